@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// Model: a forecasting method registered by name. Each declares its parameters once in a ParamSpec
+// table; Fit() sees only events strictly before the forecast origin; Predict() returns one value
+// per active cell for [origin, origin + horizon). A Model instance is not thread-safe (it may keep
+// state between fits so that successive origins are cheap); use one instance per thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "placecast/common/event_set.h"
+#include "placecast/grid/grid.h"
+#include "placecast/params.h"
+#include "placecast/status.h"
+
+namespace placecast::models {
+
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  virtual std::string_view name() const = 0;
+  // The fully resolved parameters this model was created with.
+  virtual const ParamValues& params() const = 0;
+
+  // Fits on the events of `events` with t < origin_s that fall in an active cell of `grid`.
+  // Events at or after the origin are never read (a test guards this). `events` and `grid` must
+  // outlive the next Predict(). A model may reuse work from its previous Fit() when called again
+  // with the same `events` and `grid` and a later origin (a sliding window); the result is the
+  // same as a fresh fit's. kInvalidInput for an empty grid.
+  virtual Status Fit(const EventSet& events, const grid::Grid& grid, int64_t origin_s) = 0;
+
+  // Risk per active cell for [origin, origin + horizon_days). Higher is riskier; values are
+  // comparable across cells of one forecast, not across models. REQUIRES: a successful Fit().
+  virtual Result<grid::Surface> Predict(double horizon_days) const = 0;
+
+  // Plain-language warnings about unsafe settings for the data of the last Fit() (bandwidth smaller
+  // than a cell, a window with fewer than 30 events, …). Empty when none.
+  virtual std::vector<std::string> Warnings() const = 0;
+};
+
+struct ModelInfo {
+  std::string_view name;
+  std::string_view summary;    // one line
+  std::string_view reference;  // the paper it follows
+  std::span<const ParamSpec> params;
+};
+
+// Every registered model, in a fixed order.
+std::span<const ModelInfo> ListModels();
+
+// Creates the model `name` with `params` (name -> text) resolved against its ParamSpec.
+// kNotFound listing the known models for an unknown name; kInvalidInput for bad or unknown
+// parameters.
+Result<std::unique_ptr<Model>> CreateModel(std::string_view name,
+                                           const std::map<std::string, std::string>& params);
+
+}  // namespace placecast::models
