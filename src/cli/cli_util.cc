@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shared subcommand helpers.
+#include "cli/cli_util.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "placecast/common/offence.h"
+
+namespace placecast::cli {
+
+bool ShowProgress() {
+  const char* ci = std::getenv("CI");
+  return isatty(STDERR_FILENO) && (ci == nullptr || *ci == '\0');
+}
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "placecast: %s\n", status.message().c_str());
+  const int code = static_cast<int>(status.code());
+  return code >= 2 ? code : static_cast<int>(ErrorCode::kInternal);
+}
+
+namespace {
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+Progress::Progress(std::string label, bool enabled) : label_(std::move(label)), enabled_(enabled) {}
+Progress::~Progress() { Finish(); }
+
+void Progress::Update(int64_t done, int64_t total) {
+  if (!enabled_) return;
+  const int64_t now = NowMs();
+  if (now - last_ms_ < 200 && done != total) return;
+  last_ms_ = now;
+  shown_ = true;
+  if (total > 0) {
+    std::fprintf(stderr, "\r%s %lld/%lld (%d%%)   ", label_.c_str(), static_cast<long long>(done),
+                 static_cast<long long>(total), static_cast<int>(100 * done / total));
+  } else {
+    std::fprintf(stderr, "\r%s %lld   ", label_.c_str(), static_cast<long long>(done));
+  }
+  std::fflush(stderr);
+}
+
+void Progress::Finish() {
+  if (enabled_ && shown_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+  shown_ = false;
+}
+
+Result<std::map<std::string, std::map<std::string, std::string>>> ParseParamFlags(
+    const std::vector<std::string>& flags) {
+  std::map<std::string, std::map<std::string, std::string>> out;
+  for (const auto& f : flags) {
+    const auto eq = f.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidInput("--param: expected key=value or model.key=value (got \"" + f +
+                                  "\")");
+    }
+    std::string key = f.substr(0, eq);
+    std::string model;
+    const auto dot = key.find('.');
+    if (dot != std::string::npos) {
+      model = key.substr(0, dot);
+      key = key.substr(dot + 1);
+    }
+    out[model][key] = f.substr(eq + 1);
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ParamsFor(
+    const std::map<std::string, std::map<std::string, std::string>>& all, const std::string& model) {
+  std::map<std::string, std::string> p;
+  if (auto it = all.find(""); it != all.end()) p = it->second;
+  if (auto it = all.find(model); it != all.end()) {
+    for (const auto& [k, v] : it->second) p[k] = v;
+  }
+  return p;
+}
+
+Result<std::string> CheckEnforcementTypes(const std::string& selection_name, bool allowed) {
+  PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(selection_name));
+  const auto enforced = sel.EnforcementDriven();
+  if (enforced.empty()) return std::string();
+  std::string names;
+  for (auto g : enforced) {
+    names += (names.empty() ? "" : ", ") + std::string(GetOffenceGroupInfo(g).name);
+  }
+  if (!allowed) {
+    return Status::InvalidInput(
+        "--offence " + selection_name + ": includes enforcement-driven offence types (" + names +
+        "), which measure where police look more than where crime happens; pass "
+        "--allow-enforcement-types to use them anyway");
+  }
+  std::string w = "training on enforcement-driven offence types (" + names +
+                  "): recorded counts follow patrol presence, so the forecast may send patrols "
+                  "back where they already were (a feedback loop)";
+  std::fprintf(stderr, "placecast: warning: %s\n", w.c_str());
+  return w;
+}
+
+}  // namespace placecast::cli
+
+#include <limits>
+
+#include "placecast/io/store.h"
+
+namespace placecast::cli {
+
+Result<Study> LoadStudy(const std::string& store_path, const std::string& offence,
+                        const std::string& boundary_path, double cell_size_m, int64_t t_from_s,
+                        int64_t t_to_s, bool allow_enforcement_types) {
+  Study s;
+  s.store_path = store_path;
+  s.offence = offence;
+  PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(offence));
+  PLACECAST_ASSIGN_OR_RETURN(s.enforcement_warning,
+                             CheckEnforcementTypes(offence, allow_enforcement_types));
+  std::error_code ec;
+  PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(store_path, false));
+  PLACECAST_ASSIGN_OR_RETURN(std::string crs, store->GetCrs());
+  PLACECAST_ASSIGN_OR_RETURN(s.events, store->LoadEvents(sel.groups, t_from_s, t_to_s));
+  if (!boundary_path.empty()) {
+    PLACECAST_ASSIGN_OR_RETURN(s.study_area, io::ReadBoundary(boundary_path, crs));
+    s.grid_source = "boundary " + boundary_path;
+  } else {
+    auto area = store->GetStudyArea();
+    if (area.ok()) {
+      s.study_area = std::move(area).value();
+      s.grid_source = "study area saved in the store";
+    } else if (area.status().code() != ErrorCode::kNotFound) {
+      return area.status();
+    }
+  }
+  if (!s.study_area.empty()) {
+    PLACECAST_ASSIGN_OR_RETURN(s.grid, grid::GridFromBoundary(s.study_area, cell_size_m, crs));
+  } else {
+    // The extent of every event of the selection, so the grid does not move with the dates asked.
+    PLACECAST_ASSIGN_OR_RETURN(
+        EventSet all, store->LoadEvents(sel.groups, std::numeric_limits<int64_t>::min(),
+                                        std::numeric_limits<int64_t>::max()));
+    if (all.empty()) {
+      return Status::InvalidInput(store_path + ": no " + offence +
+                                  " incident in the store to lay a grid over");
+    }
+    double xmin = all.x_m[0], xmax = xmin, ymin = all.y_m[0], ymax = ymin;
+    for (size_t i = 0; i < all.size(); ++i) {
+      xmin = std::min(xmin, all.x_m[i]);
+      xmax = std::max(xmax, all.x_m[i]);
+      ymin = std::min(ymin, all.y_m[i]);
+      ymax = std::max(ymax, all.y_m[i]);
+    }
+    PLACECAST_ASSIGN_OR_RETURN(s.grid, grid::Grid::FromExtent(xmin, ymin, xmax, ymax, cell_size_m, crs));
+    s.grid_source = "extent of the " + offence + " incidents in the store";
+  }
+  return s;
+}
+
+}  // namespace placecast::cli

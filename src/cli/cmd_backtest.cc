@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+// `placecast backtest`: rolling-origin evaluation of one or more models; writes summary.json,
+// per_origin.csv, hit_rate_curves.csv and hit_rate_curves.png, and prints a table.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "placecast/eval/backtest.h"
+#include "placecast/io/file_util.h"
+#include "placecast/io/products.h"
+
+namespace placecast::cli {
+namespace {
+
+struct BacktestFlags {
+  std::string store;
+  std::string models;
+  std::string offence;
+  std::string from, to;
+  int train_days = 365;
+  double horizon_days = 1;
+  double cell_size_m = 150;
+  std::string out;
+  std::string boundary;
+  std::vector<std::string> params;
+  int bootstrap = 2000;
+  uint64_t seed = 1;
+  int threads = 0;
+  bool allow_enforcement = false;
+};
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// Reads the model, coverage_pct, hit_rate columns of HitRateCurvesCsv() back into series.
+std::vector<io::CurveSeries> CurvesFromCsv(const std::string& csv) {
+  std::vector<io::CurveSeries> series;
+  std::stringstream ss(csv);
+  std::string line;
+  std::getline(ss, line);  // header
+  while (std::getline(ss, line)) {
+    std::stringstream ls(line);
+    std::string model, cov, hr;
+    if (!std::getline(ls, model, ',') || !std::getline(ls, cov, ',') || !std::getline(ls, hr, ',')) {
+      continue;
+    }
+    if (series.empty() || series.back().name != model) series.push_back({model, {}, {}});
+    series.back().coverage_pct.push_back(std::stod(cov));
+    series.back().hit_rate.push_back(std::stod(hr));
+  }
+  return series;
+}
+
+Status RunBacktestCmd(const BacktestFlags& f) {
+  eval::BacktestRequest req;
+  req.models = SplitComma(f.models);
+  PLACECAST_ASSIGN_OR_RETURN(req.from_s, ParseDate(f.from, "--from"));
+  PLACECAST_ASSIGN_OR_RETURN(req.to_s, ParseDate(f.to, "--to"));
+  PLACECAST_ASSIGN_OR_RETURN(auto all_params, ParseParamFlags(f.params));
+  for (const auto& m : req.models) req.params[m] = ParamsFor(all_params, m);
+  req.train_days = f.train_days;
+  req.horizon_days = f.horizon_days;
+  req.bootstrap_reps = f.bootstrap;
+  req.seed = f.seed;
+  req.threads = f.threads;
+  PLACECAST_RETURN_IF_ERROR(req.Validate());
+
+  const int64_t end_s = req.to_s + static_cast<int64_t>(f.horizon_days * kSecondsPerDay) + 1;
+  PLACECAST_ASSIGN_OR_RETURN(
+      Study study, LoadStudy(f.store, f.offence, f.boundary, f.cell_size_m,
+                             std::numeric_limits<int64_t>::min(), end_s, f.allow_enforcement));
+  Progress progress("backtest: origins", ShowProgress());
+  req.progress = [&progress](int64_t done, int64_t total) { progress.Update(done, total); };
+  PLACECAST_ASSIGN_OR_RETURN(eval::BacktestResult result,
+                             eval::RunBacktest(req, study.events, study.grid));
+  progress.Finish();
+
+  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
+  const std::string dir = f.out + "/";
+  const std::string summary = eval::BacktestSummaryJson(result);
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(summary);
+  j["offence"] = f.offence;
+  j["grid"] = {{"cell_size_m", study.grid.cell_size_m()}, {"cells", study.grid.num_cells()},
+               {"crs", study.grid.crs()}, {"mask", study.grid_source}};
+  if (!study.enforcement_warning.empty()) j["enforcement_warning"] = study.enforcement_warning;
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", j.dump(2) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(
+      io::WriteFileAtomic(dir + "per_origin.csv", eval::BacktestPerOriginCsv(result)));
+  const std::string curves = eval::HitRateCurvesCsv(result);
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "hit_rate_curves.csv", curves));
+  PLACECAST_RETURN_IF_ERROR(io::RenderHitRateCurvesPng(
+      dir + "hit_rate_curves.png", CurvesFromCsv(curves),
+      "Mean hit rate by coverage: " + f.offence + ", " + f.from + " .. " + f.to));
+
+  std::printf("backtest: %s, %d origins (%s .. %s), %lld events scored, %d cells of %g m\n",
+              f.offence.c_str(), j["origins"].get<int>(), f.from.c_str(), f.to.c_str(),
+              static_cast<long long>(j["events"].get<int64_t>()), study.grid.num_cells(),
+              study.grid.cell_size_m());
+  std::printf("%-14s %22s %22s %22s\n", "model", "hit rate @5% [95% CI]", "PAI @5% [95% CI]",
+              "PEI @5% [95% CI]");
+  for (const auto& m : req.models) {
+    const auto& mj = j["models"][m];
+    auto cell = [&](const char* metric, double scale) {
+      const auto& v = mj[metric]["5"];
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "%.3g [%.3g, %.3g]", scale * v["mean"].get<double>(),
+                    scale * v["lo"].get<double>(), scale * v["hi"].get<double>());
+      return std::string(buf);
+    };
+    std::printf("%-14s %22s %22s %22s\n", m.c_str(), cell("hit_rate", 1).c_str(),
+                cell("pai", 1).c_str(), cell("pei", 1).c_str());
+  }
+  std::printf("wrote %ssummary.json, per_origin.csv, hit_rate_curves.csv, hit_rate_curves.png\n",
+              dir.c_str());
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterBacktest(CLI::App& app, int* exit_code) {
+  auto f = std::make_shared<BacktestFlags>();
+  auto* cmd = app.add_subcommand("backtest", "Rolling-origin backtest of one or more models");
+  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")->required();
+  cmd->add_option("--models", f->models, "comma-separated model names")->required();
+  cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
+  cmd->add_option("--from", f->from, "first origin YYYY-MM-DD")->required();
+  cmd->add_option("--to", f->to, "last origin YYYY-MM-DD (inclusive; one origin per day)")->required();
+  cmd->add_option("--train-days", f->train_days,
+                  "training window in days (sets window_days of every model that has one)")
+      ->capture_default_str()->check(CLI::Range(1, 36500));
+  cmd->add_option("--horizon-days", f->horizon_days, "days scored after each origin")
+      ->capture_default_str()->check(CLI::Range(0.01, 3650.0));
+  cmd->add_option("--cell-size-m", f->cell_size_m, "grid cell size in metres")
+      ->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+  cmd->add_option("--out", f->out, "output directory")->required();
+  cmd->add_option("--boundary", f->boundary, "study-area polygons; default: the store's");
+  cmd->add_option("--param", f->params, "model parameter key=value or model.key=value (repeatable)");
+  cmd->add_option("--bootstrap", f->bootstrap, "bootstrap replications for the intervals")
+      ->capture_default_str()->check(CLI::Range(0, 1000000));
+  cmd->add_option("--seed", f->seed, "seed of the bootstrap")->capture_default_str();
+  cmd->add_option("--threads", f->threads, "worker threads (0 = all cores)")
+      ->capture_default_str()->check(CLI::Range(0, 256));
+  cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
+                "allow enforcement-driven offence types (narcotics, weapons, …) in training");
+  cmd->callback([f, exit_code] {
+    Status s = RunBacktestCmd(*f);
+    *exit_code = s.ok() ? 0 : Fail(s);
+  });
+}
+
+}  // namespace placecast::cli

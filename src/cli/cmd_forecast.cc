@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// `placecast forecast`: one model, one origin; writes the forecast as GeoPackage, GeoJSON and CSV,
+// a PNG map, an HTML report and run.json (resolved settings and SHA-256 of every product).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "placecast/io/file_util.h"
+#include "placecast/io/products.h"
+#include "placecast/models/model.h"
+#include "placecast/version.h"
+
+namespace placecast::cli {
+namespace {
+
+struct ForecastFlags {
+  std::string store;
+  std::string model;
+  std::string offence;
+  std::string origin;
+  double horizon_days = 1;
+  double cell_size_m = 150;
+  std::string out;
+  std::string boundary;
+  std::vector<std::string> params;
+  double top_pct = 5;
+  bool allow_enforcement = false;
+};
+
+Status RunForecast(const ForecastFlags& f) {
+  PLACECAST_ASSIGN_OR_RETURN(int64_t origin_s, ParseDate(f.origin, "--origin"));
+  PLACECAST_ASSIGN_OR_RETURN(auto all_params, ParseParamFlags(f.params));
+  PLACECAST_ASSIGN_OR_RETURN(auto model, models::CreateModel(f.model, ParamsFor(all_params, f.model)));
+  // Only events before the origin are ever loaded: the model cannot see the future.
+  PLACECAST_ASSIGN_OR_RETURN(
+      Study study, LoadStudy(f.store, f.offence, f.boundary, f.cell_size_m,
+                             std::numeric_limits<int64_t>::min(), origin_s, f.allow_enforcement));
+  PLACECAST_RETURN_IF_ERROR(model->Fit(study.events, study.grid, origin_s).Wrap("fitting " + f.model));
+  PLACECAST_ASSIGN_OR_RETURN(grid::Surface surface, model->Predict(f.horizon_days));
+
+  std::vector<std::string> warnings = model->Warnings();
+  if (!study.enforcement_warning.empty()) warnings.push_back(study.enforcement_warning);
+  for (const auto& w : warnings) std::fprintf(stderr, "placecast: warning: %s\n", w.c_str());
+
+  const auto& params = model->params();
+  int64_t window_days = 0;
+  for (const auto& [k, v] : params.items()) {
+    if (k == "window_days" || k == "bandwidth_days") window_days = std::max(window_days, params.GetInt(k));
+  }
+  const int64_t train_from = window_days > 0 ? origin_s - window_days * kSecondsPerDay : 0;
+  const auto range = study.events.TimeRange(train_from, origin_s);
+
+  io::ForecastProduct p;
+  p.grid = &study.grid;
+  p.surface = &surface;
+  p.model = f.model;
+  p.params_json = params.ToJson();
+  p.offence = f.offence;
+  p.origin_s = origin_s;
+  p.horizon_days = f.horizon_days;
+  p.train_from_s = train_from;
+  p.training_events = static_cast<int64_t>(range.second - range.first);
+  p.warnings = warnings;
+  p.study_area = study.study_area.empty() ? nullptr : &study.study_area;
+  p.top_share_pct = f.top_pct;
+  p.title = f.model + " forecast of " + f.offence + " for " + FormatDate(origin_s);
+  p.code_version = kVersion;
+
+  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
+  const std::string dir = f.out + "/";
+  PLACECAST_RETURN_IF_ERROR(io::WriteForecastCsv(dir + "forecast.csv", p));
+  PLACECAST_RETURN_IF_ERROR(io::WriteForecastGeoJson(dir + "forecast.geojson", p));
+  PLACECAST_RETURN_IF_ERROR(io::WriteForecastGeoPackage(dir + "forecast.gpkg", p));
+  PLACECAST_RETURN_IF_ERROR(io::RenderForecastPng(dir + "map.png", p));
+  PLACECAST_RETURN_IF_ERROR(io::WriteForecastReportHtml(dir + "report.html", p, "map.png"));
+
+  nlohmann::ordered_json run;
+  run["command"] = "forecast";
+  run["placecast_version"] = kVersion;
+  run["model"] = f.model;
+  run["params"] = nlohmann::ordered_json::parse(params.ToJson());
+  run["offence"] = f.offence;
+  run["origin"] = FormatDate(origin_s);
+  run["horizon_days"] = f.horizon_days;
+  run["training"] = {{"from", FormatDateTime(train_from)}, {"to", FormatDateTime(origin_s)},
+                     {"events", p.training_events}};
+  run["grid"] = {{"cell_size_m", study.grid.cell_size_m()}, {"cells", study.grid.num_cells()},
+                 {"nx", study.grid.nx()}, {"ny", study.grid.ny()}, {"x0_m", study.grid.x0_m()},
+                 {"y0_m", study.grid.y0_m()}, {"crs", study.grid.crs()},
+                 {"mask", study.grid_source}};
+  run["warnings"] = warnings;
+  PLACECAST_ASSIGN_OR_RETURN(std::string store_hash, io::Sha256File(f.store));
+  run["inputs"] = {{{"path", f.store}, {"sha256", store_hash}}};
+  nlohmann::ordered_json outs = nlohmann::ordered_json::array();
+  for (const char* name : {"forecast.csv", "forecast.geojson", "forecast.gpkg", "map.png",
+                           "report.html"}) {
+    PLACECAST_ASSIGN_OR_RETURN(std::string h, io::Sha256File(dir + name));
+    outs.push_back({{"path", name}, {"sha256", h}});
+  }
+  run["outputs"] = outs;
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "run.json", run.dump(2) + "\n"));
+
+  const auto ranking = surface.Ranking();
+  std::printf("forecast: %s, %s, origin %s, horizon %g day(s)\n", f.model.c_str(),
+              f.offence.c_str(), FormatDate(origin_s).c_str(), f.horizon_days);
+  std::printf("training: %lld events from %s; grid: %d cells of %g m (%s)\n",
+              static_cast<long long>(p.training_events), FormatDate(train_from).c_str(),
+              study.grid.num_cells(), study.grid.cell_size_m(), study.grid_source.c_str());
+  std::printf("top cell: %d (risk %.6g); wrote %sforecast.{csv,geojson,gpkg}, map.png, report.html, "
+              "run.json\n",
+              ranking.empty() ? -1 : ranking[0], ranking.empty() ? 0.0 : surface.value[ranking[0]],
+              dir.c_str());
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterForecast(CLI::App& app, int* exit_code) {
+  auto f = std::make_shared<ForecastFlags>();
+  auto* cmd = app.add_subcommand("forecast", "Forecast risk per grid cell from a store");
+  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")->required();
+  cmd->add_option("--model", f->model, "model name (see `placecast models`)")->required();
+  cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
+  cmd->add_option("--origin", f->origin, "forecast origin date YYYY-MM-DD (UTC midnight); "
+                  "training uses only events before it")->required();
+  cmd->add_option("--horizon-days", f->horizon_days, "forecast horizon in days")
+      ->capture_default_str()->check(CLI::Range(0.01, 3650.0));
+  cmd->add_option("--cell-size-m", f->cell_size_m, "grid cell size in metres")
+      ->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+  cmd->add_option("--out", f->out, "output directory")->required();
+  cmd->add_option("--boundary", f->boundary,
+                  "study-area polygons (GeoJSON, Shapefile, GeoPackage); default: the store's");
+  cmd->add_option("--param", f->params, "model parameter key=value (repeatable)");
+  cmd->add_option("--top-pct", f->top_pct, "share of cells outlined as hotspots on the map")
+      ->capture_default_str()->check(CLI::Range(0.1, 100.0));
+  cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
+                "allow enforcement-driven offence types (narcotics, weapons, …) in training");
+  cmd->callback([f, exit_code] {
+    Status s = RunForecast(*f);
+    *exit_code = s.ok() ? 0 : Fail(s);
+  });
+}
+
+}  // namespace placecast::cli
