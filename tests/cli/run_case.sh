@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs one CLI golden case. A case file holds lines `key: value`:
+#   args:   the placecast arguments ({tmp} = a fresh temporary directory, {src} = the source tree)
+#   setup:  a shell command run first ({bin} = the placecast binary), optional, repeatable
+#   exit:   the expected exit code
+#   stdout: a line the standard output must contain (repeatable)
+#   stderr: a line the standard error must contain (repeatable)
+#   no-file: a path that must not exist afterwards (repeatable)
+# Usage: run_case.sh PLACECAST_BINARY SOURCE_DIR CASE_FILE
+set -u
+bin=$1; src=$2; case_file=$3
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+sub() { local s=${1//\{tmp\}/$tmp}; s=${s//\{bin\}/$bin}; echo "${s//\{src\}/$src}"; }
+fail=0
+while IFS= read -r line; do
+  case "$line" in
+    setup:*) eval "$(sub "${line#setup: }")" >/dev/null 2>&1 || { echo "setup failed: $line"; exit 1; } ;;
+  esac
+done < "$case_file"
+args=$(sub "$(sed -n 's/^args: //p' "$case_file")")
+want_exit=$(sed -n 's/^exit: //p' "$case_file")
+cd "$src"
+eval "\"$bin\" $args" >"$tmp/out" 2>"$tmp/err"
+got_exit=$?
+if [ "$got_exit" != "$want_exit" ]; then echo "exit code: want $want_exit, got $got_exit"; fail=1; fi
+while IFS= read -r line; do
+  case "$line" in
+    stdout:*) want=$(sub "${line#stdout: }"); grep -qF -- "$want" "$tmp/out" || { echo "stdout lacks: $want"; fail=1; } ;;
+    stderr:*) want=$(sub "${line#stderr: }"); grep -qF -- "$want" "$tmp/err" || { echo "stderr lacks: $want"; fail=1; } ;;
+    no-file:*) f=$(sub "${line#no-file: }"); [ -e "$f" ] && { echo "file should not exist: $f"; fail=1; } ;;
+  esac
+done < "$case_file"
+if [ $fail != 0 ]; then echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; fi
+exit $fail
