@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+// Vector polygon readers (GeoJSON, Shapefile, GeoPackage, anything OGR reads) reprojected to a
+// store CRS. Uses GDAL's C API; each call opens its own dataset, so calls are thread-safe.
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "placecast/io/ingest.h"
+
+namespace placecast::io {
+namespace {
+
+void RegisterOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { GDALAllRegister(); });
+}
+
+// Appends every ring of a (multi)polygon geometry.
+void AddRings(OGRGeometryH g, grid::Boundary* out) {
+  const OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+  if (t == wkbPolygon) {
+    for (int r = 0; r < OGR_G_GetGeometryCount(g); ++r) {
+      OGRGeometryH ring = OGR_G_GetGeometryRef(g, r);
+      grid::Ring out_ring;
+      const int n = OGR_G_GetPointCount(ring);
+      for (int k = 0; k < n; ++k) {
+        out_ring.x_m.push_back(OGR_G_GetX(ring, k));
+        out_ring.y_m.push_back(OGR_G_GetY(ring, k));
+      }
+      if (out_ring.x_m.size() > 1 && out_ring.x_m.front() == out_ring.x_m.back() &&
+          out_ring.y_m.front() == out_ring.y_m.back()) {
+        out_ring.x_m.pop_back();
+        out_ring.y_m.pop_back();
+      }
+      if (out_ring.x_m.size() >= 3) out->rings.push_back(std::move(out_ring));
+    }
+  } else if (t == wkbMultiPolygon || t == wkbGeometryCollection) {
+    for (int i = 0; i < OGR_G_GetGeometryCount(g); ++i) AddRings(OGR_G_GetGeometryRef(g, i), out);
+  }
+}
+
+struct Areas {
+  std::vector<grid::Boundary> areas;
+};
+
+Result<Areas> ReadPolygons(const std::string& path, const std::string& name_field,
+                           const std::string& crs) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file");
+  RegisterOnce();
+  GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr,
+                               nullptr);
+  if (ds == nullptr) {
+    return Status::InvalidInput(path + ": not a vector file GDAL/OGR can read (got \"" + path +
+                                "\")");
+  }
+  OGRLayerH layer = nullptr;
+  for (int i = 0; i < GDALDatasetGetLayerCount(ds); ++i) {
+    OGRLayerH l = GDALDatasetGetLayer(ds, i);
+    const OGRwkbGeometryType t = wkbFlatten(OGR_L_GetGeomType(l));
+    if (t == wkbPolygon || t == wkbMultiPolygon || t == wkbUnknown) {
+      layer = l;
+      if (t != wkbUnknown) break;
+    }
+  }
+  if (layer == nullptr) {
+    GDALClose(ds);
+    return Status::InvalidInput(path + ": no polygon layer (got \"" + path + "\")");
+  }
+  int name_idx = -1;
+  if (!name_field.empty()) {
+    name_idx = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), name_field.c_str());
+    if (name_idx < 0) {
+      GDALClose(ds);
+      return Status::InvalidInput(path + ": " + name_field + ": no such attribute (got \"" +
+                                  name_field + "\")");
+    }
+  }
+  OGRSpatialReferenceH src = OGR_L_GetSpatialRef(layer);
+  OGRSpatialReferenceH wgs84 = nullptr;
+  if (src == nullptr) {  // GeoJSON without crs is WGS 84 by the RFC
+    wgs84 = OSRNewSpatialReference(nullptr);
+    OSRSetFromUserInput(wgs84, "EPSG:4326");
+    src = wgs84;
+  }
+  OGRSpatialReferenceH dst = OSRNewSpatialReference(nullptr);
+  OGRCoordinateTransformationH ct = nullptr;
+  Status st;
+  if (OSRSetFromUserInput(dst, crs.c_str()) != OGRERR_NONE) {
+    st = Status::Unsupported("crs: unknown (got \"" + crs + "\")");
+  } else {
+    OGRSpatialReferenceH src_clone = OSRClone(src);
+    OSRSetAxisMappingStrategy(src_clone, OAMS_TRADITIONAL_GIS_ORDER);
+    OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
+    ct = OCTNewCoordinateTransformation(src_clone, dst);
+    OSRDestroySpatialReference(src_clone);
+    if (ct == nullptr) st = Status::Unsupported(path + ": cannot transform to " + crs);
+  }
+  Areas out;
+  if (st.ok()) {
+    OGR_L_ResetReading(layer);
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(layer)) != nullptr) {
+      OGRGeometryH g = OGR_F_GetGeometryRef(f);
+      if (g != nullptr) {
+        OGRGeometryH copy = OGR_G_Clone(g);
+        if (OGR_G_Transform(copy, ct) != OGRERR_NONE) {
+          st = Status::InvalidInput(path + ": feature " + std::to_string(OGR_F_GetFID(f)) +
+                                    ": cannot be transformed to " + crs + " (got \"" + path +
+                                    "\")");
+        } else {
+          grid::Boundary b;
+          if (name_idx >= 0) b.name = OGR_F_GetFieldAsString(f, name_idx);
+          AddRings(copy, &b);
+          if (!b.rings.empty()) out.areas.push_back(std::move(b));
+        }
+        OGR_G_DestroyGeometry(copy);
+      }
+      OGR_F_Destroy(f);
+      if (!st.ok()) break;
+    }
+  }
+  if (ct) OCTDestroyCoordinateTransformation(ct);
+  OSRDestroySpatialReference(dst);
+  if (wgs84) OSRDestroySpatialReference(wgs84);
+  GDALClose(ds);
+  if (!st.ok()) return st;
+  if (out.areas.empty()) return Status::InvalidInput(path + ": no polygon (got \"" + path + "\")");
+  return out;
+}
+
+}  // namespace
+
+Result<grid::Boundary> ReadBoundary(const std::string& path, const std::string& crs) {
+  PLACECAST_ASSIGN_OR_RETURN(Areas a, ReadPolygons(path, "", crs));
+  grid::Boundary b;
+  for (auto& area : a.areas) {
+    for (auto& r : area.rings) b.rings.push_back(std::move(r));
+  }
+  return b;
+}
+
+Result<std::vector<grid::Boundary>> ReadAreas(const std::string& path,
+                                              const std::string& name_field,
+                                              const std::string& crs) {
+  if (name_field.empty()) {
+    return Status::InvalidInput(path + ": name_field: empty (got \"\")");
+  }
+  PLACECAST_ASSIGN_OR_RETURN(Areas a, ReadPolygons(path, name_field, crs));
+  return std::move(a.areas);
+}
+
+}  // namespace placecast::io

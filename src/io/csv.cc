@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: Apache-2.0
+// CsvReader: a block-buffered RFC 4180 parser over zlib's gzread (which reads plain files as they
+// are). A record is parsed in place in the buffer; when it runs past the buffered bytes, the
+// partial record is moved to the front, more is read, and the record is parsed again from its
+// start. Not thread-safe.
+#include "placecast/io/csv.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+namespace placecast::io {
+namespace {
+
+constexpr size_t kInitialBuffer = 1 << 20;
+constexpr size_t kMaxShown = 60;
+
+std::string Shown(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, kMaxShown)) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > kMaxShown) out += "...";
+  return out;
+}
+
+}  // namespace
+
+CsvReader::~CsvReader() {
+  if (gz_ != nullptr) gzclose(static_cast<gzFile>(gz_));
+}
+
+Status CsvReader::Error(int64_t line, std::string_view problem, std::string_view got) const {
+  return Status::InvalidInput(path_ + ":" + std::to_string(line) + ": " + std::string(problem) +
+                              " (got \"" + Shown(got) + "\")");
+}
+
+Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, Options options) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::NotFound(path + ": no such file");
+  }
+  std::unique_ptr<CsvReader> r(new CsvReader());
+  r->path_ = path;
+  r->options_ = options;
+  {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return Status::Io(path + ": cannot open: " + std::strerror(errno));
+    unsigned char magic[2] = {0, 0};
+    const size_t n = std::fread(magic, 1, 2, f);
+    std::fclose(f);
+    r->gzipped_ = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  }
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (gz == nullptr) return Status::Io(path + ": cannot open: " + std::strerror(errno));
+  gzbuffer(gz, 256 * 1024);
+  r->gz_ = gz;
+  r->buffer_.resize(kInitialBuffer);
+  PLACECAST_RETURN_IF_ERROR(r->Fill());
+  // A UTF-8 byte-order mark is not part of the first column's name.
+  if (r->end_ - r->pos_ >= 3 && std::memcmp(r->buffer_.data() + r->pos_, "\xEF\xBB\xBF", 3) == 0) {
+    r->pos_ += 3;
+  }
+  if (options.has_header) {
+    std::vector<std::string_view> fields;
+    const bool saved = r->options_.check_field_count;
+    r->options_.check_field_count = false;
+    PLACECAST_ASSIGN_OR_RETURN(bool got, r->Next(fields));
+    r->options_.check_field_count = saved;
+    if (!got) return Status::InvalidInput(path + ":1: empty file, expected a header row (got \"\")");
+    for (auto f : fields) r->header_.emplace_back(f);
+    r->expected_fields_ = fields.size();
+  }
+  return r;
+}
+
+int CsvReader::ColumnIndex(std::string_view name) const {
+  for (size_t i = 0; i < header_.size(); ++i) {
+    if (header_[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int64_t CsvReader::bytes_read() const {
+  return gz_ == nullptr ? 0 : static_cast<int64_t>(gzoffset(static_cast<gzFile>(gz_)));
+}
+
+Status CsvReader::Fill() {
+  if (pos_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  while (!eof_ && end_ < buffer_.size()) {
+    const size_t want = std::min<size_t>(buffer_.size() - end_, 1u << 30);
+    const int n = gzread(static_cast<gzFile>(gz_), buffer_.data() + end_, static_cast<unsigned>(want));
+    if (n < 0) {
+      int errnum = 0;
+      const char* msg = gzerror(static_cast<gzFile>(gz_), &errnum);
+      return Status::Io(path_ + ": read error: " + (msg ? msg : "unknown"));
+    }
+    if (n == 0) {
+      eof_ = true;
+      break;
+    }
+    end_ += static_cast<size_t>(n);
+    if (static_cast<size_t>(n) < want && gzeof(static_cast<gzFile>(gz_))) eof_ = true;
+  }
+  return Status::Ok();
+}
+
+Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
+  const char delim = options_.delimiter;
+  for (;;) {
+    fields.clear();
+    spans_.clear();
+    in_unescaped_.clear();
+    unescaped_.clear();
+    const char* buf = buffer_.data();
+    size_t p = pos_;
+    int64_t line = line_;
+    // Skip blank lines.
+    while (p < end_ && (buf[p] == '\n' || buf[p] == '\r')) {
+      if (buf[p] == '\n') ++line;
+      ++p;
+    }
+    if (p == end_) {
+      if (eof_) {
+        pos_ = p;
+        line_ = line;
+        return false;
+      }
+      pos_ = p;
+      line_ = line;
+      PLACECAST_RETURN_IF_ERROR(Fill());
+      continue;
+    }
+    const int64_t start_line = line;
+    const size_t start = p;
+    bool need_more = false;
+    bool done = false;
+    while (!done) {
+      if (p < end_ && buf[p] == '"') {
+        // Quoted field.
+        ++p;
+        const size_t fstart = p;
+        bool escaped = false;
+        bool closed = false;
+        while (p < end_) {
+          const char c = buf[p];
+          if (c == '"') {
+            if (p + 1 >= end_ && !eof_) break;  // need to see the next byte
+            if (p + 1 < end_ && buf[p + 1] == '"') {
+              escaped = true;
+              p += 2;
+              continue;
+            }
+            closed = true;
+            break;
+          }
+          if (c == '\n') ++line;
+          ++p;
+        }
+        if (!closed) {
+          if (!eof_) {
+            need_more = true;
+            break;
+          }
+          return Error(start_line, "unterminated quoted field",
+                       std::string_view(buf + fstart - 1, end_ - fstart + 1));
+        }
+        const size_t fend = p;
+        ++p;  // closing quote
+        if (escaped) {
+          const size_t off = unescaped_.size();
+          for (size_t i = fstart; i < fend; ++i) {
+            unescaped_ += buf[i];
+            if (buf[i] == '"') ++i;
+          }
+          spans_.emplace_back(off, unescaped_.size() - off);
+          in_unescaped_.push_back(1);
+        } else {
+          spans_.emplace_back(fstart, fend - fstart);
+          in_unescaped_.push_back(0);
+        }
+        if (p >= end_) {
+          if (!eof_) {
+            need_more = true;
+            break;
+          }
+          done = true;
+        } else if (buf[p] == delim) {
+          ++p;
+          if (p >= end_ && !eof_) {
+            need_more = true;
+            break;
+          }
+          if (p >= end_) {  // trailing delimiter at end of file: one more empty field
+            spans_.emplace_back(p, 0);
+            in_unescaped_.push_back(0);
+            done = true;
+          }
+        } else if (buf[p] == '\n' || buf[p] == '\r') {
+          done = true;
+        } else {
+          size_t e = p;
+          while (e < end_ && buf[e] != '\n' && e - p < kMaxShown) ++e;
+          return Error(line, "unexpected character after closing quote",
+                       std::string_view(buf + fstart - 1, e - fstart + 1));
+        }
+      } else {
+        const size_t fstart = p;
+        while (p < end_) {
+          const char c = buf[p];
+          if (c == delim || c == '\n' || c == '\r') break;
+          ++p;
+        }
+        if (p >= end_ && !eof_) {
+          need_more = true;
+          break;
+        }
+        spans_.emplace_back(fstart, p - fstart);
+        in_unescaped_.push_back(0);
+        if (p < end_ && buf[p] == delim) {
+          ++p;
+          if (p >= end_ && !eof_) {
+            need_more = true;
+            break;
+          }
+          if (p >= end_) {
+            spans_.emplace_back(p, 0);
+            in_unescaped_.push_back(0);
+            done = true;
+          }
+        } else {
+          done = true;
+        }
+      }
+    }
+    if (need_more) {
+      pos_ = start;
+      line_ = start_line;
+      PLACECAST_RETURN_IF_ERROR(Fill());
+      continue;
+    }
+    // End of record: consume the line ending.
+    if (p < end_ && buf[p] == '\r') ++p;
+    if (p < end_ && buf[p] == '\n') {
+      ++p;
+      ++line;
+    }
+    const size_t record_end = p;
+    pos_ = p;
+    line_ = line;
+    record_line_ = start_line;
+    fields.reserve(spans_.size());
+    for (size_t i = 0; i < spans_.size(); ++i) {
+      const char* base = in_unescaped_[i] ? unescaped_.data() : buf;
+      fields.emplace_back(base + spans_[i].first, spans_[i].second);
+    }
+    if (options_.check_field_count) {
+      if (expected_fields_ == 0) expected_fields_ = fields.size();
+      if (fields.size() != expected_fields_) {
+        size_t e = record_end;
+        while (e > start && (buf[e - 1] == '\n' || buf[e - 1] == '\r')) --e;
+        return Error(start_line,
+                     "expected " + std::to_string(expected_fields_) + " fields, found " +
+                         std::to_string(fields.size()),
+                     std::string_view(buf + start, e - start));
+      }
+    }
+    return true;
+  }
+}
+
+}  // namespace placecast::io

@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: Apache-2.0
+// Ingest: reads every input row into a compact pending row (allowlisted fields only), rejects rows
+// as soon as a check fails, projects the survivors in one batch, applies the study area and the
+// duplicate rules, then writes the store in one atomic Store::Write and the rejects and summary
+// files under temporary names renamed into place. Thread-compatible: one call per store at a time.
+#include "placecast/io/ingest.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unistd.h>
+#include <unordered_set>
+
+#include "io/mapping.h"
+#include "io/projection.h"
+#include "io/time_parse.h"
+#include "placecast/io/csv.h"
+
+namespace placecast::io {
+namespace {
+
+constexpr int64_t kNoLine = -1;
+
+struct Reject {
+  int32_t file = 0;
+  int64_t line = 0;
+  std::string reason, field, value, problem;
+};
+
+struct Row {
+  int32_t file = 0;
+  int64_t line = 0;
+  std::string id;
+  int64_t t_utc_s = 0;
+  uint32_t offence = 0;
+  OffenceGroup group = OffenceGroup::kUnknown;
+  std::string district, beat;
+  double a = 0, b = 0;  // source coordinates (lon/lat or projected x/y)
+};
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool IsMissing(std::string_view s) {
+  return s.empty() || s == "NA" || s == "NaN" || s == "NULL" || s == "null" || s == "nan";
+}
+
+bool ParseDouble(std::string_view s, double* out) {
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size() && std::isfinite(*out);
+}
+
+bool ParseInt(std::string_view s, int64_t* out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string FormatCoord(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.8g", v);
+  return buf;
+}
+
+std::string CsvQuote(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+Result<std::string> ReadTextFile(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return Status::NotFound(path + ": no such file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Io(path + ": cannot read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Writes `content` to `path` through a temporary file and a rename.
+Status WriteFileAtomic(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Status::Io(path + ": cannot write " + tmp);
+    out << content;
+    out.close();
+    if (!out) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return Status::Io(path + ": write failed");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return Status::Io(path + ": cannot rename " + tmp + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
+class Progress {
+ public:
+  explicit Progress(bool on) : on_(on), last_(std::chrono::steady_clock::now()) {}
+  ~Progress() {
+    if (printed_) std::fputc('\n', stderr);
+  }
+  void Maybe(const std::string& file, int64_t rows, int64_t bytes) {
+    if (!on_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    printed_ = true;
+    std::fprintf(stderr, "\r%s: %lld rows, %.1f MB read", file.c_str(),
+                 static_cast<long long>(rows), bytes / 1e6);
+    std::fflush(stderr);
+  }
+
+ private:
+  bool on_;
+  bool printed_ = false;
+  std::chrono::steady_clock::time_point last_;
+};
+
+struct Columns {
+  int id = -1, time = -1, date = -1, clock = -1, year = -1, month = -1, day = -1, hour = -1,
+      minute = -1, x = -1, y = -1, offence = -1, district = -1, beat = -1;
+};
+
+class Ingester {
+ public:
+  Ingester(const IngestOptions& o, Store& s) : opt_(o), store_(s) {}
+  Result<IngestSummary> Run();
+
+ private:
+  Status ReadInput(int32_t file_index);
+  void AddReject(const Row& r, std::string reason, std::string field, std::string value,
+                 std::string problem) {
+    rejects_.push_back(
+        {r.file, r.line, std::move(reason), std::move(field), std::move(value), std::move(problem)});
+  }
+  std::string Message(const Reject& r) const {
+    return opt_.inputs[r.file] + ":" + std::to_string(r.line) + ": " + r.field + ": " + r.problem +
+           " (got \"" + r.value + "\")";
+  }
+  uint32_t InternOffence(std::string_view text, bool* mapped, OffenceGroup* group);
+
+  const IngestOptions& opt_;
+  Store& store_;
+  Mapping m_;
+  std::optional<TimeFormat> format_;
+  std::shared_ptr<const TimeZone> tz_;
+  bool source_projected_ = false;
+  std::vector<Row> rows_;
+  std::vector<Reject> rejects_;
+  std::vector<std::string> offence_names_;
+  std::vector<OffenceGroup> offence_group_;
+  std::vector<bool> offence_mapped_;
+  std::map<std::string, uint32_t, std::less<>> offence_index_;
+  std::map<std::string, OffenceGroup> groups_lower_;
+  std::vector<std::string> kept_, dropped_;
+  int64_t rows_read_ = 0;
+  int64_t time_ok_ = 0;
+  std::optional<Reject> first_time_failure_;
+  Progress progress_{false};
+};
+
+uint32_t Ingester::InternOffence(std::string_view text, bool* mapped, OffenceGroup* group) {
+  auto it = offence_index_.find(text);
+  uint32_t idx;
+  if (it == offence_index_.end()) {
+    idx = static_cast<uint32_t>(offence_names_.size());
+    offence_index_.emplace(std::string(text), idx);
+    offence_names_.emplace_back(text);
+    OffenceGroup g = m_.default_group;
+    bool ok = false;
+    if (auto e = m_.offence_groups.find(std::string(text)); e != m_.offence_groups.end()) {
+      g = e->second;
+      ok = true;
+    } else if (auto l = groups_lower_.find(Lower(Trim(text))); l != groups_lower_.end()) {
+      g = l->second;
+      ok = true;
+    }
+    offence_group_.push_back(g);
+    offence_mapped_.push_back(ok);
+  } else {
+    idx = it->second;
+  }
+  *mapped = offence_mapped_[idx];
+  *group = offence_group_[idx];
+  return idx;
+}
+
+Status Ingester::ReadInput(int32_t fi) {
+  const std::string& path = opt_.inputs[fi];
+  const std::string base = std::filesystem::path(path).filename().string();
+  CsvReader::Options copt;
+  copt.has_header = m_.has_header;
+  PLACECAST_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path, copt));
+  std::vector<std::string> names = reader->header();
+  if (!m_.header_probe.empty() && (names.empty() || names[0] != m_.header_probe)) {
+    copt.has_header = false;
+    PLACECAST_ASSIGN_OR_RETURN(reader, CsvReader::Open(path, copt));
+    names.clear();
+  }
+  if (!copt.has_header) names = m_.columns_if_no_header;
+  std::string header_text;
+  for (const auto& n : names) header_text += (header_text.empty() ? "" : ",") + n;
+  auto find = [&](const std::string& col, int* idx) -> Status {
+    if (col.empty()) return Status::Ok();
+    auto it = std::find(names.begin(), names.end(), col);
+    if (it == names.end()) {
+      return Status::InvalidInput(path + ":1: " + col + ": column not found in the header (got \"" +
+                                  header_text.substr(0, 200) + "\")");
+    }
+    *idx = static_cast<int>(it - names.begin());
+    return Status::Ok();
+  };
+  Columns c;
+  PLACECAST_RETURN_IF_ERROR(find(m_.id_column, &c.id));
+  PLACECAST_RETURN_IF_ERROR(find(m_.time_column, &c.time));
+  PLACECAST_RETURN_IF_ERROR(find(m_.date_column, &c.date));
+  PLACECAST_RETURN_IF_ERROR(find(m_.clock_column, &c.clock));
+  PLACECAST_RETURN_IF_ERROR(find(m_.year_column, &c.year));
+  PLACECAST_RETURN_IF_ERROR(find(m_.month_column, &c.month));
+  PLACECAST_RETURN_IF_ERROR(find(m_.day_column, &c.day));
+  PLACECAST_RETURN_IF_ERROR(find(m_.hour_column, &c.hour));
+  PLACECAST_RETURN_IF_ERROR(find(m_.minute_column, &c.minute));
+  PLACECAST_RETURN_IF_ERROR(find(m_.x_column, &c.x));
+  PLACECAST_RETURN_IF_ERROR(find(m_.y_column, &c.y));
+  PLACECAST_RETURN_IF_ERROR(find(m_.offence_column, &c.offence));
+  PLACECAST_RETURN_IF_ERROR(find(m_.district_column, &c.district));
+  PLACECAST_RETURN_IF_ERROR(find(m_.beat_column, &c.beat));
+  const std::vector<std::string> used = m_.UsedColumns();
+  for (const auto& n : names) {
+    auto& list = std::find(used.begin(), used.end(), n) != used.end() ? kept_ : dropped_;
+    if (std::find(list.begin(), list.end(), n) == list.end()) list.push_back(n);
+  }
+  std::string constant_offence = m_.offence_constant;
+  for (const auto& [needle, text] : m_.offence_by_file_name) {
+    if (base.find(needle) != std::string::npos) {
+      constant_offence = text;
+      break;
+    }
+  }
+  const bool parts = c.year >= 0;
+  const bool date_clock = c.date >= 0;
+  std::string joined;
+  std::vector<std::string_view> f;
+  const int64_t rows_before = rows_read_;
+  for (;;) {
+    PLACECAST_ASSIGN_OR_RETURN(bool got, reader->Next(f));
+    if (!got) break;
+    if (!copt.has_header && f.size() != names.size()) {
+      return Status::InvalidInput(path + ":" + std::to_string(reader->line()) + ": expected " +
+                                  std::to_string(names.size()) + " fields (" + header_text +
+                                  "), found " + std::to_string(f.size()) + " (got \"" +
+                                  std::string(f.empty() ? "" : f[0]) + "...\")");
+    }
+    ++rows_read_;
+    if (((rows_read_ - rows_before) & 8191) == 0) {
+      progress_.Maybe(base, rows_read_, reader->bytes_read());
+    }
+    Row r;
+    r.file = fi;
+    r.line = reader->line();
+    // Offence first: its text decides whether a missing time of day is expected.
+    bool mapped = true;
+    std::string_view offence_text = c.offence >= 0 ? Trim(f[c.offence])
+                                                   : std::string_view(constant_offence);
+    r.offence = InternOffence(offence_text, &mapped, &r.group);
+    // Id.
+    if (c.id >= 0) {
+      const std::string_view id = Trim(f[c.id]);
+      if (IsMissing(id)) {
+        AddReject(r, "missing_id", m_.id_column, std::string(id), "missing id");
+        continue;
+      }
+      r.id.assign(id);
+    } else {
+      r.id = base + ":" + std::to_string(r.line);
+    }
+    // Time.
+    {
+      int64_t secs = 0;
+      bool is_utc = false;
+      bool ok = false;
+      std::string field, value;
+      if (parts) {
+        int64_t v[5] = {0, 0, 0, 0, 0};
+        const int idx[5] = {c.year, c.month, c.day, c.hour, c.minute};
+        const std::string* nm[5] = {&m_.year_column, &m_.month_column, &m_.day_column,
+                                    &m_.hour_column, &m_.minute_column};
+        ok = true;
+        bool missing = false;
+        for (int k = 0; k < 5 && ok; ++k) {
+          if (idx[k] < 0) continue;
+          const std::string_view s = Trim(f[idx[k]]);
+          if (IsMissing(s)) {
+            missing = true;
+            ok = false;
+          } else if (!ParseInt(s, &v[k])) {
+            ok = false;
+          }
+          if (!ok) {
+            field = *nm[k];
+            value = std::string(s);
+          }
+        }
+        if (ok) {
+          ok = CivilToSeconds(v[0], static_cast<int>(v[1]), static_cast<int>(v[2]),
+                              static_cast<int>(v[3]), static_cast<int>(v[4]), 0, &secs);
+          if (!ok) {
+            field = m_.year_column;
+            value = std::to_string(v[0]) + "-" + std::to_string(v[1]) + "-" +
+                    std::to_string(v[2]) + " " + std::to_string(v[3]) + ":" + std::to_string(v[4]);
+          }
+        }
+        if (missing) {
+          AddReject(r, "missing_time", field, value, "missing time");
+          continue;
+        }
+        if (!ok) {
+          AddReject(r, "unparsable_time", field, value, "not a date-time");
+          if (!first_time_failure_) first_time_failure_ = rejects_.back();
+          continue;
+        }
+        if (!m_.offences_without_time.empty() && v[3] == 0 && v[4] == 0 &&
+            std::find(m_.offences_without_time.begin(), m_.offences_without_time.end(),
+                      offence_text) != m_.offences_without_time.end()) {
+          AddReject(r, "missing_time", m_.hour_column.empty() ? m_.year_column : m_.hour_column,
+                    std::string(Trim(f[c.hour >= 0 ? c.hour : c.year])),
+                    "time of day withheld for this offence");
+          continue;
+        }
+      } else {
+        std::string_view s;
+        if (date_clock) {
+          const std::string_view d = Trim(f[c.date]);
+          const std::string_view k = c.clock >= 0 ? Trim(f[c.clock]) : std::string_view();
+          field = m_.date_column;
+          if (IsMissing(d)) {
+            AddReject(r, "missing_time", field, std::string(d), "missing time");
+            continue;
+          }
+          joined.assign(d);
+          if (!k.empty()) {
+            joined += ' ';
+            joined += k;
+          }
+          s = joined;
+        } else {
+          field = m_.time_column;
+          s = Trim(f[c.time]);
+          if (IsMissing(s)) {
+            AddReject(r, "missing_time", field, std::string(s), "missing time");
+            continue;
+          }
+        }
+        if (!format_->ParseTime(s, &secs, &is_utc)) {
+          AddReject(r, "unparsable_time", field, std::string(s), format_->Expected());
+          if (!first_time_failure_) first_time_failure_ = rejects_.back();
+          continue;
+        }
+      }
+      ++time_ok_;
+      r.t_utc_s = is_utc ? secs : tz_->LocalToUtc(secs);
+    }
+    // Coordinates.
+    {
+      const std::string_view xs = Trim(f[c.x]), ys = Trim(f[c.y]);
+      if (IsMissing(xs) || IsMissing(ys)) {
+        const bool xbad = IsMissing(xs);
+        AddReject(r, "missing_coordinates", xbad ? m_.x_column : m_.y_column,
+                  std::string(xbad ? xs : ys), "missing coordinate");
+        continue;
+      }
+      if (!ParseDouble(xs, &r.a)) {
+        AddReject(r, "invalid_coordinates", m_.x_column, std::string(xs), "not a number");
+        continue;
+      }
+      if (!ParseDouble(ys, &r.b)) {
+        AddReject(r, "invalid_coordinates", m_.y_column, std::string(ys), "not a number");
+        continue;
+      }
+      if (m_.zero_is_missing && r.a == 0 && r.b == 0) {
+        AddReject(r, "missing_coordinates", m_.x_column, std::string(xs),
+                  "coordinates 0,0 mean no location");
+        continue;
+      }
+    }
+    if (!mapped && m_.strict) {
+      AddReject(r, "unknown_offence", m_.offence_column.empty() ? "offence" : m_.offence_column,
+                std::string(offence_text), "offence not in the mapping table");
+      continue;
+    }
+    if (c.district >= 0) r.district.assign(Trim(f[c.district]));
+    if (c.beat >= 0) r.beat.assign(Trim(f[c.beat]));
+    rows_.push_back(std::move(r));
+  }
+  progress_.Maybe(base, rows_read_, reader->bytes_read());
+  return Status::Ok();
+}
+
+Result<IngestSummary> Ingester::Run() {
+  if (opt_.inputs.empty()) return Status::InvalidInput("ingest: no input files (got \"\")");
+  PLACECAST_ASSIGN_OR_RETURN(m_, GetPreset(opt_.preset));
+  if (!opt_.mapping_path.empty()) {
+    PLACECAST_ASSIGN_OR_RETURN(std::string text, ReadTextFile(opt_.mapping_path));
+    PLACECAST_RETURN_IF_ERROR(ApplyMappingJson(text, opt_.mapping_path, &m_));
+  }
+  PLACECAST_RETURN_IF_ERROR(ApplyMappingFlags(opt_.mapping_flags, &m_));
+  PLACECAST_RETURN_IF_ERROR(ValidateMapping(m_));
+  for (const auto& [text, g] : m_.offence_groups) groups_lower_[Lower(Trim(text))] = g;
+  if (m_.year_column.empty()) {
+    PLACECAST_ASSIGN_OR_RETURN(TimeFormat tf, TimeFormat::Parse(m_.time_format));
+    format_ = tf;
+  }
+  PLACECAST_ASSIGN_OR_RETURN(tz_, TimeZone::Load(m_.tz));
+  PLACECAST_ASSIGN_OR_RETURN(source_projected_, IsProjectedCrs(m_.crs));
+
+  // Store CRS.
+  std::string crs;
+  auto existing = store_.GetCrs();
+  if (existing.ok()) {
+    crs = *existing;
+  } else if (existing.status().code() != ErrorCode::kNotFound) {
+    return existing.status();
+  }
+  if (!opt_.crs.empty()) {
+    PLACECAST_ASSIGN_OR_RETURN(bool projected, IsProjectedCrs(opt_.crs));
+    if (!projected) {
+      return Status::InvalidInput("crs: must be a projected CRS in metres (got \"" + opt_.crs +
+                                  "\")");
+    }
+    if (!crs.empty() && crs != opt_.crs) {
+      return Status::InvalidInput("crs: the store is in " + crs + " (got \"" + opt_.crs + "\")");
+    }
+    crs = opt_.crs;
+  }
+
+  progress_ = Progress(opt_.progress);
+  for (int32_t i = 0; i < static_cast<int32_t>(opt_.inputs.size()); ++i) {
+    PLACECAST_RETURN_IF_ERROR(ReadInput(i));
+  }
+  if (first_time_failure_ && time_ok_ == 0) {
+    return Status::InvalidInput(Message(*first_time_failure_) +
+                                "; no row has a readable time: check time_format (\"" +
+                                m_.time_format + "\")");
+  }
+
+  // Lon/lat for every row; choose the CRS; project.
+  const size_t n = rows_.size();
+  std::vector<double> lon(n), lat(n);
+  for (size_t i = 0; i < n; ++i) lon[i] = rows_[i].a, lat[i] = rows_[i].b;
+  if (source_projected_) PLACECAST_RETURN_IF_ERROR(TransformLenient(m_.crs, "EPSG:4326", lon, lat));
+  std::vector<uint8_t> ok(n, 1);
+  for (size_t i = 0; i < n; ++i) {
+    const Row& r = rows_[i];
+    const bool finite = std::isfinite(lon[i]) && std::isfinite(lat[i]);
+    if (!finite || lon[i] < m_.lon_min || lon[i] > m_.lon_max) {
+      AddReject(r, "invalid_coordinates", m_.x_column, FormatCoord(r.a),
+                finite ? "longitude outside " + FormatCoord(m_.lon_min) + ".." +
+                             FormatCoord(m_.lon_max)
+                       : "cannot be transformed from " + m_.crs);
+      ok[i] = 0;
+    } else if (lat[i] < m_.lat_min || lat[i] > m_.lat_max) {
+      AddReject(r, "invalid_coordinates", m_.y_column, FormatCoord(r.b),
+                "latitude outside " + FormatCoord(m_.lat_min) + ".." + FormatCoord(m_.lat_max));
+      ok[i] = 0;
+    }
+  }
+  if (crs.empty()) {
+    if (source_projected_) {
+      crs = m_.crs;
+    } else {
+      std::vector<double> lons, lats;
+      for (size_t i = 0; i < n; ++i) {
+        if (ok[i]) lons.push_back(lon[i]), lats.push_back(lat[i]);
+      }
+      if (lons.empty()) {
+        if (rejects_.empty()) return Status::InvalidInput("ingest: no data rows in the inputs");
+        std::sort(rejects_.begin(), rejects_.end(),
+                  [](const Reject& a, const Reject& b) {
+                    return a.file != b.file ? a.file < b.file : a.line < b.line;
+                  });
+        return Status::InvalidInput(
+            "ingest: every row was rejected, so no CRS can be chosen (first: " +
+            Message(rejects_.front()) + ")");
+      }
+      auto mid = lons.begin() + lons.size() / 2;
+      std::nth_element(lons.begin(), mid, lons.end());
+      auto mid_lat = lats.begin() + lats.size() / 2;
+      std::nth_element(lats.begin(), mid_lat, lats.end());
+      crs = UtmCrsForLonLat(*mid, *mid_lat);
+    }
+  }
+  std::vector<double> xs(n), ys(n);
+  if (source_projected_ && crs == m_.crs) {
+    for (size_t i = 0; i < n; ++i) xs[i] = rows_[i].a, ys[i] = rows_[i].b;
+  } else {
+    xs = lon;
+    ys = lat;
+    for (size_t i = 0; i < n; ++i) {
+      if (!ok[i]) xs[i] = ys[i] = 0;  // keep PROJ away from rejected points
+    }
+    PLACECAST_RETURN_IF_ERROR(TransformLenient("EPSG:4326", crs, xs, ys));
+    for (size_t i = 0; i < n; ++i) {
+      if (ok[i] && (!std::isfinite(xs[i]) || !std::isfinite(ys[i]))) {
+        AddReject(rows_[i], "invalid_coordinates", m_.x_column, FormatCoord(rows_[i].a),
+                  "cannot be projected to " + crs);
+        ok[i] = 0;
+      }
+    }
+  }
+
+  // Study area.
+  std::optional<grid::Boundary> area;
+  bool save_area = false;
+  if (!opt_.boundary_path.empty()) {
+    PLACECAST_ASSIGN_OR_RETURN(grid::Boundary b, ReadBoundary(opt_.boundary_path, crs));
+    area = std::move(b);
+    save_area = true;
+  } else {
+    auto saved = store_.GetStudyArea();
+    if (saved.ok()) {
+      area = std::move(saved).value();
+    } else if (saved.status().code() != ErrorCode::kNotFound) {
+      return saved.status();
+    }
+  }
+  if (area) {
+    for (size_t i = 0; i < n; ++i) {
+      if (ok[i] && !area->Contains(xs[i], ys[i])) {
+        AddReject(rows_[i], "out_of_study_area", m_.x_column + " " + m_.y_column,
+                  FormatCoord(rows_[i].a) + " " + FormatCoord(rows_[i].b),
+                  "outside the study area");
+        ok[i] = 0;
+      }
+    }
+  }
+
+  // Duplicates and rows already stored.
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<std::string> stored_ids, store_.GetIds());
+  std::unordered_set<std::string> stored(stored_ids.begin(), stored_ids.end());
+  stored_ids.clear();
+  std::unordered_set<std::string> seen;
+  seen.reserve(n);
+  IngestSummary s;
+  StoreWrite w;
+  w.crs = crs;
+  w.incidents.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!ok[i]) continue;
+    Row& r = rows_[i];
+    if (!seen.insert(r.id).second) {
+      AddReject(r, "duplicate_id", m_.id_column.empty() ? "id" : m_.id_column, r.id,
+                "id seen earlier in this ingest");
+      continue;
+    }
+    if (stored.count(r.id)) {
+      ++s.already_in_store;
+      continue;
+    }
+    Incident inc;
+    inc.id = std::move(r.id);
+    inc.t_utc_s = r.t_utc_s;
+    inc.tz = m_.tz;
+    inc.lon = lon[i];
+    inc.lat = lat[i];
+    inc.x_m = xs[i];
+    inc.y_m = ys[i];
+    inc.offence = offence_names_[r.offence];
+    inc.group = r.group;
+    if (!offence_mapped_[r.offence]) ++s.unmapped_offences[inc.offence];
+    inc.district = std::move(r.district);
+    inc.beat = std::move(r.beat);
+    inc.source = std::filesystem::path(opt_.inputs[r.file]).filename().string();
+    if (s.ingested == 0 || inc.t_utc_s < s.t_min_s) s.t_min_s = inc.t_utc_s;
+    if (s.ingested == 0 || inc.t_utc_s > s.t_max_s) s.t_max_s = inc.t_utc_s;
+    ++s.by_group[std::string(GetOffenceGroupInfo(inc.group).name)];
+    ++s.ingested;
+    w.incidents.push_back(std::move(inc));
+  }
+  rows_.clear();
+  std::sort(rejects_.begin(), rejects_.end(), [](const Reject& a, const Reject& b) {
+    return a.file != b.file ? a.file < b.file : a.line < b.line;
+  });
+  if (opt_.fail_on_reject && !rejects_.empty()) {
+    return Status::InvalidInput(Message(rejects_.front()));
+  }
+
+  s.rows_read = rows_read_;
+  s.rejected = static_cast<int64_t>(rejects_.size());
+  for (const Reject& r : rejects_) ++s.rejected_by_reason[r.reason];
+  s.columns_kept = kept_;
+  s.columns_dropped = dropped_;
+  s.crs = crs;
+  s.preset = m_.preset;
+  s.inputs = opt_.inputs;
+  const std::string store_path = store_.GetPath();
+  s.rejects_path = !opt_.rejects_path.empty() ? opt_.rejects_path
+                   : store_path.empty()       ? ""
+                                              : store_path + ".rejects.csv";
+
+  // Rejects file content (value of the offending field only, never the raw row).
+  std::string rejects_csv;
+  if (!s.rejects_path.empty()) {
+    rejects_csv = "line,reason,field,value,file\n";
+    for (const Reject& r : rejects_) {
+      rejects_csv += std::to_string(r.line) + "," + r.reason + "," + CsvQuote(r.field) + "," +
+                     CsvQuote(r.value) + "," +
+                     CsvQuote(std::filesystem::path(opt_.inputs[r.file]).filename().string()) +
+                     "\n";
+    }
+  }
+  if (save_area) w.study_area = area;
+  IngestRun run;
+  run.time_utc = FormatDateTime(static_cast<int64_t>(std::time(nullptr)));
+  run.inputs = opt_.inputs;
+  run.summary_json = s.ToJson();
+  w.run = run;
+  PLACECAST_RETURN_IF_ERROR(store_.Write(w));
+  if (!s.rejects_path.empty()) PLACECAST_RETURN_IF_ERROR(WriteFileAtomic(s.rejects_path, rejects_csv));
+  if (!store_path.empty()) {
+    PLACECAST_RETURN_IF_ERROR(WriteFileAtomic(store_path + ".ingest.json", s.ToJson() + "\n"));
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string IngestSummary::ToJson() const {
+  nlohmann::ordered_json j;
+  j["preset"] = preset;
+  j["inputs"] = inputs;
+  j["rows_read"] = rows_read;
+  j["ingested"] = ingested;
+  j["already_in_store"] = already_in_store;
+  j["rejected"] = rejected;
+  nlohmann::ordered_json reasons = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : rejected_by_reason) reasons[k] = v;
+  j["rejected_by_reason"] = reasons;
+  j["columns_kept"] = columns_kept;
+  j["columns_dropped"] = columns_dropped;
+  nlohmann::ordered_json groups = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : by_group) groups[k] = v;
+  j["by_group"] = groups;
+  nlohmann::ordered_json unmapped = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : unmapped_offences) unmapped[k] = v;
+  j["unmapped_offences"] = unmapped;
+  j["crs"] = crs;
+  j["t_min_utc"] = ingested > 0 ? FormatDateTime(t_min_s) : "";
+  j["t_max_utc"] = ingested > 0 ? FormatDateTime(t_max_s) : "";
+  j["t_min_s"] = t_min_s;
+  j["t_max_s"] = t_max_s;
+  j["rejects_path"] = rejects_path;
+  return j.dump(2);
+}
+
+std::string IngestSummary::ToText() const {
+  std::string out;
+  auto line = [&](const std::string& k, const std::string& v) { out += k + ": " + v + "\n"; };
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s.empty() ? std::string("(none)") : s;
+  };
+  line("rows read", std::to_string(rows_read));
+  line("ingested", std::to_string(ingested));
+  line("already in store", std::to_string(already_in_store));
+  line("rejected", std::to_string(rejected));
+  for (const auto& [k, v] : rejected_by_reason) line("  " + k, std::to_string(v));
+  if (!rejects_path.empty() && rejected > 0) line("rejects file", rejects_path);
+  for (const auto& [k, v] : by_group) line("  group " + k, std::to_string(v));
+  for (const auto& [k, v] : unmapped_offences) {
+    line("  unmapped offence \"" + k + "\" (counted as other)", std::to_string(v));
+  }
+  line("columns kept", join(columns_kept));
+  line("columns dropped", join(columns_dropped));
+  line("crs", crs);
+  if (ingested > 0) line("time range (UTC)", FormatDateTime(t_min_s) + " .. " + FormatDateTime(t_max_s));
+  return out;
+}
+
+Result<IngestSummary> Ingest(const IngestOptions& options, Store& store) {
+  Ingester ing(options, store);
+  return ing.Run();
+}
+
+}  // namespace placecast::io

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// Store base class and the in-memory Store used by tests. The in-memory store is not thread-safe.
+#include "placecast/io/store.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace placecast::io {
+
+Store::~Store() = default;
+
+namespace {
+
+class MemoryStore final : public Store {
+ public:
+  Result<EventSet> LoadEvents(const std::vector<OffenceGroup>& groups, int64_t t_from_s,
+                              int64_t t_to_s) override {
+    bool want[256] = {};
+    for (auto g : groups) want[static_cast<uint8_t>(g)] = true;
+    EventSet out;
+    out.crs = crs_;
+    for (const Incident& inc : incidents_) {
+      if (!want[static_cast<uint8_t>(inc.group)] || inc.t_utc_s < t_from_s ||
+          inc.t_utc_s >= t_to_s) {
+        continue;
+      }
+      out.Add(inc.t_utc_s, inc.x_m, inc.y_m, inc.group, inc.offence, inc.id);
+    }
+    out.SortByTime();
+    return out;
+  }
+  Result<std::string> GetCrs() override {
+    if (crs_.empty()) return Status::NotFound("store: empty store has no CRS");
+    return crs_;
+  }
+  Result<grid::Boundary> GetStudyArea() override {
+    if (!study_area_) return Status::NotFound("store: no study area saved");
+    return *study_area_;
+  }
+  Result<int64_t> CountIncidents() override { return static_cast<int64_t>(incidents_.size()); }
+  Result<std::vector<Incident>> LoadIncidents() override {
+    std::vector<Incident> out = incidents_;
+    std::stable_sort(out.begin(), out.end(), [](const Incident& a, const Incident& b) {
+      return a.t_utc_s != b.t_utc_s ? a.t_utc_s < b.t_utc_s : a.id < b.id;
+    });
+    return out;
+  }
+  Result<std::vector<std::string>> GetIds() override {
+    return std::vector<std::string>(ids_.begin(), ids_.end());
+  }
+  Result<std::vector<IngestRun>> GetIngestRuns() override { return runs_; }
+  std::string GetPath() const override { return ""; }
+
+  Status Write(const StoreWrite& w) override {
+    if (!crs_.empty() && w.crs != crs_) {
+      return Status::InvalidInput("store: CRS " + w.crs + " differs from the store's (got \"" +
+                                  w.crs + "\", store has \"" + crs_ + "\")");
+    }
+    std::unordered_set<std::string> fresh;
+    for (const Incident& inc : w.incidents) {
+      if (ids_.count(inc.id) || !fresh.insert(inc.id).second) {
+        return Status::InvalidInput("store: id already stored (got \"" + inc.id + "\")");
+      }
+    }
+    crs_ = w.crs;
+    incidents_.insert(incidents_.end(), w.incidents.begin(), w.incidents.end());
+    ids_.insert(fresh.begin(), fresh.end());
+    if (w.study_area) study_area_ = *w.study_area;
+    if (w.run) runs_.push_back(*w.run);
+    return Status::Ok();
+  }
+
+ private:
+  std::string crs_;
+  std::vector<Incident> incidents_;
+  std::unordered_set<std::string> ids_;
+  std::optional<grid::Boundary> study_area_;
+  std::vector<IngestRun> runs_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> Store::InMemory() { return std::make_unique<MemoryStore>(); }
+
+}  // namespace placecast::io

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: Apache-2.0
+// Date-time parsing and TZif-based local → UTC conversion. See time_parse.h.
+// The TZif reader uses the 64-bit (version 2+) block; beyond the file's last transition the last
+// offset stays in force (Debian ships "fat" files with transitions listed up to 2037).
+#include "io/time_parse.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <mutex>
+
+#include "placecast/common/event_set.h"
+
+namespace placecast::io {
+namespace {
+
+bool Digits(std::string_view s, size_t pos, size_t n, int64_t* out) {
+  if (pos + n > s.size()) return false;
+  int64_t v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    const char c = s[i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// Reads 1..max_n digits.
+bool VarDigits(std::string_view s, size_t* pos, size_t max_n, int64_t* out) {
+  size_t p = *pos;
+  int64_t v = 0;
+  while (p < s.size() && p - *pos < max_n && s[p] >= '0' && s[p] <= '9') v = v * 10 + (s[p++] - '0');
+  if (p == *pos) return false;
+  *pos = p;
+  *out = v;
+  return true;
+}
+
+uint32_t Be32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+int64_t Be64(const unsigned char* p) {
+  return static_cast<int64_t>((uint64_t{Be32(p)} << 32) | Be32(p + 4));
+}
+
+}  // namespace
+
+bool CivilToSeconds(int64_t y, int mo, int d, int h, int mi, int s, int64_t* out) {
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1]) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo == 2 && d == 29 && !leap) return false;
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return false;
+  *out = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kSecondsPerDay +
+         h * 3600 + mi * 60 + s;
+  return true;
+}
+
+Result<TimeFormat> TimeFormat::Parse(std::string_view spec) {
+  TimeFormat f;
+  f.spec_ = std::string(spec);
+  if (spec == "iso8601") {
+    f.kind_ = Kind::kIso8601;
+    return f;
+  }
+  if (spec == "epoch") {
+    f.kind_ = Kind::kEpoch;
+    return f;
+  }
+  if (spec.empty()) return Status::InvalidInput("time_format: empty (got \"\")");
+  f.kind_ = Kind::kPattern;
+  for (size_t i = 0; i < spec.size(); ++i) {
+    if (spec[i] != '%') continue;
+    if (i + 1 >= spec.size() || std::string_view("YmdHMS%").find(spec[i + 1]) == std::string::npos) {
+      return Status::InvalidInput(
+          "time_format: only %Y %m %d %H %M %S %%, \"iso8601\" or \"epoch\" are supported (got \"" +
+          std::string(spec) + "\")");
+    }
+    ++i;
+  }
+  return f;
+}
+
+std::string TimeFormat::Expected() const {
+  switch (kind_) {
+    case Kind::kIso8601:
+      return "not a date-time";
+    case Kind::kEpoch:
+      return "not an epoch time in seconds";
+    case Kind::kPattern:
+      break;
+  }
+  return "not a date-time of the form " + spec_;
+}
+
+bool TimeFormat::ParseTime(std::string_view s, int64_t* seconds, bool* is_utc) const {
+  *is_utc = false;
+  if (kind_ == Kind::kEpoch) {
+    size_t p = 0;
+    bool neg = false;
+    if (p < s.size() && (s[p] == '-' || s[p] == '+')) neg = s[p++] == '-';
+    int64_t v = 0;
+    if (!VarDigits(s, &p, 12, &v)) return false;
+    if (p < s.size() && s[p] == '.') {  // fractional seconds are dropped
+      ++p;
+      int64_t frac;
+      if (!VarDigits(s, &p, 9, &frac)) return false;
+    }
+    if (p != s.size()) return false;
+    *seconds = neg ? -v : v;
+    *is_utc = true;
+    return true;
+  }
+  int64_t y = 0, mo = 1, d = 1, h = 0, mi = 0, sec = 0;
+  if (kind_ == Kind::kIso8601) {
+    // YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|(+|-)HH[[:]MM]]
+    if (!Digits(s, 0, 4, &y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
+        s[7] != '-' || !Digits(s, 8, 2, &d)) {
+      return false;
+    }
+    size_t p = 10;
+    if (p < s.size()) {
+      if (s[p] != 'T' && s[p] != ' ') return false;
+      ++p;
+      if (!Digits(s, p, 2, &h) || p + 2 >= s.size() || s[p + 2] != ':' ||
+          !Digits(s, p + 3, 2, &mi)) {
+        return false;
+      }
+      p += 5;
+      if (p < s.size() && s[p] == ':') {
+        if (!Digits(s, p + 1, 2, &sec)) return false;
+        p += 3;
+        if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
+          ++p;
+          int64_t frac;
+          if (!VarDigits(s, &p, 9, &frac)) return false;
+        }
+      }
+      int64_t offset_s = 0;
+      if (p < s.size()) {
+        if (s[p] == 'Z' && p + 1 == s.size()) {
+          *is_utc = true;
+        } else if (s[p] == '+' || s[p] == '-') {
+          const int sign = s[p] == '-' ? -1 : 1;
+          ++p;
+          int64_t oh = 0, om = 0;
+          if (!Digits(s, p, 2, &oh)) return false;
+          p += 2;
+          if (p < s.size() && s[p] == ':') ++p;
+          if (p < s.size()) {
+            if (!Digits(s, p, 2, &om)) return false;
+            p += 2;
+          }
+          if (p != s.size() || oh > 18 || om > 59) return false;
+          offset_s = sign * (oh * 3600 + om * 60);
+          *is_utc = true;
+        } else {
+          return false;
+        }
+      }
+      int64_t wall;
+      if (!CivilToSeconds(y, static_cast<int>(mo), static_cast<int>(d), static_cast<int>(h),
+                          static_cast<int>(mi), static_cast<int>(sec), &wall)) {
+        return false;
+      }
+      *seconds = wall - offset_s;
+      return true;
+    }
+    return CivilToSeconds(y, static_cast<int>(mo), static_cast<int>(d), 0, 0, 0, seconds);
+  }
+  // Pattern.
+  size_t p = 0;
+  const std::string& f = spec_;
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i] == '%' && i + 1 < f.size()) {
+      const char c = f[++i];
+      int64_t v = 0;
+      bool ok = false;
+      switch (c) {
+        case 'Y':
+          ok = Digits(s, p, 4, &v);
+          if (ok) p += 4, y = v;
+          break;
+        case 'm':
+          ok = VarDigits(s, &p, 2, &mo);
+          break;
+        case 'd':
+          ok = VarDigits(s, &p, 2, &d);
+          break;
+        case 'H':
+          ok = VarDigits(s, &p, 2, &h);
+          break;
+        case 'M':
+          ok = VarDigits(s, &p, 2, &mi);
+          break;
+        case 'S':
+          ok = VarDigits(s, &p, 2, &sec);
+          break;
+        case '%':
+          ok = p < s.size() && s[p] == '%';
+          if (ok) ++p;
+          break;
+        default:
+          ok = false;
+      }
+      if (!ok) return false;
+    } else {
+      if (p >= s.size() || s[p] != f[i]) return false;
+      ++p;
+    }
+  }
+  if (p != s.size()) return false;
+  return CivilToSeconds(y, static_cast<int>(mo), static_cast<int>(d), static_cast<int>(h),
+                        static_cast<int>(mi), static_cast<int>(sec), seconds);
+}
+
+Result<std::shared_ptr<const TimeZone>> TimeZone::Load(const std::string& name) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const TimeZone>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(name);
+  if (it != cache.end()) return it->second;
+  auto tz = std::make_shared<TimeZone>();
+  tz->name_ = name;
+  if (name != "UTC" && name != "Etc/UTC") {
+    auto bad = [&](const std::string& why) {
+      return Status::InvalidInput("tz: " + why + " (got \"" + name + "\")");
+    };
+    if (name.empty() || name.find("..") != std::string::npos || name[0] == '/') {
+      return bad("not an IANA time zone name");
+    }
+    const char* dir = std::getenv("TZDIR");
+    const std::string path = std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + name;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return bad("unknown time zone (no " + path + ")");
+    std::vector<unsigned char> data((std::istreambuf_iterator<char>(in)),
+                                    std::istreambuf_iterator<char>());
+    auto parse_block = [&](size_t off, int time_size, size_t* next) -> bool {
+      if (data.size() < off + 44 || std::memcmp(data.data() + off, "TZif", 4) != 0) return false;
+      const unsigned char* h = data.data() + off + 20;
+      const uint32_t isutcnt = Be32(h), isstdcnt = Be32(h + 4), leapcnt = Be32(h + 8),
+                     timecnt = Be32(h + 12), typecnt = Be32(h + 16), charcnt = Be32(h + 20);
+      size_t p = off + 44;
+      const size_t need = timecnt * time_size + timecnt + typecnt * 6 + charcnt +
+                          leapcnt * (time_size + 4) + isstdcnt + isutcnt;
+      if (typecnt == 0 || data.size() < p + need) return false;
+      std::vector<int64_t> times(timecnt);
+      for (uint32_t i = 0; i < timecnt; ++i) {
+        times[i] = time_size == 8 ? Be64(&data[p + 8 * i])
+                                  : static_cast<int32_t>(Be32(&data[p + 4 * i]));
+      }
+      p += timecnt * time_size;
+      std::vector<uint8_t> idx(data.begin() + p, data.begin() + p + timecnt);
+      p += timecnt;
+      std::vector<int32_t> type_off(typecnt);
+      for (uint32_t i = 0; i < typecnt; ++i) {
+        type_off[i] = static_cast<int32_t>(Be32(&data[p + 6 * i]));
+      }
+      p += typecnt * 6 + charcnt + leapcnt * (time_size + 4) + isstdcnt + isutcnt;
+      *next = p;
+      tz->transitions_ = std::move(times);
+      tz->offsets_after_.clear();
+      for (uint8_t k : idx) {
+        if (k >= typecnt) return false;
+        tz->offsets_after_.push_back(type_off[k]);
+      }
+      tz->initial_offset_ = type_off[0];
+      return true;
+    };
+    size_t next = 0;
+    if (!parse_block(0, 4, &next)) return bad("not a TZif file: " + path);
+    if (data[4] >= '2') {
+      size_t next2 = 0;
+      if (!parse_block(next, 8, &next2)) return bad("broken TZif file: " + path);
+    }
+  }
+  cache[name] = tz;
+  return std::shared_ptr<const TimeZone>(tz);
+}
+
+int32_t TimeZone::OffsetAt(int64_t utc_s) const {
+  auto it = std::upper_bound(transitions_.begin(), transitions_.end(), utc_s);
+  if (it == transitions_.begin()) return initial_offset_;
+  return offsets_after_[static_cast<size_t>(it - transitions_.begin()) - 1];
+}
+
+int64_t TimeZone::LocalToUtc(int64_t local_s) const {
+  if (transitions_.empty()) return local_s - initial_offset_;
+  // Offsets in force a day either side: transitions are months apart, so these are the only two
+  // candidates.
+  const int32_t before = OffsetAt(local_s - kSecondsPerDay);
+  const int32_t after = OffsetAt(local_s + kSecondsPerDay);
+  const bool before_ok = OffsetAt(local_s - before) == before;
+  const bool after_ok = OffsetAt(local_s - after) == after;
+  if (before_ok && after_ok) return local_s - std::max(before, after);  // overlap: first occurrence
+  if (before_ok) return local_s - before;
+  if (after_ok) return local_s - after;
+  return local_s - before;  // gap
+}
+
+}  // namespace placecast::io

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+// Internal: date-time text → seconds, and local wall-clock time → UTC through the system's
+// compiled zoneinfo files (TZif, /usr/share/zoneinfo), read once per zone and cached.
+// Thread-safe: zones are immutable once loaded; the cache is guarded by a mutex.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "placecast/status.h"
+
+namespace placecast::io {
+
+// A time format: "iso8601", "epoch" (seconds since 1970, UTC) or a strftime-like pattern using
+// %Y %m %d %H %M %S (and %% for a percent sign); other characters must match literally.
+class TimeFormat {
+ public:
+  // kInvalidInput for an unknown conversion ("%Q") or an empty pattern.
+  static Result<TimeFormat> Parse(std::string_view spec);
+
+  // Parses `text`. On success sets *seconds (wall-clock seconds since 1970 as if UTC, or true UTC
+  // when *is_utc is set: an epoch value or an ISO 8601 zone suffix, already applied) and returns
+  // true. Returns false for text that does not match or names an impossible date or time.
+  bool ParseTime(std::string_view text, int64_t* seconds, bool* is_utc) const;
+
+  const std::string& spec() const { return spec_; }
+  // Describes the expected form for messages: "an ISO 8601 date-time", "a date-time %Y-%m-%d".
+  std::string Expected() const;
+
+ private:
+  enum class Kind { kIso8601, kEpoch, kPattern };
+  Kind kind_ = Kind::kIso8601;
+  std::string spec_;
+};
+
+// Wall-clock seconds from civil fields; false for an impossible date or time.
+bool CivilToSeconds(int64_t y, int mo, int d, int h, int mi, int s, int64_t* out);
+
+// A time zone read from a TZif file.
+class TimeZone {
+ public:
+  // "UTC"/"Etc/UTC" need no file. kInvalidInput for an unknown or unreadable zone name.
+  static Result<std::shared_ptr<const TimeZone>> Load(const std::string& name);
+
+  const std::string& name() const { return name_; }
+  // UTC offset in seconds in force at UTC instant `utc_s`.
+  int32_t OffsetAt(int64_t utc_s) const;
+  // Wall-clock seconds (as if UTC) → UTC seconds. In a repeated hour (autumn overlap) the first
+  // occurrence (daylight time) is taken; a time skipped by a spring-forward gap is read with the
+  // offset in force before the gap (so 02:30 EST-that-never-was becomes 03:30 daylight time).
+  int64_t LocalToUtc(int64_t local_s) const;
+
+ private:
+  std::string name_;
+  std::vector<int64_t> transitions_;   // UTC seconds, ascending
+  std::vector<int32_t> offsets_after_;  // offset in force from transitions_[i]
+  int32_t initial_offset_ = 0;          // before the first transition
+};
+
+}  // namespace placecast::io
