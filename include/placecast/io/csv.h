@@ -45,7 +45,7 @@ class CsvReader {
 
   // Reads the next record into `fields` (views valid until the next call). Returns true for a
   // record, false at the end of the file. kInvalidInput "path:line: problem (got \"...\")" for an
-  // unterminated quote, a stray quote or a wrong field count; kIo for a read error.
+  // unterminated quote, text after a closing quote or a wrong field count; kIo for a read error.
   // Blank lines are skipped.
   Result<bool> Next(std::vector<std::string_view>& fields);
 

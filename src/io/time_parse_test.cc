@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests for date-time parsing and local-time → UTC conversion through zoneinfo, including the
+// daylight-saving gap and overlap rules documented in time_parse.h.
+#include "io/time_parse.h"
+
+#include <gtest/gtest.h>
+
+namespace placecast::io {
+namespace {
+
+int64_t Civil(int64_t y, int mo, int d, int h, int mi, int s) {
+  int64_t out = 0;
+  EXPECT_TRUE(CivilToSeconds(y, mo, d, h, mi, s, &out));
+  return out;
+}
+
+TEST(TimeParseTest, CivilToSecondsKnownAnswers) {
+  EXPECT_EQ(Civil(1970, 1, 1, 0, 0, 0), 0);
+  EXPECT_EQ(Civil(2024, 2, 29, 12, 0, 0), 1709208000);
+  EXPECT_EQ(Civil(2000, 3, 1, 0, 0, 1), 951868801);
+  int64_t out;
+  EXPECT_FALSE(CivilToSeconds(2023, 2, 29, 0, 0, 0, &out));
+  EXPECT_FALSE(CivilToSeconds(2023, 13, 1, 0, 0, 0, &out));
+  EXPECT_FALSE(CivilToSeconds(2023, 1, 1, 24, 0, 0, &out));
+}
+
+struct TimeCase {
+  const char* format;
+  const char* text;
+  bool ok;
+  int64_t seconds;
+  bool utc;
+};
+
+TEST(TimeParseTest, FormatsCaseTable) {
+  const TimeCase cases[] = {
+      {"iso8601", "2022-01-01 05:00:00+00", true, 1641013200, true},
+      {"iso8601", "2022-01-01T05:00:00Z", true, 1641013200, true},
+      {"iso8601", "2022-01-01T00:00:00-05:00", true, 1641013200, true},
+      {"iso8601", "2022-01-01 05:00", true, 1641013200, false},
+      {"iso8601", "2022-01-01", true, 1640995200, false},
+      {"iso8601", "2022-13-01 00:00:00", false, 0, false},
+      {"iso8601", "not a date", false, 0, false},
+      {"epoch", "1641013200", true, 1641013200, true},
+      {"%m/%d/%Y %H:%M", "01/01/2022 05:00", true, 1641013200, false},
+      {"%m/%d/%Y %H:%M", "2022-01-01 05:00", false, 0, false},
+      {"%Y-%m-%d", "2016-02-30", false, 0, false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.format) + " / " + c.text);
+    auto f = TimeFormat::Parse(c.format);
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    int64_t s = -1;
+    bool utc = false;
+    EXPECT_EQ(f->ParseTime(c.text, &s, &utc), c.ok);
+    if (c.ok) {
+      EXPECT_EQ(s, c.seconds);
+      EXPECT_EQ(utc, c.utc);
+    }
+  }
+}
+
+TEST(TimeParseTest, BadFormatSpecIsInvalidInput) {
+  EXPECT_EQ(TimeFormat::Parse("%Y-%Q").status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(TimeFormat::Parse("").status().code(), ErrorCode::kInvalidInput);
+}
+
+TEST(TimeParseTest, NewYorkOffsetsAndDaylightRules) {
+  auto tz = TimeZone::Load("America/New_York");
+  ASSERT_TRUE(tz.ok()) << tz.status().ToString();
+  // Winter: EST (-5 h); summer: EDT (-4 h).
+  EXPECT_EQ((*tz)->LocalToUtc(Civil(2024, 1, 15, 12, 0, 0)), Civil(2024, 1, 15, 17, 0, 0));
+  EXPECT_EQ((*tz)->LocalToUtc(Civil(2024, 7, 15, 12, 0, 0)), Civil(2024, 7, 15, 16, 0, 0));
+  // Spring-forward gap (2024-03-10 02:30 never happened): read with the offset before the gap.
+  EXPECT_EQ((*tz)->LocalToUtc(Civil(2024, 3, 10, 2, 30, 0)), Civil(2024, 3, 10, 7, 30, 0));
+  // Autumn overlap (2024-11-03 01:30 happened twice): the first (daylight) occurrence.
+  EXPECT_EQ((*tz)->LocalToUtc(Civil(2024, 11, 3, 1, 30, 0)), Civil(2024, 11, 3, 5, 30, 0));
+  EXPECT_EQ((*tz)->OffsetAt(Civil(2024, 7, 1, 0, 0, 0)), -4 * 3600);
+}
+
+TEST(TimeParseTest, UnknownZoneIsInvalidInput) {
+  auto tz = TimeZone::Load("Mars/Olympus_Mons");
+  EXPECT_EQ(tz.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(tz.status().message().find("Mars/Olympus_Mons"), std::string::npos);
+  auto utc = TimeZone::Load("UTC");
+  ASSERT_TRUE(utc.ok());
+  EXPECT_EQ((*utc)->LocalToUtc(12345), 12345);
+}
+
+}  // namespace
+}  // namespace placecast::io
