@@ -59,4 +59,10 @@ std::span<const ModelInfo> ListModels();
 Result<std::unique_ptr<Model>> CreateModel(std::string_view name,
                                            const std::map<std::string, std::string>& params);
 
+// Same, from a JSON object of parameters as written by ParamValues::ToJson() (a run manifest's
+// "params"), so a run can be reproduced from its manifest. kNotFound for an unknown name;
+// kInvalidInput for JSON that is not an object or for bad or unknown parameters.
+Result<std::unique_ptr<Model>> CreateModelFromJson(std::string_view name,
+                                                   std::string_view params_json);
+
 }  // namespace placecast::models

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+// The model registry: name -> ModelInfo and factory, in a fixed order. The tables are constant;
+// ListModels() and CreateModel() are thread-safe.
+#include "placecast/models/model.h"
+
+#include <vector>
+
+#include "models/naive.h"
+#include "models/prospective.h"
+#include "models/retro.h"
+
+namespace placecast::models {
+namespace {
+
+struct Registration {
+  const ModelInfo& (*info)();
+  Result<std::unique_ptr<Model>> (*make)(ParamValues params);
+};
+
+// Adding a model is one line here (plus its source in CMakeLists.txt). The order is the order of
+// ListModels(), `placecast models` and docs/params.md.
+constexpr Registration kRegistry[] = {
+    {NaiveModelInfo, MakeNaiveModel},
+    {RetroModelInfo, MakeRetroModel},
+    {ProspectiveModelInfo, MakeProspectiveModel},
+};
+
+const Registration* Find(std::string_view name) {
+  for (const auto& r : kRegistry) {
+    if (r.info().name == name) return &r;
+  }
+  return nullptr;
+}
+
+Status UnknownModel(std::string_view name) {
+  std::string known;
+  for (const auto& r : kRegistry) known += (known.empty() ? "" : ", ") + std::string(r.info().name);
+  return Status::NotFound("unknown model \"" + std::string(name) + "\" (known: " + known + ")");
+}
+
+}  // namespace
+
+std::span<const ModelInfo> ListModels() {
+  static const std::vector<ModelInfo> kInfos = [] {
+    std::vector<ModelInfo> v;
+    for (const auto& r : kRegistry) v.push_back(r.info());
+    return v;
+  }();
+  return kInfos;
+}
+
+Result<std::unique_ptr<Model>> CreateModel(std::string_view name,
+                                           const std::map<std::string, std::string>& params) {
+  const Registration* r = Find(name);
+  if (r == nullptr) return UnknownModel(name);
+  PLACECAST_ASSIGN_OR_RETURN(ParamValues values,
+                             ParamValues::Resolve(r->info().params, params, r->info().name));
+  return r->make(std::move(values));
+}
+
+Result<std::unique_ptr<Model>> CreateModelFromJson(std::string_view name,
+                                                   std::string_view params_json) {
+  const Registration* r = Find(name);
+  if (r == nullptr) return UnknownModel(name);
+  PLACECAST_ASSIGN_OR_RETURN(ParamValues values,
+                             ParamValues::FromJson(r->info().params, params_json, r->info().name));
+  return r->make(std::move(values));
+}
+
+}  // namespace placecast::models

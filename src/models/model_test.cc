@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests of the model registry and of the contract every registered model shares: parameters and
+// their errors, the JSON round trip, no look at the future, determinism, errors and warnings.
+#include "placecast/models/model.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "models/test_util.h"
+
+namespace placecast::models {
+namespace {
+
+constexpr int64_t kOrigin = 500 * kSecondsPerDay;
+
+std::vector<std::string> ModelNames() {
+  std::vector<std::string> names;
+  for (const auto& m : ListModels()) names.emplace_back(m.name);
+  return names;
+}
+
+bool Contains(const std::string& s, std::string_view part) {
+  return s.find(part) != std::string::npos;
+}
+
+TEST(RegistryTest, ListsModelsInFixedOrder) {
+  EXPECT_EQ(ModelNames(), (std::vector<std::string>{"naive", "retro", "prospective"}));
+  for (const auto& m : ListModels()) {
+    EXPECT_FALSE(m.summary.empty()) << m.name;
+    EXPECT_FALSE(m.reference.empty()) << m.name;
+    EXPECT_FALSE(m.params.empty()) << m.name;
+  }
+}
+
+TEST(RegistryTest, CreatesEachModelWithDefaults) {
+  for (const auto& name : ModelNames()) {
+    auto m = CreateModel(name, {});
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    EXPECT_EQ((*m)->name(), name);
+  }
+  auto retro = CreateModel("retro", {});
+  EXPECT_EQ((*retro)->params().ToJson(),
+            R"({"bandwidth_m":200.0,"window_days":365,"kernel":"quartic"})");
+  auto pro = CreateModel("prospective", {});
+  EXPECT_EQ((*pro)->params().ToJson(),
+            R"({"bandwidth_m":400.0,"bandwidth_days":56,"time_unit_days":7,"distance":"cells"})");
+  EXPECT_EQ(CreateModel("naive", {}).value()->params().GetInt("window_days"), 365);
+}
+
+TEST(RegistryTest, UnknownModelIsNotFoundListingTheKnownOnes) {
+  auto m = CreateModel("kde", {});
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(m.status().message(), "unknown model \"kde\" (known: naive, retro, prospective)");
+  EXPECT_EQ(CreateModelFromJson("kde", "{}").status().code(), ErrorCode::kNotFound);
+}
+
+TEST(RegistryTest, UnknownParametersAreListed) {
+  auto m = CreateModel("retro", {{"bandwith_m", "100"}, {"colour", "red"}});
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(m.status().message(),
+            "retro: unknown parameter(s): bandwith_m, colour (known: bandwidth_m, window_days, "
+            "kernel)");
+}
+
+TEST(RegistryTest, BadValuesNameTheParameterAndValue) {
+  struct Case {
+    const char* model;
+    const char* param;
+    const char* value;
+    const char* expected;  // a part of the message
+  };
+  const Case cases[] = {
+      {"naive", "window_days", "0", "naive: parameter window_days: expected a value in [1, 36500]"},
+      {"naive", "window_days", "1.5", "naive: parameter window_days: expected an integer"},
+      {"retro", "bandwidth_m", "-5", "retro: parameter bandwidth_m: expected a value in [1, "},
+      {"retro", "bandwidth_m", "wide", "retro: parameter bandwidth_m: expected a number"},
+      {"retro", "kernel", "epanechnikov",
+       "retro: parameter kernel: expected one of quartic|gaussian (got \"epanechnikov\")"},
+      {"prospective", "distance", "miles", "prospective: parameter distance: expected one of"},
+      {"prospective", "time_unit_days", "0", "prospective: parameter time_unit_days: expected"},
+      {"prospective", "bandwidth_days", "x", "prospective: parameter bandwidth_days: expected"},
+  };
+  for (const auto& c : cases) {
+    auto m = CreateModel(c.model, {{c.param, c.value}});
+    ASSERT_FALSE(m.ok()) << c.model << " " << c.param << "=" << c.value;
+    EXPECT_EQ(m.status().code(), ErrorCode::kInvalidInput);
+    EXPECT_TRUE(Contains(m.status().message(), c.expected)) << m.status().message();
+    EXPECT_TRUE(Contains(m.status().message(), std::string("(got \"") + c.value + "\")"))
+        << m.status().message();
+  }
+}
+
+TEST(RegistryTest, ResolvedParamsRoundTripThroughJson) {
+  const std::map<std::string, std::map<std::string, std::string>> given = {
+      {"naive", {{"window_days", "90"}}},
+      {"retro", {{"bandwidth_m", "312.5"}, {"kernel", "gaussian"}}},
+      {"prospective", {{"bandwidth_days", "28"}, {"distance", "metres"}}},
+  };
+  for (const auto& info : ListModels()) {
+    const std::string name(info.name);
+    auto first = CreateModel(name, given.at(name));
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    const std::string json = (*first)->params().ToJson();
+    auto second = CreateModelFromJson(name, json);
+    ASSERT_TRUE(second.ok()) << second.status().ToString();
+    EXPECT_EQ((*second)->params().items(), (*first)->params().items()) << name;
+    EXPECT_EQ((*second)->params().ToJson(), json);
+    // The same through ParamValues::FromJson and the map interface the CLI uses.
+    auto parsed = ParamValues::FromJson(info.params, json, name);
+    ASSERT_TRUE(parsed.ok());
+    std::map<std::string, std::string> as_map(parsed->items().begin(), parsed->items().end());
+    auto third = CreateModel(name, as_map);
+    ASSERT_TRUE(third.ok());
+    EXPECT_EQ((*third)->params().items(), (*first)->params().items()) << name;
+  }
+  EXPECT_EQ(CreateModelFromJson("retro", "[1]").status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(CreateModelFromJson("retro", R"({"bandwidth_m": 0})").status().code(),
+            ErrorCode::kInvalidInput);
+}
+
+// A small study: a masked grid and random events over 400 days.
+struct Study {
+  grid::Grid grid = testing::GridFromText(R"(
+    # . . . . . . . . .
+    . . . . . . . . . .
+    . . . . # . . . . .
+    . . . . . . . . . .
+    . . . . . . . . . .
+    . . . . . . . . . #)",
+                                          150);
+  EventSet events = testing::RandomEvents(3000, 1500, 900, 100 * kSecondsPerDay, kOrigin, 3);
+};
+
+TEST(ModelContractTest, EventsAtOrAfterTheOriginNeverChangeTheResult) {
+  const Study st;
+  EventSet with_future = st.events;
+  const EventSet future =
+      testing::RandomEvents(500, 1500, 900, kOrigin, kOrigin + 60 * kSecondsPerDay, 4);
+  for (size_t i = 0; i < future.size(); ++i) {
+    with_future.Add(future.t_s[i], future.x_m[i], future.y_m[i], future.group[i], "burglary",
+                    future.id[i]);
+  }
+  with_future.Add(kOrigin, 700, 400, OffenceGroup::kTheft, "theft", "exactly at the origin");
+  with_future.SortByTime();
+  for (const auto& name : ModelNames()) {
+    auto past_only = CreateModel(name, {}).value();
+    auto all = CreateModel(name, {}).value();
+    ASSERT_TRUE(past_only->Fit(st.events, st.grid, kOrigin).ok());
+    ASSERT_TRUE(all->Fit(with_future, st.grid, kOrigin).ok());
+    EXPECT_EQ(past_only->Predict(7)->value, all->Predict(7)->value) << name;
+  }
+}
+
+TEST(ModelContractTest, SameInputsGiveSameBytes) {
+  const Study st;
+  for (const auto& name : ModelNames()) {
+    auto a = CreateModel(name, {}).value();
+    auto b = CreateModel(name, {}).value();
+    ASSERT_TRUE(a->Fit(st.events, st.grid, kOrigin).ok());
+    // b reaches the same origin by sliding through earlier ones.
+    for (int d = 5; d >= 0; --d) {
+      ASSERT_TRUE(b->Fit(st.events, st.grid, kOrigin - d * kSecondsPerDay).ok());
+    }
+    const auto sa = *a->Predict(7);
+    const auto sb = *b->Predict(7);
+    ASSERT_EQ(sa.value.size(), static_cast<size_t>(st.grid.num_cells()));
+    ASSERT_EQ(sb.value.size(), sa.value.size());
+    EXPECT_EQ(std::memcmp(sa.value.data(), sb.value.data(), sa.value.size() * sizeof(double)), 0)
+        << name;
+    double total = 0;
+    for (double v : sa.value) total += v;
+    EXPECT_GT(total, 0) << name;
+  }
+}
+
+TEST(ModelContractTest, PredictBeforeFitIsInvalidInput) {
+  for (const auto& name : ModelNames()) {
+    auto m = CreateModel(name, {}).value();
+    auto s = m->Predict(1);
+    ASSERT_FALSE(s.ok()) << name;
+    EXPECT_EQ(s.status().code(), ErrorCode::kInvalidInput);
+    EXPECT_EQ(s.status().message(), name + ": Predict() called before a successful Fit()");
+  }
+}
+
+TEST(ModelContractTest, EmptyGridBadHorizonAndUnsortedEventsAreInvalidInput) {
+  const Study st;
+  EventSet unsorted = st.events;
+  std::swap(unsorted.t_s.front(), unsorted.t_s.back());
+  for (const auto& name : ModelNames()) {
+    auto m = CreateModel(name, {}).value();
+    Status s = m->Fit(st.events, grid::Grid(), kOrigin);
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidInput) << name;
+    EXPECT_EQ(s.message(), name + ": the grid has no active cell");
+    EXPECT_FALSE(m->Predict(1).ok());
+
+    s = m->Fit(unsorted, st.grid, kOrigin);
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidInput) << name;
+    EXPECT_TRUE(Contains(s.message(), name + ": events are not sorted by time")) << s.message();
+
+    ASSERT_TRUE(m->Fit(st.events, st.grid, kOrigin).ok());
+    for (double h : {0.0, -1.0, std::nan("")}) {
+      auto p = m->Predict(h);
+      ASSERT_FALSE(p.ok()) << name << " " << h;
+      EXPECT_EQ(p.status().code(), ErrorCode::kInvalidInput);
+      EXPECT_TRUE(Contains(p.status().message(), name + ": horizon_days: expected a positive"))
+          << p.status().message();
+    }
+  }
+}
+
+TEST(ModelContractTest, WarnsAboutFewEventsAndShortHistory) {
+  const auto g = testing::GridFromText(". . . . . . . . . . . . . . .", 100);
+  EventSet ev;
+  for (int i = 0; i < 10; ++i) {
+    ev.Add(kOrigin - (i + 1) * kSecondsPerDay, 100 + 100 * i, 50, OffenceGroup::kTheft, "theft",
+           std::to_string(i));
+  }
+  ev.SortByTime();
+  for (const auto& name : ModelNames()) {
+    auto m = CreateModel(name, {}).value();
+    ASSERT_TRUE(m->Fit(ev, g, kOrigin).ok());
+    const auto w = m->Warnings();
+    bool few = false, short_history = false;
+    for (const auto& s : w) {
+      few = few || Contains(s, "only 10 event(s) in the ");
+      short_history = short_history || Contains(s, "but the events start on");
+    }
+    EXPECT_TRUE(few) << name;
+    EXPECT_TRUE(short_history) << name;
+  }
+  // Plenty of events over the whole window: no warning.
+  EventSet many;
+  for (int i = 0; i < 400; ++i) {
+    many.Add(kOrigin - 400 * kSecondsPerDay + i * kSecondsPerDay, 100 + (i % 14) * 100, 50,
+             OffenceGroup::kTheft, "theft", std::to_string(i));
+  }
+  for (const auto& name : ModelNames()) {
+    auto m = CreateModel(name, {}).value();
+    ASSERT_TRUE(m->Fit(many, g, kOrigin).ok());
+    EXPECT_EQ(m->Warnings(), std::vector<std::string>{}) << name;
+  }
+}
+
+TEST(ModelContractTest, WarnsWhenManyEventsFallOutsideTheGrid) {
+  const auto g = testing::GridFromText(". .", 100);
+  EventSet ev;
+  for (int i = 0; i < 40; ++i) {
+    ev.Add(kOrigin - (i + 1) * 3600, i < 30 ? 50 : 5000, 50, OffenceGroup::kTheft, "theft",
+           std::to_string(i));
+  }
+  ev.SortByTime();
+  auto m = CreateModel("naive", {{"window_days", "2"}}).value();
+  ASSERT_TRUE(m->Fit(ev, g, kOrigin).ok());
+  EXPECT_EQ(m->Warnings(),
+            std::vector<std::string>{"10 of the 40 events in the 2-day training window "
+                                     "(window_days) lie outside the grid's active cells and were "
+                                     "ignored"});
+}
+
+}  // namespace
+}  // namespace placecast::models
