@@ -17,7 +17,8 @@ static constexpr ParamSpec kNaiveParams[] = {
 
 constexpr ModelInfo kNaiveInfo{
     "naive", "events per cell in the training window, as an expected count for the horizon",
-    "historical average (the usual reference forecast, e.g. Chainey, Tompson and Uhlig 2008)",
+    "grid thematic mapping of counts, one of the methods compared by Chainey, Tompson and Uhlig "
+    "(2008), Security Journal 21",
     kNaiveParams};
 
 class NaiveModel final : public Model {
