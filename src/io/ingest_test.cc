@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests for ingest: every preset on its real sample, rejects counted by reason with line numbers,
+// allowlist (personal columns never reach the store), idempotent re-ingest, study-area filter,
+// generic mappings, and broken files that fail naming file, line and field with nothing written.
+#include "placecast/io/ingest.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "placecast/io/store.h"
+
+namespace placecast::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kData = std::string(PLACECAST_TEST_DATA_DIR) + "/ingest/";
+
+std::string TempDir() {
+  auto dir = fs::temp_directory_path() / "placecast_ingest_test";
+  fs::create_directories(dir);
+  return dir.string() + "/";
+}
+
+std::string Fresh(const std::string& name) {
+  const std::string p = TempDir() + name;
+  for (const char* suffix : {"", ".rejects.csv", ".ingest.json"}) fs::remove(p + suffix);
+  return p;
+}
+
+std::string WriteText(const std::string& name, const std::string& text) {
+  const std::string p = TempDir() + name;
+  std::ofstream(p, std::ios::binary) << text;
+  return p;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<IngestSummary> IngestInto(const std::string& store_path, IngestOptions o) {
+  PLACECAST_ASSIGN_OR_RETURN(auto store, Store::OpenGeoPackage(store_path, true));
+  return Ingest(o, *store);
+}
+
+TEST(IngestTest, PhiladelphiaSampleRejectsByReasonWithLines) {
+  const std::string store = Fresh("phl.gpkg");
+  IngestOptions o;
+  o.inputs = {kData + "phl_sample.csv"};
+  o.preset = "philadelphia";
+  auto s = IngestInto(store, o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->rows_read, 25);
+  EXPECT_EQ(s->ingested, 16);
+  EXPECT_EQ(s->rejected, 9);
+  EXPECT_EQ(s->rejected_by_reason.at("missing_coordinates"), 3);
+  EXPECT_EQ(s->rejected_by_reason.at("invalid_coordinates"), 4);  // 3 × bogus point + (0,0)
+  EXPECT_EQ(s->rejected_by_reason.at("duplicate_id"), 1);
+  EXPECT_EQ(s->rejected_by_reason.at("unparsable_time"), 1);
+  EXPECT_EQ(s->crs, "EPSG:32618");
+  EXPECT_EQ(s->by_group.at("theft"), 4);
+  // Columns off the allowlist are dropped and named.
+  for (const char* c : {"location_block", "dc_key", "cartodb_id", "ucr_general"}) {
+    EXPECT_NE(std::find(s->columns_dropped.begin(), s->columns_dropped.end(), c),
+              s->columns_dropped.end())
+        << c;
+  }
+  const std::string rejects = Slurp(store + ".rejects.csv");
+  EXPECT_NE(rejects.find("24,unparsable_time,dispatch_date_time,2023-13-01 99:00,phl_sample.csv"),
+            std::string::npos)
+      << rejects;
+  EXPECT_NE(rejects.find("23,duplicate_id,objectid,35971880"), std::string::npos);
+  EXPECT_NE(rejects.find("13,missing_coordinates,point_x,,"), std::string::npos);
+  // The summary is also written beside the store, as JSON.
+  auto j = nlohmann::json::parse(Slurp(store + ".ingest.json"));
+  EXPECT_EQ(j["rows_read"], 25);
+  EXPECT_EQ(j["rejected_by_reason"]["duplicate_id"], 1);
+
+  auto st = Store::OpenGeoPackage(store, false);
+  ASSERT_TRUE(st.ok());
+  auto incidents = (*st)->LoadIncidents();
+  ASSERT_TRUE(incidents.ok());
+  ASSERT_EQ(incidents->size(), 16u);
+  const Incident& first = incidents->front();  // 2022-01-01 05:00:00+00 → UTC as given
+  EXPECT_EQ(first.t_utc_s, 1641013200);
+  EXPECT_EQ(first.tz, "America/New_York");
+  EXPECT_NEAR(first.lon, -75.16136631, 1e-8);
+  EXPECT_NEAR(first.x_m, 486284, 3000);  // UTM 18N, central Philadelphia
+  EXPECT_NEAR(first.y_m, 4425400, 3000);
+  EXPECT_EQ(first.district, "22");
+}
+
+TEST(IngestTest, GzipAndPlainGiveTheSameStore) {
+  const std::string a = Fresh("plain.gpkg"), b = Fresh("gz.gpkg");
+  IngestOptions o;
+  o.preset = "philadelphia";
+  o.inputs = {kData + "phl_sample.csv"};
+  auto sa = IngestInto(a, o);
+  o.inputs = {kData + "phl_sample.csv.gz"};
+  auto sb = IngestInto(b, o);
+  ASSERT_TRUE(sa.ok() && sb.ok());
+  auto ia = (*Store::OpenGeoPackage(a, false))->LoadIncidents();
+  auto ib = (*Store::OpenGeoPackage(b, false))->LoadIncidents();
+  ASSERT_TRUE(ia.ok() && ib.ok());
+  ASSERT_EQ(ia->size(), ib->size());
+  for (size_t i = 0; i < ia->size(); ++i) {
+    Incident x = (*ia)[i], y = (*ib)[i];
+    x.source = y.source = "";
+    EXPECT_EQ(x, y);
+  }
+}
+
+TEST(IngestTest, ReingestIsIdempotent) {
+  const std::string store = Fresh("again.gpkg");
+  IngestOptions o;
+  o.inputs = {kData + "phl_sample.csv"};
+  o.preset = "philadelphia";
+  ASSERT_TRUE(IngestInto(store, o).ok());
+  auto second = IngestInto(store, o);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->ingested, 0);
+  EXPECT_EQ(second->already_in_store, 16);
+  EXPECT_EQ(*(*Store::OpenGeoPackage(store, false))->CountIncidents(), 16);
+  EXPECT_EQ((*(*Store::OpenGeoPackage(store, false))->GetIngestRuns()).size(), 2u);
+}
+
+struct PresetCase {
+  const char* preset;
+  const char* file;
+  int64_t rows, ingested;
+  const char* group;
+};
+
+TEST(IngestTest, EveryPresetOnItsRealSample) {
+  const PresetCase cases[] = {
+      {"chicago", "chicago_sample.csv", 12, 10, "aggravated_assault"},
+      {"memphis", "memphis_sample.csv", 10, 9, "robbery"},
+      {"nyc", "nyc_sample.csv", 11, 8, "motor_vehicle_theft"},
+      {"vancouver", "vancouver_sample.csv", 11, 7, "theft_from_vehicle"},
+      {"nearrepeat", "nearrepeat_be_sample.csv", 11, 10, "burglary_residential"},  // one NA date
+      {"nearrepeat", "nearrepeat_arson_sample.csv", 5, 5, "arson"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.preset) + " " + c.file);
+    const std::string store = Fresh(std::string(c.file) + ".gpkg");
+    IngestOptions o;
+    o.inputs = {kData + c.file};
+    o.preset = c.preset;
+    auto s = IngestInto(store, o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(s->rows_read, c.rows);
+    EXPECT_EQ(s->ingested, c.ingested);
+    EXPECT_EQ(s->rows_read, s->ingested + s->rejected);  // nothing dropped silently
+    EXPECT_GT(s->by_group.count(c.group), 0u);
+  }
+}
+
+TEST(IngestTest, PersonalColumnsNeverReachTheStore) {
+  const std::string csv = WriteText(
+      "personal.csv",
+      "case_id,occurred,lon,lat,crime,victim_name,victim_age,suspect_race,suspect_sex\n"
+      "A1,2024-03-01T10:00:00Z,-75.16,39.95,Burglary,ZEBEDEE QUARTERMAINE,34,XRACEX,XSEXX\n"
+      "A2,2024-03-02T11:00:00Z,-75.17,39.96,Robbery,ZEBEDEE QUARTERMAINE,35,XRACEX,XSEXX\n");
+  const std::string store = Fresh("personal.gpkg");
+  IngestOptions o;
+  o.inputs = {csv};
+  o.mapping_flags = {{"id", "case_id"}, {"time", "occurred"}, {"x", "lon"}, {"y", "lat"},
+                     {"offence", "crime"}, {"crs", "EPSG:4326"}};
+  auto s = IngestInto(store, o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->ingested, 2);
+  for (const char* c : {"victim_name", "victim_age", "suspect_race", "suspect_sex"}) {
+    EXPECT_NE(std::find(s->columns_dropped.begin(), s->columns_dropped.end(), c),
+              s->columns_dropped.end())
+        << c;
+  }
+  // No value of a personal column is anywhere in the store, the rejects or the summary bytes.
+  for (const std::string& f : {store, store + ".ingest.json"}) {
+    const std::string bytes = Slurp(f);
+    ASSERT_FALSE(bytes.empty()) << f;
+    for (const char* v : {"ZEBEDEE", "XRACEX", "XSEXX"}) {
+      EXPECT_EQ(bytes.find(v), std::string::npos) << v << " found in " << f;
+    }
+  }
+}
+
+TEST(IngestTest, StudyAreaRejectsPointsOutside) {
+  const std::string csv = WriteText(
+      "area.csv",
+      "id,t,x,y,o\n1,2024-01-01T00:00:00Z,-75.16,39.95,Thefts\n"
+      "2,2024-01-01T00:00:00Z,-75.10,40.10,Thefts\n");
+  const std::string boundary = WriteText(
+      "area.geojson",
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"box"},)"
+      R"("geometry":{"type":"Polygon","coordinates":[[[-75.2,39.9],[-75.1,39.9],[-75.1,40.0],)"
+      R"([-75.2,40.0],[-75.2,39.9]]]}}]})");
+  const std::string store = Fresh("area.gpkg");
+  IngestOptions o;
+  o.inputs = {csv};
+  o.preset = "philadelphia";
+  o.mapping_flags = {{"id", "id"}, {"time", "t"}, {"x", "x"}, {"y", "y"}, {"offence", "o"},
+                     {"district", ""}, {"beat", ""}};
+  o.boundary_path = boundary;
+  auto s = IngestInto(store, o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->ingested, 1);
+  EXPECT_EQ(s->rejected_by_reason.at("out_of_study_area"), 1);
+  auto area = (*Store::OpenGeoPackage(store, false))->GetStudyArea();
+  EXPECT_TRUE(area.ok()) << area.status().ToString();
+}
+
+struct BadInputCase {
+  const char* name;
+  const char* text;
+  const char* want;  // the message must contain "<path>" + want
+};
+
+TEST(IngestTest, BrokenFilesFailNamingFileLineFieldAndWriteNothing) {
+  const BadInputCase cases[] = {
+      {"short_row.csv",
+       "objectid,dispatch_date_time,text_general_code,point_x,point_y\n"
+       "1,2024-01-01 00:00:00+00,Thefts,-75.16,39.95\n2,2024-01-01 00:00:00+00,Thefts\n",
+       ":3: "},
+      {"no_column.csv", "objectid,when,text_general_code,point_x,point_y\n1,x,y,1,2\n",
+       ":1: dispatch_date_time: column not found"},
+      {"bad_times.csv",
+       "objectid,dispatch_date_time,text_general_code,point_x,point_y\n"
+       "1,01/02/2024,Thefts,-75.16,39.95\n2,01/03/2024,Thefts,-75.16,39.95\n",
+       ":2: dispatch_date_time: "},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string csv = WriteText(c.name, c.text);
+    const std::string store = Fresh(std::string(c.name) + ".gpkg");
+    IngestOptions o;
+    o.inputs = {csv};
+    o.preset = "philadelphia";
+    o.mapping_flags = {{"district", ""}, {"beat", ""}};
+    auto s = IngestInto(store, o);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.status().code(), ErrorCode::kInvalidInput);
+    EXPECT_NE(s.status().message().find(csv + c.want), std::string::npos) << s.status().message();
+    EXPECT_NE(s.status().message().find("(got \""), std::string::npos) << s.status().message();
+    EXPECT_FALSE(fs::exists(store));
+    EXPECT_FALSE(fs::exists(store + ".rejects.csv"));
+    EXPECT_FALSE(fs::exists(store + ".ingest.json"));
+  }
+}
+
+TEST(IngestTest, FailOnRejectReportsTheEarliestBadRow) {
+  IngestOptions o;
+  o.inputs = {kData + "phl_sample.csv"};
+  o.preset = "philadelphia";
+  o.fail_on_reject = true;
+  auto store = Store::InMemory();
+  auto s = Ingest(o, *store);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("phl_sample.csv:13: point_x: "), std::string::npos)
+      << s.status().message();
+  EXPECT_EQ(*store->CountIncidents(), 0);
+}
+
+TEST(IngestTest, BadOptionsAreInvalidInput) {
+  auto store = Store::InMemory();
+  IngestOptions o;
+  o.inputs = {kData + "phl_sample.csv"};
+  o.preset = "atlantis";
+  auto s = Ingest(o, *store);
+  EXPECT_EQ(s.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(s.status().message().find("philadelphia"), std::string::npos);  // lists the presets
+  o.preset = "philadelphia";
+  o.mapping_flags = {{"colour", "red"}};
+  EXPECT_EQ(Ingest(o, *store).status().code(), ErrorCode::kInvalidInput);
+  o.mapping_flags.clear();
+  o.inputs = {kData + "no_such_file.csv"};
+  EXPECT_EQ(Ingest(o, *store).status().code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace placecast::io

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests for the Store implementations: the same behaviour from the in-memory store and a
+// temporary GeoPackage (write, reopen, filter, atomicity, schema-version check).
+#include "placecast/io/store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+namespace placecast::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string FreshPath(const std::string& name) {
+  auto dir = fs::temp_directory_path() / "placecast_store_test";
+  fs::create_directories(dir);
+  fs::path p = dir / name;
+  fs::remove(p);
+  return p.string();
+}
+
+Incident MakeIncident(const std::string& id, int64_t t, double x, double y, OffenceGroup g) {
+  Incident i;
+  i.id = id;
+  i.t_utc_s = t;
+  i.tz = "America/New_York";
+  i.lon = -75.16;
+  i.lat = 39.95;
+  i.x_m = x;
+  i.y_m = y;
+  i.offence = "text " + id;
+  i.group = g;
+  i.district = "22";
+  i.beat = "2";
+  i.source = "test.csv";
+  return i;
+}
+
+StoreWrite SampleWrite() {
+  StoreWrite w;
+  w.crs = "EPSG:32618";
+  w.incidents = {MakeIncident("b", 200, 485100, 4425100, OffenceGroup::kTheft),
+                 MakeIncident("a", 200, 485000, 4425000, OffenceGroup::kRobbery),
+                 MakeIncident("c", 100, 485200, 4425200, OffenceGroup::kTheft),
+                 MakeIncident("d", 300, 485300, 4425300, OffenceGroup::kBurglaryResidential)};
+  grid::Boundary area;
+  area.name = "square";
+  area.rings = {grid::Ring{{484000, 487000, 487000, 484000}, {4424000, 4424000, 4427000, 4427000}}};
+  w.study_area = area;
+  w.run = IngestRun{"2025-01-02T03:04:05Z", {"test.csv"}, "{\"rows_read\":4}"};
+  return w;
+}
+
+// Runs the same checks on an in-memory store and on a GeoPackage reopened from disk.
+class StoreContractTest : public ::testing::TestWithParam<bool> {
+ protected:
+  std::unique_ptr<Store> Open(const std::string& path, bool create) {
+    if (!GetParam()) {
+      if (!mem_) mem_ = Store::InMemory();
+      return nullptr;
+    }
+    auto s = Store::OpenGeoPackage(path, create);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+  Store& Get(std::unique_ptr<Store>& owned) { return owned ? *owned : *mem_; }
+  std::unique_ptr<Store> mem_;
+};
+
+TEST_P(StoreContractTest, WriteReopenAndFilter) {
+  const std::string path = FreshPath(GetParam() ? "contract.gpkg" : "unused");
+  auto owned = Open(path, true);
+  Store& s = Get(owned);
+  EXPECT_EQ(s.GetCrs().status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(s.GetStudyArea().status().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(s.Write(SampleWrite()).ok());
+  if (GetParam()) owned = Open(path, false);  // reopen from disk
+  Store& r = Get(owned);
+  EXPECT_EQ(*r.GetCrs(), "EPSG:32618");
+  EXPECT_EQ(*r.CountIncidents(), 4);
+  auto all = r.LoadIncidents();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 4u);
+  // Ordered by time, then id.
+  EXPECT_EQ((*all)[0].id, "c");
+  EXPECT_EQ((*all)[1].id, "a");
+  EXPECT_EQ((*all)[2].id, "b");
+  EXPECT_EQ((*all)[0], SampleWrite().incidents[2]);  // every field survives the round trip
+
+  auto thefts = r.LoadEvents({OffenceGroup::kTheft}, 0, 1000);
+  ASSERT_TRUE(thefts.ok());
+  EXPECT_EQ(thefts->size(), 2u);
+  EXPECT_EQ(thefts->crs, "EPSG:32618");
+  EXPECT_EQ(thefts->t_s[0], 100);
+  EXPECT_DOUBLE_EQ(thefts->x_m[0], 485200);
+  // Half-open time range [from, to).
+  auto window = r.LoadEvents({OffenceGroup::kTheft, OffenceGroup::kRobbery}, 100, 200);
+  ASSERT_TRUE(window.ok());
+  EXPECT_EQ(window->size(), 1u);
+
+  auto area = r.GetStudyArea();
+  ASSERT_TRUE(area.ok()) << area.status().ToString();
+  EXPECT_TRUE(area->Contains(485000, 4425000));
+  EXPECT_FALSE(area->Contains(490000, 4425000));
+  auto runs = r.GetIngestRuns();
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ((*runs)[0].summary_json, "{\"rows_read\":4}");
+}
+
+TEST_P(StoreContractTest, RejectsDuplicateIdsAndOtherCrsWithoutChange) {
+  const std::string path = FreshPath(GetParam() ? "dup.gpkg" : "unused");
+  auto owned = Open(path, true);
+  Store& s = Get(owned);
+  ASSERT_TRUE(s.Write(SampleWrite()).ok());
+  StoreWrite again;
+  again.crs = "EPSG:32618";
+  again.incidents = {MakeIncident("new", 1, 485000, 4425000, OffenceGroup::kTheft),
+                     MakeIncident("a", 1, 485000, 4425000, OffenceGroup::kTheft)};
+  Status st = s.Write(again);
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidInput) << st.ToString();
+  EXPECT_EQ(*s.CountIncidents(), 4);  // all or nothing: "new" was not added either
+  StoreWrite other;
+  other.crs = "EPSG:32617";
+  other.incidents = {MakeIncident("z", 1, 1, 1, OffenceGroup::kTheft)};
+  EXPECT_EQ(s.Write(other).code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(*s.CountIncidents(), 4);
+}
+
+INSTANTIATE_TEST_SUITE_P(MemoryAndGeoPackage, StoreContractTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "GeoPackage" : "InMemory"; });
+
+TEST(GeoPackageStoreTest, MissingFileIsNotFoundUnlessCreating) {
+  const std::string path = FreshPath("missing.gpkg");
+  auto s = Store::OpenGeoPackage(path, false);
+  EXPECT_EQ(s.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(s.status().message().find("missing.gpkg"), std::string::npos);
+  auto c = Store::OpenGeoPackage(path, true);
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(fs::exists(path));  // nothing on disk until the first Write
+}
+
+TEST(GeoPackageStoreTest, ForeignFileAndOtherSchemaVersionAreCorrupt) {
+  const std::string text = FreshPath("not_a_store.gpkg");
+  std::ofstream(text) << "hello";
+  EXPECT_EQ(Store::OpenGeoPackage(text, false).status().code(), ErrorCode::kCorrupt);
+
+  const std::string path = FreshPath("version.gpkg");
+  {
+    auto s = Store::OpenGeoPackage(path, true);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Write(SampleWrite()).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE placecast_metadata SET value='999' WHERE key='schema_version'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto s = Store::OpenGeoPackage(path, false);
+  EXPECT_EQ(s.status().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(s.status().message().find("schema_version"), std::string::npos)
+      << s.status().message();
+}
+
+TEST(GeoPackageStoreTest, IsAGeoPackageThatGisToolsRecognise) {
+  const std::string path = FreshPath("ogc.gpkg");
+  {
+    auto s = Store::OpenGeoPackage(path, true);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Write(SampleWrite()).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  auto scalar = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sql;
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      const unsigned char* t = sqlite3_column_text(st, 0);
+      out = t ? reinterpret_cast<const char*>(t) : "";
+    }
+    sqlite3_finalize(st);
+    return out;
+  };
+  EXPECT_EQ(scalar("PRAGMA application_id"), "1196444487");  // 'GPKG'
+  EXPECT_EQ(scalar("SELECT data_type FROM gpkg_contents WHERE table_name='incidents'"),
+            "features");
+  EXPECT_EQ(scalar("SELECT geometry_type_name FROM gpkg_geometry_columns "
+                   "WHERE table_name='incidents'"),
+            "POINT");
+  EXPECT_EQ(scalar("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name='incidents'"),
+            "32618");
+  sqlite3_close(db);
+}
+
+}  // namespace
+}  // namespace placecast::io
