@@ -23,6 +23,7 @@ struct IngestFlags {
   std::string mapping;
   std::string crs;
   std::vector<std::string> columns;  // generic mapping by flag: key=column
+  bool fail_on_reject = false;
 };
 
 Status RunIngest(const IngestFlags& f) {
@@ -34,6 +35,7 @@ Status RunIngest(const IngestFlags& f) {
   o.rejects_path = f.rejects;
   o.crs = f.crs;
   o.progress = ShowProgress();
+  o.fail_on_reject = f.fail_on_reject;
   for (const auto& c : f.columns) {
     const auto eq = c.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -63,8 +65,10 @@ void RegisterIngest(CLI::App& app, int* exit_code) {
   cmd->add_option("--rejects", f->rejects, "rejects CSV (default: STORE.rejects.csv)");
   cmd->add_option("--mapping", f->mapping, "generic mapping JSON file (see docs/ingest.md)");
   cmd->add_option("--map", f->columns,
-                  "generic mapping entry key=value, e.g. time_column=occurred (repeatable)");
+                  "generic mapping entry key=value, e.g. time=occurred (repeatable)");
   cmd->add_option("--crs", f->crs, "projected CRS of the store, e.g. EPSG:32618 (default: local UTM)");
+  cmd->add_flag("--fail-on-reject", f->fail_on_reject,
+                "fail on the first (earliest) row that would be rejected, writing nothing");
   cmd->callback([f, exit_code] {
     Status s = RunIngest(*f);
     *exit_code = s.ok() ? 0 : Fail(s);
