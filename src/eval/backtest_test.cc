@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests of the backtest driver with test-only models (an oracle that reads the future, a flat
+// surface, a sliding-window count, one that fails on a given day): request validation, PEI = 1
+// for the oracle, thread-count independence, bootstrap determinism, error context, window_days
+// from train_days, zero-event origins, and the output formats' contract keys.
+#include "placecast/eval/backtest.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "eval/test_util.h"
+
+namespace placecast::eval {
+namespace {
+
+using models::Model;
+using testing_util::SimulatedEvents;
+using testing_util::TestGrid;
+
+using testing_util::kDay;
+using testing_util::kJan1;
+
+constexpr ParamSpec kWindowSpec[] = {
+    {"window_days", ParamType::kInt, "30", 1, 36500, "days", "training window"},
+    {"fail_on_day", ParamType::kInt, "-1", -1, 1e9, "days", "Fit fails at this origin (epoch day)"},
+};
+
+// Risk = events per cell in [origin - window_days, origin). Keeps a running count and slides it
+// forward when fitted again with a later origin, like the real models; refits from scratch when
+// the origin moves back.
+class WindowCountModel final : public Model {
+ public:
+  WindowCountModel(std::string name, ParamValues p) : name_(std::move(name)), p_(std::move(p)) {}
+  std::string_view name() const override { return name_; }
+  const ParamValues& params() const override { return p_; }
+  Status Fit(const EventSet& events, const grid::Grid& grid, int64_t origin_s) override {
+    if (p_.GetInt("fail_on_day") == origin_s / kDay) return Status::InvalidInput("boom");
+    const int64_t start = origin_s - p_.GetInt("window_days") * kDay;
+    if (&events != events_ || origin_s < origin_s_ || counts_.empty()) {
+      counts_.assign(grid.num_cells(), 0);
+      const auto [a, b] = events.TimeRange(start, origin_s);
+      for (size_t i = a; i < b; ++i) Bump(events, grid, i, 1);
+    } else {
+      const int64_t old_start = origin_s_ - p_.GetInt("window_days") * kDay;
+      const auto [a, b] = events.TimeRange(origin_s_, origin_s);
+      for (size_t i = a; i < b; ++i) Bump(events, grid, i, 1);
+      const auto [c, d] = events.TimeRange(old_start, start);
+      for (size_t i = c; i < d; ++i) Bump(events, grid, i, -1);
+    }
+    events_ = &events;
+    origin_s_ = origin_s;
+    return Status::Ok();
+  }
+  Result<grid::Surface> Predict(double) const override {
+    grid::Surface s;
+    s.value.assign(counts_.begin(), counts_.end());
+    return s;
+  }
+  std::vector<std::string> Warnings() const override {
+    int64_t total = 0;
+    for (int64_t c : counts_) total += c;
+    if (total < 5) return {"window holds fewer than 5 events"};
+    return {};
+  }
+
+ private:
+  void Bump(const EventSet& e, const grid::Grid& g, size_t i, int64_t by) {
+    const grid::CellId c = g.PointToCell(e.x_m[i], e.y_m[i]);
+    if (c != grid::kNoCell) counts_[c] += by;
+  }
+  std::string name_;
+  ParamValues p_;
+  const EventSet* events_ = nullptr;
+  int64_t origin_s_ = 0;
+  std::vector<int64_t> counts_;
+};
+
+// Risk = the events that will happen in the horizon (it cheats by reading the future).
+class OracleModel final : public Model {
+ public:
+  std::string_view name() const override { return "oracle"; }
+  const ParamValues& params() const override { return p_; }
+  Status Fit(const EventSet& events, const grid::Grid& grid, int64_t origin_s) override {
+    events_ = &events;
+    grid_ = &grid;
+    origin_s_ = origin_s;
+    return Status::Ok();
+  }
+  Result<grid::Surface> Predict(double horizon_days) const override {
+    auto counts = CountEventsPerCell(*events_, *grid_, origin_s_,
+                                     origin_s_ + static_cast<int64_t>(horizon_days * kDay));
+    return grid::Surface{{counts.begin(), counts.end()}};
+  }
+  std::vector<std::string> Warnings() const override { return {}; }
+
+ private:
+  ParamValues p_;
+  const EventSet* events_ = nullptr;
+  const grid::Grid* grid_ = nullptr;
+  int64_t origin_s_ = 0;
+};
+
+// Every cell equal.
+class FlatModel final : public Model {
+ public:
+  std::string_view name() const override { return "flat"; }
+  const ParamValues& params() const override { return p_; }
+  Status Fit(const EventSet&, const grid::Grid& grid, int64_t) override {
+    cells_ = grid.num_cells();
+    return Status::Ok();
+  }
+  Result<grid::Surface> Predict(double) const override {
+    return grid::Surface{std::vector<double>(cells_, 1.0)};
+  }
+  std::vector<std::string> Warnings() const override { return {}; }
+
+ private:
+  ParamValues p_;
+  int32_t cells_ = 0;
+};
+
+// "window" and "naive" are WindowCountModels (naive here is only a name, to test the reference
+// rule); "oracle" and "flat" take no parameters.
+Result<std::unique_ptr<Model>> TestFactory(std::string_view name,
+                                           const std::map<std::string, std::string>& params) {
+  if (name == "window" || name == "naive") {
+    PLACECAST_ASSIGN_OR_RETURN(ParamValues p, ParamValues::Resolve(kWindowSpec, params, name));
+    return std::unique_ptr<Model>(new WindowCountModel(std::string(name), std::move(p)));
+  }
+  if (!params.empty()) return Status::InvalidInput(std::string(name) + ": takes no parameters");
+  if (name == "oracle") return std::unique_ptr<Model>(new OracleModel());
+  if (name == "flat") return std::unique_ptr<Model>(new FlatModel());
+  return Status::NotFound("unknown model \"" + std::string(name) + "\"");
+}
+
+BacktestRequest BaseRequest() {
+  BacktestRequest r;
+  r.models = {"window", "oracle", "flat"};
+  r.from_s = kJan1;
+  r.to_s = kJan1 + 30 * kDay;
+  r.train_days = 28;
+  r.bootstrap_reps = 500;
+  r.seed = 7;
+  r.threads = 1;
+  return r;
+}
+
+Result<BacktestResult> RunTest(const BacktestRequest& r) {
+  static const EventSet ev = SimulatedEvents();
+  static const grid::Grid g = TestGrid();
+  return RunBacktest(r, ev, g, TestFactory);
+}
+
+TEST(BacktestTest, ValidateRejectsBadRequests) {
+  struct Case {
+    std::function<void(BacktestRequest&)> edit;
+    std::string message;
+  } cases[] = {
+      {[](auto& r) { r.models.clear(); }, "models (--models): no model given"},
+      {[](auto& r) {
+         r.models = {"a", ""};
+       },
+       "models (--models): empty model name"},
+      {[](auto& r) {
+         r.models = {"a", "b", "a"};
+       },
+       "model \"a\" given twice"},
+      {[](auto& r) { r.params["zzz"] = {}; }, "parameters given for model \"zzz\""},
+      {[](auto& r) { r.from_s += 3600; }, "from (--from): the first origin must be a UTC midnight"},
+      {[](auto& r) { r.to_s += 1; }, "to (--to): the last origin must be a UTC midnight"},
+      {[](auto& r) { r.from_s = r.to_s + kDay; },
+       "from (--from) 2024-02-01 is after to (--to) 2024-01-31"},
+      {[](auto& r) { r.to_s = r.from_s + 40000 * kDay; }, "spans more than 36600 daily origins"},
+      {[](auto& r) { r.train_days = 0; }, "train_days (--train-days) must be at least 1 (got 0)"},
+      {[](auto& r) { r.horizon_days = 0; }, "horizon_days (--horizon-days) must be in (0, 3650]"},
+      {[](auto& r) { r.horizon_days = 1e-9; }, "and at least one second (got 1e-09)"},
+      {[](auto& r) { r.coverages_pct.clear(); }, "coverages_pct: no coverage given"},
+      {[](auto& r) {
+         r.coverages_pct = {5, 0};
+       },
+       "each coverage must be in (0, 100] (got 0)"},
+      {[](auto& r) {
+         r.coverages_pct = {5, 120};
+       },
+       "each coverage must be in (0, 100] (got 120)"},
+      {[](auto& r) {
+         r.coverages_pct = {5, 10, 5};
+       },
+       "coverage 5 given twice"},
+      {[](auto& r) { r.bootstrap_reps = -1; }, "bootstrap_reps (--bootstrap) must be in"},
+      {[](auto& r) { r.threads = -2; },
+       "threads (--threads) must be 0 (all cores) or more (got -2)"},
+  };
+  EXPECT_TRUE(BaseRequest().Validate().ok());
+  for (const Case& c : cases) {
+    BacktestRequest r = BaseRequest();
+    c.edit(r);
+    Status s = r.Validate();
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidInput) << c.message;
+    EXPECT_NE(s.message().find(c.message), std::string::npos) << s.message();
+    EXPECT_EQ(s.message().rfind("backtest: ", 0), 0u) << s.message();
+    // RunBacktest validates too.
+    auto run = RunTest(r);
+    ASSERT_FALSE(run.ok());
+    EXPECT_EQ(run.status().message(), s.message());
+  }
+}
+
+TEST(BacktestTest, OracleHasPeiOneAndFlatHasPaiOne) {
+  auto r = RunTest(BaseRequest());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->models.size(), 3u);
+  EXPECT_EQ(r->origins_s.size(), 31u);
+  EXPECT_EQ(r->origins_with_events, 30);  // 2024-01-10 has no event
+  const ModelBacktest& oracle = r->models[1];
+  const ModelBacktest& flat = r->models[2];
+  for (size_t c = 0; c < r->coverages_pct.size(); ++c) {
+    SCOPED_TRACE(r->coverages_pct[c]);
+    EXPECT_NEAR(oracle.pei_summary[c].mean, 1, 1e-12);
+    EXPECT_NEAR(oracle.pei_summary[c].lo, 1, 1e-12);
+    EXPECT_NEAR(flat.pai_summary[c].mean, 1, 1e-12);
+    EXPECT_NEAR(flat.hit_rate_summary[c].mean, r->coverages_pct[c] / 100, 1e-12);
+    EXPECT_NEAR(flat.pooled_hit_rate[c], r->coverages_pct[c] / 100, 1e-12);
+    EXPECT_LE(r->models[0].pei_summary[c].hi, 1 + 1e-12);
+  }
+  // The window model finds the hot cells: far better than chance at 5%.
+  EXPECT_GT(r->models[0].pai_summary[2].mean, 3);
+  // The curve ends at hit rate 1.
+  EXPECT_NEAR(oracle.curve_hit_rate.back(), 1, 1e-12);
+  EXPECT_EQ(oracle.curve_hit_rate.size(), CurveCoveragesPct().size());
+}
+
+TEST(BacktestTest, ZeroEventOriginsAreCountedButExcludedFromMeans) {
+  auto r = RunTest(BaseRequest());
+  ASSERT_TRUE(r.ok());
+  const size_t o = 9;  // 2024-01-10
+  EXPECT_EQ(FormatDate(r->origins_s[o]), "2024-01-10");
+  EXPECT_EQ(r->events_per_origin[o], 0);
+  EXPECT_TRUE(std::isnan(r->models[0].hit_rate[o * 5 + 2]));
+  // The mean over the 30 origins with events, by hand.
+  double s = 0;
+  for (size_t i = 0; i < r->origins_s.size(); ++i) {
+    if (i != o) s += r->models[0].hit_rate[i * 5 + 2];
+  }
+  EXPECT_NEAR(r->models[0].hit_rate_summary[2].mean, s / 30, 1e-12);
+  int64_t events = 0;
+  for (int64_t e : r->events_per_origin) events += e;
+  EXPECT_EQ(r->events, events);
+
+  const std::string csv = BacktestPerOriginCsv(*r);
+  EXPECT_NE(csv.find("\nwindow,2024-01-10,0,,,,,,,,,,,,,,,\n"), std::string::npos) << csv;
+}
+
+TEST(BacktestTest, ResultDoesNotDependOnThreadCount) {
+  BacktestRequest req = BaseRequest();
+  req.models = {"window", "oracle", "naive"};
+  req.params["naive"] = {{"window_days", "7"}};
+  auto one = RunTest(req);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  for (int threads : {2, 3, 31, 64}) {
+    req.threads = threads;
+    auto many = RunTest(req);
+    ASSERT_TRUE(many.ok());
+    EXPECT_EQ(BacktestSummaryJson(*many), BacktestSummaryJson(*one)) << threads;
+    EXPECT_EQ(BacktestPerOriginCsv(*many), BacktestPerOriginCsv(*one)) << threads;
+    EXPECT_EQ(HitRateCurvesCsv(*many), HitRateCurvesCsv(*one)) << threads;
+    EXPECT_EQ(many->models[0].warnings, one->models[0].warnings) << threads;
+  }
+}
+
+TEST(BacktestTest, BootstrapIsDeterministicPerSeed) {
+  BacktestRequest req = BaseRequest();
+  const std::string a = BacktestSummaryJson(*RunTest(req));
+  EXPECT_EQ(BacktestSummaryJson(*RunTest(req)), a);
+  req.seed = 8;
+  const std::string b = BacktestSummaryJson(*RunTest(req));
+  EXPECT_NE(b, a);
+  // Only the intervals and p-values move: the means stay.
+  auto ja = nlohmann::json::parse(a), jb = nlohmann::json::parse(b);
+  EXPECT_EQ(ja["models"]["window"]["hit_rate"]["5"]["mean"],
+            jb["models"]["window"]["hit_rate"]["5"]["mean"]);
+  EXPECT_NE(ja["models"]["window"]["hit_rate"]["5"]["lo"],
+            jb["models"]["window"]["hit_rate"]["5"]["lo"]);
+}
+
+TEST(BacktestTest, NoBootstrapCollapsesIntervalsAndNullsPValues) {
+  BacktestRequest req = BaseRequest();
+  req.bootstrap_reps = 0;
+  auto r = RunTest(req);
+  ASSERT_TRUE(r.ok());
+  const Interval& iv = r->models[0].hit_rate_summary[2];
+  EXPECT_EQ(iv.lo, iv.mean);
+  EXPECT_EQ(iv.hi, iv.mean);
+  auto j = nlohmann::json::parse(BacktestSummaryJson(*r));
+  EXPECT_TRUE(j["models"]["oracle"]["vs_reference"]["hit_rate"]["5"]["p"].is_null());
+}
+
+TEST(BacktestTest, PairedComparisonAgainstNaiveWhenPresent) {
+  BacktestRequest req = BaseRequest();
+  req.models = {"flat", "oracle", "naive"};
+  req.bootstrap_reps = 999;
+  auto r = RunTest(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->reference, "naive");
+  EXPECT_TRUE(r->models[2].hit_rate_vs_reference.empty());
+  const PairedDiff& d = r->models[1].hit_rate_vs_reference[2];  // oracle - naive at 5%
+  EXPECT_GT(d.diff, 0);
+  EXPECT_LE(d.lo, d.diff);
+  EXPECT_GE(d.hi, d.diff);
+  EXPECT_NEAR(d.diff, r->models[1].hit_rate_summary[2].mean - r->models[2].hit_rate_summary[2].mean,
+              1e-12);
+  EXPECT_LT(d.p, 0.01);  // 30 origins, the oracle wins nearly all of them
+  EXPECT_GE(d.p, 1.0 / 1000);
+
+  // Without naive the first model is the reference.
+  req.models = {"flat", "oracle"};
+  auto r2 = RunTest(req);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->reference, "flat");
+  EXPECT_EQ(r2->models[1].pai_vs_reference.size(), 5u);
+}
+
+TEST(BacktestTest, TrainDaysSetsWindowDaysUnlessGiven) {
+  BacktestRequest req = BaseRequest();
+  req.models = {"window", "naive"};
+  req.params["naive"] = {{"window_days", "7"}};
+  auto r = RunTest(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->models[0].params.GetInt("window_days"), 28);
+  EXPECT_EQ(r->models[1].params.GetInt("window_days"), 7);
+}
+
+TEST(BacktestTest, ModelErrorsCarryModelAndOrigin) {
+  BacktestRequest req = BaseRequest();
+  req.models = {"oracle", "window"};
+  req.params["window"] = {{"fail_on_day", std::to_string(kJan1 / kDay + 20)}};
+  for (int threads : {1, 2, 4}) {
+    req.threads = threads;
+    auto r = RunTest(req);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
+    EXPECT_EQ(r.status().message(), "model window, origin 2024-01-21: boom") << threads;
+  }
+  req.params["window"] = {{"bandwidth_m", "3"}};
+  auto bad_param = RunTest(req);
+  ASSERT_FALSE(bad_param.ok());
+  EXPECT_NE(bad_param.status().message().find("model window: "), std::string::npos);
+  EXPECT_NE(bad_param.status().message().find("bandwidth_m"), std::string::npos);
+
+  req.models = {"nosuch"};
+  req.params.clear();
+  auto unknown = RunTest(req);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(unknown.status().message(), "model nosuch: unknown model \"nosuch\"");
+}
+
+TEST(BacktestTest, NothingToScoreIsAnError) {
+  BacktestRequest req = BaseRequest();
+  req.from_s = DaysFromCivil(2025, 1, 1) * kDay;
+  req.to_s = req.from_s + 3 * kDay;
+  auto r = RunTest(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(r.status().message(),
+            "backtest: no event in the active cells in any horizon from 2025-01-01 to "
+            "2025-01-04: nothing to score");
+}
+
+TEST(BacktestTest, ProgressComesFromCallerThreadAndReachesTotal) {
+  BacktestRequest req = BaseRequest();
+  req.threads = 3;
+  std::vector<int64_t> seen;
+  bool other_thread = false;
+  const auto caller = std::this_thread::get_id();
+  req.progress = [&](int64_t done, int64_t total) {
+    EXPECT_EQ(total, 31);
+    other_thread |= std::this_thread::get_id() != caller;
+    seen.push_back(done);
+  };
+  ASSERT_TRUE(RunTest(req).ok());
+  EXPECT_FALSE(other_thread);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back(), 31);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+}
+
+TEST(BacktestTest, HorizonLongerThanADayScoresOverlappingWindows) {
+  BacktestRequest req = BaseRequest();
+  req.horizon_days = 7;
+  auto r = RunTest(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->origins_with_events, 31);  // every 7-day horizon holds events
+  auto day1 = RunTest(BaseRequest());
+  EXPECT_GT(r->events, 6 * day1->events);
+  EXPECT_NEAR(r->models[1].pei_summary[2].mean, 1, 1e-12);  // oracle sees the 7-day horizon
+}
+
+TEST(BacktestTest, SummaryJsonHasContractKeys) {
+  BacktestRequest req = BaseRequest();
+  req.coverages_pct = {0.5, 1, 5};
+  auto r = RunTest(req);
+  ASSERT_TRUE(r.ok());
+  const std::string text = BacktestSummaryJson(*r);
+  auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["kind"], "placecast.backtest");
+  EXPECT_EQ(j["from"], "2024-01-01");
+  EXPECT_EQ(j["to"], "2024-01-31");
+  EXPECT_EQ(j["train_days"], 28);
+  EXPECT_EQ(j["origins"], 31);
+  EXPECT_EQ(j["origins_with_events"], 30);
+  EXPECT_EQ(j["events"], r->events);
+  EXPECT_EQ(j["coverages_pct"], nlohmann::json::parse("[0.5,1,5]"));
+  EXPECT_EQ(j["ties"], "expected value within tied blocks");
+  EXPECT_EQ(j["bootstrap"]["reps"], 500);
+  EXPECT_EQ(j["bootstrap"]["seed"], 7);
+  EXPECT_EQ(j["bootstrap"]["method"], "percentile, resampling origins");
+  for (const char* m : {"window", "oracle", "flat"}) {
+    SCOPED_TRACE(m);
+    const auto& mj = j["models"][m];
+    ASSERT_TRUE(mj.is_object());
+    for (const char* metric : {"hit_rate", "pai", "pei"}) {
+      for (const char* c : {"0.5", "1", "5"}) {
+        const auto& v = mj[metric][c];
+        ASSERT_TRUE(v["mean"].is_number() && v["lo"].is_number() && v["hi"].is_number())
+            << metric << " " << c;
+        EXPECT_LE(v["lo"].get<double>(), v["hi"].get<double>());
+      }
+    }
+    EXPECT_TRUE(mj["pooled_hit_rate"]["5"].is_number());
+    EXPECT_TRUE(mj["params"].is_object());
+  }
+  EXPECT_EQ(j["models"]["window"]["params"]["window_days"], 28);
+  EXPECT_FALSE(j["models"]["window"].contains("vs_reference"));  // the reference itself
+  const auto& vs = j["models"]["oracle"]["vs_reference"];
+  EXPECT_EQ(vs["reference"], "window");
+  for (const char* k : {"diff", "lo", "hi", "p"}) EXPECT_TRUE(vs["pai"]["5"][k].is_number()) << k;
+  // Hit rates are fractions.
+  EXPECT_NEAR(j["models"]["flat"]["hit_rate"]["5"]["mean"].get<double>(), 0.05, 1e-9);
+  // Key order is fixed: schema_version first, models last.
+  EXPECT_EQ(text.find("{\n  \"schema_version\": 1,\n  \"kind\": \"placecast.backtest\""), 0u);
+}
+
+TEST(BacktestTest, CsvLayouts) {
+  BacktestRequest req = BaseRequest();
+  req.coverages_pct = {0.5, 5};
+  auto r = RunTest(req);
+  ASSERT_TRUE(r.ok());
+  const std::string csv = BacktestPerOriginCsv(*r);
+  std::istringstream ss(csv);
+  std::string line;
+  std::getline(ss, line);
+  EXPECT_EQ(line, "model,origin,events,hit_rate_0.5,hit_rate_5,pai_0.5,pai_5,pei_0.5,pei_5");
+  std::getline(ss, line);
+  EXPECT_EQ(line.rfind("window,2024-01-01,", 0), 0u) << line;
+  int rows = 1;
+  while (std::getline(ss, line)) ++rows;
+  EXPECT_EQ(rows, 3 * 31);
+
+  const std::string curves = HitRateCurvesCsv(*r);
+  std::istringstream cs(curves);
+  std::getline(cs, line);
+  EXPECT_EQ(line, "model,coverage_pct,hit_rate");
+  std::getline(cs, line);
+  EXPECT_EQ(line.rfind("window,0.5,", 0), 0u) << line;
+  std::vector<std::string> lines;
+  while (std::getline(cs, line)) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3u * 200 - 1);
+  EXPECT_EQ(lines[198], "window,100,1");
+  EXPECT_EQ(lines[199].rfind("oracle,0.5,", 0), 0u);
+  EXPECT_EQ(lines.back(), "flat,100,1");
+  EXPECT_NE(curves.find("\nflat,50,0.5\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace placecast::eval
