@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// Forecast products: one forecast surface written as a CSV table, a GeoJSON FeatureCollection
+// (WGS 84), a GeoPackage layer (grid CRS), a PNG map and a self-contained HTML report, plus a PNG
+// of backtest hit-rate curves. Every writer is atomic (it writes "<path>.tmp" and renames it) and
+// byte-reproducible: the same product gives the same bytes, with no wall-clock time anywhere.
+// The functions keep no shared state of their own and may run on several threads at once as long
+// as no two write the same path.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "placecast/grid/geometry.h"
+#include "placecast/grid/grid.h"
+#include "placecast/status.h"
+
+namespace placecast::io {
+
+// Everything a product needs to describe one forecast. Pointers are borrowed: the grid, surface
+// and study area must outlive the call.
+struct ForecastProduct {
+  const grid::Grid* grid = nullptr;            // required; its crs() is a projected CRS in metres
+  const grid::Surface* surface = nullptr;      // required; one finite value >= 0 per active cell
+  std::string model;                           // registered model name ("kde")
+  std::string params_json;                     // resolved parameters, a JSON object ("" = none)
+  std::string offence;                         // offence group forecast ("burglary")
+  int64_t origin_s = 0;                        // forecast origin, UTC seconds since 1970
+  double horizon_days = 1;                     // forecast horizon after the origin
+  int64_t train_from_s = 0;                    // start of the training window (0 = all history)
+  int64_t training_events = 0;                 // events in [train_from_s, origin_s)
+  std::vector<std::string> warnings;           // model and data warnings, shown in the report
+  const grid::Boundary* study_area = nullptr;  // may be null: no outline is drawn
+  // Share of active cells (in %) flagged in_top and outlined on the map: the top
+  // ceil(top_share_pct/100 × cells) cells by rank. Range (0, 100]; default 5.
+  double top_share_pct = 5;
+  std::string title;           // map and report title; "" = "<model> forecast of <offence>"
+  std::string code_version;    // placecast version shown in the footer ("0.1.0")
+  std::string generated_note;  // free text shown at the end of the report (may be "")
+};
+
+// One row of every product: a cell with its rank and shares.
+struct ProductCell {
+  grid::CellId cell = grid::kNoCell;
+  int32_t col = 0, row = 0;
+  double risk = 0;
+  int32_t rank = 0;             // 1 = highest risk; ties by ascending cell id
+  double risk_share = 0;        // risk / total risk (0 when the total is 0)
+  double cumulative_share = 0;  // sum of risk_share over ranks 1 .. rank
+  bool in_top = false;          // rank <= TopCellCount()
+  double x_m = 0, y_m = 0;      // cell centre in the grid CRS
+  double lon = 0, lat = 0;      // cell centre in WGS 84 degrees
+};
+
+// Number of cells flagged in_top: ceil(top_share_pct/100 × num_cells), at least 1 when there
+// are cells. REQUIRES: 0 < top_share_pct <= 100.
+int32_t TopCellCount(double top_share_pct, int32_t num_cells);
+
+// The product's cells sorted by rank. kInvalidInput when the grid or surface is null, the surface
+// size differs from the grid's cell count, a value is negative or not finite (naming the cell), or
+// top_share_pct is outside (0, 100]; kUnsupported when PROJ does not know the grid CRS.
+Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p);
+
+// CSV, header then one row per cell by rank:
+//   rank,cell_id,col,row,risk,risk_share,cumulative_share,in_top,x_m,y_m,lon,lat
+// risk and shares as %.9g, x/y as %.3f, lon/lat as %.7f. Errors as RankProductCells, and kIo
+// naming `path` when it cannot be written (no partial file is left).
+Status WriteForecastCsv(const std::string& path, const ForecastProduct& p);
+
+// GeoJSON FeatureCollection (RFC 7946: WGS 84, lon/lat, coordinates rounded to 7 decimals), one
+// Polygon feature per cell by rank, and a top-level "placecast" member with the model, parameters,
+// offence, origin and horizon. Errors as WriteForecastCsv, plus kInvalidInput for bad params_json.
+Status WriteForecastGeoJson(const std::string& path, const ForecastProduct& p);
+
+// GeoPackage written through GDAL's GPKG driver: layer "forecast" of polygons in the grid CRS
+// with the CSV's fields, features by rank. gpkg_contents.last_change is pinned to the origin so
+// the file is byte-reproducible. Errors as WriteForecastCsv; kUnsupported for an unknown CRS.
+Status WriteForecastGeoPackage(const std::string& path, const ForecastProduct& p);
+
+// PNG map (1200 px wide): cells shaded by quintile class of non-zero risk, zero-risk cells very
+// light, the study area outlined, the top cells outlined, with title, legend, scale bar, north
+// arrow and a footer (model, training window, origin, horizon, placecast version).
+// Errors as WriteForecastCsv.
+Status RenderForecastPng(const std::string& path, const ForecastProduct& p);
+
+// Single-file HTML report: title, the map (<img src="png_name">, a relative name), settings
+// (every parameter in params_json), warnings, the top-20 cells, how to read the forecast, and
+// generated_note. Every string is HTML-escaped. Errors as WriteForecastGeoJson.
+Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p,
+                               const std::string& png_name);
+
+// One model's mean hit-rate curve: hit_rate[i] (0..1) of events captured by the top
+// coverage_pct[i] % (0..100) of cells.
+struct CurveSeries {
+  std::string name;
+  std::vector<double> coverage_pct;
+  std::vector<double> hit_rate;
+};
+
+// PNG (1200 × 700 px) of hit rate against coverage: the full range 0–100 % on the left and
+// 0–20 % enlarged on the right, one line per series with a legend, the random-forecast diagonal,
+// and `title`. kInvalidInput when there is no series, or a series has no points, unequal lengths,
+// or a value that is not finite or out of range (naming the series and index); kIo as above.
+Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSeries>& series,
+                              const std::string& title);
+
+}  // namespace placecast::io

@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: Apache-2.0
+// PNG renderers drawn with Cairo image surfaces: the forecast map (RenderForecastPng) and the
+// backtest hit-rate curves (RenderHitRateCurvesPng). Each call owns its own surface and context,
+// encodes the PNG in memory (no timestamps: same input, same bytes) and writes it atomically.
+// Thread-safe.
+#include <cairo.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numbers>
+#include <numeric>
+
+#include "io/products_internal.h"
+#include "placecast/io/file_util.h"
+#include "placecast/io/products.h"
+
+namespace placecast::io {
+
+using products_internal::Format;
+using products_internal::FormatUtc;
+
+namespace products_internal {
+
+MapLayout ComputeMapLayout(const grid::Grid& grid, const grid::Boundary* study_area) {
+  constexpr int kWidth = 1200, kMargin = 20, kTitle = 64, kPanel = 290, kGap = 20, kFooter = 66;
+  double xmin = grid.x0_m(), ymin = grid.y0_m();
+  double xmax = xmin + grid.nx() * grid.cell_size_m(), ymax = ymin + grid.ny() * grid.cell_size_m();
+  if (study_area != nullptr && !study_area->empty()) {
+    double bx0, by0, bx1, by1;
+    study_area->Extent(&bx0, &by0, &bx1, &by1);
+    xmin = std::min(xmin, bx0);
+    ymin = std::min(ymin, by0);
+    xmax = std::max(xmax, bx1);
+    ymax = std::max(ymax, by1);
+  }
+  const double pad = std::max(0.03 * std::max(xmax - xmin, ymax - ymin), 0.5 * grid.cell_size_m());
+  xmin -= pad;
+  ymin -= pad;
+  xmax += pad;
+  ymax += pad;
+  const double ex = xmax - xmin, ey = ymax - ymin;
+  const double box_w = kWidth - 2 * kMargin - kPanel - kGap;
+  const double box_h = std::clamp(std::round(box_w * ey / ex), 460.0, 1100.0);
+  const double scale = std::min(box_w / ex, box_h / ey);
+  MapLayout l;
+  l.width_px = kWidth;
+  l.height_px = static_cast<int>(kTitle + box_h + kFooter);
+  l.map_width_px = ex * scale;
+  l.map_height_px = ey * scale;
+  l.map_left_px = kMargin + (box_w - l.map_width_px) / 2;
+  l.map_top_px = kTitle + (box_h - l.map_height_px) / 2;
+  l.xmin_m = xmin;
+  l.ymax_m = ymax;
+  l.px_per_m = scale;
+  return l;
+}
+
+CurveLayout ComputeCurveLayout() {
+  CurveLayout l;
+  l.left_px[0] = 80;
+  l.plot_width_px = 400;
+  l.left_px[1] = l.left_px[0] + l.plot_width_px + 90;
+  l.top_px = 96;
+  l.plot_height_px = l.height_px - l.top_px - 86;
+  return l;
+}
+
+}  // namespace products_internal
+
+namespace {
+
+using products_internal::kRiskRamp;
+using products_internal::kSeriesColours;
+using products_internal::kTopOutline;
+using products_internal::kZeroRiskFill;
+
+constexpr const char* kFont = "DejaVu Sans";
+
+void SetColour(cairo_t* cr, uint32_t rgb, double alpha = 1) {
+  cairo_set_source_rgba(cr, ((rgb >> 16) & 0xff) / 255.0, ((rgb >> 8) & 0xff) / 255.0,
+                        (rgb & 0xff) / 255.0, alpha);
+}
+
+enum class Align { kLeft, kCentre, kRight };
+
+// Sets the font and returns the size actually used: `size`, shrunk (to 8 px at least) until
+// `text` fits in `max_width_px` when that is positive.
+double FitFont(cairo_t* cr, const std::string& text, double size, bool bold, double max_width_px) {
+  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL,
+                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  for (;;) {
+    cairo_set_font_size(cr, size);
+    if (max_width_px <= 0 || size <= 8) return size;
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, text.c_str(), &e);
+    if (e.x_advance <= max_width_px) return size;
+    size = std::max(8.0, size * 0.92);
+  }
+}
+
+// Draws `text` with its baseline at y.
+void Text(cairo_t* cr, double x, double y, const std::string& text, double size, uint32_t rgb,
+          bool bold = false, Align align = Align::kLeft, double max_width_px = 0) {
+  FitFont(cr, text, size, bold, max_width_px);
+  cairo_text_extents_t e;
+  cairo_text_extents(cr, text.c_str(), &e);
+  double x0 = x;
+  if (align == Align::kCentre) x0 = x - e.x_advance / 2;
+  if (align == Align::kRight) x0 = x - e.x_advance;
+  SetColour(cr, rgb);
+  cairo_move_to(cr, x0, y);
+  cairo_show_text(cr, text.c_str());
+}
+
+cairo_status_t AppendPng(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+// Encodes the surface and writes it atomically.
+Status WritePng(cairo_surface_t* surface, const std::string& path) {
+  cairo_surface_flush(surface);
+  std::string png;
+  if (cairo_surface_write_to_png_stream(surface, AppendPng, &png) != CAIRO_STATUS_SUCCESS) {
+    return Status::Internal(path + ": cannot encode PNG");
+  }
+  return WriteFileAtomic(path, png);
+}
+
+// Owns a white RGB image surface and its context.
+class Canvas {
+ public:
+  Canvas(int w, int h)
+      : surface_(cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h)),
+        cr_(cairo_create(surface_)) {
+    cairo_set_source_rgb(cr_, 1, 1, 1);
+    cairo_paint(cr_);
+  }
+  ~Canvas() {
+    cairo_destroy(cr_);
+    cairo_surface_destroy(surface_);
+  }
+  Canvas(const Canvas&) = delete;
+  Canvas& operator=(const Canvas&) = delete;
+  cairo_t* cr() { return cr_; }
+  cairo_surface_t* surface() { return surface_; }
+  Status Check(const std::string& path) {
+    if (cairo_status(cr_) != CAIRO_STATUS_SUCCESS) {
+      return Status::Internal(path + ": drawing failed (" +
+                              cairo_status_to_string(cairo_status(cr_)) + ")");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  cairo_surface_t* surface_;
+  cairo_t* cr_;
+};
+
+// Largest 1, 2 or 5 × 10^k metres not above `target_m`.
+double NiceLength(double target_m) {
+  const double p = std::pow(10.0, std::floor(std::log10(target_m)));
+  for (double m : {5.0, 2.0, 1.0}) {
+    if (m * p <= target_m) return m * p;
+  }
+  return p;
+}
+
+std::string LengthLabel(double m) {
+  if (m >= 1000) return Format("%g km", m / 1000);
+  return Format("%g m", m);
+}
+
+void DrawScaleBar(cairo_t* cr, const products_internal::MapLayout& l) {
+  const double len_m = NiceLength(l.map_width_px / 4 / l.px_per_m);
+  const double len_px = len_m * l.px_per_m;
+  const double x = l.map_left_px + 14, y = l.map_top_px + l.map_height_px - 16;
+  SetColour(cr, 0xffffff, 0.85);
+  cairo_rectangle(cr, x - 8, y - 30, len_px + 16 + 40, 40);
+  cairo_fill(cr);
+  for (int i = 0; i < 2; ++i) {
+    cairo_rectangle(cr, x + i * len_px / 2, y - 8, len_px / 2, 6);
+    SetColour(cr, i == 0 ? 0x222222 : 0xffffff);
+    cairo_fill_preserve(cr);
+    SetColour(cr, 0x222222);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
+  }
+  Text(cr, x, y - 13, "0", 11, 0x222222, false, Align::kCentre);
+  Text(cr, x + len_px, y - 13, LengthLabel(len_m), 11, 0x222222, false, Align::kCentre);
+}
+
+void DrawNorthArrow(cairo_t* cr, const products_internal::MapLayout& l) {
+  const double cx = l.map_left_px + l.map_width_px - 30, top = l.map_top_px + 14;
+  SetColour(cr, 0xffffff, 0.85);
+  cairo_rectangle(cr, cx - 18, top - 4, 36, 62);
+  cairo_fill(cr);
+  cairo_move_to(cr, cx, top + 18);
+  cairo_line_to(cr, cx + 10, top + 48);
+  cairo_line_to(cr, cx, top + 40);
+  cairo_line_to(cr, cx - 10, top + 48);
+  cairo_close_path(cr);
+  SetColour(cr, 0x222222);
+  cairo_fill(cr);
+  Text(cr, cx, top + 14, "N", 14, 0x222222, true, Align::kCentre);
+}
+
+void Swatch(cairo_t* cr, double x, double y, uint32_t fill, bool filled, uint32_t line,
+            double line_w) {
+  cairo_rectangle(cr, x, y, 26, 16);
+  if (filled) {
+    SetColour(cr, fill);
+    cairo_fill_preserve(cr);
+  }
+  SetColour(cr, line);
+  cairo_set_line_width(cr, line_w);
+  cairo_stroke(cr);
+}
+
+}  // namespace
+
+Status RenderForecastPng(const std::string& path, const ForecastProduct& p) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, RankProductCells(p));
+  const grid::Grid& g = *p.grid;
+  const auto& value = p.surface->value;
+  const auto l = products_internal::ComputeMapLayout(g, p.study_area);
+  std::vector<double> upper;
+  const std::vector<int> cls = products_internal::QuantileClasses(value, 5, &upper);
+  std::vector<uint8_t> top(value.size(), 0);
+  for (const ProductCell& c : cells) top[c.cell] = c.in_top ? 1 : 0;
+  const int32_t top_count = TopCellCount(p.top_share_pct, g.num_cells());
+
+  Canvas canvas(l.width_px, l.height_px);
+  cairo_t* cr = canvas.cr();
+  const double s = g.cell_size_m();
+  auto col_px = [&](int32_t c) { return std::round(l.XToPx(g.x0_m() + c * s)); };
+  auto row_px = [&](int32_t r) { return std::round(l.YToPx(g.y0_m() + r * s)); };
+
+  // Cells, snapped to whole pixels and drawn without antialiasing so neighbours share edges
+  // exactly (no seams, no overlap).
+  cairo_save(cr);
+  cairo_rectangle(cr, l.map_left_px, l.map_top_px, l.map_width_px, l.map_height_px);
+  cairo_clip(cr);
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+  for (grid::CellId c = 0; c < g.num_cells(); ++c) {
+    const int32_t col = g.CellCol(c), row = g.CellRow(c);
+    const double x0 = col_px(col), x1 = col_px(col + 1), y0 = row_px(row + 1), y1 = row_px(row);
+    SetColour(cr, cls[c] < 0 ? kZeroRiskFill : kRiskRamp[cls[c]]);
+    cairo_rectangle(cr, x0, y0, std::max(1.0, x1 - x0), std::max(1.0, y1 - y0));
+    cairo_fill(cr);
+  }
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_DEFAULT);
+
+  if (p.study_area != nullptr) {
+    for (const grid::Ring& ring : p.study_area->rings) {
+      for (size_t i = 0; i < ring.x_m.size(); ++i) {
+        const double x = l.XToPx(ring.x_m[i]), y = l.YToPx(ring.y_m[i]);
+        if (i == 0) {
+          cairo_move_to(cr, x, y);
+        } else {
+          cairo_line_to(cr, x, y);
+        }
+      }
+      cairo_close_path(cr);
+    }
+    SetColour(cr, 0x333333);
+    cairo_set_line_width(cr, 1.6);
+    cairo_stroke(cr);
+  }
+
+  // Top cells: only the outer edges of each group, so adjacent top cells read as one hotspot.
+  auto is_top = [&](int32_t col, int32_t row) {
+    const grid::CellId n = g.ColRowToCell(col, row);
+    return n != grid::kNoCell && top[n];
+  };
+  for (grid::CellId c = 0; c < g.num_cells(); ++c) {
+    if (!top[c]) continue;
+    const int32_t col = g.CellCol(c), row = g.CellRow(c);
+    const double x0 = col_px(col), x1 = col_px(col + 1), y0 = row_px(row + 1), y1 = row_px(row);
+    if (!is_top(col, row + 1)) {
+      cairo_move_to(cr, x0, y0);
+      cairo_line_to(cr, x1, y0);
+    }
+    if (!is_top(col, row - 1)) {
+      cairo_move_to(cr, x0, y1);
+      cairo_line_to(cr, x1, y1);
+    }
+    if (!is_top(col - 1, row)) {
+      cairo_move_to(cr, x0, y0);
+      cairo_line_to(cr, x0, y1);
+    }
+    if (!is_top(col + 1, row)) {
+      cairo_move_to(cr, x1, y0);
+      cairo_line_to(cr, x1, y1);
+    }
+  }
+  SetColour(cr, kTopOutline);
+  cairo_set_line_width(cr, 2.6);
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE);
+  cairo_stroke(cr);
+  cairo_restore(cr);
+
+  SetColour(cr, 0x999999);
+  cairo_set_line_width(cr, 1);
+  cairo_rectangle(cr, l.map_left_px - 0.5, l.map_top_px - 0.5, l.map_width_px + 1,
+                  l.map_height_px + 1);
+  cairo_stroke(cr);
+  DrawScaleBar(cr, l);
+  DrawNorthArrow(cr, l);
+
+  // Title.
+  Text(cr, 20, 40, products_internal::ProductTitle(p), 24, 0x111111, true, Align::kLeft,
+       l.width_px - 40);
+
+  // Legend panel.
+  const double lx = l.width_px - 20 - 290, lw = 290;
+  double y = 100;
+  Text(cr, lx, y, "Relative risk", 17, 0x111111, true);
+  y += 20;
+  Text(cr, lx, y, "5 classes: quintiles of the non-zero risk", 12, 0x444444, false, Align::kLeft,
+       lw);
+  y += 16;
+  for (int k = 4; k >= 0; --k) {
+    double lo = 0, hi = 0;
+    int64_t n = 0;
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (cls[i] != k) continue;
+      lo = n == 0 ? value[i] : std::min(lo, value[i]);
+      hi = n == 0 ? value[i] : std::max(hi, value[i]);
+      ++n;
+    }
+    Swatch(cr, lx, y, kRiskRamp[k], true, 0x888888, 0.8);
+    const std::string name = k == 4   ? "highest"
+                             : k == 0 ? "lowest"
+                                      : "class " + std::to_string(k + 1);
+    const std::string label = n == 0 ? name + ": no cells"
+                                     : name + ": " + Format("%.3g", lo) + " – " +
+                                           Format("%.3g", hi) + " (" + std::to_string(n) + ")";
+    Text(cr, lx + 36, y + 13, label, 13, 0x222222, false, Align::kLeft, lw - 36);
+    y += 24;
+  }
+  const int64_t zero_cells = std::count(cls.begin(), cls.end(), -1);
+  Swatch(cr, lx, y, kZeroRiskFill, true, 0x888888, 0.8);
+  Text(cr, lx + 36, y + 13, "zero risk (" + std::to_string(zero_cells) + ")", 13, 0x222222, false,
+       Align::kLeft, lw - 36);
+  y += 32;
+  Swatch(cr, lx, y, 0, false, kTopOutline, 2.6);
+  Text(cr, lx + 36, y + 13,
+       "top " + Format("%g", p.top_share_pct) + " % of cells (" + std::to_string(top_count) + ")",
+       13, 0x222222, false, Align::kLeft, lw - 36);
+  y += 24;
+  if (p.study_area != nullptr) {
+    cairo_move_to(cr, lx, y + 8);
+    cairo_line_to(cr, lx + 26, y + 8);
+    SetColour(cr, 0x333333);
+    cairo_set_line_width(cr, 1.6);
+    cairo_stroke(cr);
+    Text(cr, lx + 36, y + 13, "study area", 13, 0x222222, false, Align::kLeft, lw - 36);
+    y += 24;
+  }
+  y += 14;
+  Text(cr, lx, y, "Counts of cells in brackets.", 12, 0x444444, false, Align::kLeft, lw);
+  y += 17;
+  Text(cr, lx, y, "Risk ranks places against each other;", 12, 0x444444, false, Align::kLeft, lw);
+  y += 17;
+  Text(cr, lx, y, "it is not a probability of crime.", 12, 0x444444, false, Align::kLeft, lw);
+  y += 17;
+  Text(cr, lx, y, Format("Cells of %g m, ", s) + g.crs() + ".", 12, 0x444444, false, Align::kLeft,
+       lw);
+
+  // Footer.
+  const double fy = l.height_px - 38;
+  const std::string line1 = "Model: " + p.model + "  |  Offence: " + p.offence +
+                            "  |  Training: " + products_internal::TrainingWindowText(p) + " (" +
+                            std::to_string(p.training_events) +
+                            " events)  |  Origin: " + FormatUtc(p.origin_s) +
+                            "  |  Horizon: " + Format("%g", p.horizon_days) + " days";
+  Text(cr, 20, fy, line1, 13, 0x222222, false, Align::kLeft, l.width_px - 40);
+  const std::string line2 = "placecast " + p.code_version +
+                            "  ·  Decision support about places, not people: review with local "
+                            "knowledge before acting.";
+  Text(cr, 20, fy + 20, line2, 12, 0x555555, false, Align::kLeft, l.width_px - 40);
+
+  PLACECAST_RETURN_IF_ERROR(canvas.Check(path));
+  return WritePng(canvas.surface(), path);
+}
+
+namespace {
+
+Status ValidateSeries(const std::vector<CurveSeries>& series) {
+  if (series.empty()) return Status::InvalidInput("hit-rate curves: no series to plot");
+  for (const CurveSeries& s : series) {
+    const std::string who = "hit-rate curves: series \"" + s.name + "\"";
+    if (s.coverage_pct.empty()) return Status::InvalidInput(who + ": no points");
+    if (s.coverage_pct.size() != s.hit_rate.size()) {
+      return Status::InvalidInput(who + ": " + std::to_string(s.coverage_pct.size()) +
+                                  " coverage values but " + std::to_string(s.hit_rate.size()) +
+                                  " hit rates");
+    }
+    for (size_t i = 0; i < s.coverage_pct.size(); ++i) {
+      const double c = s.coverage_pct[i], h = s.hit_rate[i];
+      if (!std::isfinite(c) || c < 0 || c > 100) {
+        return Status::InvalidInput(who + ": point " + std::to_string(i) +
+                                    ": coverage_pct: expected a value in [0, 100] (got " +
+                                    Format("%g", c) + ")");
+      }
+      if (!std::isfinite(h) || h < 0 || h > 1) {
+        return Status::InvalidInput(who + ": point " + std::to_string(i) +
+                                    ": hit_rate: expected a value in [0, 1] (got " +
+                                    Format("%g", h) + ")");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSeries>& series,
+                              const std::string& title) {
+  PLACECAST_RETURN_IF_ERROR(ValidateSeries(series));
+  const auto l = products_internal::ComputeCurveLayout();
+  Canvas canvas(l.width_px, l.height_px);
+  cairo_t* cr = canvas.cr();
+
+  Text(cr, 20, 38, title, 22, 0x111111, true, Align::kLeft, l.width_px - 40);
+  const double bottom = l.top_px + l.plot_height_px;
+  const char* panel_titles[2] = {"All coverage: 0–100 % of cells", "Enlarged: 0–20 % of cells"};
+  for (int panel = 0; panel < 2; ++panel) {
+    const double left = l.left_px[panel], right = left + l.plot_width_px;
+    Text(cr, left, l.top_px - 14, panel_titles[panel], 14, 0x222222, true);
+    // Grid lines and ticks.
+    cairo_set_line_width(cr, 1);
+    const double xstep = panel == 0 ? 20 : 5;
+    for (double x = 0; x <= l.xmax_pct[panel] + 1e-9; x += xstep) {
+      const double px = std::round(l.XToPx(panel, x)) + 0.5;
+      SetColour(cr, 0xe3e3e3);
+      cairo_move_to(cr, px, l.top_px);
+      cairo_line_to(cr, px, bottom);
+      cairo_stroke(cr);
+      Text(cr, px, bottom + 18, Format("%g", x), 12, 0x333333, false, Align::kCentre);
+    }
+    for (int i = 0; i <= 5; ++i) {
+      const double h = i / 5.0;
+      const double py = std::round(l.YToPx(h)) + 0.5;
+      SetColour(cr, 0xe3e3e3);
+      cairo_move_to(cr, left, py);
+      cairo_line_to(cr, right, py);
+      cairo_stroke(cr);
+      Text(cr, left - 8, py + 4, Format("%.1f", h), 12, 0x333333, false, Align::kRight);
+    }
+    SetColour(cr, 0x444444);
+    cairo_rectangle(cr, left + 0.5, l.top_px + 0.5, l.plot_width_px, l.plot_height_px);
+    cairo_stroke(cr);
+    Text(cr, left + l.plot_width_px / 2, bottom + 42, "coverage: share of cells flagged (%)", 13,
+         0x222222, false, Align::kCentre);
+    cairo_save(cr);
+    cairo_translate(cr, left - 46, l.top_px + l.plot_height_px / 2);
+    cairo_rotate(cr, -std::numbers::pi / 2);
+    Text(cr, 0, 0, "hit rate: share of events in flagged cells", 13, 0x222222, false,
+         Align::kCentre);
+    cairo_restore(cr);
+
+    cairo_save(cr);
+    cairo_rectangle(cr, left, l.top_px, l.plot_width_px + 1, l.plot_height_px + 1);
+    cairo_clip(cr);
+    // A forecast no better than chance captures coverage/100 of the events.
+    const double dash[] = {6, 4};
+    cairo_set_dash(cr, dash, 2, 0);
+    SetColour(cr, 0x888888);
+    cairo_set_line_width(cr, 1.4);
+    cairo_move_to(cr, l.XToPx(panel, 0), l.YToPx(0));
+    cairo_line_to(cr, l.XToPx(panel, 100), l.YToPx(1));
+    cairo_stroke(cr);
+    for (size_t si = 0; si < series.size(); ++si) {
+      const CurveSeries& s = series[si];
+      std::vector<size_t> order(s.coverage_pct.size());
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return s.coverage_pct[a] < s.coverage_pct[b]; });
+      if (si < 8) {
+        cairo_set_dash(cr, nullptr, 0, 0);
+      } else {
+        const double d[] = {10.0 + 2.0 * static_cast<double>(si / 8), 4};
+        cairo_set_dash(cr, d, 2, 0);
+      }
+      for (size_t k = 0; k < order.size(); ++k) {
+        const double px = l.XToPx(panel, s.coverage_pct[order[k]]);
+        const double py = l.YToPx(s.hit_rate[order[k]]);
+        if (k == 0) {
+          cairo_move_to(cr, px, py);
+        } else {
+          cairo_line_to(cr, px, py);
+        }
+      }
+      if (order.size() == 1) {
+        cairo_rel_line_to(cr, 0.01, 0);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+      }
+      SetColour(cr, kSeriesColours[si % 8]);
+      cairo_set_line_width(cr, 2.4);
+      cairo_stroke(cr);
+      cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    }
+    cairo_restore(cr);
+  }
+
+  // Legend to the right of the panels.
+  const double lx = l.left_px[1] + l.plot_width_px + 30, lw = l.width_px - lx - 16;
+  double y = l.top_px + 4;
+  Text(cr, lx, y, "Series", 14, 0x111111, true);
+  y += 12;
+  for (size_t si = 0; si <= series.size(); ++si) {
+    const bool chance = si == series.size();
+    cairo_move_to(cr, lx, y + 8);
+    cairo_line_to(cr, lx + 28, y + 8);
+    if (chance) {
+      const double dash[] = {6, 4};
+      cairo_set_dash(cr, dash, 2, 0);
+      SetColour(cr, 0x888888);
+      cairo_set_line_width(cr, 1.4);
+    } else {
+      if (si >= 8) {
+        const double d[] = {10.0 + 2.0 * static_cast<double>(si / 8), 4};
+        cairo_set_dash(cr, d, 2, 0);
+      }
+      SetColour(cr, kSeriesColours[si % 8]);
+      cairo_set_line_width(cr, 2.4);
+    }
+    cairo_stroke(cr);
+    cairo_set_dash(cr, nullptr, 0, 0);
+    Text(cr, lx + 36, y + 12, chance ? "chance (hit rate = coverage)" : series[si].name, 12,
+         0x222222, false, Align::kLeft, lw - 36);
+    y += 20;
+  }
+
+  PLACECAST_RETURN_IF_ERROR(canvas.Check(path));
+  return WritePng(canvas.surface(), path);
+}
+
+}  // namespace placecast::io

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests of the PNG renderers: signature, byte reproducibility, and pixels read back through Cairo
+// at places whose colour the drawing rules fix (cell centres, hotspot edges, curve points).
+#include <cairo.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
+#include "io/products_internal.h"
+#include "io/products_test_fixture.h"
+#include "placecast/io/products.h"
+
+namespace placecast::io {
+namespace {
+
+using products_internal::kRiskRamp;
+using products_internal::kSeriesColours;
+using products_internal::kTopOutline;
+using products_internal::kZeroRiskFill;
+using testing::kCell;
+using testing::kRisk;
+using testing::kX0;
+using testing::kY0;
+using testing::Slurp;
+using testing::TestDir;
+using testing::TextForecast;
+
+// A PNG read back into memory.
+class Png {
+ public:
+  explicit Png(const std::string& path) : s_(cairo_image_surface_create_from_png(path.c_str())) {}
+  ~Png() { cairo_surface_destroy(s_); }
+  bool ok() const { return cairo_surface_status(s_) == CAIRO_STATUS_SUCCESS; }
+  int width() const { return cairo_image_surface_get_width(s_); }
+  int height() const { return cairo_image_surface_get_height(s_); }
+  // 0xRRGGBB of pixel (x, y) (rounded to whole pixels).
+  uint32_t At(double x, double y) const {
+    const int xi = static_cast<int>(std::floor(x)), yi = static_cast<int>(std::floor(y));
+    EXPECT_TRUE(xi >= 0 && yi >= 0 && xi < width() && yi < height()) << xi << "," << yi;
+    const unsigned char* row = cairo_image_surface_get_data(s_) +
+                               static_cast<ptrdiff_t>(yi) * cairo_image_surface_get_stride(s_);
+    uint32_t px;
+    std::memcpy(&px, row + 4 * xi, 4);
+    return px & 0xffffffu;
+  }
+
+ private:
+  cairo_surface_t* s_;
+};
+
+bool HasPngSignature(const std::string& bytes) {
+  return bytes.size() > 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0;
+}
+
+TEST(MapRenderTest, ForecastPngHasSignatureAndIsReproducible) {
+  TextForecast f(kRisk, 25);
+  f.product.study_area = &f.area;
+  const std::string dir = TestDir();
+  ASSERT_TRUE(RenderForecastPng(dir + "/a.png", f.product).ok());
+  ASSERT_TRUE(RenderForecastPng(dir + "/b.png", f.product).ok());
+  const std::string a = Slurp(dir + "/a.png");
+  EXPECT_TRUE(HasPngSignature(a));
+  EXPECT_TRUE(a == Slurp(dir + "/b.png")) << "two renders of one forecast differ";
+  EXPECT_FALSE(std::filesystem::exists(dir + "/a.png.tmp"));
+  // A different forecast gives a different picture.
+  f.surface.value[0] = 4;
+  ASSERT_TRUE(RenderForecastPng(dir + "/c.png", f.product).ok());
+  EXPECT_FALSE(a == Slurp(dir + "/c.png"));
+}
+
+TEST(MapRenderTest, ForecastPngShadesEachCellByItsQuintile) {
+  // Positive risks 1, 2, 3, 5, 8 each fall in their own quintile (6 positive cells; the two 1s
+  // share the lowest class); zeros are the light fill.
+  TextForecast f(kRisk, 25);
+  const std::string path = TestDir() + "/map.png";
+  ASSERT_TRUE(RenderForecastPng(path, f.product).ok());
+  const Png png(path);
+  ASSERT_TRUE(png.ok());
+  const auto l = products_internal::ComputeMapLayout(f.grid, nullptr);
+  EXPECT_EQ(png.width(), l.width_px);
+  EXPECT_EQ(png.height(), l.height_px);
+  EXPECT_EQ(png.width(), 1200);
+  const std::vector<uint32_t> want = {
+      kZeroRiskFill, kZeroRiskFill, kRiskRamp[0], kZeroRiskFill,  // row 0: 0 0 1 0
+      kZeroRiskFill, kRiskRamp[3],  kRiskRamp[4], kRiskRamp[2],   // row 1: 0 5 8 3
+      kZeroRiskFill, kZeroRiskFill, kRiskRamp[0], kRiskRamp[1],   // row 2: 0 0 1 2
+  };
+  for (grid::CellId c = 0; c < f.grid.num_cells(); ++c) {
+    const uint32_t got = png.At(l.XToPx(f.grid.CellCenterX(c)), l.YToPx(f.grid.CellCenterY(c)));
+    EXPECT_EQ(got, want[c]) << "cell " << c << std::hex << ": got " << got << " want " << want[c];
+  }
+  // Outside the grid (in the padding) the map stays white.
+  EXPECT_EQ(png.At(l.XToPx(kX0 - 0.2 * kCell), l.YToPx(kY0 + 1.5 * kCell)), 0xffffffu);
+}
+
+TEST(MapRenderTest, TopCellsAreOutlinedAsOneGroup) {
+  // Top 25 % = cells 5, 6, 7: the middle row's three eastern cells.
+  TextForecast f(kRisk, 25);
+  const std::string path = TestDir() + "/map.png";
+  ASSERT_TRUE(RenderForecastPng(path, f.product).ok());
+  const Png png(path);
+  ASSERT_TRUE(png.ok());
+  const auto l = products_internal::ComputeMapLayout(f.grid, nullptr);
+  const double north_edge_py = std::round(l.YToPx(kY0 + 2 * kCell));
+  const double south_edge_py = std::round(l.YToPx(kY0 + 1 * kCell));
+  const double west_edge_px = std::round(l.XToPx(kX0 + 1 * kCell));
+  const double mid_y = l.YToPx(kY0 + 1.5 * kCell);
+  for (double cx : {1.5, 2.5, 3.5}) {
+    const double px = l.XToPx(kX0 + cx * kCell);
+    EXPECT_EQ(png.At(px, north_edge_py), kTopOutline) << cx;
+    EXPECT_EQ(png.At(px, north_edge_py - 1), kTopOutline) << cx;
+    EXPECT_EQ(png.At(px, south_edge_py), kTopOutline) << cx;
+  }
+  EXPECT_EQ(png.At(west_edge_px, mid_y), kTopOutline);
+  // The shared edge between cells 5 and 6 is inside the group: not outlined.
+  EXPECT_EQ(png.At(std::round(l.XToPx(kX0 + 2 * kCell)), mid_y), kRiskRamp[4]);
+  // The edge between the non-top cells 0 and 1 is not outlined either.
+  EXPECT_EQ(png.At(std::round(l.XToPx(kX0 + 1 * kCell)), l.YToPx(kY0 + 0.5 * kCell)),
+            kZeroRiskFill);
+}
+
+TEST(MapRenderTest, AllZeroForecastAndMaskedCellsRender) {
+  TextForecast f({"0 . 0", ". 0 0"}, 5);
+  f.product.study_area = &f.area;
+  const std::string path = TestDir() + "/map.png";
+  ASSERT_TRUE(RenderForecastPng(path, f.product).ok());
+  const Png png(path);
+  ASSERT_TRUE(png.ok());
+  const auto l = products_internal::ComputeMapLayout(f.grid, &f.area);
+  // Active zero cells are light grey; masked cells stay white.
+  EXPECT_EQ(png.At(l.XToPx(kX0 + 1.5 * kCell), l.YToPx(kY0 + 0.5 * kCell)), kZeroRiskFill);
+  EXPECT_EQ(png.At(l.XToPx(kX0 + 0.5 * kCell), l.YToPx(kY0 + 0.5 * kCell)), 0xffffffu);
+  EXPECT_EQ(png.At(l.XToPx(kX0 + 1.5 * kCell), l.YToPx(kY0 + 1.5 * kCell)), 0xffffffu);
+}
+
+TEST(MapRenderTest, MapLayoutKeepsAspectAndFitsTheImage) {
+  TextForecast wide({"1 1 1 1 1 1 1 1 1 1"});
+  TextForecast tall({"1", "1", "1", "1", "1", "1", "1", "1", "1", "1"});
+  for (const grid::Grid* g : {&wide.grid, &tall.grid}) {
+    const auto l = products_internal::ComputeMapLayout(*g, nullptr);
+    // One metre is the same number of pixels across and down; the grid is inside the frame.
+    EXPECT_NEAR(l.XToPx(kX0 + 150) - l.XToPx(kX0), l.YToPx(kY0) - l.YToPx(kY0 + 150), 1e-9);
+    EXPECT_GE(l.XToPx(kX0), l.map_left_px);
+    EXPECT_LE(l.XToPx(kX0 + g->nx() * kCell), l.map_left_px + l.map_width_px + 1e-9);
+    EXPECT_GE(l.YToPx(kY0 + g->ny() * kCell), l.map_top_px);
+    EXPECT_LE(l.YToPx(kY0), l.map_top_px + l.map_height_px + 1e-9);
+    EXPECT_LE(l.map_left_px + l.map_width_px, l.width_px - 290);  // clear of the legend
+    EXPECT_GE(l.height_px, 500);
+    EXPECT_LE(l.height_px, 1300);
+  }
+}
+
+TEST(MapRenderTest, HitRatePngDrawsEachSeriesWhereItsPointsAre) {
+  const std::vector<CurveSeries> series = {
+      {"flat half", {0, 50, 100}, {0.5, 0.5, 0.5}},
+      {"flat high", {0, 100}, {0.9, 0.9}},
+  };
+  const std::string dir = TestDir();
+  ASSERT_TRUE(RenderHitRateCurvesPng(dir + "/a.png", series, "Hit rate <by> coverage").ok());
+  ASSERT_TRUE(RenderHitRateCurvesPng(dir + "/b.png", series, "Hit rate <by> coverage").ok());
+  const std::string a = Slurp(dir + "/a.png");
+  EXPECT_TRUE(HasPngSignature(a));
+  EXPECT_TRUE(a == Slurp(dir + "/b.png"));
+  const Png png(dir + "/a.png");
+  ASSERT_TRUE(png.ok());
+  const auto l = products_internal::ComputeCurveLayout();
+  EXPECT_EQ(png.width(), l.width_px);
+  EXPECT_EQ(png.height(), l.height_px);
+  // Hit rate 0.5 lies on a whole pixel row; a 2.4 px line covers that row fully.
+  ASSERT_EQ(l.YToPx(0.5), std::floor(l.YToPx(0.5)));
+  EXPECT_EQ(png.At(l.XToPx(0, 30), l.YToPx(0.5)), kSeriesColours[0]);
+  EXPECT_EQ(png.At(l.XToPx(1, 12), l.YToPx(0.5)), kSeriesColours[0]);
+  EXPECT_EQ(png.At(l.XToPx(0, 70), std::floor(l.YToPx(0.9))), kSeriesColours[1]);
+  // Away from every line the plot is white.
+  EXPECT_EQ(png.At(l.XToPx(0, 70) + 0.5, l.YToPx(0.3) + 0.5), 0xffffffu);
+}
+
+TEST(MapRenderTest, HitRateInvalidSeriesAreInvalidInput) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  struct Case {
+    std::vector<CurveSeries> series;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {{}, "hit-rate curves: no series to plot"},
+      {{{"kde", {}, {}}}, "hit-rate curves: series \"kde\": no points"},
+      {{{"kde", {1, 2}, {0.1}}},
+       "hit-rate curves: series \"kde\": 2 coverage values but 1 hit rates"},
+      {{{"ok", {1}, {0.1}}, {"rhs", {1, 2}, {0.1, 1.5}}},
+       "hit-rate curves: series \"rhs\": point 1: hit_rate: expected a value in [0, 1] (got 1.5)"},
+      {{{"kde", {-1}, {0.1}}},
+       "hit-rate curves: series \"kde\": point 0: coverage_pct: expected a value in [0, 100] "
+       "(got -1)"},
+      {{{"kde", {5, nan}, {0.1, 0.2}}},
+       "hit-rate curves: series \"kde\": point 1: coverage_pct: expected a value in [0, 100] "
+       "(got nan)"},
+  };
+  const std::string path = TestDir() + "/curves.png";
+  for (const Case& c : cases) {
+    const Status st = RenderHitRateCurvesPng(path, c.series, "t");
+    EXPECT_EQ(st.code(), ErrorCode::kInvalidInput) << c.message;
+    EXPECT_EQ(st.message(), c.message);
+    EXPECT_FALSE(std::filesystem::exists(path));
+  }
+}
+
+TEST(MapRenderTest, HitRateUnwritablePathIsIoError) {
+  const std::string path = TestDir() + "/missing/curves.png";
+  const Status st = RenderHitRateCurvesPng(path, {{"kde", {0, 100}, {0, 1}}}, "t");
+  EXPECT_EQ(st.code(), ErrorCode::kIo);
+  EXPECT_NE(st.message().find(path), std::string::npos) << st.message();
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+}  // namespace
+}  // namespace placecast::io

@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: Apache-2.0
+// Forecast products as tables: the ranked cell table shared by every product, and the CSV,
+// GeoJSON, GeoPackage and HTML writers (the PNG renderers are in map_render.cc). Each call builds
+// its output in memory or under "<path>.tmp" and renames it, so readers never see a partial file.
+// Thread-safe: GDAL's config option for the GeoPackage date is set per thread.
+#include "placecast/io/products.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "io/products_internal.h"
+#include "io/projection.h"
+#include "placecast/io/file_util.h"
+
+namespace placecast::io {
+
+namespace products_internal {
+namespace {
+
+// Days since 1970-01-01 → civil date (proleptic Gregorian), counting in 400-year eras of
+// 146097 days whose years start on 1 March so the leap day falls last.
+void DaysToCivil(int64_t days, int64_t* y, int* m, int* d) {
+  const int64_t z = days + 719468;  // days since 0000-03-01
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;                                       // [0, 146096]
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const int64_t mp = (5 * doy + 2) / 153;                                     // March = 0
+  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2 ? 1 : 0);
+}
+
+void SplitSeconds(int64_t s, int64_t* y, int* mo, int* d, int* h, int* mi, int* sec) {
+  int64_t days = s / 86400;
+  int64_t rem = s % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  DaysToCivil(days, y, mo, d);
+  *h = static_cast<int>(rem / 3600);
+  *mi = static_cast<int>(rem % 3600 / 60);
+  *sec = static_cast<int>(rem % 60);
+}
+
+}  // namespace
+
+std::string FormatUtc(int64_t s) {
+  int64_t y;
+  int mo, d, h, mi, sec;
+  SplitSeconds(s, &y, &mo, &d, &h, &mi, &sec);
+  char buf[64];
+  if (h == 0 && mi == 0 && sec == 0) {
+    std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02d", static_cast<long long>(y), mo, d);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02d:%02d:%02dZ", static_cast<long long>(y),
+                  mo, d, h, mi, sec);
+  }
+  return buf;
+}
+
+std::string FormatUtcMillis(int64_t s) {
+  int64_t y;
+  int mo, d, h, mi, sec;
+  SplitSeconds(s, &y, &mo, &d, &h, &mi, &sec);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02d:%02d:%02d.000Z", static_cast<long long>(y),
+                mo, d, h, mi, sec);
+  return buf;
+}
+
+std::string Format(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), fmt, v);
+  return buf;
+}
+
+std::string ProductTitle(const ForecastProduct& p) {
+  if (!p.title.empty()) return p.title;
+  return p.model + " forecast of " + p.offence;
+}
+
+std::string TrainingWindowText(const ForecastProduct& p) {
+  if (p.train_from_s <= 0) return "all events before " + FormatUtc(p.origin_s);
+  return FormatUtc(p.train_from_s) + " \xe2\x80\x93 " + FormatUtc(p.origin_s);
+}
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::vector<int> QuantileClasses(const std::vector<double>& values, int num_classes,
+                                 std::vector<double>* upper) {
+  std::vector<double> pos;
+  for (double v : values) {
+    if (v > 0) pos.push_back(v);
+  }
+  std::sort(pos.begin(), pos.end());
+  upper->clear();
+  std::vector<int> cls(values.size(), -1);
+  if (pos.empty()) return cls;
+  const int64_t n = static_cast<int64_t>(pos.size());
+  for (int k = 0; k < num_classes; ++k) {
+    const int64_t idx = ((k + 1) * n + num_classes - 1) / num_classes - 1;  // ceil − 1
+    upper->push_back(pos[std::max<int64_t>(idx, 0)]);
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!(values[i] > 0)) continue;
+    const auto it = std::lower_bound(upper->begin(), upper->end(), values[i]);
+    cls[i] = static_cast<int>(std::min<ptrdiff_t>(it - upper->begin(), num_classes - 1));
+  }
+  return cls;
+}
+
+}  // namespace products_internal
+
+using products_internal::Format;
+using products_internal::FormatUtc;
+using products_internal::HtmlEscape;
+
+int32_t TopCellCount(double top_share_pct, int32_t num_cells) {
+  if (num_cells <= 0) return 0;
+  // The small tolerance keeps 5 % of 20 cells at exactly 1 cell despite binary rounding.
+  const double k = std::ceil(top_share_pct / 100.0 * num_cells - 1e-9);
+  return static_cast<int32_t>(std::clamp<double>(k, 1, num_cells));
+}
+
+Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p) {
+  if (p.grid == nullptr) return Status::InvalidInput("forecast product: grid is null");
+  if (p.surface == nullptr) return Status::InvalidInput("forecast product: surface is null");
+  const grid::Grid& g = *p.grid;
+  const auto& v = p.surface->value;
+  const int32_t n = g.num_cells();
+  if (n <= 0) return Status::InvalidInput("forecast product: the grid has no active cells");
+  if (static_cast<int64_t>(v.size()) != n) {
+    return Status::InvalidInput("forecast product: surface has " + std::to_string(v.size()) +
+                                " values but the grid has " + std::to_string(n) + " active cells");
+  }
+  if (!(p.top_share_pct > 0 && p.top_share_pct <= 100)) {
+    return Status::InvalidInput(
+        "forecast product: top_share_pct: expected a percentage in "
+        "(0, 100] (got " +
+        Format("%g", p.top_share_pct) + ")");
+  }
+  for (int32_t c = 0; c < n; ++c) {
+    if (!std::isfinite(v[c]) || v[c] < 0) {
+      return Status::InvalidInput("forecast product: surface value of cell " + std::to_string(c) +
+                                  ": expected a finite value >= 0 (got " + Format("%g", v[c]) +
+                                  ")");
+    }
+  }
+  const std::vector<grid::CellId> order = p.surface->Ranking();
+  // Summed in rank order so the last cumulative share is exactly 1.
+  double total = 0;
+  for (grid::CellId c : order) total += v[c];
+  const int32_t top = TopCellCount(p.top_share_pct, n);
+
+  std::vector<ProductCell> cells(n);
+  std::vector<double> lon(n), lat(n);
+  double cum = 0;
+  for (int32_t r = 0; r < n; ++r) {
+    const grid::CellId c = order[r];
+    ProductCell& pc = cells[r];
+    pc.cell = c;
+    pc.col = g.CellCol(c);
+    pc.row = g.CellRow(c);
+    pc.risk = v[c];
+    pc.rank = r + 1;
+    cum += v[c];
+    pc.risk_share = total > 0 ? v[c] / total : 0;
+    pc.cumulative_share = total > 0 ? cum / total : 0;
+    pc.in_top = pc.rank <= top;
+    pc.x_m = g.CellCenterX(c);
+    pc.y_m = g.CellCenterY(c);
+    lon[r] = pc.x_m;
+    lat[r] = pc.y_m;
+  }
+  PLACECAST_RETURN_IF_ERROR(
+      Transform(g.crs(), "EPSG:4326", lon, lat).Wrap("forecast product: cell centres to WGS 84"));
+  for (int32_t r = 0; r < n; ++r) {
+    cells[r].lon = lon[r];
+    cells[r].lat = lat[r];
+  }
+  return cells;
+}
+
+namespace {
+
+// The params_json object, or {} when empty.
+Result<nlohmann::ordered_json> ParseParams(const std::string& params_json) {
+  if (params_json.empty()) return nlohmann::ordered_json::object();
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(params_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    std::string shown = params_json.substr(0, 80);
+    return Status::InvalidInput("forecast product: params_json: expected a JSON object (got \"" +
+                                shown + (params_json.size() > 80 ? "…" : "") + "\")");
+  }
+  return j;
+}
+
+std::string Dump(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+double Round7(double v) { return std::round(v * 1e7) / 1e7; }
+
+// Grid nodes (cell corners) in WGS 84: index row·(nx+1) + col.
+Status NodesToLonLat(const grid::Grid& g, std::vector<double>* lon, std::vector<double>* lat) {
+  const int32_t w = g.nx() + 1, h = g.ny() + 1;
+  lon->resize(static_cast<size_t>(w) * h);
+  lat->resize(lon->size());
+  for (int32_t r = 0; r < h; ++r) {
+    for (int32_t c = 0; c < w; ++c) {
+      (*lon)[static_cast<size_t>(r) * w + c] = g.x0_m() + c * g.cell_size_m();
+      (*lat)[static_cast<size_t>(r) * w + c] = g.y0_m() + r * g.cell_size_m();
+    }
+  }
+  return Transform(g.crs(), "EPSG:4326", *lon, *lat).Wrap("forecast product: cells to WGS 84");
+}
+
+nlohmann::ordered_json Metadata(const ForecastProduct& p, nlohmann::ordered_json params) {
+  const grid::Grid& g = *p.grid;
+  nlohmann::ordered_json m;
+  m["product"] = "forecast";
+  m["schema_version"] = 1;
+  m["title"] = products_internal::ProductTitle(p);
+  m["model"] = p.model;
+  m["params"] = std::move(params);
+  m["offence"] = p.offence;
+  m["origin"] = FormatUtc(p.origin_s);
+  m["horizon_days"] = p.horizon_days;
+  m["training"] = {{"from", p.train_from_s > 0 ? FormatUtc(p.train_from_s) : ""},
+                   {"to", FormatUtc(p.origin_s)},
+                   {"events", p.training_events}};
+  m["top_share_pct"] = p.top_share_pct;
+  m["top_cells"] = TopCellCount(p.top_share_pct, g.num_cells());
+  m["grid"] = {{"cells", g.num_cells()}, {"nx", g.nx()},
+               {"ny", g.ny()},           {"cell_size_m", g.cell_size_m()},
+               {"x0_m", g.x0_m()},       {"y0_m", g.y0_m()},
+               {"crs", g.crs()}};
+  m["warnings"] = p.warnings;
+  m["placecast_version"] = p.code_version;
+  return m;
+}
+
+}  // namespace
+
+Status WriteForecastCsv(const std::string& path, const ForecastProduct& p) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, RankProductCells(p));
+  std::string out =
+      "rank,cell_id,col,row,risk,risk_share,cumulative_share,in_top,x_m,y_m,lon,lat\n";
+  out.reserve(out.size() + cells.size() * 110);
+  char buf[320];
+  for (const ProductCell& c : cells) {
+    std::snprintf(buf, sizeof(buf), "%d,%d,%d,%d,%.9g,%.9g,%.9g,%d,%.3f,%.3f,%.7f,%.7f\n", c.rank,
+                  c.cell, c.col, c.row, c.risk, c.risk_share, c.cumulative_share, c.in_top ? 1 : 0,
+                  c.x_m, c.y_m, c.lon, c.lat);
+    out += buf;
+  }
+  return WriteFileAtomic(path, out);
+}
+
+Status WriteForecastGeoJson(const std::string& path, const ForecastProduct& p) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, RankProductCells(p));
+  PLACECAST_ASSIGN_OR_RETURN(nlohmann::ordered_json params, ParseParams(p.params_json));
+  std::vector<double> lon, lat;
+  PLACECAST_RETURN_IF_ERROR(NodesToLonLat(*p.grid, &lon, &lat));
+  const size_t w = static_cast<size_t>(p.grid->nx()) + 1;
+
+  std::string out = "{\"type\":\"FeatureCollection\",\n\"placecast\":";
+  out += Dump(Metadata(p, std::move(params)));
+  out += ",\n\"features\":[\n";
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const ProductCell& c = cells[i];
+    // Counter-clockwise exterior ring (RFC 7946 §3.1.6): SW, SE, NE, NW, SW.
+    const size_t sw = static_cast<size_t>(c.row) * w + c.col;
+    const size_t corners[5] = {sw, sw + 1, sw + w + 1, sw + w, sw};
+    nlohmann::ordered_json ring = nlohmann::ordered_json::array();
+    for (size_t k : corners) ring.push_back({Round7(lon[k]), Round7(lat[k])});
+    nlohmann::ordered_json f;
+    f["type"] = "Feature";
+    f["id"] = c.cell;
+    f["properties"] = {{"cell_id", c.cell},
+                       {"col", c.col},
+                       {"row", c.row},
+                       {"risk", c.risk},
+                       {"rank", c.rank},
+                       {"risk_share", c.risk_share},
+                       {"cumulative_share", c.cumulative_share},
+                       {"in_top", c.in_top ? 1 : 0},
+                       {"lon", Round7(c.lon)},
+                       {"lat", Round7(c.lat)}};
+    f["geometry"] = {{"type", "Polygon"}, {"coordinates", nlohmann::ordered_json::array({ring})}};
+    out += Dump(f);
+    out += i + 1 < cells.size() ? ",\n" : "\n";
+  }
+  out += "]}\n";
+  return WriteFileAtomic(path, out);
+}
+
+namespace {
+
+void RegisterGdalOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { GDALAllRegister(); });
+}
+
+// Sets a GDAL config option for this thread for the lifetime of the object.
+class ScopedThreadConfig {
+ public:
+  ScopedThreadConfig(const char* key, const std::string& value) : key_(key) {
+    const char* old = CPLGetThreadLocalConfigOption(key, nullptr);
+    if (old != nullptr) old_ = std::string(old);
+    CPLSetThreadLocalConfigOption(key, value.c_str());
+  }
+  ~ScopedThreadConfig() { CPLSetThreadLocalConfigOption(key_, old_ ? old_->c_str() : nullptr); }
+
+ private:
+  const char* key_;
+  std::optional<std::string> old_;
+};
+
+// Silences GDAL's default stderr handler for this thread; errors are read back with
+// CPLGetLastErrorMsg and returned as Status values instead.
+class ScopedQuietGdal {
+ public:
+  ScopedQuietGdal() {
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+  }
+  ~ScopedQuietGdal() { CPLPopErrorHandler(); }
+};
+
+std::string GdalError() {
+  const char* m = CPLGetLastErrorMsg();
+  return (m != nullptr && *m != '\0') ? std::string(m) : std::string("unknown GDAL error");
+}
+
+struct GpkgField {
+  const char* name;
+  OGRFieldType type;
+};
+constexpr GpkgField kGpkgFields[] = {{"cell_id", OFTInteger},
+                                     {"col", OFTInteger},
+                                     {"row", OFTInteger},
+                                     {"risk", OFTReal},
+                                     {"rank", OFTInteger},
+                                     {"risk_share", OFTReal},
+                                     {"cumulative_share", OFTReal},
+                                     {"in_top", OFTInteger},
+                                     {"x_m", OFTReal},
+                                     {"y_m", OFTReal},
+                                     {"lon", OFTReal},
+                                     {"lat", OFTReal}};
+
+// Writes the layer into an already created dataset.
+Status FillGpkg(GDALDatasetH ds, const ForecastProduct& p, const std::vector<ProductCell>& cells,
+                const std::string& path) {
+  const grid::Grid& g = *p.grid;
+  OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+  struct SrsFree {
+    OGRSpatialReferenceH h;
+    ~SrsFree() { OSRRelease(h); }
+  } srs_free{srs};
+  if (OSRSetFromUserInput(srs, g.crs().c_str()) != OGRERR_NONE) {
+    return Status::Unsupported("forecast product: grid crs: GDAL does not know \"" + g.crs() +
+                               "\"");
+  }
+  OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+
+  const std::string description = "placecast forecast product v1: model " + p.model + ", offence " +
+                                  p.offence + ", origin " + FormatUtc(p.origin_s) + ", horizon " +
+                                  Format("%g", p.horizon_days) + " days";
+  const std::string desc_opt = "DESCRIPTION=" + description;
+  const std::string ident_opt = "IDENTIFIER=" + products_internal::ProductTitle(p);
+  const char* options[] = {"FID=fid", "GEOMETRY_NAME=geom", desc_opt.c_str(), ident_opt.c_str(),
+                           nullptr};
+  OGRLayerH layer =
+      GDALDatasetCreateLayer(ds, "forecast", srs, wkbPolygon, const_cast<char**>(options));
+  if (layer == nullptr) return Status::Io(path + ": cannot create layer (" + GdalError() + ")");
+  for (const GpkgField& f : kGpkgFields) {
+    OGRFieldDefnH fd = OGR_Fld_Create(f.name, f.type);
+    const OGRErr err = OGR_L_CreateField(layer, fd, TRUE);
+    OGR_Fld_Destroy(fd);
+    if (err != OGRERR_NONE) {
+      return Status::Io(path + ": cannot create field " + f.name + " (" + GdalError() + ")");
+    }
+  }
+
+  if (OGR_L_StartTransaction(layer) != OGRERR_NONE) {
+    return Status::Io(path + ": cannot start a transaction (" + GdalError() + ")");
+  }
+  OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+  const double s = g.cell_size_m();
+  for (const ProductCell& c : cells) {
+    OGRFeatureH feat = OGR_F_Create(defn);
+    OGR_F_SetFieldInteger(feat, 0, c.cell);
+    OGR_F_SetFieldInteger(feat, 1, c.col);
+    OGR_F_SetFieldInteger(feat, 2, c.row);
+    OGR_F_SetFieldDouble(feat, 3, c.risk);
+    OGR_F_SetFieldInteger(feat, 4, c.rank);
+    OGR_F_SetFieldDouble(feat, 5, c.risk_share);
+    OGR_F_SetFieldDouble(feat, 6, c.cumulative_share);
+    OGR_F_SetFieldInteger(feat, 7, c.in_top ? 1 : 0);
+    OGR_F_SetFieldDouble(feat, 8, c.x_m);
+    OGR_F_SetFieldDouble(feat, 9, c.y_m);
+    OGR_F_SetFieldDouble(feat, 10, c.lon);
+    OGR_F_SetFieldDouble(feat, 11, c.lat);
+    const double x0 = g.x0_m() + c.col * s, y0 = g.y0_m() + c.row * s;
+    OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
+    OGR_G_AddPoint_2D(ring, x0, y0);
+    OGR_G_AddPoint_2D(ring, x0 + s, y0);
+    OGR_G_AddPoint_2D(ring, x0 + s, y0 + s);
+    OGR_G_AddPoint_2D(ring, x0, y0 + s);
+    OGR_G_AddPoint_2D(ring, x0, y0);
+    OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
+    OGR_G_AddGeometryDirectly(poly, ring);
+    OGR_F_SetGeometryDirectly(feat, poly);
+    const OGRErr err = OGR_L_CreateFeature(layer, feat);
+    OGR_F_Destroy(feat);
+    if (err != OGRERR_NONE) {
+      OGR_L_RollbackTransaction(layer);
+      return Status::Io(path + ": cannot write cell " + std::to_string(c.cell) + " (" +
+                        GdalError() + ")");
+    }
+  }
+  if (OGR_L_CommitTransaction(layer) != OGRERR_NONE) {
+    return Status::Io(path + ": cannot commit (" + GdalError() + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteForecastGeoPackage(const std::string& path, const ForecastProduct& p) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, RankProductCells(p));
+  RegisterGdalOnce();
+  GDALDriverH driver = GDALGetDriverByName("GPKG");
+  if (driver == nullptr) return Status::Unsupported(path + ": GDAL has no GPKG driver");
+
+  const std::string tmp = path + ".tmp";
+  ScopedQuietGdal quiet;
+  // gpkg_contents.last_change (and any other date GDAL writes) comes from this option, so the
+  // file depends on the forecast, not on the clock.
+  ScopedThreadConfig date("OGR_CURRENT_DATE", products_internal::FormatUtcMillis(p.origin_s));
+  VSIUnlink(tmp.c_str());
+  GDALDatasetH ds = GDALCreate(driver, tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+  if (ds == nullptr) {
+    VSIUnlink(tmp.c_str());
+    return Status::Io(path + ": cannot create GeoPackage (" + GdalError() + ")");
+  }
+  Status st = FillGpkg(ds, p, cells, path);
+  CPLErrorReset();
+  GDALClose(ds);
+  if (st.ok() && CPLGetLastErrorType() >= CE_Failure) {
+    st = Status::Io(path + ": cannot finish GeoPackage (" + GdalError() + ")");
+  }
+  if (st.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
+    st = Status::Io(path + ": cannot rename " + tmp + " into place");
+  }
+  if (!st.ok()) VSIUnlink(tmp.c_str());
+  return st;
+}
+
+namespace {
+
+std::string ParamValueText(const nlohmann::ordered_json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return Dump(v);
+}
+
+void Row(std::string* out, std::string_view key, std::string_view value) {
+  *out += "<tr><th>";
+  *out += HtmlEscape(key);
+  *out += "</th><td>";
+  *out += HtmlEscape(value);
+  *out += "</td></tr>\n";
+}
+
+constexpr const char* kReportStyle = R"(<style>
+body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:1240px;margin:1.5em auto;padding:0 1em;color:#222}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.warnings{border:2px solid #c60;background:#fff4e5;padding:.6em 1em;margin:1em 0}
+.warnings h2{margin-top:0;color:#a40}
+img.map{max-width:100%;border:1px solid #ccc}
+.note{color:#555;font-size:.9em}
+</style>
+)";
+
+}  // namespace
+
+Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p,
+                               const std::string& png_name) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, RankProductCells(p));
+  PLACECAST_ASSIGN_OR_RETURN(nlohmann::ordered_json params, ParseParams(p.params_json));
+  const grid::Grid& g = *p.grid;
+  const std::string title = products_internal::ProductTitle(p);
+  const int32_t top = TopCellCount(p.top_share_pct, g.num_cells());
+
+  std::string h;
+  h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
+  h += HtmlEscape(title);
+  h += "</title>\n";
+  h += kReportStyle;
+  h += "</head>\n<body>\n<h1>" + HtmlEscape(title) + "</h1>\n";
+
+  if (!p.warnings.empty()) {
+    h += "<div class=\"warnings\" role=\"alert\">\n<h2>Warnings</h2>\n<ul>\n";
+    for (const auto& w : p.warnings) h += "<li>" + HtmlEscape(w) + "</li>\n";
+    h += "</ul>\n</div>\n";
+  }
+
+  if (!png_name.empty()) {
+    h += "<p><img class=\"map\" src=\"" + HtmlEscape(png_name) + "\" alt=\"" +
+         HtmlEscape("Map: " + title) + "\"></p>\n";
+  }
+
+  h += "<h2>Settings</h2>\n<table>\n";
+  Row(&h, "model", p.model);
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    Row(&h, "parameter " + it.key(), ParamValueText(it.value()));
+  }
+  Row(&h, "offence", p.offence);
+  Row(&h, "origin", FormatUtc(p.origin_s));
+  Row(&h, "horizon", Format("%g", p.horizon_days) + " days");
+  Row(&h, "training window", products_internal::TrainingWindowText(p));
+  Row(&h, "training events", std::to_string(p.training_events));
+  Row(&h, "grid cells",
+      std::to_string(g.num_cells()) + " active of " +
+          std::to_string(static_cast<int64_t>(g.nx()) * g.ny()) + " (" + std::to_string(g.nx()) +
+          " × " + std::to_string(g.ny()) + ")");
+  Row(&h, "cell size",
+      Format("%g", g.cell_size_m()) + " m (" + Format("%.4g", g.cell_area_km2()) + " km²)");
+  Row(&h, "CRS", g.crs());
+  Row(&h, "top share",
+      Format("%g", p.top_share_pct) + " % of cells = " + std::to_string(top) + " cells");
+  if (!p.code_version.empty()) Row(&h, "placecast version", p.code_version);
+  h += "</table>\n";
+
+  const size_t shown = std::min<size_t>(20, cells.size());
+  h += "<h2>Top " + std::to_string(shown) + " cells</h2>\n";
+  h += "<table>\n<tr><th>rank</th><th>cell</th><th>col, row</th><th>lon, lat (centre)</th>"
+       "<th>risk</th><th>share of total risk</th><th>cumulative share</th></tr>\n";
+  for (size_t i = 0; i < shown; ++i) {
+    const ProductCell& c = cells[i];
+    h += "<tr><td class=\"num\">" + std::to_string(c.rank) + "</td><td class=\"num\">" +
+         std::to_string(c.cell) + "</td><td class=\"num\">" + std::to_string(c.col) + ", " +
+         std::to_string(c.row) + "</td><td class=\"num\">" + Format("%.6f", c.lon) + ", " +
+         Format("%.6f", c.lat) + "</td><td class=\"num\">" + Format("%.6g", c.risk) +
+         "</td><td class=\"num\">" + Format("%.2f", 100 * c.risk_share) +
+         " %</td><td class=\"num\">" + Format("%.2f", 100 * c.cumulative_share) + " %</td></tr>\n";
+  }
+  h += "</table>\n";
+
+  h += "<h2>How to read this</h2>\n<p>Each square is a grid cell of " +
+       Format("%g", g.cell_size_m()) +
+       " m. Its risk is relative: it ranks places against each other for the " +
+       Format("%g", p.horizon_days) +
+       "-day horizon and is not the probability that a crime will happen there. The darker the "
+       "shade, the higher the cell ranks; the blue outline marks the top " +
+       Format("%g", p.top_share_pct) + " % of cells (" + std::to_string(top) +
+       "), where the model expects the largest share of " + HtmlEscape(p.offence) +
+       " incidents. The forecast learns only from recorded incidents, so it inherits how and "
+       "where incidents were reported and recorded.</p>\n<p>This is decision support: a person "
+       "who knows the area should review it before any resources are moved, and check it "
+       "against local knowledge and against the warnings above. It describes places, not "
+       "people: nothing in it says anything about any individual, and it must not be used to "
+       "target one.</p>\n";
+
+  if (!p.generated_note.empty()) {
+    h += "<p class=\"note\">" + HtmlEscape(p.generated_note) + "</p>\n";
+  }
+  h += "<p class=\"note\">Generated by placecast";
+  if (!p.code_version.empty()) h += " " + HtmlEscape(p.code_version);
+  h += ".</p>\n</body>\n</html>\n";
+  return WriteFileAtomic(path, h);
+}
+
+}  // namespace placecast::io
