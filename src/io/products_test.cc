@@ -279,6 +279,20 @@ TEST(ProductsTest, GeoPackageIsByteReproducible) {
   const std::string a = Slurp(dir + "/a.gpkg"), b = Slurp(dir + "/b.gpkg");
   ASSERT_GT(a.size(), 1000u);
   EXPECT_TRUE(a == b) << "two writes of one forecast differ";
+  // gpkg_contents.last_change is the origin, not the clock.
+  GDALAllRegister();
+  GDALDatasetH ds = GDALOpenEx((dir + "/a.gpkg").c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                               nullptr, nullptr, nullptr);
+  ASSERT_NE(ds, nullptr);
+  OGRLayerH rows = GDALDatasetExecuteSQL(
+      ds, "SELECT last_change FROM gpkg_contents WHERE table_name = 'forecast'", nullptr, nullptr);
+  ASSERT_NE(rows, nullptr);
+  OGRFeatureH row = OGR_L_GetNextFeature(rows);
+  ASSERT_NE(row, nullptr);
+  EXPECT_STREQ(OGR_F_GetFieldAsString(row, 0), "2024/03/01 00:00:00+00");  // OGR DateTime form
+  OGR_F_Destroy(row);
+  GDALDatasetReleaseResultSet(ds, rows);
+  GDALClose(ds);
   // The pinned date is the origin's, not the clock's: another origin changes the bytes.
   f.product.origin_s += 86400;
   ASSERT_TRUE(WriteForecastGeoPackage(dir + "/c.gpkg", f.product).ok());
