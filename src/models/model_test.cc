@@ -154,6 +154,31 @@ TEST(ModelContractTest, EventsAtOrAfterTheOriginNeverChangeTheResult) {
   }
 }
 
+TEST(ModelContractTest, WindowStartIsInAndTheOriginIsOut) {
+  // Four events in cells 1 km apart (no kernel reaches a neighbour), with a 10-day window.
+  const auto g = testing::GridFromText(". . . .", 1000);
+  const int64_t start = kOrigin - 10 * kSecondsPerDay;
+  EventSet ev;
+  ev.Add(start - 1, 500, 500, OffenceGroup::kTheft, "theft", "a second before the window");
+  ev.Add(start, 1500, 500, OffenceGroup::kTheft, "theft", "at the window start");
+  ev.Add(kOrigin - 1, 2500, 500, OffenceGroup::kTheft, "theft", "a second before the origin");
+  ev.Add(kOrigin, 3500, 500, OffenceGroup::kTheft, "theft", "at the origin");
+  const std::map<std::string, std::map<std::string, std::string>> params = {
+      {"naive", {{"window_days", "10"}}},
+      {"retro", {{"window_days", "10"}}},
+      {"prospective", {{"bandwidth_days", "10"}}},
+  };
+  for (const auto& name : ModelNames()) {
+    auto m = CreateModel(name, params.at(name)).value();
+    ASSERT_TRUE(m->Fit(ev, g, kOrigin).ok());
+    const auto v = m->Predict(10)->value;
+    EXPECT_EQ(v[0], 0.0) << name;
+    EXPECT_GT(v[1], 0.0) << name;
+    EXPECT_GT(v[2], 0.0) << name;
+    EXPECT_EQ(v[3], 0.0) << name;
+  }
+}
+
 TEST(ModelContractTest, SameInputsGiveSameBytes) {
   const Study st;
   for (const auto& name : ModelNames()) {
