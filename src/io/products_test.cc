@@ -271,6 +271,16 @@ TEST(ProductsTest, GeoPackageReopensThroughOgr) {
   EXPECT_EQ(s.srs_code, "EPSG:32618");
 }
 
+TEST(ProductsTest, GeoPackageTakesQuotesInNames) {
+  TextForecast f(kRisk, 25);
+  f.product.model = "o'brien \"quoted\"; DROP TABLE forecast; --";
+  f.product.title = "it's a '<title>'";
+  const std::string path = TestDir() + "/forecast.gpkg";
+  const Status st = WriteForecastGeoPackage(path, f.product);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(ReadGpkg(path).features, 12);
+}
+
 TEST(ProductsTest, GeoPackageIsByteReproducible) {
   TextForecast f(kRisk, 25);
   const std::string dir = TestDir();
