@@ -8,6 +8,7 @@
 #include "models/naive.h"
 #include "models/prospective.h"
 #include "models/retro.h"
+#include "placecast/models/sepp_grid.h"
 
 namespace placecast::models {
 namespace {
@@ -23,6 +24,7 @@ constexpr Registration kRegistry[] = {
     {NaiveModelInfo, MakeNaiveModel},
     {RetroModelInfo, MakeRetroModel},
     {ProspectiveModelInfo, MakeProspectiveModel},
+    {SeppGridModelInfo, MakeSeppGridModel},
 };
 
 const Registration* Find(std::string_view name) {

@@ -41,6 +41,19 @@ class Model {
   // Plain-language warnings about unsafe settings for the data of the last Fit() (bandwidth smaller
   // than a cell, a window with fewer than 30 events, …). Empty when none.
   virtual std::vector<std::string> Warnings() const = 0;
+
+  // The state estimated by the last Fit() as a JSON object — enough to Predict() again through
+  // LoadFitted() without refitting — or "{}" for models whose state is cheap to recompute (the
+  // default). Written with round-trip precision: a reload predicts the same bytes.
+  virtual std::string FittedJson() const { return "{}"; }
+
+  // Restores a state written by FittedJson() of the same model for the same `grid`, after which
+  // Predict() works without a Fit(). `grid` must outlive the next Predict(). The default is
+  // kUnsupported (the model has no saved state); models that save one return kInvalidInput for JSON
+  // that is not theirs or does not match `grid`, kUnsupported for another schema version.
+  virtual Status LoadFitted(std::string_view json, const grid::Grid& grid) {
+    return Status::Unsupported(std::string(name()) + ": has no fitted state to load");
+  }
 };
 
 struct ModelInfo {
