@@ -25,7 +25,8 @@ bool Contains(const std::string& s, std::string_view part) {
 }
 
 TEST(RegistryTest, ListsModelsInFixedOrder) {
-  EXPECT_EQ(ModelNames(), (std::vector<std::string>{"naive", "retro", "prospective"}));
+  EXPECT_EQ(ModelNames(),
+            (std::vector<std::string>{"naive", "retro", "prospective", "sepp_grid"}));
   for (const auto& m : ListModels()) {
     EXPECT_FALSE(m.summary.empty()) << m.name;
     EXPECT_FALSE(m.reference.empty()) << m.name;
@@ -52,7 +53,7 @@ TEST(RegistryTest, UnknownModelIsNotFoundListingTheKnownOnes) {
   auto m = CreateModel("kde", {});
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(m.status().message(), "unknown model \"kde\" (known: naive, retro, prospective)");
+  EXPECT_EQ(m.status().message(), "unknown model \"kde\" (known: naive, retro, prospective, sepp_grid)");
   EXPECT_EQ(CreateModelFromJson("kde", "{}").status().code(), ErrorCode::kNotFound);
 }
 
@@ -98,6 +99,7 @@ TEST(RegistryTest, ResolvedParamsRoundTripThroughJson) {
       {"naive", {{"window_days", "90"}}},
       {"retro", {{"bandwidth_m", "312.5"}, {"kernel", "gaussian"}}},
       {"prospective", {{"bandwidth_days", "28"}, {"distance", "metres"}}},
+      {"sepp_grid", {{"window_days", "90"}, {"neighbour_weight", "0.25"}}},
   };
   for (const auto& info : ListModels()) {
     const std::string name(info.name);
@@ -167,6 +169,7 @@ TEST(ModelContractTest, WindowStartIsInAndTheOriginIsOut) {
       {"naive", {{"window_days", "10"}}},
       {"retro", {{"window_days", "10"}}},
       {"prospective", {{"bandwidth_days", "10"}}},
+      {"sepp_grid", {{"window_days", "10"}}},
   };
   for (const auto& name : ModelNames()) {
     auto m = CreateModel(name, params.at(name)).value();
