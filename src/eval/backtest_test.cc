@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -63,7 +64,7 @@ class WindowCountModel final : public Model {
   std::vector<std::string> Warnings() const override {
     int64_t total = 0;
     for (int64_t c : counts_) total += c;
-    if (total < 5) return {"window holds fewer than 5 events"};
+    if (total < 5) return {"window holds only " + std::to_string(total) + " events"};
     return {};
   }
 
@@ -258,9 +259,14 @@ TEST(BacktestTest, ZeroEventOriginsAreCountedButExcludedFromMeans) {
 TEST(BacktestTest, ResultDoesNotDependOnThreadCount) {
   BacktestRequest req = BaseRequest();
   req.models = {"window", "oracle", "naive"};
-  req.params["naive"] = {{"window_days", "7"}};
+  req.params["naive"] = {{"window_days", "1"}};  // short: warns at some origins
   auto one = RunTest(req);
   ASSERT_TRUE(one.ok()) << one.status().ToString();
+  // Distinct warnings, each at the first origin it appeared (2024-01-11 follows the empty day).
+  const auto& w = one->models[2].warnings;
+  ASSERT_GE(w.size(), 2u);
+  EXPECT_NE(std::find(w.begin(), w.end(), "2024-01-11: window holds only 0 events"), w.end());
+  EXPECT_TRUE(std::is_sorted(w.begin(), w.end()));
   for (int threads : {2, 3, 31, 64}) {
     req.threads = threads;
     auto many = RunTest(req);
@@ -268,7 +274,7 @@ TEST(BacktestTest, ResultDoesNotDependOnThreadCount) {
     EXPECT_EQ(BacktestSummaryJson(*many), BacktestSummaryJson(*one)) << threads;
     EXPECT_EQ(BacktestPerOriginCsv(*many), BacktestPerOriginCsv(*one)) << threads;
     EXPECT_EQ(HitRateCurvesCsv(*many), HitRateCurvesCsv(*one)) << threads;
-    EXPECT_EQ(many->models[0].warnings, one->models[0].warnings) << threads;
+    EXPECT_EQ(many->models[2].warnings, one->models[2].warnings) << threads;
   }
 }
 
