@@ -112,6 +112,7 @@ Result<std::string> CheckEnforcementTypes(const std::string& selection_name, boo
 
 #include <limits>
 
+#include "placecast/io/ingest.h"
 #include "placecast/io/store.h"
 
 namespace placecast::cli {

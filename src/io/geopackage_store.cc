@@ -11,6 +11,7 @@
 #include <cmath>
 #include <ctime>
 #include <cstring>
+#include <set>
 #include <filesystem>
 #include <limits>
 
@@ -58,6 +59,24 @@ bool RingContains(const grid::Ring& r, double x, double y) {
   return in;
 }
 
+// Whether ring `inner` lies inside ring `outer`. Adjacent areas (police districts) share border
+// vertices, and a shared vertex may test as inside its neighbour, so only vertices of `inner` that
+// are not vertices of `outer` vote, and the majority decides. A ring made only of `outer`'s
+// vertices (a duplicate) is not inside it.
+bool RingInsideRing(const grid::Ring& inner, const grid::Ring& outer) {
+  std::set<std::pair<double, double>> outer_vertices;
+  for (size_t k = 0; k < outer.x_m.size(); ++k) outer_vertices.emplace(outer.x_m[k], outer.y_m[k]);
+  int inside = 0, votes = 0;
+  const size_t n = inner.x_m.size();
+  const size_t step = std::max<size_t>(1, n / 31);
+  for (size_t k = 0; k < n; k += step) {
+    if (outer_vertices.count({inner.x_m[k], inner.y_m[k]})) continue;
+    ++votes;
+    if (RingContains(outer, inner.x_m[k], inner.y_m[k])) ++inside;
+  }
+  return votes > 0 && 2 * inside > votes;
+}
+
 // Even-odd rings → MultiPolygon WKB: a ring inside an even number of rings is an outer ring; one
 // inside an odd number is a hole of the innermost ring holding it.
 std::string BoundaryBlob(int32_t srs_id, const grid::Boundary& b) {
@@ -67,14 +86,14 @@ std::string BoundaryBlob(int32_t srs_id, const grid::Boundary& b) {
     if (b.rings[i].x_m.empty()) continue;
     for (size_t j = 0; j < n; ++j) {
       if (i == j || b.rings[j].x_m.size() < 3) continue;
-      if (RingContains(b.rings[j], b.rings[i].x_m[0], b.rings[i].y_m[0])) ++depth[i];
+      if (RingInsideRing(b.rings[i], b.rings[j])) ++depth[i];
     }
   }
   for (size_t i = 0; i < n; ++i) {
     if (depth[i] % 2 == 0 || b.rings[i].x_m.empty()) continue;
     for (size_t j = 0; j < n; ++j) {
       if (depth[j] == depth[i] - 1 && b.rings[j].x_m.size() >= 3 &&
-          RingContains(b.rings[j], b.rings[i].x_m[0], b.rings[i].y_m[0])) {
+          RingInsideRing(b.rings[i], b.rings[j])) {
         parent[i] = static_cast<int>(j);
         break;
       }

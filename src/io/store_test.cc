@@ -132,6 +132,32 @@ TEST_P(StoreContractTest, RejectsDuplicateIdsAndOtherCrsWithoutChange) {
   EXPECT_EQ(*s.CountIncidents(), 4);
 }
 
+// Regression: adjacent areas share border vertices; the GeoPackage writer once took a neighbour's
+// shared first vertex as "inside" and stored whole police districts as holes.
+TEST_P(StoreContractTest, AdjacentAreasAndHolesSurviveTheRoundTrip) {
+  const std::string path = FreshPath(GetParam() ? "adjacent.gpkg" : "unused");
+  auto owned = Open(path, true);
+  Store& s = Get(owned);
+  StoreWrite w = SampleWrite();
+  grid::Boundary area;
+  area.name = "districts";
+  // West square, east square sharing the edge x = 1000 (east starts on the shared corner), and a
+  // hole inside the west square.
+  area.rings = {grid::Ring{{0, 1000, 1000, 0}, {0, 0, 1000, 1000}},
+                grid::Ring{{1000, 2000, 2000, 1000, 1000}, {0, 0, 1000, 1000, 500}},
+                grid::Ring{{200, 400, 400, 200}, {200, 200, 400, 400}}};
+  w.study_area = area;
+  ASSERT_TRUE(s.Write(w).ok());
+  if (GetParam()) owned = Open(path, false);
+  auto back = Get(owned).GetStudyArea();
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->rings.size(), 3u);
+  EXPECT_TRUE(back->Contains(700, 700));    // west square
+  EXPECT_TRUE(back->Contains(1500, 500));   // east square
+  EXPECT_FALSE(back->Contains(300, 300));   // the hole
+  EXPECT_FALSE(back->Contains(2500, 500));  // outside
+}
+
 INSTANTIATE_TEST_SUITE_P(MemoryAndGeoPackage, StoreContractTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "GeoPackage" : "InMemory"; });
 
