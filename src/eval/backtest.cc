@@ -42,6 +42,15 @@ struct Failure {
   Status status;
 };
 
+// A warning's text with every digit replaced by '#': warnings that differ only in their numbers
+// ("714 of the 2719 events …") are reported once, at their first origin.
+std::string DigitsMasked(std::string s) {
+  for (char& c : s) {
+    if (c >= '0' && c <= '9') c = '#';
+  }
+  return s;
+}
+
 struct Warning {
   size_t origin;
   size_t model;
@@ -219,7 +228,9 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
                                        " active cells"));
         }
         for (std::string& w : model.Warnings()) {
-          if (seen_warnings.emplace(m, w).second) warnings[t].push_back({o, m, std::move(w)});
+          if (seen_warnings.emplace(m, DigitsMasked(w)).second) {
+            warnings[t].push_back({o, m, std::move(w)});
+          }
         }
         if (n_events == 0) continue;
         auto scores = ScoreCoverages(*surface, counts, all_cov);
@@ -301,7 +312,8 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
     std::set<std::pair<size_t, std::string>> seen;
     for (const Warning& w : all) {
       auto& list = out.models[w.model].warnings;
-      if (list.size() < kMaxWarningsPerModel && seen.emplace(w.model, w.text).second) {
+      if (list.size() < kMaxWarningsPerModel &&
+          seen.emplace(w.model, DigitsMasked(w.text)).second) {
         list.push_back(FormatDate(out.origins_s[w.origin]) + ": " + w.text);
       }
     }

@@ -262,11 +262,11 @@ TEST(BacktestTest, ResultDoesNotDependOnThreadCount) {
   req.params["naive"] = {{"window_days", "1"}};  // short: warns at some origins
   auto one = RunTest(req);
   ASSERT_TRUE(one.ok()) << one.status().ToString();
-  // Distinct warnings, each at the first origin it appeared (2024-01-11 follows the empty day).
+  // A warning that differs only in its numbers is reported once, at its first origin.
   const auto& w = one->models[2].warnings;
-  ASSERT_GE(w.size(), 2u);
-  EXPECT_NE(std::find(w.begin(), w.end(), "2024-01-11: window holds only 0 events"), w.end());
-  EXPECT_TRUE(std::is_sorted(w.begin(), w.end()));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].rfind("2024-01-0", 0), 0u) << w[0];
+  EXPECT_NE(w[0].find(": window holds only "), std::string::npos) << w[0];
   for (int threads : {2, 3, 31, 64}) {
     req.threads = threads;
     auto many = RunTest(req);

@@ -81,8 +81,10 @@ struct PairedDiff {
 
 struct ModelBacktest {
   std::string name;
-  ParamValues params;                 // fully resolved
-  std::vector<std::string> warnings;  // distinct model warnings, first origin they appeared at
+  ParamValues params;  // fully resolved
+  // Model warnings as "YYYY-MM-DD: text", each kind once (texts differing only in their digits are
+  // one kind) at the first origin it appeared, in time order; at most 20.
+  std::vector<std::string> warnings;
   // Per origin and coverage, row-major [origin × coverages + coverage]; NaN where the origin saw
   // no event.
   std::vector<double> hit_rate, pai, pei;
