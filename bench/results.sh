@@ -19,3 +19,5 @@ for offence in ${OFFENCES:-burglary_residential theft robbery}; do
     --from 2024-07-01 --to 2025-06-30 --train-days 365 --cell-size-m 150 --out "$OUT/$offence" \
     | tee "$OUT/$offence.txt"
 done
+python3 bench/results_table.py $(for o in ${OFFENCES:-burglary_residential theft robbery}; do echo "$OUT/$o/summary.json"; done) > "$OUT/tables.md"
+echo "tables for docs/results.md: $OUT/tables.md"
