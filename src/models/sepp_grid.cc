@@ -66,9 +66,6 @@ constexpr ModelInfo kSeppGridInfo{
 constexpr int kSchemaVersion = 1;
 // Cells are cut into this many blocks of about equal work, whatever the thread count.
 constexpr int kNumBlocks = 64;
-// e^(−x) < 2e-22 for x > 50: 1 − e^(−x) rounds to 1 and τ e^(−ωτ) is negligible, so the edge sums
-// stop there.
-constexpr double kTailCutoff = 50.0;
 constexpr double kThetaMax = 0.999;
 
 // Offspring shares: an event in cell s sends own_share(s) of its kernel to s and nb_share(s) to
@@ -129,7 +126,6 @@ struct Layout {
   int32_t num_cells = 0;
   double length_days = 0;         // T
   std::vector<double> all_t;      // days since window start, ascending (every used event)
-  double sum_tau = 0;             // Σ (T − t_j)
   std::vector<size_t> own_start;  // num_cells + 1, into own_t
   std::vector<double> own_t;      // per cell, ascending
   // The streams each cell's intensity reads: its own events, plus (neighbour_weight > 0) its
@@ -146,25 +142,10 @@ struct EStats {
   double sum_log_lambda = 0;
   double p_trig = 0;      // P = Σ_i Σ_j p_ij
   double p_trig_lag = 0;  // D = Σ_i Σ_j p_ij (t_i − t_j)
+  // At the window's end T: Σ_j e^(−ωτ_j) and Σ_j τ_j e^(−ωτ_j), τ_j = T − t_j. Summed over every
+  // cell's stream these are exact also with neighbour spread, as each event's shares sum to 1.
+  double tail0 = 0, tail1 = 0;
 };
-
-struct Tail {
-  double e0 = 0, e1 = 0, e2 = 0;  // Σ e^(−ωτ), Σ τ e^(−ωτ), Σ τ² e^(−ωτ) over τ_j = T − t_j
-};
-
-Tail TailSums(const Layout& lay, double omega) {
-  Tail s;
-  for (size_t k = lay.all_t.size(); k-- > 0;) {
-    const double tau = lay.length_days - lay.all_t[k];
-    const double x = omega * tau;
-    if (x > kTailCutoff) break;
-    const double e = std::exp(-x);
-    s.e0 += e;
-    s.e1 += tau * e;
-    s.e2 += tau * tau * e;
-  }
-  return s;
-}
 
 // E-step of one block of cells: fills mu_num[c] = Σ_{i in c} p_bg,i and returns the block's sums.
 template <bool kWeighted>
@@ -206,38 +187,16 @@ EStats EStepBlock(const Layout& lay, int block, const std::vector<double>& mu, d
       }
       pending += kWeighted ? lay.stream_w[k] : 1.0;
     }
+    if (k0 < k1) {  // the state at T, for the edge terms
+      s += pending;
+      const double dt = lay.length_days - cur;
+      const double d = std::exp(-omega * dt);
+      st.tail0 += d * s;
+      st.tail1 += d * (u + dt * s);
+    }
     (*mu_num)[static_cast<size_t>(c)] = bg;
   }
   return st;
-}
-
-// The ω step of the ECM: maximises h(ω) = P log ω − ω D − θ Σ_j (1 − e^(−ωτ_j)) for the current
-// θ. h'(ω) = P/ω − D − θ Σ τ e^(−ωτ) is negative at P/D and positive at P/(D + θ Στ), so a root
-// lies between; safeguarded Newton finds it. The old ω is kept if it scores higher (so the
-// conditional step never lowers Q, and the log-likelihood never decreases).
-double OmegaStep(const Layout& lay, double p, double d, double theta, double omega_old) {
-  if (!(p > 0) || !(d > 0)) return omega_old;
-  const double n = static_cast<double>(lay.all_t.size());
-  auto h = [&](double w) { return p * std::log(w) - w * d - theta * (n - TailSums(lay, w).e0); };
-  double lo = p / (d + theta * lay.sum_tau), hi = p / d;
-  double w = hi;
-  for (int it = 0; it < 200; ++it) {
-    const Tail tl = TailSums(lay, w);
-    const double g = p / w - d - theta * tl.e1;
-    if (g == 0) break;
-    if (g > 0) {
-      lo = std::max(lo, w);
-    } else {
-      hi = std::min(hi, w);
-    }
-    const double h2 = -p / (w * w) + theta * tl.e2;
-    double next = h2 < 0 ? w - g / h2 : 0.5 * (lo + hi);
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-    const double step = std::abs(next - w);
-    w = next;
-    if (step <= 1e-15 * w || hi - lo <= 1e-15 * hi) break;
-  }
-  return h(w) >= h(omega_old) ? w : omega_old;
 }
 
 std::string Fmt(double v) { return FormatValue(v); }
@@ -302,7 +261,6 @@ Layout SeppGridModel::Impl::BuildLayout(const EventSet& events, const grid::Grid
   lay.all_t.resize(used.size());
   for (size_t k = 0; k < used.size(); ++k) {
     lay.all_t[k] = static_cast<double>(events.t_s[used[k]] - start_s) / kSecondsPerDay;
-    lay.sum_tau += lay.length_days - lay.all_t[k];
   }
   for (size_t c = 0; c < nc; ++c) count[c + 1] += count[c];
   lay.own_start = count;
@@ -420,26 +378,35 @@ Status SeppGridModel::Impl::FullFit(const EventSet& events, const grid::Grid& g,
       st.sum_log_lambda += p.sum_log_lambda;
       st.p_trig += p.p_trig;
       st.p_trig_lag += p.p_trig_lag;
+      st.tail0 += p.tail0;
+      st.tail1 += p.tail1;
     }
     double sum_mu = 0;
     for (double m : mu) sum_mu += m;
-    ll = st.sum_log_lambda - T * sum_mu - theta * (n - TailSums(lay, omega).e0);
+    ll = st.sum_log_lambda - T * sum_mu - theta * (n - st.tail0);
     ll_trace.push_back(ll);
     if (iter > 0 && std::abs(ll - ll_trace[ll_trace.size() - 2]) <= tol * std::abs(ll)) {
       converged = true;
       break;
     }
     if (iter >= max_iterations || n == 0) break;
-    // M-step (conditional maximisation: μ, then ω given the old θ, then θ given the new ω).
+    // M-step, as a conditional maximisation of Q(μ, θ, ω) = Σ p_bg log μ − μT + P log θ + P log ω
+    // − ωD − θ Σ_j (1 − e^(−ωτ_j)), in closed form:
+    //  - θ given the current ω: θ' = P / (n − e0), e0 = Σ e^(−ωτ_j) (the edge-corrected form);
+    //  - ω given θ': the edge term θ' e0(ω) is convex in ω, so its tangent at the current ω
+    //    minorises Q; maximising the minoriser gives ω' = P / (D + θ' e1), e1 = Σ τ_j e^(−ωτ_j).
+    // Each step raises Q, so the log-likelihood never decreases; the fixed point satisfies the
+    // exact stationarity conditions θ = P / Σ(1 − e^(−ωτ_j)) and P/ω − D − θ e1(ω) = 0.
     // A cell without events has no log λ term: its MLE is μ = 0 exactly. The floor applies to
     // the others, where it keeps log λ finite.
     for (size_t c = 0; c < nc; ++c) {
       mu[c] =
           lay.own_start[c + 1] > lay.own_start[c] ? std::max(min_background, mu_num[c] / T) : 0.0;
     }
-    omega = OmegaStep(lay, st.p_trig, st.p_trig_lag, theta, omega);
-    const double edge = n - TailSums(lay, omega).e0;  // Σ_j (1 − e^(−ω(T − t_j)))
-    theta = edge > 0 ? std::min(kThetaMax, st.p_trig / edge) : theta;
+    const double edge = n - st.tail0;
+    if (edge > 0) theta = std::min(kThetaMax, st.p_trig / edge);
+    const double lag = st.p_trig_lag + theta * st.tail1;
+    if (st.p_trig > 0 && lag > 0) omega = st.p_trig / lag;
   }
   fit.theta = theta;
   fit.omega_per_day = omega;

@@ -36,9 +36,8 @@ bool Contains(const std::string& s, std::string_view part) {
 double RelDiff(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
 
 // ---------------------------------------------------------------------------------------------
-// A direct dense EM: every p_ij is computed from its definition, with the same update rules as
-// docs/models.md states (μ, then ω given the old θ by bisection on the exact stationarity
-// condition, then θ given the new ω).
+// A direct dense EM: every p_ij is computed from its definition, and the M-step from the sums
+// over all pairs, with the update rules docs/models.md states.
 struct Dense {
   std::vector<double> t;                   // days since window start
   std::vector<grid::CellId> c;             // cell of each event
@@ -115,32 +114,14 @@ struct Dense {
       }
     }
     for (size_t k = 0; k < mu.size(); ++k) mu[k] = has_events[k] ? std::max(floor, bg[k] / T) : 0;
-    const double n = static_cast<double>(t.size());
-    auto edge = [&](double w) {
-      double e = 0;
-      for (double tj : t) e += 1 - std::exp(-w * (T - tj));
-      return e;
-    };
-    auto h = [&](double w) { return p * std::log(w) - w * d - theta * edge(w); };
-    auto dh = [&](double w) {
-      double s = 0;
-      for (double tj : t) s += (T - tj) * std::exp(-w * (T - tj));
-      return p / w - d - theta * s;
-    };
-    if (p > 0 && d > 0) {
-      double sum_tau = 0;
-      for (double tj : t) sum_tau += T - tj;
-      double lo = p / (d + theta * sum_tau), hi = p / d;
-      for (int k = 0; k < 200 && hi - lo > 1e-16 * hi; ++k) {
-        const double mid = 0.5 * (lo + hi);
-        (dh(mid) > 0 ? lo : hi) = mid;
-      }
-      const double w = 0.5 * (lo + hi);
-      if (h(w) >= h(omega)) omega = w;
+    double e0 = 0, e1 = 0;  // Σ e^(−ωτ_j) and Σ τ_j e^(−ωτ_j) at the old ω
+    for (double tj : t) {
+      e0 += std::exp(-omega * (T - tj));
+      e1 += (T - tj) * std::exp(-omega * (T - tj));
     }
-    (void)n;
-    const double e = edge(omega);
-    if (e > 0) theta = std::min(0.999, p / e);
+    const double n = static_cast<double>(t.size());
+    if (n - e0 > 0) theta = std::min(0.999, p / (n - e0));
+    if (p > 0 && d + theta * e1 > 0) omega = p / (d + theta * e1);
   }
 };
 
