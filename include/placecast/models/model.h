@@ -51,7 +51,7 @@ class Model {
   // Predict() works without a Fit(). `grid` must outlive the next Predict(). The default is
   // kUnsupported (the model has no saved state); models that save one return kInvalidInput for JSON
   // that is not theirs or does not match `grid`, kUnsupported for another schema version.
-  virtual Status LoadFitted(std::string_view json, const grid::Grid& grid) {
+  virtual Status LoadFitted(std::string_view /*json*/, const grid::Grid& /*grid*/) {
     return Status::Unsupported(std::string(name()) + ": has no fitted state to load");
   }
 };
