@@ -36,6 +36,65 @@ bool Boundary::Contains(double x, double y) const {
   return inside;
 }
 
+BoundaryIndex::BoundaryIndex(const Boundary& boundary, int32_t bands) {
+  std::vector<Edge> edges;
+  for (const auto& r : boundary.rings) {
+    const size_t n = r.x_m.size();
+    for (size_t i = 0, j = n - 1; i < n; j = i++) {
+      if (r.y_m[i] == r.y_m[j]) continue;  // horizontal edges never cross a scan line
+      edges.push_back({r.x_m[j], r.y_m[j], r.x_m[i], r.y_m[i]});
+    }
+  }
+  if (edges.empty()) {
+    band_start_ = {0, 0};
+    return;
+  }
+  y_min_ = std::numeric_limits<double>::infinity();
+  y_max_ = -y_min_;
+  for (const auto& e : edges) {
+    y_min_ = std::min({y_min_, e.y0, e.y1});
+    y_max_ = std::max({y_max_, e.y0, e.y1});
+  }
+  if (bands <= 0) {
+    bands = static_cast<int32_t>(std::clamp(std::sqrt(static_cast<double>(edges.size())), 1.0,
+                                            4096.0));
+  }
+  band_height_ = (y_max_ - y_min_) / bands;
+  if (!(band_height_ > 0)) band_height_ = 1;
+  auto band_of = [&](double y) {
+    return std::clamp(static_cast<int32_t>((y - y_min_) / band_height_), 0, bands - 1);
+  };
+  std::vector<uint32_t> count(static_cast<size_t>(bands) + 1, 0);
+  for (const auto& e : edges) {
+    const int32_t b0 = band_of(std::min(e.y0, e.y1)), b1 = band_of(std::max(e.y0, e.y1));
+    for (int32_t b = b0; b <= b1; ++b) ++count[b + 1];
+  }
+  band_start_.assign(count.size(), 0);
+  for (size_t b = 1; b < count.size(); ++b) band_start_[b] = band_start_[b - 1] + count[b];
+  band_edges_.resize(band_start_.back());
+  std::vector<uint32_t> fill(band_start_.begin(), band_start_.end() - 1);
+  for (const auto& e : edges) {
+    const int32_t b0 = band_of(std::min(e.y0, e.y1)), b1 = band_of(std::max(e.y0, e.y1));
+    for (int32_t b = b0; b <= b1; ++b) band_edges_[fill[b]++] = e;
+  }
+}
+
+bool BoundaryIndex::Contains(double x, double y) const {
+  if (band_edges_.empty() || !(y >= y_min_ && y <= y_max_)) return false;
+  const int32_t bands = static_cast<int32_t>(band_start_.size()) - 1;
+  const int32_t b = std::clamp(static_cast<int32_t>((y - y_min_) / band_height_), 0, bands - 1);
+  bool inside = false;
+  for (uint32_t k = band_start_[b]; k < band_start_[b + 1]; ++k) {
+    const Edge& e = band_edges_[k];
+    // The same arithmetic as Boundary::Contains with (i, j) = (end, start).
+    if ((e.y1 > y) != (e.y0 > y)) {
+      const double xc = e.x0 + (y - e.y0) * (e.x1 - e.x0) / (e.y1 - e.y0);
+      if (x < xc) inside = !inside;
+    }
+  }
+  return inside;
+}
+
 Result<Grid> GridFromBoundary(const Boundary& boundary, double cell_size_m, std::string crs) {
   if (boundary.empty()) return Status::InvalidInput("study area: boundary has no polygon");
   double xmin, ymin, xmax, ymax;

@@ -2,6 +2,8 @@
 #include "placecast/grid/geometry.h"
 
 #include <gtest/gtest.h>
+#include <cmath>
+#include <random>
 
 namespace placecast::grid {
 namespace {
@@ -41,6 +43,48 @@ TEST(GeometryTest, TinyBoundaryWithNoCellCentreIsAnError) {
   auto g = GridFromBoundary(Square(1, 1, 2, 2), 100, "");
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().code(), ErrorCode::kInvalidInput);
+}
+
+}  // namespace
+}  // namespace placecast::grid
+
+namespace placecast::grid {
+namespace {
+
+// Random star-shaped rings (with holes and overlaps) and random points: the banded index must
+// give exactly Boundary::Contains, whatever the number of bands, including on vertices and edges.
+TEST(BoundaryIndexTest, AgreesExactlyWithTheFullTest) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  Boundary b;
+  for (int r = 0; r < 6; ++r) {
+    Ring ring;
+    const double cx = 1000 * u(rng), cy = 1000 * u(rng);
+    const int n = 5 + static_cast<int>(200 * u(rng));
+    for (int k = 0; k < n; ++k) {
+      const double a = 2 * M_PI * k / n, rad = 50 + 400 * u(rng);
+      ring.x_m.push_back(std::round(cx + rad * std::cos(a)));
+      ring.y_m.push_back(std::round(cy + rad * std::sin(a)));  // integer y: many exact ties
+    }
+    b.rings.push_back(ring);
+  }
+  for (int bands : {0, 1, 3, 64, 1000}) {
+    SCOPED_TRACE(bands);
+    const BoundaryIndex index(b, bands);
+    int inside = 0;
+    for (int i = 0; i < 20000; ++i) {
+      const double x = std::round(-200 + 1400 * u(rng)), y = std::round(-200 + 1400 * u(rng));
+      ASSERT_EQ(index.Contains(x, y), b.Contains(x, y)) << x << " " << y;
+      inside += b.Contains(x, y);
+    }
+    EXPECT_GT(inside, 1000);  // the test exercises both answers
+    for (const auto& ring : b.rings) {
+      for (size_t k = 0; k < ring.x_m.size(); ++k) {
+        ASSERT_EQ(index.Contains(ring.x_m[k], ring.y_m[k]), b.Contains(ring.x_m[k], ring.y_m[k]));
+      }
+    }
+  }
+  EXPECT_FALSE(BoundaryIndex(Boundary{}).Contains(0, 0));
 }
 
 }  // namespace

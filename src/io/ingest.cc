@@ -551,8 +551,9 @@ Result<IngestSummary> Ingester::Run() {
     }
   }
   if (area) {
+    const grid::BoundaryIndex index(*area);
     for (size_t i = 0; i < n; ++i) {
-      if (ok[i] && !area->Contains(xs[i], ys[i])) {
+      if (ok[i] && !index.Contains(xs[i], ys[i])) {
         AddReject(rows_[i], "out_of_study_area", m_.x_column + " " + m_.y_column,
                   FormatCoord(rows_[i].a) + " " + FormatCoord(rows_[i].b),
                   "outside the study area");
