@@ -29,6 +29,7 @@ struct ForecastFlags {
   std::vector<std::string> params;
   double top_pct = 5;
   bool allow_enforcement = false;
+  std::string load_fitted;  // run.json or fitted.json of an earlier forecast
 };
 
 Status RunForecast(const ForecastFlags& f) {
@@ -39,7 +40,21 @@ Status RunForecast(const ForecastFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(
       Study study, LoadStudy(f.store, f.offence, f.boundary, f.cell_size_m,
                              std::numeric_limits<int64_t>::min(), origin_s, f.allow_enforcement));
-  PLACECAST_RETURN_IF_ERROR(model->Fit(study.events, study.grid, origin_s).Wrap("fitting " + f.model));
+  if (f.load_fitted.empty()) {
+    PLACECAST_RETURN_IF_ERROR(
+        model->Fit(study.events, study.grid, origin_s).Wrap("fitting " + f.model));
+  } else {
+    // Reuse a saved fit: the fitted state of a run.json (key "fitted") or a fitted.json as is.
+    PLACECAST_ASSIGN_OR_RETURN(std::string text, io::ReadFile(f.load_fitted));
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      return Status::InvalidInput(f.load_fitted + ": not a JSON object (got \"" +
+                                  text.substr(0, 40) + "\")");
+    }
+    const std::string fitted = j.contains("fitted") ? j["fitted"].dump() : j.dump();
+    PLACECAST_RETURN_IF_ERROR(
+        model->LoadFitted(fitted, study.grid).Wrap("--load-fitted " + f.load_fitted));
+  }
   PLACECAST_ASSIGN_OR_RETURN(grid::Surface surface, model->Predict(f.horizon_days));
 
   std::vector<std::string> warnings = model->Warnings();
@@ -93,6 +108,11 @@ Status RunForecast(const ForecastFlags& f) {
                  {"y0_m", study.grid.y0_m()}, {"crs", study.grid.crs()},
                  {"mask", study.grid_source}};
   run["warnings"] = warnings;
+  const std::string fitted_json = model->FittedJson();
+  if (fitted_json != "{}") {
+    run["fitted"] = nlohmann::ordered_json::parse(fitted_json);
+    if (!f.load_fitted.empty()) run["fitted_from"] = f.load_fitted;
+  }
   PLACECAST_ASSIGN_OR_RETURN(std::string store_hash, io::Sha256File(f.store));
   run["inputs"] = {{{"path", f.store}, {"sha256", store_hash}}};
   nlohmann::ordered_json outs = nlohmann::ordered_json::array();
@@ -137,6 +157,9 @@ void RegisterForecast(CLI::App& app, int* exit_code) {
   cmd->add_option("--param", f->params, "model parameter key=value (repeatable)");
   cmd->add_option("--top-pct", f->top_pct, "share of cells outlined as hotspots on the map")
       ->capture_default_str()->check(CLI::Range(0.1, 100.0));
+  cmd->add_option("--load-fitted", f->load_fitted,
+                  "reuse the fitted state saved in an earlier run.json (models that save one, "
+                  "such as sepp_grid) instead of fitting");
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
                 "allow enforcement-driven offence types (narcotics, weapons, …) in training");
   cmd->callback([f, exit_code] {

@@ -71,4 +71,14 @@ for m in ('naive', 'retro', 'prospective'):
     assert s['models'][m]['pai']['5']['mean'] > 1.5, (m, s['models'][m]['pai']['5'])
 " "backtest summary"
 [ -s "$T/bt/hit_rate_curves.png" ] && [ -s "$T/bt/per_origin.csv" ]
+# A self-exciting fit saved in run.json is reloaded without refitting and gives the same bytes.
+$PC forecast --store "$T/s.gpkg" --model sepp_grid --offence burglary_residential \
+  --origin 2024-12-01 --out "$T/sg_fit" > /dev/null 2>&1
+$PC forecast --store "$T/s.gpkg" --model sepp_grid --offence burglary_residential \
+  --origin 2024-12-01 --load-fitted "$T/sg_fit/run.json" --out "$T/sg_load" > /dev/null 2>&1
+cmp "$T/sg_fit/forecast.csv" "$T/sg_load/forecast.csv" || { echo "reloaded fit differs"; exit 1; }
+check "
+import json; r=json.load(open('$T/sg_fit/run.json'))
+f=r['fitted']; assert f['model'] == 'sepp_grid' and f['converged'] and 0 <= f['theta'] < 1, f
+" "sepp_grid fit saved in run.json"
 echo "end to end: ok"
