@@ -507,7 +507,101 @@ class GeoPackageStore final : public Store {
     return OpenExisting();
   }
 
+  Result<LedgerRecord> AppendLedger(LedgerRecord r) override {
+    if (db_ == nullptr) {
+      return Status::NotFound(path_ + ": no such store yet (the ledger lives in the store)");
+    }
+    PLACECAST_ASSIGN_OR_RETURN(r.params_json, CanonicalJson(r.params_json, "ledger params"));
+    if (r.time_utc.empty()) r.time_utc = NowIso();
+    PLACECAST_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE", path_));
+    Status st = AppendLedgerRow(&r);
+    if (!st.ok()) {
+      (void)Exec(db_, "ROLLBACK", path_);
+      return st;
+    }
+    PLACECAST_RETURN_IF_ERROR(Exec(db_, "COMMIT", path_));
+    return r;
+  }
+
+  Result<std::vector<LedgerRecord>> ReadLedger() override {
+    std::vector<LedgerRecord> out;
+    if (db_ == nullptr || !HasLedgerTable()) return out;
+    Stmt s(db_,
+           "SELECT seq, time_utc, command, params, inputs, outputs, code_version, prev_hash, hash"
+           " FROM ledger ORDER BY seq");
+    if (!s.ok()) return Status::Corrupt(path_ + ": ledger: " + sqlite3_errmsg(db_));
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      LedgerRecord r;
+      r.seq = sqlite3_column_int64(s.get(), 0);
+      r.time_utc = s.Text(1);
+      r.command = s.Text(2);
+      r.params_json = s.Text(3);
+      const std::string at = path_ + ": ledger seq " + std::to_string(r.seq);
+      PLACECAST_ASSIGN_OR_RETURN(r.inputs, LedgerFilesFromJson(s.Text(4), at + ": inputs"));
+      PLACECAST_ASSIGN_OR_RETURN(r.outputs, LedgerFilesFromJson(s.Text(5), at + ": outputs"));
+      r.code_version = s.Text(6);
+      r.prev_hash = s.Text(7);
+      r.hash = s.Text(8);
+      out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) return Status::Io(path_ + ": reading ledger: " + sqlite3_errmsg(db_));
+    return out;
+  }
+
  private:
+  bool HasLedgerTable() {
+    Stmt s(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'");
+    return s.ok() && s.Step() == SQLITE_ROW;
+  }
+
+  // Inside an open transaction: creates the table on first use, then links and inserts `r`.
+  // The triggers make the table append-only for ordinary SQL; they are a guard against accidents,
+  // not against tampering (anyone with the file can drop them) -- the hash chain is the defence.
+  Status AppendLedgerRow(LedgerRecord* r) {
+    if (!HasLedgerTable()) {
+      PLACECAST_RETURN_IF_ERROR(Exec(db_, R"sql(
+CREATE TABLE ledger (seq INTEGER PRIMARY KEY NOT NULL, time_utc TEXT NOT NULL,
+  command TEXT NOT NULL, params TEXT NOT NULL, inputs TEXT NOT NULL, outputs TEXT NOT NULL,
+  code_version TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+  BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)
+  VALUES ('ledger', 'attributes', 'ledger', 'placecast tamper-evident ledger (hash chain)', NULL);
+)sql",
+                                     path_));
+    }
+    {
+      Stmt s(db_, "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1");
+      if (!s.ok()) return Status::Corrupt(path_ + ": ledger: " + sqlite3_errmsg(db_));
+      if (s.Step() == SQLITE_ROW) {
+        r->seq = sqlite3_column_int64(s.get(), 0) + 1;
+        r->prev_hash = s.Text(1);
+      } else {
+        r->seq = 1;
+        r->prev_hash = std::string(kLedgerGenesisHash);
+      }
+    }
+    PLACECAST_ASSIGN_OR_RETURN(r->hash, LedgerRecordHash(*r));
+    Stmt s(db_,
+           "INSERT INTO ledger (seq, time_utc, command, params, inputs, outputs, code_version,"
+           " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s.ok()) return Status::Corrupt(path_ + ": ledger: " + sqlite3_errmsg(db_));
+    sqlite3_bind_int64(s.get(), 1, r->seq);
+    s.BindText(2, r->time_utc);
+    s.BindText(3, r->command);
+    s.BindText(4, r->params_json);
+    s.BindText(5, LedgerFilesToJson(r->inputs));
+    s.BindText(6, LedgerFilesToJson(r->outputs));
+    s.BindText(7, r->code_version);
+    s.BindText(8, r->prev_hash);
+    s.BindText(9, r->hash);
+    if (s.Step() != SQLITE_DONE) return Status::Io(path_ + ": ledger: " + sqlite3_errmsg(db_));
+    return Status::Ok();
+  }
+
   Status CreateSchema(sqlite3* db, const std::string& crs, int srs_id) {
     PLACECAST_RETURN_IF_ERROR(Exec(db,
                                    "PRAGMA application_id = " + std::to_string(kGpkgApplicationId) +

@@ -70,12 +70,24 @@ class MemoryStore final : public Store {
     return Status::Ok();
   }
 
+  Result<LedgerRecord> AppendLedger(LedgerRecord r) override {
+    PLACECAST_ASSIGN_OR_RETURN(r.params_json, CanonicalJson(r.params_json, "ledger params"));
+    r.seq = ledger_.empty() ? 1 : ledger_.back().seq + 1;
+    r.prev_hash = ledger_.empty() ? std::string(kLedgerGenesisHash) : ledger_.back().hash;
+    if (r.time_utc.empty()) r.time_utc = "1970-01-01T00:00:00Z";  // tests set their own
+    PLACECAST_ASSIGN_OR_RETURN(r.hash, LedgerRecordHash(r));
+    ledger_.push_back(r);
+    return r;
+  }
+  Result<std::vector<LedgerRecord>> ReadLedger() override { return ledger_; }
+
  private:
   std::string crs_;
   std::vector<Incident> incidents_;
   std::unordered_set<std::string> ids_;
   std::optional<grid::Boundary> study_area_;
   std::vector<IngestRun> runs_;
+  std::vector<LedgerRecord> ledger_;
 };
 
 }  // namespace

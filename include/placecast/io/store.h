@@ -18,6 +18,7 @@
 #include "placecast/common/event_set.h"
 #include "placecast/common/offence.h"
 #include "placecast/grid/geometry.h"
+#include "placecast/io/ledger.h"
 #include "placecast/status.h"
 
 namespace placecast::io {
@@ -95,6 +96,17 @@ class Store {
   // kInvalidInput when `write.crs` differs from the store CRS or an id is already stored;
   // kIo when the file cannot be written (the store is then unchanged).
   virtual Status Write(const StoreWrite& write) = 0;
+
+  // Appends `record` to the ledger (io/ledger.h) as one transaction: sets seq to the last seq + 1,
+  // prev_hash to the last record's hash (kLedgerGenesisHash for the first), time_utc to now when
+  // empty, and hash to LedgerRecordHash(); returns the record as stored. The `ledger` table is
+  // created on the first append (stores written before the ledger existed keep schema version 1
+  // and simply have none). kNotFound when a GeoPackage store has not been written yet (no file);
+  // kInvalidInput when params_json is not JSON; kIo when the file cannot be written.
+  virtual Result<LedgerRecord> AppendLedger(LedgerRecord record) = 0;
+  // Every ledger record as stored, ordered by seq (empty when the store has no ledger). No check
+  // is made here: VerifyLedger() does that. kCorrupt when a row cannot be decoded.
+  virtual Result<std::vector<LedgerRecord>> ReadLedger() = 0;
 };
 
 }  // namespace placecast::io

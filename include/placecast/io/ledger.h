@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+// The tamper-evident ledger: an append-only table `ledger` in the store with one record per command
+// that changed the store or wrote a product (ingest, forecast, backtest, audit). Each record holds
+// the SHA-256 of its own canonical serialisation and of the record before it (a hash chain), so an
+// edited, deleted or reordered record is detected by VerifyLedger(), as is a product file that no
+// longer matches its recorded hash. Format and limits: docs/ledger.md.
+//
+// Store::AppendLedger / Store::ReadLedger (store.h) persist records; this header holds the record
+// type and the pure functions over it. Everything here is a plain value or a pure function (bar
+// VerifyLedger, which reads the recorded output files): safe to call from several threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "placecast/status.h"
+
+namespace placecast::io {
+
+// prev_hash of the first record: 64 zeros.
+inline constexpr std::string_view kLedgerGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+// A file a command read or wrote, with the lower-case hex SHA-256 of its bytes at that time.
+struct LedgerFile {
+  std::string path;    // as the command was given it (relative paths are relative to its cwd)
+  std::string sha256;  // 64 lower-case hex digits
+
+  bool operator==(const LedgerFile&) const = default;
+};
+
+struct LedgerRecord {
+  int64_t seq = 0;           // 1, 2, 3, … in append order
+  std::string time_utc;      // "2025-01-02T03:04:05Z", when the record was appended
+  std::string command;       // "ingest", "forecast", "backtest", "audit", …
+  std::string params_json;   // fully resolved parameters: a JSON object in canonical form
+  std::vector<LedgerFile> inputs;
+  std::vector<LedgerFile> outputs;
+  std::string code_version;  // "placecast 0.1.0"
+  std::string prev_hash;     // `hash` of record seq - 1; kLedgerGenesisHash for seq 1
+  std::string hash;          // LedgerRecordHash(*this)
+
+  bool operator==(const LedgerRecord&) const = default;
+};
+
+// `json` rewritten canonically: no insignificant whitespace, object keys sorted by their UTF-8
+// bytes, numbers in nlohmann::json's shortest round-trip form, strings with only the escapes JSON
+// requires. Parsing and re-canonicalising gives the same bytes. kInvalidInput when `json` is not
+// JSON (naming `what`).
+Result<std::string> CanonicalJson(std::string_view json, std::string_view what = "params");
+
+// The bytes that are hashed: a canonical JSON object of every field but `hash`:
+// {"code_version":…,"command":…,"inputs":[{"path":…,"sha256":…}…],"outputs":[…],
+//  "params":<params_json parsed>,"prev_hash":…,"seq":N,"time_utc":…}.
+// kInvalidInput when params_json is not JSON.
+Result<std::string> LedgerRecordCanonical(const LedgerRecord& record);
+
+// Lower-case hex SHA-256 of LedgerRecordCanonical(record). kInvalidInput as that.
+Result<std::string> LedgerRecordHash(const LedgerRecord& record);
+
+// `inputs` / `outputs` encoded as the canonical JSON array stored in the table, and back.
+// LedgerFilesFromJson: kCorrupt (naming `what`) when the text is not such an array.
+std::string LedgerFilesToJson(const std::vector<LedgerFile>& files);
+Result<std::vector<LedgerFile>> LedgerFilesFromJson(std::string_view json, std::string_view what);
+
+// Hashes each existing file of `paths` (in order) into a LedgerFile; paths that do not exist are
+// skipped (a command lists the files it may have written). kIo when one cannot be read.
+Result<std::vector<LedgerFile>> HashLedgerFiles(const std::vector<std::string>& paths);
+
+// What verification found. Chain problems and file problems are listed apart; each entry is one
+// line naming the record ("seq 3: …").
+struct LedgerVerification {
+  int64_t records = 0;
+  int64_t outputs_checked = 0;     // files re-hashed (the latest record naming each path)
+  int64_t outputs_superseded = 0;  // older records' outputs later rewritten by another record
+  std::vector<std::string> chain_problems;     // edited, deleted, inserted or reordered records
+  std::vector<std::string> mismatched_outputs;  // file exists, different bytes
+  std::vector<std::string> missing_outputs;     // file no longer exists
+  std::string head_hash;  // hash of the last record (kLedgerGenesisHash when empty)
+
+  bool ok() const {
+    return chain_problems.empty() && mismatched_outputs.empty() && missing_outputs.empty();
+  }
+};
+
+// Checks `records` (as read, in seq order): seq runs 1, 2, 3 … without gaps; each hash equals
+// LedgerRecordHash of the record; each prev_hash equals the previous record's hash (genesis for
+// the first). Then re-hashes each recorded output file: only the latest record naming a path is
+// checked (a path written again by a later command is "superseded", not a problem); relative paths
+// are resolved against `root_dir` ("" = the current directory). Never fails: problems are in the
+// result. A deleted *last* record cannot be detected from the table alone; compare head_hash with
+// a copy kept elsewhere (docs/ledger.md).
+LedgerVerification VerifyLedger(const std::vector<LedgerRecord>& records,
+                                const std::string& root_dir);
+
+}  // namespace placecast::io
