@@ -539,4 +539,93 @@ Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSe
   return WritePng(canvas.surface(), path);
 }
 
+Status RenderBarChartPng(const std::string& path, const std::string& title,
+                         const std::string& value_label, const std::vector<BarItem>& items,
+                         double reference, const std::string& reference_label) {
+  if (items.empty()) return Status::InvalidInput(path + ": bar chart: no bars (got 0 items)");
+  double vmin = 0, vmax = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const BarItem& b = items[i];
+    if (!std::isfinite(b.value)) {
+      return Status::InvalidInput(path + ": bar chart: " + b.label + ": value is not finite (got \"" +
+                                  Format("%g", b.value) + "\")");
+    }
+    vmin = std::min(vmin, b.value);
+    vmax = std::max(vmax, b.value);
+    if (std::isfinite(b.hi)) vmax = std::max(vmax, b.hi);
+    if (std::isfinite(b.lo)) vmin = std::min(vmin, b.lo);
+  }
+  if (std::isfinite(reference)) vmax = std::max(vmax, reference), vmin = std::min(vmin, reference);
+  if (vmax <= vmin) vmax = vmin + 1;
+  vmax += 0.05 * (vmax - vmin);
+  const int bar_px = 26, gap_px = 10, label_w = 260, note_w = 170, left = label_w + 30;
+  const int width = 1100, top = 80;
+  const int plot_h = static_cast<int>(items.size()) * (bar_px + gap_px) + gap_px;
+  const int height = top + plot_h + 80;
+  const double plot_w = width - left - note_w - 30;
+  auto x_px = [&](double v) { return left + (v - vmin) / (vmax - vmin) * plot_w; };
+  Canvas canvas(width, height);
+  cairo_t* cr = canvas.cr();
+  Text(cr, 20, 38, title, 22, 0x111111, true, Align::kLeft, width - 40);
+  // Ticks: about 6 round steps.
+  const double raw = (vmax - vmin) / 6;
+  const double mag = std::pow(10, std::floor(std::log10(raw)));
+  const double step = raw / mag < 2 ? 2 * mag : raw / mag < 5 ? 5 * mag : 10 * mag;
+  cairo_set_line_width(cr, 1);
+  for (double v = std::ceil(vmin / step) * step; v <= vmax + 1e-12; v += step) {
+    const double px = std::round(x_px(v)) + 0.5;
+    SetColour(cr, 0xe3e3e3);
+    cairo_move_to(cr, px, top);
+    cairo_line_to(cr, px, top + plot_h);
+    cairo_stroke(cr);
+    Text(cr, px, top + plot_h + 18, Format("%g", std::abs(v) < 1e-12 ? 0.0 : v), 12, 0x333333,
+         false, Align::kCentre);
+  }
+  Text(cr, left + plot_w / 2, top + plot_h + 44, value_label, 13, 0x222222, false, Align::kCentre);
+  for (size_t i = 0; i < items.size(); ++i) {
+    const BarItem& b = items[i];
+    const double y = top + gap_px + static_cast<double>(i) * (bar_px + gap_px);
+    Text(cr, left - 10, y + bar_px * 0.68, b.label, 14, 0x222222, false, Align::kRight, label_w);
+    const double x0 = x_px(0), x1 = x_px(b.value);
+    SetColour(cr, kSeriesColours[0]);
+    cairo_rectangle(cr, std::min(x0, x1), y, std::abs(x1 - x0), bar_px);
+    cairo_fill(cr);
+    if (std::isfinite(b.lo) && std::isfinite(b.hi)) {
+      SetColour(cr, 0x222222);
+      cairo_set_line_width(cr, 1.5);
+      const double cy = y + bar_px / 2.0;
+      cairo_move_to(cr, x_px(b.lo), cy);
+      cairo_line_to(cr, x_px(b.hi), cy);
+      for (double v : {b.lo, b.hi}) {
+        cairo_move_to(cr, x_px(v), cy - 6);
+        cairo_line_to(cr, x_px(v), cy + 6);
+      }
+      cairo_stroke(cr);
+    }
+    std::string note = Format("%.3g", b.value);
+    if (!b.note.empty()) note += "  " + b.note;
+    Text(cr, left + plot_w + 12, y + bar_px * 0.68, note, 13, 0x222222, false, Align::kLeft,
+         note_w);
+  }
+  if (std::isfinite(reference)) {
+    const double px = std::round(x_px(reference)) + 0.5;
+    const double dash[] = {6, 4};
+    cairo_set_dash(cr, dash, 2, 0);
+    SetColour(cr, 0x888888);
+    cairo_set_line_width(cr, 1.4);
+    cairo_move_to(cr, px, top - 4);
+    cairo_line_to(cr, px, top + plot_h);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, nullptr, 0, 0);
+    Text(cr, px + 4, top - 8, reference_label, 12, 0x555555);
+  }
+  SetColour(cr, 0x444444);
+  cairo_set_line_width(cr, 1);
+  cairo_move_to(cr, std::round(x_px(0)) + 0.5, top);
+  cairo_line_to(cr, std::round(x_px(0)) + 0.5, top + plot_h);
+  cairo_stroke(cr);
+  PLACECAST_RETURN_IF_ERROR(canvas.Check(path));
+  return WritePng(canvas.surface(), path);
+}
+
 }  // namespace placecast::io

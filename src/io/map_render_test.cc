@@ -215,5 +215,27 @@ TEST(MapRenderTest, HitRateUnwritablePathIsIoError) {
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
+TEST(MapRenderTest, BarChartBarsEndAtTheirValues) {
+  const std::string dir = TestDir();
+  const std::vector<BarItem> items = {{"theft", 1.0}, {"robbery", 2.0, 1.5, 2.05, "PAI 7"}};
+  ASSERT_TRUE(RenderBarChartPng(dir + "/bars.png", "t", "hit rate", items, 0.05, "chance").ok());
+  Png png(dir + "/bars.png");
+  ASSERT_TRUE(png.ok());
+  // Layout: plot from x = 290 over 610 px to 1.05 × the largest value or interval end.
+  const double vmax = 2.05 * 1.05;
+  auto x = [&](double v) { return 290 + v / vmax * 610; };
+  const double y0 = 80 + 10 + 5, y1 = 80 + 10 + 36 + 5;  // near the top edge of each bar
+  EXPECT_EQ(png.At(x(1.0) - 4, y0), kSeriesColours[0]);
+  EXPECT_EQ(png.At(x(1.0) + 4, y0), 0xffffffu);
+  EXPECT_EQ(png.At(x(2.0) - 4, y1), kSeriesColours[0]);
+  EXPECT_NE(png.At(x(2.0) + 4, y1), kSeriesColours[0]);
+  ASSERT_TRUE(RenderBarChartPng(dir + "/bars2.png", "t", "hit rate", items, 0.05, "chance").ok());
+  EXPECT_TRUE(Slurp(dir + "/bars.png") == Slurp(dir + "/bars2.png"));
+  EXPECT_EQ(RenderBarChartPng(dir + "/none.png", "t", "v", {}).code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(RenderBarChartPng(dir + "/nan.png", "t", "v", {{"x", std::nan("")}}).code(),
+            ErrorCode::kInvalidInput);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/none.png"));
+}
+
 }  // namespace
 }  // namespace placecast::io

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -103,5 +104,25 @@ struct CurveSeries {
 // or a value that is not finite or out of range (naming the series and index); kIo as above.
 Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSeries>& series,
                               const std::string& title);
+
+// One bar of a horizontal bar chart: a label, a value, and an optional interval [lo, hi] (NaN
+// when none) drawn as a whisker. `note` is printed after the value ("PAI 6.1").
+struct BarItem {
+  std::string label;
+  double value = 0;
+  double lo = std::numeric_limits<double>::quiet_NaN();
+  double hi = std::numeric_limits<double>::quiet_NaN();
+  std::string note;
+};
+
+// A horizontal bar chart PNG, bars in the given order (top first), value axis from 0 (or the
+// smallest negative value) to the largest value or hi, labelled `value_label`; an optional
+// vertical reference line at `reference` (NaN: none) labelled `reference_label`. Deterministic
+// bytes on one installation. kInvalidInput when there is no item or a value is not finite;
+// kIo naming the path when the file cannot be written.
+Status RenderBarChartPng(const std::string& path, const std::string& title,
+                         const std::string& value_label, const std::vector<BarItem>& items,
+                         double reference = std::numeric_limits<double>::quiet_NaN(),
+                         const std::string& reference_label = "");
 
 }  // namespace placecast::io
