@@ -9,6 +9,7 @@
 #include "placecast/analysis/scan.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -54,15 +55,17 @@ int64_t FloorDay(int64_t t_s) {
   return d;
 }
 
-// The fixed part of the problem: locations, centres and their sorted neighbour lists.
+// The fixed part of the problem: locations, centres, and for every location the centres whose
+// circles reach it, each with C = the whole-period events within that location's distance of the
+// centre (ties included). C grows strictly with distance (every location has an event), so
+// sorting a centre's entries by C orders them by distance and groups equal distances.
 struct Geometry {
   std::vector<double> loc_x, loc_y;
   std::vector<int64_t> loc_total;      // events per location over the whole period
   std::vector<double> centre_x, centre_y;
-  std::vector<uint32_t> nb_start;      // CSR over centres
-  std::vector<uint32_t> nb_loc;        // neighbours sorted by (distance, location)
-  std::vector<double> nb_dist;
-  std::vector<uint8_t> nb_group_end;   // 1 when the next neighbour is farther (or none follows)
+  std::vector<uint32_t> rev_start;     // CSR over locations
+  std::vector<uint32_t> rev_centre;    // centres in ascending order
+  std::vector<uint32_t> rev_c;
 };
 
 // Per-location lists of the day offsets (0 = analysis date) of recent events, as CSR.
@@ -73,12 +76,18 @@ struct Recent {
 
 struct Best {
   double llr = 0;
-  int64_t neighbours = 0;  // circle = first `neighbours` entries of the centre's list
+  int64_t total = 0;  // C of the best circle
   int64_t window = 0;
   int64_t c = 0;
   double mu = 0;
 };
 
+struct Entry {
+  uint32_t c_total;
+  uint32_t loc;
+};
+
+// Scores every centre touched by a recent event; scratch buffers are owned by one thread.
 class Scorer {
  public:
   Scorer(int64_t n, int64_t w, const std::vector<int64_t>& n_window, int64_t min_cases)
@@ -89,39 +98,80 @@ class Scorer {
     }
   }
 
-  // Best cylinder around centre `k`; circ is scratch of w_ zeros and left zeroed.
-  Best ScoreCentre(const Geometry& g, const Recent& rec, size_t k, std::vector<int64_t>& circ) const {
-    Best best;
-    int64_t total = 0;
-    bool dirty = false;
+  struct Scratch {
+    std::vector<uint32_t> bucket_start;
+    std::vector<Entry> entries;
+    std::vector<int64_t> circ;
+    std::vector<uint64_t> mask;  // bit d set when circ[d] > 0
+  };
+
+  // Calls visit(centre, best) for every centre whose circles hold a recent event.
+  template <typename Visit>
+  void ScoreAll(const Geometry& g, const Recent& rec, Scratch& s, Visit visit) const {
+    const size_t num_centres = g.centre_x.size();
+    const size_t num_loc = g.loc_x.size();
+    s.bucket_start.assign(num_centres + 1, 0);
+    for (size_t l = 0; l < num_loc; ++l) {
+      if (rec.start[l] == rec.start[l + 1]) continue;
+      for (uint32_t e = g.rev_start[l]; e < g.rev_start[l + 1]; ++e) {
+        ++s.bucket_start[g.rev_centre[e] + 1];
+      }
+    }
+    for (size_t k = 0; k < num_centres; ++k) s.bucket_start[k + 1] += s.bucket_start[k];
+    s.entries.resize(s.bucket_start[num_centres]);
+    std::vector<uint32_t>& fill = fill_;
+    fill.assign(s.bucket_start.begin(), s.bucket_start.end() - 1);
+    for (size_t l = 0; l < num_loc; ++l) {
+      if (rec.start[l] == rec.start[l + 1]) continue;
+      for (uint32_t e = g.rev_start[l]; e < g.rev_start[l + 1]; ++e) {
+        s.entries[fill[g.rev_centre[e]]++] = {g.rev_c[e], static_cast<uint32_t>(l)};
+      }
+    }
+    s.circ.assign(static_cast<size_t>(w_), 0);
+    s.mask.assign(static_cast<size_t>((w_ + 63) / 64), 0);
     const int64_t n = static_cast<int64_t>(n_);
-    for (uint32_t a = g.nb_start[k]; a < g.nb_start[k + 1]; ++a) {
-      const uint32_t loc = g.nb_loc[a];
-      total += g.loc_total[loc];
-      for (uint32_t e = rec.start[loc]; e < rec.start[loc + 1]; ++e) {
-        ++circ[rec.offset[e]];
-        dirty = true;
+    for (size_t k = 0; k < num_centres; ++k) {
+      const uint32_t b0 = s.bucket_start[k], b1 = s.bucket_start[k + 1];
+      if (b0 == b1) continue;
+      std::sort(s.entries.begin() + b0, s.entries.begin() + b1, [](const Entry& a, const Entry& b) {
+        return a.c_total != b.c_total ? a.c_total < b.c_total : a.loc < b.loc;
+      });
+      Best best;
+      for (uint32_t a = b0; a < b1; ++a) {
+        const Entry& en = s.entries[a];
+        for (uint32_t e = rec.start[en.loc]; e < rec.start[en.loc + 1]; ++e) {
+          const uint16_t off = rec.offset[e];
+          ++s.circ[off];
+          s.mask[off >> 6] |= uint64_t{1} << (off & 63);
+        }
+        if (a + 1 < b1 && s.entries[a + 1].c_total == en.c_total) continue;
+        const double total = static_cast<double>(en.c_total);
+        int64_t c = 0;
+        // Only windows ending on a day with events in the circle: a window that adds an empty
+        // day has the same c and a larger μ, so it never beats the shorter one.
+        for (size_t word = 0; word < s.mask.size(); ++word) {
+          for (uint64_t bits = s.mask[word]; bits != 0; bits &= bits - 1) {
+            const int64_t off = static_cast<int64_t>(word * 64) + std::countr_zero(bits);
+            c += s.circ[static_cast<size_t>(off)];
+            if (c < min_cases_) continue;
+            const int64_t w = off + 1;
+            const double mu = total * static_cast<double>(n_window_[w]) / n_;
+            if (static_cast<double>(c) <= mu) continue;
+            double llr = xlogx_[c] - static_cast<double>(c) * std::log(mu);
+            if (c < n) llr += xlogx_[n - c] - static_cast<double>(n - c) * std::log(n_ - mu);
+            if (llr > best.llr) best = {llr, en.c_total, w, c, mu};
+          }
+        }
       }
-      if (!g.nb_group_end[a] || !dirty) continue;
-      dirty = false;
-      int64_t c = 0;
-      for (int64_t w = 1; w <= w_; ++w) {
-        const int64_t add = circ[w - 1];
-        if (add == 0) continue;  // same c, larger μ: never better than the shorter window
-        c += add;
-        if (c < min_cases_) continue;
-        const double mu = static_cast<double>(total) * static_cast<double>(n_window_[w]) / n_;
-        if (static_cast<double>(c) <= mu) continue;
-        double llr = xlogx_[c] - static_cast<double>(c) * std::log(mu);
-        if (c < n) llr += xlogx_[n - c] - static_cast<double>(n - c) * std::log(n_ - mu);
-        if (llr > best.llr) best = {llr, a - g.nb_start[k] + 1, w, c, mu};
+      for (uint32_t a = b0; a < b1; ++a) {
+        const uint32_t loc = s.entries[a].loc;
+        for (uint32_t e = rec.start[loc]; e < rec.start[loc + 1]; ++e) {
+          s.circ[rec.offset[e]] = 0;
+          s.mask[rec.offset[e] >> 6] = 0;
+        }
       }
+      visit(k, best);
     }
-    for (uint32_t a = g.nb_start[k]; a < g.nb_start[k + 1]; ++a) {
-      const uint32_t loc = g.nb_loc[a];
-      for (uint32_t e = rec.start[loc]; e < rec.start[loc + 1]; ++e) circ[rec.offset[e]] = 0;
-    }
-    return best;
   }
 
  private:
@@ -130,6 +180,7 @@ class Scorer {
   const std::vector<int64_t>& n_window_;
   int64_t min_cases_;
   std::vector<double> xlogx_;
+  mutable std::vector<uint32_t> fill_;  // REQUIRES: one Scorer per thread when scoring
 };
 
 void BuildRecent(const std::vector<uint32_t>& ev_loc, const std::vector<int64_t>& ev_offset,
@@ -278,14 +329,15 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
 
   // Spatial hash of the locations, cells of max_radius_m.
   const double rmax = request.max_radius_m;
+  const double rmax2 = rmax * rmax;
   std::unordered_map<std::pair<int64_t, int64_t>, std::vector<uint32_t>, CellHash> hash;
   for (size_t l = 0; l < num_loc; ++l) {
     hash[{static_cast<int64_t>(std::floor(g.loc_x[l] / rmax)),
           static_cast<int64_t>(std::floor(g.loc_y[l] / rmax))}]
         .push_back(static_cast<uint32_t>(l));
   }
-  std::vector<std::pair<double, uint32_t>> nb;
-  auto add_centre = [&](double cx, double cy) {
+  // Locations within max_radius_m of (cx, cy) as (squared distance, location), sorted.
+  auto neighbours = [&](double cx, double cy, std::vector<std::pair<double, uint32_t>>& nb) {
     nb.clear();
     const int64_t hx = static_cast<int64_t>(std::floor(cx / rmax));
     const int64_t hy = static_cast<int64_t>(std::floor(cy / rmax));
@@ -294,25 +346,19 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
         auto it = hash.find({hx + dx, hy + dy});
         if (it == hash.end()) continue;
         for (uint32_t l : it->second) {
-          const double d = std::hypot(g.loc_x[l] - cx, g.loc_y[l] - cy);
-          if (d <= rmax) nb.push_back({d, l});
+          const double ex = g.loc_x[l] - cx, ey = g.loc_y[l] - cy;
+          const double d2 = ex * ex + ey * ey;
+          if (d2 <= rmax2) nb.push_back({d2, l});
         }
       }
     }
-    if (nb.empty()) return;
     std::sort(nb.begin(), nb.end());
-    if (g.nb_start.empty()) g.nb_start.push_back(0);
-    g.centre_x.push_back(cx);
-    g.centre_y.push_back(cy);
-    for (size_t a = 0; a < nb.size(); ++a) {
-      g.nb_loc.push_back(nb[a].second);
-      g.nb_dist.push_back(nb[a].first);
-      g.nb_group_end.push_back(a + 1 == nb.size() || nb[a + 1].first > nb[a].first);
-    }
-    g.nb_start.push_back(static_cast<uint32_t>(g.nb_loc.size()));
   };
+
+  // Candidate centres: those with at least one location in reach.
+  std::vector<std::pair<double, double>> cand;
   if (request.centres == ScanCentres::kEventLocations) {
-    for (size_t l = 0; l < num_loc; ++l) add_centre(g.loc_x[l], g.loc_y[l]);
+    for (size_t l = 0; l < num_loc; ++l) cand.push_back({g.loc_x[l], g.loc_y[l]});
   } else {
     const double s = request.centre_cell_size_m;
     const auto [xmin, xmax] = std::minmax_element(g.loc_x.begin(), g.loc_x.end());
@@ -327,7 +373,69 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
                                   "extent; use a larger cell size");
     }
     for (int64_t r = r0; r <= r1; ++r) {
-      for (int64_t c = c0; c <= c1; ++c) add_centre((c + 0.5) * s, (r + 0.5) * s);
+      for (int64_t c = c0; c <= c1; ++c) cand.push_back({(c + 0.5) * s, (r + 0.5) * s});
+    }
+  }
+
+  // Forward lists (location, C) per candidate, built in parallel blocks, then inverted into
+  // per-location lists in centre order.
+  const int threads = request.threads;
+  struct Block {
+    std::vector<uint32_t> size;  // entries per candidate
+    std::vector<Entry> entries;
+  };
+  std::vector<Block> blocks(static_cast<size_t>(threads));
+  {
+    const size_t per = (cand.size() + threads - 1) / threads;
+    auto build = [&](int t) {
+      std::vector<std::pair<double, uint32_t>> nb;
+      Block& b = blocks[static_cast<size_t>(t)];
+      const size_t first = per * static_cast<size_t>(t);
+      const size_t last = std::min(cand.size(), first + per);
+      for (size_t k = first; k < last; ++k) {
+        neighbours(cand[k].first, cand[k].second, nb);
+        b.size.push_back(static_cast<uint32_t>(nb.size()));
+        uint32_t total = 0;
+        size_t a = 0;
+        while (a < nb.size()) {
+          size_t z = a;
+          while (z < nb.size() && nb[z].first == nb[a].first) total += static_cast<uint32_t>(g.loc_total[nb[z++].second]);
+          for (size_t q = a; q < z; ++q) b.entries.push_back({total, nb[q].second});
+          a = z;
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(build, t);
+    build(0);
+    for (auto& th : pool) th.join();
+  }
+  g.rev_start.assign(num_loc + 1, 0);
+  for (const Block& b : blocks) {
+    for (const Entry& e : b.entries) ++g.rev_start[e.loc + 1];
+  }
+  for (size_t l = 0; l < num_loc; ++l) g.rev_start[l + 1] += g.rev_start[l];
+  g.rev_centre.resize(g.rev_start[num_loc]);
+  g.rev_c.resize(g.rev_start[num_loc]);
+  {
+    std::vector<uint32_t> fill(g.rev_start.begin(), g.rev_start.end() - 1);
+    size_t k = 0;
+    for (Block& b : blocks) {
+      size_t e = 0;
+      for (uint32_t sz : b.size) {
+        if (sz > 0) {
+          const uint32_t centre = static_cast<uint32_t>(g.centre_x.size());
+          g.centre_x.push_back(cand[k].first);
+          g.centre_y.push_back(cand[k].second);
+          for (uint32_t q = 0; q < sz; ++q, ++e) {
+            const Entry& en = b.entries[e];
+            g.rev_centre[fill[en.loc]] = centre;
+            g.rev_c[fill[en.loc]++] = en.c_total;
+          }
+        }
+        ++k;
+      }
+      b = Block();
     }
   }
   const size_t num_centres = g.centre_x.size();
@@ -338,43 +446,40 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
   res.num_locations = static_cast<int64_t>(num_loc);
   res.num_centres = static_cast<int64_t>(num_centres);
   res.study_start_s = first_day * kSecondsPerDay;
-  const Scorer scorer(n, w, n_window, request.min_cases);
 
   // Observed data: the best cylinder of every centre.
-  Recent rec;
-  BuildRecent(kept_loc, kept_offset, w, num_loc, rec);
   std::vector<Best> best(num_centres);
   {
-    std::vector<int64_t> circ(static_cast<size_t>(w), 0);
-    for (size_t k = 0; k < num_centres; ++k) best[k] = scorer.ScoreCentre(g, rec, k, circ);
+    Recent rec;
+    BuildRecent(kept_loc, kept_offset, w, num_loc, rec);
+    const Scorer scorer(n, w, n_window, request.min_cases);
+    Scorer::Scratch scratch;
+    scorer.ScoreAll(g, rec, scratch, [&](size_t k, const Best& b) { best[k] = b; });
   }
 
   // Replications.
   res.replicate_max_log_glr.assign(static_cast<size_t>(request.replications), 0);
   if (request.replications > 0) {
-    const int threads =
-        static_cast<int>(std::min<int64_t>(request.threads, request.replications));
+    const int rep_threads = static_cast<int>(std::min<int64_t>(threads, request.replications));
     auto work = [&](int t) {
+      const Scorer scorer(n, w, n_window, request.min_cases);
+      Scorer::Scratch scratch;
       std::vector<int64_t> offset;
-      std::vector<int64_t> circ(static_cast<size_t>(w), 0);
       Recent r;
-      for (int64_t k = t; k < request.replications; k += threads) {
+      for (int64_t k = t; k < request.replications; k += rep_threads) {
         std::mt19937_64 rng(internal::DeriveSeed(request.seed, static_cast<uint64_t>(k)));
         offset = kept_offset;
         internal::Shuffle(std::span<int64_t>(offset), rng);
         BuildRecent(kept_loc, offset, w, num_loc, r);
         double m = 0;
-        for (size_t c = 0; c < num_centres; ++c) m = std::max(m, scorer.ScoreCentre(g, r, c, circ).llr);
+        scorer.ScoreAll(g, r, scratch, [&](size_t, const Best& b) { m = std::max(m, b.llr); });
         res.replicate_max_log_glr[static_cast<size_t>(k)] = m;
       }
     };
-    if (threads == 1) {
-      work(0);
-    } else {
-      std::vector<std::thread> pool;
-      for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
-      for (auto& th : pool) th.join();
-    }
+    std::vector<std::thread> pool;
+    for (int t = 1; t < rep_threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool) th.join();
   }
 
   // Most likely and secondary clusters: by descending log GLR (ties: centre order), skipping any
@@ -386,23 +491,38 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return best[a].llr > best[b].llr; });
   std::vector<uint8_t> taken(num_loc, 0);
+  std::vector<std::pair<double, uint32_t>> nb;
+  std::vector<uint32_t> members;
   for (size_t k : order) {
     if (static_cast<int64_t>(res.clusters.size()) >= request.max_clusters) break;
     const Best& b = best[k];
-    const uint32_t s = g.nb_start[k];
+    neighbours(g.centre_x[k], g.centre_y[k], nb);
+    members.clear();
+    int64_t total = 0;
+    double radius2 = 0;
+    for (size_t a = 0; a < nb.size() && total < b.total; ++a) {
+      // Whole groups of equal distance, until the circle's C is reached.
+      const double d2 = nb[a].first;
+      for (; a < nb.size() && nb[a].first == d2; ++a) {
+        members.push_back(nb[a].second);
+        total += g.loc_total[nb[a].second];
+      }
+      --a;
+      radius2 = d2;
+    }
     bool overlap = false;
-    for (int64_t a = 0; a < b.neighbours && !overlap; ++a) overlap = taken[g.nb_loc[s + a]];
+    for (uint32_t l : members) overlap = overlap || taken[l];
     if (overlap) continue;
-    for (int64_t a = 0; a < b.neighbours; ++a) taken[g.nb_loc[s + a]] = 1;
+    for (uint32_t l : members) taken[l] = 1;
     ScanCluster c;
     c.rank = static_cast<int64_t>(res.clusters.size()) + 1;
     c.centre_x_m = g.centre_x[k];
     c.centre_y_m = g.centre_y[k];
-    c.radius_m = g.nb_dist[s + b.neighbours - 1];
+    c.radius_m = std::sqrt(radius2);
     c.window_days = b.window;
     c.window_start_s = (end_day - b.window + 1) * kSecondsPerDay;
     c.window_end_s = (end_day + 1) * kSecondsPerDay;
-    c.locations = b.neighbours;
+    c.locations = static_cast<int64_t>(members.size());
     c.observed = b.c;
     c.expected = b.mu;
     c.log_glr = b.llr;
