@@ -604,6 +604,32 @@ Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p
        "people: nothing in it says anything about any individual, and it must not be used to "
        "target one.</p>\n";
 
+  if (!p.model_card_json.empty()) {
+    const auto card = nlohmann::ordered_json::parse(p.model_card_json, nullptr, false);
+    if (card.is_discarded() || !card.is_object()) {
+      return Status::InvalidInput("forecast product: model_card_json: expected a JSON object (got \"" +
+                                  p.model_card_json.substr(0, 80) + "\")");
+    }
+    h += "<h2>Model card</h2>\n<table class=\"card\">\n";
+    for (auto it = card.begin(); it != card.end(); ++it) {
+      const auto& v = it.value();
+      if (v.is_array()) {
+        h += "<tr><th>" + HtmlEscape(it.key()) + "</th><td><ul>";
+        for (const auto& e : v) h += "<li>" + HtmlEscape(ParamValueText(e)) + "</li>";
+        h += "</ul></td></tr>\n";
+      } else if (v.is_object()) {
+        h += "<tr><th>" + HtmlEscape(it.key()) + "</th><td>";
+        for (auto e = v.begin(); e != v.end(); ++e) {
+          h += HtmlEscape(e.key()) + ": " + HtmlEscape(ParamValueText(e.value())) + "<br>";
+        }
+        h += "</td></tr>\n";
+      } else {
+        Row(&h, it.key(), ParamValueText(v));
+      }
+    }
+    h += "</table>\n";
+  }
+
   if (!p.generated_note.empty()) {
     h += "<p class=\"note\">" + HtmlEscape(p.generated_note) + "</p>\n";
   }

@@ -478,5 +478,30 @@ TEST(ProductsTest, UnknownCrsIsUnsupported) {
   EXPECT_EQ(st.code(), ErrorCode::kUnsupported) << st.ToString();
 }
 
+TEST(ProductsTest, HtmlReportShowsModelCard) {
+  TextForecast f(kRisk, 25);
+  f.product.model_card_json =
+      R"({"model":"kde","training_window":{"from":"2023-12-02","to":"2024-03-01"},)"
+      R"("known_limitations":["learns from <recorded> incidents"],"intended_use":"review"})";
+  const std::string path = TestDir() + "/card.html";
+  ASSERT_TRUE(WriteForecastReportHtml(path, f.product, "map.png").ok());
+  const std::string html = Slurp(path);
+  for (const char* want :
+       {"<h2>Model card</h2>", "<tr><th>model</th><td>kde</td></tr>",
+        "<tr><th>training_window</th><td>from: 2023-12-02<br>to: 2024-03-01<br></td></tr>",
+        "<li>learns from &lt;recorded&gt; incidents</li>",
+        "<tr><th>intended_use</th><td>review</td></tr>"}) {
+    EXPECT_NE(html.find(want), std::string::npos) << want;
+  }
+  f.product.model_card_json = "[1]";
+  const Status bad = WriteForecastReportHtml(path, f.product, "map.png");
+  EXPECT_EQ(bad.code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(bad.message(),
+            "forecast product: model_card_json: expected a JSON object (got \"[1]\")");
+  f.product.model_card_json = "";
+  ASSERT_TRUE(WriteForecastReportHtml(path, f.product, "map.png").ok());
+  EXPECT_EQ(Slurp(path).find("Model card"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace placecast::io

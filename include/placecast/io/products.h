@@ -38,6 +38,10 @@ struct ForecastProduct {
   std::string title;           // map and report title; "" = "<model> forecast of <offence>"
   std::string code_version;    // placecast version shown in the footer ("0.1.0")
   std::string generated_note;  // free text shown at the end of the report (may be "")
+  // Optional model card, a JSON object (model, parameters, training window, offence types,
+  // backtest metrics, known limitations, intended use): shown as a "Model card" section of the
+  // report, one row per key. "" = no section.
+  std::string model_card_json;
 };
 
 // One row of every product: a cell with its rank and shares.
