@@ -8,6 +8,7 @@
 #include "models/naive.h"
 #include "models/prospective.h"
 #include "models/retro.h"
+#include "placecast/models/sepp.h"
 #include "placecast/models/sepp_grid.h"
 
 namespace placecast::models {
@@ -25,6 +26,7 @@ constexpr Registration kRegistry[] = {
     {RetroModelInfo, MakeRetroModel},
     {ProspectiveModelInfo, MakeProspectiveModel},
     {SeppGridModelInfo, MakeSeppGridModel},
+    {SeppModelInfo, MakeSeppModel},
 };
 
 const Registration* Find(std::string_view name) {

@@ -30,6 +30,11 @@ class Rng {
     }
     return k;
   }
+  // Standard normal by Box–Muller (one of the pair; the formula is ours, not the library's).
+  double Normal() {
+    const double u = Uniform(), v = Uniform();
+    return std::sqrt(-2 * std::log(u)) * std::cos(2 * 3.14159265358979323846 * v);
+  }
   uint64_t Below(uint64_t n) { return static_cast<uint64_t>(Uniform() * static_cast<double>(n)); }
 
  private:
@@ -109,6 +114,85 @@ Result<EventSet> SimulateSeppGrid(const grid::Grid& grid, const SeppGridSimSpec&
     char id[48];
     std::snprintf(id, sizeof(id), "g%d-%zu", e.generation, k);
     out.Add(t_s, x, y, OffenceGroup::kBurglaryResidential, "simulated", id);
+  }
+  out.SortByTime();
+  return out;
+}
+
+Result<EventSet> SimulateSepp(const SeppSimSpec& spec) {
+  auto bad = [](const std::string& what) {
+    return Status::InvalidInput("SimulateSepp: " + what);
+  };
+  if (!(spec.theta >= 0 && spec.theta < 1)) {
+    return bad("theta: expected a value in [0, 1) (got " + FormatValue(spec.theta) + ")");
+  }
+  if (!(spec.omega_per_day > 0) || !std::isfinite(spec.omega_per_day)) {
+    return bad("omega_per_day: expected a positive number (got " +
+               FormatValue(spec.omega_per_day) + ")");
+  }
+  if (!(spec.sigma_m >= 0) || !std::isfinite(spec.sigma_m)) {
+    return bad("sigma_m: expected a non-negative number (got " + FormatValue(spec.sigma_m) + ")");
+  }
+  if (!(spec.background_per_day >= 0) || !std::isfinite(spec.background_per_day)) {
+    return bad("background_per_day: expected a non-negative number");
+  }
+  if (!(spec.x1_m > spec.x0_m) || !(spec.y1_m > spec.y0_m)) {
+    return bad("box: expected x0_m < x1_m and y0_m < y1_m");
+  }
+  if (!(spec.duration_days > 0) || !std::isfinite(spec.duration_days)) {
+    return bad("duration_days: expected a positive number");
+  }
+  double blob_total = 0;
+  for (const auto& b : spec.blobs) {
+    if (!(b.weight >= 0) || !(b.sd_m > 0)) return bad("blobs: expected weight >= 0 and sd_m > 0");
+    blob_total += b.weight;
+  }
+  if (blob_total > 1 + 1e-12) return bad("blobs: weights sum to more than 1");
+  Rng rng(spec.seed);
+  const double T = spec.duration_days;
+  struct Ev {
+    double t, x, y;
+    int generation;
+  };
+  std::vector<Ev> all;
+  if (spec.background_per_day > 0) {
+    for (double t = rng.Exponential(spec.background_per_day); t < T;
+         t += rng.Exponential(spec.background_per_day)) {
+      double u = rng.Uniform();
+      const SeppSimBlob* blob = nullptr;
+      for (const auto& b : spec.blobs) {
+        if (u < b.weight) {
+          blob = &b;
+          break;
+        }
+        u -= b.weight;
+      }
+      if (blob != nullptr) {
+        const double x = blob->x_m + blob->sd_m * rng.Normal();
+        all.push_back({t, x, blob->y_m + blob->sd_m * rng.Normal(), 0});
+      } else {
+        const double x = spec.x0_m + (spec.x1_m - spec.x0_m) * rng.Uniform();
+        all.push_back({t, x, spec.y0_m + (spec.y1_m - spec.y0_m) * rng.Uniform(), 0});
+      }
+    }
+  }
+  for (size_t k = 0; k < all.size(); ++k) {
+    const Ev parent = all[k];
+    const int kids = rng.Poisson(spec.theta);
+    for (int q = 0; q < kids; ++q) {
+      const double t = parent.t + rng.Exponential(spec.omega_per_day);
+      const double x = parent.x + spec.sigma_m * rng.Normal();
+      const double y = parent.y + spec.sigma_m * rng.Normal();
+      if (t < T) all.push_back({t, x, y, parent.generation + 1});
+    }
+  }
+  EventSet out;
+  for (size_t k = 0; k < all.size(); ++k) {
+    const Ev& e = all[k];
+    const auto t_s = spec.start_s + static_cast<int64_t>(std::floor(e.t * kSecondsPerDay));
+    char id[48];
+    std::snprintf(id, sizeof(id), "s%d-%zu", e.generation, k);
+    out.Add(t_s, e.x, e.y, OffenceGroup::kBurglaryResidential, "simulated", id);
   }
   out.SortByTime();
   return out;

@@ -35,4 +35,33 @@ struct SeppGridSimSpec {
 // range or a wrong number of rates.
 Result<EventSet> SimulateSeppGrid(const grid::Grid& grid, const SeppGridSimSpec& spec);
 
+// The continuous model of `sepp`: a background homogeneous in time, in space uniform over a box or
+// a mixture of the box and Gaussian blobs; every event has Poisson(θ) children at exponential(ω)
+// delays, displaced by independent Gaussian(σ) steps in x and y. That is the triggering kernel
+// g(Δt, Δx, Δy) = θ ω e^(−ω Δt) N(Δx; σ) N(Δy; σ).
+struct SeppSimBlob {
+  double x_m = 0, y_m = 0;  // centre
+  double sd_m = 100;        // standard deviation per axis
+  double weight = 0.1;      // share of the background events drawn from this blob
+};
+
+struct SeppSimSpec {
+  double theta = 0.3;               // expected offspring per event, in [0, 1)
+  double omega_per_day = 0.1;       // offspring delays are exponential with this rate
+  double sigma_m = 50;              // offspring displacement: Gaussian sd per axis, metres
+  double background_per_day = 20;   // background events per day in total
+  double x0_m = 0, y0_m = 0;        // the background box [x0, x1) × [y0, y1)
+  double x1_m = 10000, y1_m = 10000;
+  std::vector<SeppSimBlob> blobs;   // weights sum to at most 1; the rest is uniform in the box
+  int64_t start_s = 0;              // the simulation covers [start_s, start_s + duration_days)
+  double duration_days = 365;
+  uint64_t seed = 1;
+};
+
+// Draws the process on [start_s, start_s + duration_days) by its branching structure; children
+// after the end are dropped, children outside the box are kept (space is unbounded). Times are
+// rounded down to the second; ids are "s<generation>-<n>". Returns the events sorted by time.
+// kInvalidInput for parameters out of range.
+Result<EventSet> SimulateSepp(const SeppSimSpec& spec);
+
 }  // namespace placecast::models
