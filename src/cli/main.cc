@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterBacktest(app, &exit_code);
   placecast::cli::RegisterOffences(app, &exit_code);
   placecast::cli::RegisterModels(app, &exit_code);
+  placecast::cli::RegisterNearRepeat(app, &exit_code);
+  placecast::cli::RegisterScan(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+// `placecast scan`: Kulldorff's prospective space-time permutation scan on a store's offence
+// selection; writes clusters.geojson (WGS 84 circles), clusters.csv and clusters.json and prints
+// the clusters. Single-threaded driver (the scan uses --threads).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "placecast/analysis/scan.h"
+#include "placecast/io/file_util.h"
+#include "placecast/io/ingest.h"
+#include "placecast/io/store.h"
+
+namespace placecast::cli {
+namespace {
+
+struct ScanFlags {
+  std::string store;
+  std::string offence;
+  std::string date;
+  double max_radius_m = 500;
+  int64_t max_window_days = 21;
+  int64_t study_period_days = 365;
+  std::string centres = "events";
+  double centre_cell_size_m = 100;
+  int64_t replications = 999;
+  int64_t seed = 1;
+  double alpha = 0.05;
+  int64_t max_clusters = 10;
+  int64_t threads = 2;
+  std::string out;
+  bool allow_enforcement = false;
+};
+
+Status RunScan(const ScanFlags& f) {
+  PLACECAST_ASSIGN_OR_RETURN(int64_t date_s, ParseDate(f.date, "--date"));
+  auto num = [](double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return std::string(buf);
+  };
+  const std::map<std::string, std::string> given = {
+      {"max_radius_m", num(f.max_radius_m)},
+      {"max_window_days", std::to_string(f.max_window_days)},
+      {"study_period_days", std::to_string(f.study_period_days)},
+      {"centres", f.centres},
+      {"centre_cell_size_m", num(f.centre_cell_size_m)},
+      {"replications", std::to_string(f.replications)},
+      {"seed", std::to_string(f.seed)},
+      {"alpha", num(f.alpha)},
+      {"max_clusters", std::to_string(f.max_clusters)},
+      {"threads", std::to_string(f.threads)},
+  };
+  PLACECAST_ASSIGN_OR_RETURN(ParamValues values,
+                             ParamValues::Resolve(analysis::ScanParams(), given, "scan"));
+  PLACECAST_ASSIGN_OR_RETURN(analysis::ScanRequest request,
+                             analysis::ScanRequestFromParams(values, date_s));
+  PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(f.offence));
+  PLACECAST_ASSIGN_OR_RETURN(std::string warning,
+                             CheckEnforcementTypes(f.offence, f.allow_enforcement));
+  (void)warning;
+  PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(f.store, false));
+  const int64_t from = date_s - (request.study_period_days - 1) * kSecondsPerDay;
+  PLACECAST_ASSIGN_OR_RETURN(EventSet events,
+                             store->LoadEvents(sel.groups, from, date_s + kSecondsPerDay));
+  PLACECAST_ASSIGN_OR_RETURN(analysis::ScanResult result,
+                             analysis::SpaceTimePermutationScan(events, request));
+
+  nlohmann::ordered_json fc;
+  fc["type"] = "FeatureCollection";
+  fc["features"] = nlohmann::ordered_json::array();
+  for (const auto& c : result.clusters) {
+    grid::Ring ring = analysis::ClusterToRing(c);
+    PLACECAST_RETURN_IF_ERROR(io::ProjectToLonLat(events.crs, ring.x_m, ring.y_m));
+    nlohmann::ordered_json coords = nlohmann::ordered_json::array();
+    for (size_t k = 0; k <= ring.x_m.size(); ++k) {
+      const size_t i = k % ring.x_m.size();
+      coords.push_back({ring.x_m[i], ring.y_m[i]});
+    }
+    nlohmann::ordered_json feat;
+    feat["type"] = "Feature";
+    feat["properties"] = {{"rank", c.rank},
+                          {"radius_m", c.radius_m},
+                          {"window_start", FormatDate(c.window_start_s)},
+                          {"window_end", FormatDate(c.window_end_s - kSecondsPerDay)},
+                          {"window_days", c.window_days},
+                          {"locations", c.locations},
+                          {"observed", c.observed},
+                          {"expected", c.expected},
+                          {"log_glr", c.log_glr},
+                          {"p_value", c.p_value},
+                          {"significant", c.significant}};
+    feat["geometry"] = {{"type", "Polygon"}, {"coordinates", {coords}}};
+    fc["features"].push_back(feat);
+  }
+  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
+  const std::string dir = f.out + "/";
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "clusters.geojson", fc.dump(1) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(
+      io::WriteFileAtomic(dir + "clusters.csv", analysis::ScanResultToCsv(result)));
+  PLACECAST_RETURN_IF_ERROR(
+      io::WriteFileAtomic(dir + "clusters.json", analysis::ScanResultToJson(result)));
+
+  std::printf("scan: %s, %lld events on %lld locations from %s to %s, %lld centres, "
+              "%lld replications (seed %lld)\n",
+              f.offence.c_str(), static_cast<long long>(result.num_events),
+              static_cast<long long>(result.num_locations),
+              FormatDate(result.study_start_s).c_str(), FormatDate(date_s).c_str(),
+              static_cast<long long>(result.num_centres),
+              static_cast<long long>(request.replications), static_cast<long long>(f.seed));
+  std::printf("%4s %12s %12s %8s %10s %5s %8s %9s %9s %8s\n", "rank", "x_m", "y_m", "radius_m",
+              "from", "days", "observed", "expected", "log_glr", "p");
+  for (const auto& c : result.clusters) {
+    std::printf("%4lld %12.1f %12.1f %8.0f %10s %5lld %8lld %9.2f %9.3f %8.3f%s\n",
+                static_cast<long long>(c.rank), c.centre_x_m, c.centre_y_m, c.radius_m,
+                FormatDate(c.window_start_s).c_str(), static_cast<long long>(c.window_days),
+                static_cast<long long>(c.observed), c.expected, c.log_glr, c.p_value,
+                c.significant ? " *" : "");
+  }
+  std::printf("wrote %sclusters.{geojson,csv,json}\n", dir.c_str());
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterScan(CLI::App& app, int* exit_code) {
+  auto f = std::make_shared<ScanFlags>();
+  auto* cmd = app.add_subcommand(
+      "scan", "Prospective space-time permutation scan for emerging clusters (Kulldorff 2005)");
+  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")->required();
+  cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
+  cmd->add_option("--date", f->date, "analysis date YYYY-MM-DD: the last day of every window")
+      ->required();
+  cmd->add_option("--max-radius-m", f->max_radius_m, "largest circle radius")
+      ->capture_default_str();
+  cmd->add_option("--max-window-days", f->max_window_days, "longest time window")
+      ->capture_default_str();
+  cmd->add_option("--study-period-days", f->study_period_days,
+                  "days of data, ending on --date, that set the margins")
+      ->capture_default_str();
+  cmd->add_option("--centres", f->centres, "events (event locations) or cells")
+      ->capture_default_str();
+  cmd->add_option("--centre-cell-size-m", f->centre_cell_size_m, "centre grid cell size")
+      ->capture_default_str();
+  cmd->add_option("--replications", f->replications, "Monte Carlo replications")
+      ->capture_default_str();
+  cmd->add_option("--seed", f->seed, "random seed")->capture_default_str();
+  cmd->add_option("--alpha", f->alpha, "significance level")->capture_default_str();
+  cmd->add_option("--max-clusters", f->max_clusters, "clusters reported")->capture_default_str();
+  cmd->add_option("--threads", f->threads, "worker threads")->capture_default_str();
+  cmd->add_option("--out", f->out, "output directory")->required();
+  cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
+                "allow enforcement-driven offence types (narcotics, weapons, …)");
+  cmd->callback([f, exit_code] {
+    Status s = RunScan(*f);
+    *exit_code = s.ok() ? 0 : Fail(s);
+  });
+}
+
+}  // namespace placecast::cli
