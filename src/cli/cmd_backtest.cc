@@ -11,6 +11,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/ledger_util.h"
 #include "placecast/eval/backtest.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/products.h"
@@ -125,7 +126,30 @@ Status RunBacktestCmd(const BacktestFlags& f) {
   }
   std::printf("wrote %ssummary.json, per_origin.csv, hit_rate_curves.csv, hit_rate_curves.png\n",
               dir.c_str());
-  return Status::Ok();
+
+  nlohmann::ordered_json lp;
+  lp["store"] = f.store;
+  lp["models"] = req.models;
+  nlohmann::ordered_json mp = nlohmann::ordered_json::object();
+  for (const auto& m : result.models) mp[m.name] = nlohmann::ordered_json::parse(m.params.ToJson());
+  lp["model_params"] = mp;
+  lp["offence"] = f.offence;
+  lp["from"] = f.from;
+  lp["to"] = f.to;
+  lp["train_days"] = f.train_days;
+  lp["horizon_days"] = f.horizon_days;
+  lp["cell_size_m"] = f.cell_size_m;
+  lp["boundary"] = f.boundary;
+  lp["bootstrap"] = f.bootstrap;
+  lp["seed"] = f.seed;
+  lp["allow_enforcement_types"] = f.allow_enforcement;
+  lp["out"] = f.out;
+  std::vector<std::string> outputs;
+  for (const char* name : {"summary.json", "per_origin.csv", "hit_rate_curves.csv",
+                           "hit_rate_curves.png"}) {
+    outputs.push_back(dir + name);
+  }
+  return AppendCommandLedger(f.store, "backtest", lp.dump(), {f.store, f.boundary}, outputs);
 }
 
 }  // namespace

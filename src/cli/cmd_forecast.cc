@@ -9,6 +9,8 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/ledger_util.h"
+#include "cli/model_card.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/products.h"
 #include "placecast/models/model.h"
@@ -30,12 +32,18 @@ struct ForecastFlags {
   double top_pct = 5;
   bool allow_enforcement = false;
   std::string load_fitted;  // run.json or fitted.json of an earlier forecast
+  std::string backtest_summary;  // summary.json whose metrics go into the model card
+  std::string params_json;  // resolved model parameters (ledger replay); replaces `params`
+  bool record_ledger = true;  // append a ledger record to the store (not when replaying)
 };
 
 Status RunForecast(const ForecastFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(int64_t origin_s, ParseDate(f.origin, "--origin"));
   PLACECAST_ASSIGN_OR_RETURN(auto all_params, ParseParamFlags(f.params));
-  PLACECAST_ASSIGN_OR_RETURN(auto model, models::CreateModel(f.model, ParamsFor(all_params, f.model)));
+  PLACECAST_ASSIGN_OR_RETURN(
+      auto model, f.params_json.empty()
+                      ? models::CreateModel(f.model, ParamsFor(all_params, f.model))
+                      : models::CreateModelFromJson(f.model, f.params_json));
   // Only events before the origin are ever loaded: the model cannot see the future.
   PLACECAST_ASSIGN_OR_RETURN(
       Study study, LoadStudy(f.store, f.offence, f.boundary, f.cell_size_m,
@@ -84,6 +92,9 @@ Status RunForecast(const ForecastFlags& f) {
   p.top_share_pct = f.top_pct;
   p.title = f.model + " forecast of " + f.offence + " for " + FormatDate(origin_s);
   p.code_version = kVersion;
+  ModelCardInput card_in{f.model, params.ToJson(), f.offence, train_from, origin_s,
+                         p.training_events, warnings, f.backtest_summary};
+  PLACECAST_ASSIGN_OR_RETURN(p.model_card_json, BuildModelCardJson(card_in));
 
   PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
   const std::string dir = f.out + "/";
@@ -108,6 +119,7 @@ Status RunForecast(const ForecastFlags& f) {
                  {"y0_m", study.grid.y0_m()}, {"crs", study.grid.crs()},
                  {"mask", study.grid_source}};
   run["warnings"] = warnings;
+  run["model_card"] = nlohmann::ordered_json::parse(p.model_card_json);
   const std::string fitted_json = model->FittedJson();
   if (fitted_json != "{}") {
     run["fitted"] = nlohmann::ordered_json::parse(fitted_json);
@@ -124,6 +136,28 @@ Status RunForecast(const ForecastFlags& f) {
   run["outputs"] = outs;
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "run.json", run.dump(2) + "\n"));
 
+  if (f.record_ledger) {
+    nlohmann::ordered_json lp;
+    lp["store"] = f.store;
+    lp["model"] = f.model;
+    lp["model_params"] = nlohmann::ordered_json::parse(params.ToJson());
+    lp["offence"] = f.offence;
+    lp["origin"] = FormatDate(origin_s);
+    lp["horizon_days"] = f.horizon_days;
+    lp["cell_size_m"] = f.cell_size_m;
+    lp["boundary"] = f.boundary;
+    lp["top_pct"] = f.top_pct;
+    lp["allow_enforcement_types"] = f.allow_enforcement;
+    lp["load_fitted"] = f.load_fitted;
+    lp["backtest_summary"] = f.backtest_summary;
+    lp["out"] = f.out;
+    std::vector<std::string> outputs;
+    for (const char* name : kForecastProductNames) outputs.push_back(dir + name);
+    PLACECAST_RETURN_IF_ERROR(AppendCommandLedger(
+        f.store, "forecast", lp.dump(), {f.store, f.boundary, f.load_fitted, f.backtest_summary},
+        outputs));
+  }
+
   const auto ranking = surface.Ranking();
   std::printf("forecast: %s, %s, origin %s, horizon %g day(s)\n", f.model.c_str(),
               f.offence.c_str(), FormatDate(origin_s).c_str(), f.horizon_days);
@@ -138,6 +172,34 @@ Status RunForecast(const ForecastFlags& f) {
 }
 
 }  // namespace
+
+Status ReplayForecast(const std::string& params_json, const std::string& out_dir) {
+  nlohmann::json j = nlohmann::json::parse(params_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::InvalidInput("ledger params: not a JSON object");
+  }
+  ForecastFlags f;
+  for (const char* k : {"store", "model", "model_params", "offence", "origin", "horizon_days",
+                        "cell_size_m", "boundary", "top_pct", "allow_enforcement_types",
+                        "load_fitted"}) {
+    if (!j.contains(k)) return Status::InvalidInput(std::string("ledger params: missing ") + k);
+  }
+  f.store = j["store"].get<std::string>();
+  f.model = j["model"].get<std::string>();
+  f.params_json = j["model_params"].dump();
+  f.offence = j["offence"].get<std::string>();
+  f.origin = j["origin"].get<std::string>();
+  f.horizon_days = j["horizon_days"].get<double>();
+  f.cell_size_m = j["cell_size_m"].get<double>();
+  f.boundary = j["boundary"].get<std::string>();
+  f.top_pct = j["top_pct"].get<double>();
+  f.allow_enforcement = j["allow_enforcement_types"].get<bool>();
+  f.load_fitted = j["load_fitted"].get<std::string>();
+  f.backtest_summary = j.value("backtest_summary", "");
+  f.out = out_dir;
+  f.record_ledger = false;
+  return RunForecast(f);
+}
 
 void RegisterForecast(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<ForecastFlags>();
@@ -162,6 +224,8 @@ void RegisterForecast(CLI::App& app, int* exit_code) {
                   "such as sepp_grid) instead of fitting");
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
                 "allow enforcement-driven offence types (narcotics, weapons, …) in training");
+  cmd->add_option("--backtest-summary", f->backtest_summary,
+                  "backtest summary.json whose metrics for this model go into the model card");
   cmd->callback([f, exit_code] {
     Status s = RunForecast(*f);
     *exit_code = s.ok() ? 0 : Fail(s);

@@ -3,11 +3,14 @@
 // row kept in a rejects file and a summary printed and written beside the store.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/ledger_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/store.h"
 
@@ -46,7 +49,24 @@ Status RunIngest(const IngestFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(f.store, true));
   PLACECAST_ASSIGN_OR_RETURN(io::IngestSummary summary, io::Ingest(o, *store));
   std::fputs(summary.ToText().c_str(), stdout);
-  return Status::Ok();
+  std::error_code ec;
+  if (!std::filesystem::exists(f.store, ec)) return Status::Ok();  // nothing was stored
+  nlohmann::json lp;
+  lp["inputs"] = f.inputs;
+  lp["preset"] = f.preset;
+  lp["store"] = f.store;
+  lp["boundary"] = f.boundary;
+  lp["rejects"] = f.rejects;
+  lp["mapping"] = f.mapping;
+  lp["map"] = o.mapping_flags;
+  lp["crs"] = f.crs;
+  lp["fail_on_reject"] = f.fail_on_reject;
+  std::vector<std::string> inputs = f.inputs;
+  inputs.push_back(f.boundary);
+  inputs.push_back(f.mapping);
+  return AppendCommandLedger(
+      f.store, "ingest", lp.dump(), inputs,
+      {f.rejects.empty() ? f.store + ".rejects.csv" : f.rejects, f.store + ".ingest.json"});
 }
 
 }  // namespace

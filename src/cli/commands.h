@@ -14,6 +14,7 @@ void RegisterForecast(CLI::App& app, int* exit_code);
 void RegisterBacktest(CLI::App& app, int* exit_code);
 void RegisterOffences(CLI::App& app, int* exit_code);
 void RegisterModels(CLI::App& app, int* exit_code);
+void RegisterLedger(CLI::App& app, int* exit_code);
 void RegisterNearRepeat(CLI::App& app, int* exit_code);
 void RegisterScan(CLI::App& app, int* exit_code);
 

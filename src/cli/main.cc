@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterBacktest(app, &exit_code);
   placecast::cli::RegisterOffences(app, &exit_code);
   placecast::cli::RegisterModels(app, &exit_code);
+  placecast::cli::RegisterLedger(app, &exit_code);
   placecast::cli::RegisterNearRepeat(app, &exit_code);
   placecast::cli::RegisterScan(app, &exit_code);
   try {

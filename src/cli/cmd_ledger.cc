@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+// `placecast ledger list|verify|replay`: reads the store's hash-chained ledger (io/ledger.h),
+// checks the chain and the recorded products, and re-runs a recorded forecast to confirm its
+// output hashes. Also AppendCommandLedger, which the other subcommands call when they finish.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "cli/ledger_util.h"
+#include "placecast/io/file_util.h"
+#include "placecast/io/ledger.h"
+#include "placecast/io/store.h"
+#include "placecast/version.h"
+
+namespace placecast::cli {
+
+Status AppendCommandLedger(const std::string& store_path, const std::string& command,
+                           const std::string& params_json,
+                           const std::vector<std::string>& input_paths,
+                           const std::vector<std::string>& output_paths) {
+  io::LedgerRecord r;
+  r.command = command;
+  r.params_json = params_json;
+  r.code_version = std::string("placecast ") + kVersion;
+  PLACECAST_ASSIGN_OR_RETURN(r.inputs, io::HashLedgerFiles(input_paths));
+  PLACECAST_ASSIGN_OR_RETURN(r.outputs, io::HashLedgerFiles(output_paths));
+  auto store = io::Store::OpenGeoPackage(store_path, false);
+  if (!store.ok()) return store.status().Wrap("ledger");
+  auto appended = (*store)->AppendLedger(std::move(r));
+  if (!appended.ok()) return appended.status().Wrap("ledger");
+  return Status::Ok();
+}
+
+namespace {
+
+struct LedgerFlags {
+  std::string store;
+  std::string root;
+  std::string expect_head;
+  int64_t seq = 0;
+  std::string out;
+};
+
+Result<std::vector<io::LedgerRecord>> ReadRecords(const std::string& store_path) {
+  PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(store_path, false));
+  return store->ReadLedger();
+}
+
+Status RunList(const LedgerFlags& f) {
+  PLACECAST_ASSIGN_OR_RETURN(auto records, ReadRecords(f.store));
+  std::printf("%-5s %-20s %-10s %-16s %s\n", "seq", "time_utc", "command", "hash", "outputs");
+  for (const auto& r : records) {
+    std::printf("%-5lld %-20s %-10s %-16s %zu\n", static_cast<long long>(r.seq),
+                r.time_utc.c_str(), r.command.c_str(), r.hash.substr(0, 16).c_str(),
+                r.outputs.size());
+  }
+  std::printf("%zu record(s); head %s\n", records.size(),
+              records.empty() ? std::string(io::kLedgerGenesisHash).c_str()
+                              : records.back().hash.c_str());
+  return Status::Ok();
+}
+
+Status RunVerify(const LedgerFlags& f) {
+  PLACECAST_ASSIGN_OR_RETURN(auto records, ReadRecords(f.store));
+  io::LedgerVerification v = io::VerifyLedger(records, f.root);
+  if (!f.expect_head.empty() && v.head_hash != f.expect_head) {
+    v.chain_problems.push_back("head: the last record's hash is " + v.head_hash +
+                               ", not the expected " + f.expect_head +
+                               " (records were appended or the tail was deleted)");
+  }
+  for (const auto& p : v.chain_problems) std::printf("chain: %s\n", p.c_str());
+  for (const auto& p : v.mismatched_outputs) std::printf("changed: %s\n", p.c_str());
+  for (const auto& p : v.missing_outputs) std::printf("missing: %s\n", p.c_str());
+  std::printf("ledger: %lld record(s), chain %s; %lld output(s) checked: %zu changed, %zu missing"
+              " (%lld superseded by later records); head %s\n",
+              static_cast<long long>(v.records), v.chain_problems.empty() ? "intact" : "BROKEN",
+              static_cast<long long>(v.outputs_checked), v.mismatched_outputs.size(),
+              v.missing_outputs.size(), static_cast<long long>(v.outputs_superseded),
+              v.head_hash.c_str());
+  if (v.ok()) return Status::Ok();
+  return Status::Corrupt(f.store + ": ledger verification failed: " +
+                         std::to_string(v.chain_problems.size()) + " chain problem(s), " +
+                         std::to_string(v.mismatched_outputs.size()) + " changed and " +
+                         std::to_string(v.missing_outputs.size()) + " missing output(s)");
+}
+
+Status RunReplay(const LedgerFlags& f) {
+  PLACECAST_ASSIGN_OR_RETURN(auto records, ReadRecords(f.store));
+  const io::LedgerRecord* rec = nullptr;
+  for (const auto& r : records) {
+    if (r.seq == f.seq) rec = &r;
+  }
+  if (rec == nullptr) {
+    return Status::NotFound(f.store + ": ledger: no record with seq " + std::to_string(f.seq) +
+                            " (the ledger has " + std::to_string(records.size()) + ")");
+  }
+  if (rec->command != "forecast") {
+    return Status::Unsupported("ledger seq " + std::to_string(f.seq) + " records `" + rec->command +
+                               "`; only forecast records can be replayed");
+  }
+  auto h = io::LedgerRecordHash(*rec);
+  if (!h.ok() || *h != rec->hash) {
+    return Status::Corrupt("ledger seq " + std::to_string(f.seq) +
+                           ": the record does not match its hash (edited); not replaying it");
+  }
+  PLACECAST_RETURN_IF_ERROR(ReplayForecast(rec->params_json, f.out).Wrap("replaying seq " +
+                                                                         std::to_string(f.seq)));
+  int same = 0, differ = 0;
+  for (const auto& o : rec->outputs) {
+    const std::string name = std::filesystem::path(o.path).filename().string();
+    if (name == "run.json") {
+      std::printf("skipped  %-18s (records the store's hash, which later ledger records change)\n",
+                  name.c_str());
+      continue;
+    }
+    auto now = io::Sha256File(f.out + "/" + name);
+    if (now.ok() && *now == o.sha256) {
+      ++same;
+      std::printf("same     %-18s %s\n", name.c_str(), o.sha256.c_str());
+    } else {
+      ++differ;
+      std::printf("DIFFERS  %-18s recorded %s, replay %s\n", name.c_str(), o.sha256.c_str(),
+                  now.ok() ? now->c_str() : "(not written)");
+    }
+  }
+  std::printf("replay of seq %lld: %d output(s) identical, %d different\n",
+              static_cast<long long>(f.seq), same, differ);
+  if (differ == 0 && same > 0) return Status::Ok();
+  return Status::Corrupt("replay of seq " + std::to_string(f.seq) + ": " + std::to_string(differ) +
+                         " output(s) differ from the record (products edited, or the store "
+                         "gained incidents before the origin since)");
+}
+
+}  // namespace
+
+void RegisterLedger(CLI::App& app, int* exit_code) {
+  auto f = std::make_shared<LedgerFlags>();
+  auto* cmd = app.add_subcommand("ledger", "List, verify or replay the store's tamper-evident ledger");
+  cmd->require_subcommand(1);
+  auto* list = cmd->add_subcommand("list", "List the ledger's records");
+  list->add_option("--store", f->store, "GeoPackage store")->required();
+  list->callback([f, exit_code] {
+    Status s = RunList(*f);
+    *exit_code = s.ok() ? 0 : Fail(s);
+  });
+  auto* verify = cmd->add_subcommand(
+      "verify", "Check the hash chain and re-hash every recorded product (exit 5 on a problem)");
+  verify->add_option("--store", f->store, "GeoPackage store")->required();
+  verify->add_option("--root", f->root,
+                     "directory that relative output paths are resolved against (default: .)");
+  verify->add_option("--expect-head", f->expect_head,
+                     "hash the last record must have (a copy kept elsewhere; detects a deleted "
+                     "tail)");
+  verify->callback([f, exit_code] {
+    Status s = RunVerify(*f);
+    *exit_code = s.ok() ? 0 : Fail(s);
+  });
+  auto* replay = cmd->add_subcommand(
+      "replay", "Re-run a recorded forecast into --out and compare its output hashes");
+  replay->add_option("SEQ", f->seq, "seq of the forecast record")->required();
+  replay->add_option("--store", f->store, "GeoPackage store")->required();
+  replay->add_option("--out", f->out, "output directory for the re-run")->required();
+  replay->callback([f, exit_code] {
+    Status s = RunReplay(*f);
+    *exit_code = s.ok() ? 0 : Fail(s);
+  });
+}
+
+}  // namespace placecast::cli

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// How subcommands record themselves in the store's ledger (io/ledger.h), and the forecast replay
+// that `placecast ledger replay` drives. Not thread-safe (opens the store).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "placecast/status.h"
+
+namespace placecast::cli {
+
+// Appends one ledger record to the store at `store_path`: `command`, `params_json` (a JSON object
+// of every resolved setting; canonicalised here), the SHA-256 of each existing file of
+// `input_paths` and `output_paths` (absent ones are skipped), and the placecast version.
+// Errors from Store::OpenGeoPackage / AppendLedger, prefixed with "ledger: ".
+Status AppendCommandLedger(const std::string& store_path, const std::string& command,
+                           const std::string& params_json,
+                           const std::vector<std::string>& input_paths,
+                           const std::vector<std::string>& output_paths);
+
+// Re-runs the forecast whose ledger params are `params_json` (as cmd_forecast records them) into
+// `out_dir`, without appending to the ledger. kInvalidInput when a recorded setting is missing.
+Status ReplayForecast(const std::string& params_json, const std::string& out_dir);
+
+// The product files a forecast writes into its output directory (ledger outputs, replay checks).
+inline constexpr const char* kForecastProductNames[] = {
+    "forecast.csv", "forecast.geojson", "forecast.gpkg", "map.png", "report.html", "run.json"};
+
+}  // namespace placecast::cli
