@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// placecast_sepp_timing STORE.gpkg [N ...]: times a full sepp_grid fit (EM to convergence) on the
+// placecast_sepp_timing [--model=sepp] STORE.gpkg [N ...]: times a full sepp_grid fit (EM to
+// convergence; with --model=sepp, a fit of the continuous `sepp` model instead) on the
 // N most recent located incidents of every offence group in a GeoPackage store (all of them when
 // N is 0 or omitted), on 150 m cells over the events' extent, with a whole-history window. For
 // docs/benchmarks.md and the speed target; not a unit test. Prints, per N, the median and range
@@ -11,10 +12,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 #include <vector>
 
 #include "placecast/common/offence.h"
 #include "placecast/io/store.h"
+#include "placecast/models/sepp.h"
 #include "placecast/models/sepp_grid.h"
 
 namespace {
@@ -35,9 +38,45 @@ EventSet Tail(const EventSet& all, size_t n) {
 
 }  // namespace
 
+// Times `runs` fits of the continuous sepp model (default parameters, a whole-history window).
+int TimeSepp(const EventSet& ev, const placecast::grid::Grid& grid, int64_t window_days,
+             int runs) {
+  const int64_t origin = ev.t_s.back() + 1;
+  std::vector<double> secs;
+  placecast::models::SeppFit fit;
+  for (int run = 0; run < runs; ++run) {
+    auto m =
+        placecast::models::SeppModel::Create({{"window_days", std::to_string(window_days)}}).value();
+    const auto t0 = std::chrono::steady_clock::now();
+    const placecast::Status s = m->Fit(ev, grid, origin);
+    secs.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s\n", s.ToString().c_str());
+      return static_cast<int>(s.code());
+    }
+    fit = m->fit();
+  }
+  std::sort(secs.begin(), secs.end());
+  std::printf(
+      "sepp events %zu  cells %d  window %lld d  pairs %lld  fit median %.3f s (min %.3f, max "
+      "%.3f, %d runs)  iterations %lld  converged %d  theta %.4f  median lag %.2f d  median "
+      "distance %.1f m\n",
+      ev.size(), grid.num_cells(), static_cast<long long>(window_days),
+      static_cast<long long>(fit.pairs), secs[secs.size() / 2], secs.front(), secs.back(), runs,
+      static_cast<long long>(fit.iterations), fit.converged ? 1 : 0, fit.theta,
+      fit.median_lag_days, fit.median_distance_m);
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  bool sepp = false;
+  if (argc >= 2 && std::string_view(argv[1]) == "--model=sepp") {
+    sepp = true;
+    --argc;
+    ++argv;
+  }
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s STORE.gpkg [N ...]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--model=sepp] STORE.gpkg [N ...]\n", argv[0]);
     return 1;
   }
   auto store = placecast::io::Store::OpenGeoPackage(argv[1], false);
@@ -73,6 +112,11 @@ int main(int argc, char** argv) {
     if (!grid.ok()) return 2;
     const int64_t origin = ev.t_s.back() + 1;
     const int64_t window_days = (origin - ev.t_s.front() + kSecondsPerDay - 1) / kSecondsPerDay;
+    if (sepp) {
+      const int rc = TimeSepp(ev, *grid, window_days, 3);
+      if (rc != 0) return rc;
+      continue;
+    }
     std::vector<double> secs;
     placecast::models::SeppGridFit fit;
     for (int run = 0; run < 5; ++run) {
