@@ -103,11 +103,44 @@ class Scorer {
     std::vector<Entry> entries;
     std::vector<int64_t> circ;
     std::vector<uint64_t> mask;  // bit d set when circ[d] > 0
+    // Replications need only the maximum: `floor` is the best log GLR so far, and mu_skip[c]
+    // (valid while stamp[c] == version) is a μ at or above which c events cannot beat it.
+    double floor = 0;
+    uint64_t version = 1;
+    std::vector<double> mu_skip;
+    std::vector<uint64_t> stamp;
   };
 
-  // Calls visit(centre, best) for every centre whose circles hold a recent event.
+  // Smallest known μ with LLR(c, μ) <= s.floor (bisection; LLR falls as μ rises on (0, c)).
+  double MuSkip(Scratch& s, int64_t c) const {
+    if (s.stamp[c] == s.version) return s.mu_skip[c];
+    double lo = 0, hi = static_cast<double>(c);
+    for (int it = 0; it < 40; ++it) {
+      const double mid = 0.5 * (lo + hi);
+      if (Llr(c, mid) > s.floor) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    s.stamp[c] = s.version;
+    s.mu_skip[c] = hi;
+    return hi;
+  }
+
+  double Llr(int64_t c, double mu) const {
+    const int64_t n = static_cast<int64_t>(n_);
+    double llr = xlogx_[c] - static_cast<double>(c) * std::log(mu);
+    if (c < n) llr += xlogx_[n - c] - static_cast<double>(n - c) * std::log(n_ - mu);
+    return llr;
+  }
+
+  // Calls visit(centre, best) for every centre whose circles hold a recent event. With
+  // `max_only`, cylinders that cannot beat the best so far are skipped, so only the overall
+  // maximum is exact (per-centre bests below it are not).
   template <typename Visit>
-  void ScoreAll(const Geometry& g, const Recent& rec, Scratch& s, Visit visit) const {
+  void ScoreAll(const Geometry& g, const Recent& rec, Scratch& s, bool max_only,
+                Visit visit) const {
     const size_t num_centres = g.centre_x.size();
     const size_t num_loc = g.loc_x.size();
     s.bucket_start.assign(num_centres + 1, 0);
@@ -129,7 +162,10 @@ class Scorer {
     }
     s.circ.assign(static_cast<size_t>(w_), 0);
     s.mask.assign(static_cast<size_t>((w_ + 63) / 64), 0);
-    const int64_t n = static_cast<int64_t>(n_);
+    s.floor = 0;
+    ++s.version;
+    s.mu_skip.resize(static_cast<size_t>(n_) + 1);
+    s.stamp.resize(static_cast<size_t>(n_) + 1, 0);
     for (size_t k = 0; k < num_centres; ++k) {
       const uint32_t b0 = s.bucket_start[k], b1 = s.bucket_start[k + 1];
       if (b0 == b1) continue;
@@ -157,9 +193,13 @@ class Scorer {
             const int64_t w = off + 1;
             const double mu = total * static_cast<double>(n_window_[w]) / n_;
             if (static_cast<double>(c) <= mu) continue;
-            double llr = xlogx_[c] - static_cast<double>(c) * std::log(mu);
-            if (c < n) llr += xlogx_[n - c] - static_cast<double>(n - c) * std::log(n_ - mu);
+            if (max_only && mu >= MuSkip(s, c)) continue;
+            const double llr = Llr(c, mu);
             if (llr > best.llr) best = {llr, en.c_total, w, c, mu};
+            if (max_only && llr > s.floor) {
+              s.floor = llr;
+              ++s.version;
+            }
           }
         }
       }
@@ -454,7 +494,7 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
     BuildRecent(kept_loc, kept_offset, w, num_loc, rec);
     const Scorer scorer(n, w, n_window, request.min_cases);
     Scorer::Scratch scratch;
-    scorer.ScoreAll(g, rec, scratch, [&](size_t k, const Best& b) { best[k] = b; });
+    scorer.ScoreAll(g, rec, scratch, false, [&](size_t k, const Best& b) { best[k] = b; });
   }
 
   // Replications.
@@ -472,7 +512,7 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
         internal::Shuffle(std::span<int64_t>(offset), rng);
         BuildRecent(kept_loc, offset, w, num_loc, r);
         double m = 0;
-        scorer.ScoreAll(g, r, scratch, [&](size_t, const Best& b) { m = std::max(m, b.llr); });
+        scorer.ScoreAll(g, r, scratch, true, [&](size_t, const Best& b) { m = std::max(m, b.llr); });
         res.replicate_max_log_glr[static_cast<size_t>(k)] = m;
       }
     };
