@@ -166,10 +166,10 @@ int32_t TriggerKernel::TimeBin(double dt_days) const {
 
 int32_t TriggerKernel::SpaceBin(double dx_m, double dy_m) const {
   const double sb = SpaceBinM();
-  const int32_t ix = std::clamp(static_cast<int32_t>(std::floor((dx_m + max_m) / sb)), 0,
-                                kSpaceBins - 1);
-  const int32_t iy = std::clamp(static_cast<int32_t>(std::floor((dy_m + max_m) / sb)), 0,
-                                kSpaceBins - 1);
+  const int32_t ix =
+      std::clamp(static_cast<int32_t>(std::floor((dx_m + max_m) / sb)), 0, kSpaceBins - 1);
+  const int32_t iy =
+      std::clamp(static_cast<int32_t>(std::floor((dy_m + max_m) / sb)), 0, kSpaceBins - 1);
   return iy * kSpaceBins + ix;
 }
 
@@ -177,7 +177,8 @@ void TriggerKernel::BuildCumulative() {
   const double tw = TimeBinDays(), sb = SpaceBinM();
   h_cum.assign(kTimeBins + 1, 0.0);
   for (int32_t b = 0; b < kTimeBins; ++b) {
-    h_cum[static_cast<size_t>(b) + 1] = h_cum[static_cast<size_t>(b)] + h[static_cast<size_t>(b)] * tw;
+    h_cum[static_cast<size_t>(b) + 1] =
+        h_cum[static_cast<size_t>(b)] + h[static_cast<size_t>(b)] * tw;
   }
   constexpr int32_t m = kSpaceBins + 1;
   f_cum.assign(static_cast<size_t>(m) * m, 0.0);
@@ -185,7 +186,8 @@ void TriggerKernel::BuildCumulative() {
     double row = 0;
     for (int32_t x = 0; x < kSpaceBins; ++x) {
       row += f[static_cast<size_t>(y) * kSpaceBins + x] * sb * sb;
-      f_cum[static_cast<size_t>(y + 1) * m + x + 1] = f_cum[static_cast<size_t>(y) * m + x + 1] + row;
+      f_cum[static_cast<size_t>(y + 1) * m + x + 1] =
+          f_cum[static_cast<size_t>(y) * m + x + 1] + row;
     }
   }
 }
@@ -224,11 +226,11 @@ Result<BackgroundRaster> BackgroundRaster::Create(const grid::Grid& grid, double
   r.per_cell = std::max<int32_t>(1, static_cast<int32_t>(std::ceil(cs / sd_m - 1e-9)));
   const int64_t bins = int64_t{grid.nx()} * r.per_cell * grid.ny() * r.per_cell;
   if (bins > kMaxRasterBins) {
-    return Status::InvalidInput(
-        "sepp: background_bandwidth_m: " + Fmt(sd_m) + " m on this " + std::to_string(grid.nx()) +
-        " x " + std::to_string(grid.ny()) + " grid of " + Fmt(cs) +
-        " m cells needs a background raster of " + std::to_string(bins) +
-        " bins (at most " + std::to_string(kMaxRasterBins) + "); use a larger bandwidth");
+    return Status::InvalidInput("sepp: background_bandwidth_m: " + Fmt(sd_m) + " m on this " +
+                                std::to_string(grid.nx()) + " x " + std::to_string(grid.ny()) +
+                                " grid of " + Fmt(cs) + " m cells needs a background raster of " +
+                                std::to_string(bins) + " bins (at most " +
+                                std::to_string(kMaxRasterBins) + "); use a larger bandwidth");
   }
   r.x0_m = grid.x0_m();
   r.y0_m = grid.y0_m();
@@ -338,8 +340,8 @@ void BuildPairs(Training* tr, const TriggerKernel& geometry, int threads,
   for (int b = 0; b <= kBlocks; ++b) count_blocks[static_cast<size_t>(b)] = n * b / kBlocks;
   std::vector<uint64_t> counts(n + 1, 0);
   ForBlocks(threads, kBlocks, [&](int b) {
-    for (size_t i = count_blocks[static_cast<size_t>(b)]; i < count_blocks[static_cast<size_t>(b) + 1];
-         ++i) {
+    for (size_t i = count_blocks[static_cast<size_t>(b)];
+         i < count_blocks[static_cast<size_t>(b) + 1]; ++i) {
       uint64_t c = 0;
       visit(i, [&](double, double, double) { ++c; });
       counts[i + 1] = c;
@@ -351,8 +353,8 @@ void BuildPairs(Training* tr, const TriggerKernel& geometry, int threads,
   tr->pair_tbin.resize(total);
   tr->pair_sbin.resize(total);
   ForBlocks(threads, kBlocks, [&](int b) {
-    for (size_t i = count_blocks[static_cast<size_t>(b)]; i < count_blocks[static_cast<size_t>(b) + 1];
-         ++i) {
+    for (size_t i = count_blocks[static_cast<size_t>(b)];
+         i < count_blocks[static_cast<size_t>(b) + 1]; ++i) {
       uint64_t at = tr->pair_start[i];
       visit(i, [&](double dt, double ddx, double ddy) {
         tr->pair_tbin[at] = static_cast<uint16_t>(geometry.TimeBin(dt));
@@ -403,8 +405,8 @@ void BackgroundAtEvents(const Training& tr, const BackgroundRaster& r,
   const double self = r.SelfWeight();
   mu->resize(n);
   for (size_t i = 0; i < n; ++i) {
-    (*mu)[i] = std::max(0.0, mass[static_cast<size_t>(tr.raster_bin[i])] - weights[i] * self) *
-               scale;
+    (*mu)[i] =
+        std::max(0.0, mass[static_cast<size_t>(tr.raster_bin[i])] - weights[i] * self) * scale;
   }
 }
 
@@ -553,11 +555,9 @@ Status SeppModel::Impl::FullFit(const EventSet& events, const grid::Grid& g, int
 
   const double tw = k.TimeBinDays();
   const auto tsd = trigger_bandwidth_days / tw;
-  const std::vector<double> wt =
-      BinnedGaussian(tsd, static_cast<int32_t>(std::ceil(4 * tsd)));
+  const std::vector<double> wt = BinnedGaussian(tsd, static_cast<int32_t>(std::ceil(4 * tsd)));
   const auto ssd = trigger_bandwidth_m / k.SpaceBinM();
-  const std::vector<double> ws =
-      BinnedGaussian(ssd, static_cast<int32_t>(std::ceil(4 * ssd)));
+  const std::vector<double> ws = BinnedGaussian(ssd, static_cast<int32_t>(std::ceil(4 * ssd)));
 
   std::vector<double> weights(n, 1 - k.theta), mu, lambda, prev;
   BackgroundAtEvents(tr, raster, weights, T, &mu);
@@ -581,11 +581,13 @@ Status SeppModel::Impl::FullFit(const EventSet& events, const grid::Grid& g, int
         // θ never settles under sampling; stop once it has moved by no more than its sampling
         // noise on kStableIterations successive iterations.
         last_change = std::abs(k.theta - prev_theta);
-        stable = last_change <= std::max(tol, 1 / std::sqrt(static_cast<double>(n))) ? stable + 1 : 0;
+        stable =
+            last_change <= std::max(tol, 1 / std::sqrt(static_cast<double>(n))) ? stable + 1 : 0;
         if (stable >= kStableIterations) converged = true;
       } else {
         last_change = 0;
-        for (size_t i = 0; i < n; ++i) last_change = std::max(last_change, std::abs(p_bg[i] - prev[i]));
+        for (size_t i = 0; i < n; ++i)
+          last_change = std::max(last_change, std::abs(p_bg[i] - prev[i]));
         if (last_change <= tol) converged = true;
       }
       if (converged) break;
@@ -770,12 +772,14 @@ Result<grid::Surface> SeppModel::Predict(double horizon_days) const {
     const double time_mass = m.kernel.TimeMass(a + horizon_days) - m.kernel.TimeMass(a);
     if (!(time_mass > 0)) continue;
     const double xj = f.trigger_x_m[j], yj = f.trigger_y_m[j];
-    const auto c0 = std::max<int32_t>(0, static_cast<int32_t>(std::floor((xj - reach - g.x0_m()) / cs)));
-    const auto c1 =
-        std::min<int32_t>(g.nx() - 1, static_cast<int32_t>(std::floor((xj + reach - g.x0_m()) / cs)));
-    const auto r0 = std::max<int32_t>(0, static_cast<int32_t>(std::floor((yj - reach - g.y0_m()) / cs)));
-    const auto r1 =
-        std::min<int32_t>(g.ny() - 1, static_cast<int32_t>(std::floor((yj + reach - g.y0_m()) / cs)));
+    const auto c0 =
+        std::max<int32_t>(0, static_cast<int32_t>(std::floor((xj - reach - g.x0_m()) / cs)));
+    const auto c1 = std::min<int32_t>(
+        g.nx() - 1, static_cast<int32_t>(std::floor((xj + reach - g.x0_m()) / cs)));
+    const auto r0 =
+        std::max<int32_t>(0, static_cast<int32_t>(std::floor((yj - reach - g.y0_m()) / cs)));
+    const auto r1 = std::min<int32_t>(
+        g.ny() - 1, static_cast<int32_t>(std::floor((yj + reach - g.y0_m()) / cs)));
     for (int32_t row = r0; row <= r1; ++row) {
       for (int32_t col = c0; col <= c1; ++col) {
         const grid::CellId cell = g.ColRowToCell(col, row);
@@ -828,7 +832,9 @@ std::string SeppModel::FittedJson() const {
 
 Status SeppModel::LoadFitted(std::string_view json, const grid::Grid& grid) {
   const auto j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  auto bad = [](const std::string& what) { return Status::InvalidInput("sepp: LoadFitted: " + what); };
+  auto bad = [](const std::string& what) {
+    return Status::InvalidInput("sepp: LoadFitted: " + what);
+  };
   if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
   auto get_number = [&](const char* field, double* out) -> Status {
     auto it = j.find(field);
@@ -918,9 +924,8 @@ Status SeppModel::LoadFitted(std::string_view json, const grid::Grid& grid) {
     return bad("max_trigger_m: expected a positive number");
   }
   PLACECAST_RETURN_IF_ERROR(get_array("time_density", kTimeBins, true, &f.time_density));
-  PLACECAST_RETURN_IF_ERROR(get_array("space_density",
-                                      static_cast<size_t>(kSpaceBins) * kSpaceBins, true,
-                                      &f.space_density));
+  PLACECAST_RETURN_IF_ERROR(get_array("space_density", static_cast<size_t>(kSpaceBins) * kSpaceBins,
+                                      true, &f.space_density));
   PLACECAST_RETURN_IF_ERROR(
       get_array("mu_per_day", static_cast<size_t>(num_cells), true, &f.mu_per_day));
   PLACECAST_RETURN_IF_ERROR(get_array("trigger_age_days", SIZE_MAX, true, &f.trigger_age_days));

@@ -61,7 +61,8 @@ TriggerKernel IrregularKernel(double max_days, double max_m) {
   k.max_days = max_days;
   k.max_m = max_m;
   k.h.resize(kTimeBins);
-  for (int32_t b = 0; b < kTimeBins; ++b) k.h[static_cast<size_t>(b)] = 1.0 + 0.5 * std::sin(b * 0.37);
+  for (int32_t b = 0; b < kTimeBins; ++b)
+    k.h[static_cast<size_t>(b)] = 1.0 + 0.5 * std::sin(b * 0.37);
   k.f.resize(static_cast<size_t>(kSpaceBins) * kSpaceBins);
   for (size_t q = 0; q < k.f.size(); ++q) k.f[q] = 1e-6 * (1.0 + 0.5 * std::cos(q * 0.011));
   k.BuildCumulative();
@@ -117,7 +118,8 @@ TEST(SeppTest, IndexedEStepEqualsBruteForce) {
       const int64_t bj = tr.raster_bin[j];
       const int64_t dx = bi % raster.nx - bj % raster.nx, dy = bi / raster.nx - bj / raster.nx;
       if (std::abs(dx) > R || std::abs(dy) > R) continue;
-      bg += w[j] * raster.kernel[static_cast<size_t>(dx + R)] * raster.kernel[static_cast<size_t>(dy + R)];
+      bg += w[j] * raster.kernel[static_cast<size_t>(dx + R)] *
+            raster.kernel[static_cast<size_t>(dy + R)];
     }
     // The deposit of a tie partner in the same bin counts; only i's own is left out.
     const double mu_i = bg / (bin_area * T);
@@ -199,7 +201,8 @@ TEST(SeppTest, TiedEventsAreNeverParentAndOffspring) {
   std::vector<size_t> blocks;
   sepp_internal::BuildPairs(&tr, k, 1, &blocks);
   std::vector<uint64_t> per_event;
-  for (size_t i = 0; i < ev.size(); ++i) per_event.push_back(tr.pair_start[i + 1] - tr.pair_start[i]);
+  for (size_t i = 0; i < ev.size(); ++i)
+    per_event.push_back(tr.pair_start[i + 1] - tr.pair_start[i]);
   // In time order: the four at kStart have no parent; the one a second later has those four;
   // the one a day later has all five earlier ones.
   EXPECT_EQ(per_event, (std::vector<uint64_t>{0, 0, 0, 0, 4, 5}));
@@ -244,9 +247,8 @@ void ExpectRecovery(const std::string& declustering) {
   const EventSet ev = SimulateSepp(spec).value();
   ASSERT_GT(ev.size(), 40000u);
   const auto g = grid::Grid::FromExtent(0, 0, 10000, 10000, 200, "EPSG:32618").value();
-  auto m = Sepp({{"window_days", "1000"},
-                 {"max_trigger_m", "250"},
-                 {"declustering", declustering}});
+  auto m =
+      Sepp({{"window_days", "1000"}, {"max_trigger_m", "250"}, {"declustering", declustering}});
   ASSERT_TRUE(m->Fit(ev, g, kStart + 1000 * kSecondsPerDay).ok());
   const SeppFit& f = m->fit();
   EXPECT_TRUE(f.converged);
@@ -263,9 +265,7 @@ void ExpectRecovery(const std::string& declustering) {
 
 TEST(SeppTest, RecoversKnownParametersWithExpectedDeclustering) { ExpectRecovery("expected"); }
 
-TEST(SeppTest, RecoversKnownParametersWithStochasticDeclustering) {
-  ExpectRecovery("stochastic");
-}
+TEST(SeppTest, RecoversKnownParametersWithStochasticDeclustering) { ExpectRecovery("stochastic"); }
 
 // Writes a fit JSON by hand: θ, h uniform on (0, max_days], f uniform on the square, one
 // triggering event, no background.
@@ -275,7 +275,7 @@ std::string HandFit(const grid::Grid& g, double theta, double max_days, double m
   j["model"] = "sepp";
   j["schema_version"] = 1;
   j["params"] = nlohmann::ordered_json::object();
-  j["grid"] = {{"num_cells", g.num_cells()}, {"nx", g.nx()},       {"ny", g.ny()},
+  j["grid"] = {{"num_cells", g.num_cells()}, {"nx", g.nx()},     {"ny", g.ny()},
                {"x0_m", g.x0_m()},           {"y0_m", g.y0_m()}, {"cell_size_m", g.cell_size_m()}};
   j["theta"] = theta;
   j["max_trigger_days"] = max_days;
@@ -319,8 +319,8 @@ TEST(SeppTest, PredictIntegratesTriggeringOverCellAndHorizon) {
             "0.0000 0.0125 0.0250 0.0125 0.0000\n"
             "0.0000 0.0000 0.0000 0.0000 0.0000\n");
   // A horizon past the window: the rest of h, 8 of 10 days.
-  EXPECT_NEAR(m->Predict(100)->value[static_cast<size_t>(g.ColRowToCell(2, 2))],
-              0.5 * 0.8 * 0.25, 1e-12);
+  EXPECT_NEAR(m->Predict(100)->value[static_cast<size_t>(g.ColRowToCell(2, 2))], 0.5 * 0.8 * 0.25,
+              1e-12);
   // With a background: μ h added to every cell.
   ASSERT_TRUE(m->LoadFitted(HandFit(g, 0.0, 10, 100, 2, 250, 250, 0.3), g).ok());
   const auto with_background = m->Predict(2).value();
@@ -392,7 +392,10 @@ TEST(SeppTest, LoadFittedRejectsOtherGridsModelsAndVersions) {
        "sepp: LoadFitted: schema_version 2 is not supported (expected 1)"},
       {edit([](auto& j) { j["theta"] = 1.5; }), ErrorCode::kInvalidInput,
        "sepp: LoadFitted: theta: expected a value in [0, 1)"},
-      {edit([](auto& j) { j["time_density"] = {1.0, 2.0}; }), ErrorCode::kInvalidInput,
+      {edit([](auto& j) {
+         j["time_density"] = {1.0, 2.0};
+       }),
+       ErrorCode::kInvalidInput,
        "sepp: LoadFitted: time_density: expected an array of 1000 numbers"},
       {edit([](auto& j) { j["mu_per_day"][1] = -1.0; }), ErrorCode::kInvalidInput,
        "sepp: LoadFitted: mu_per_day[1]: expected a non-negative number"},
@@ -406,8 +409,9 @@ TEST(SeppTest, LoadFittedRejectsOtherGridsModelsAndVersions) {
   }
   Status s = m->LoadFitted(good, other);
   EXPECT_EQ(s.code(), ErrorCode::kInvalidInput);
-  EXPECT_TRUE(Contains(s.message(), "sepp: LoadFitted: grid: the fit is for a grid of 3 active "
-                                    "cells (3 x 1 cells of 100 m), not this one (4 active cells"))
+  EXPECT_TRUE(Contains(s.message(),
+                       "sepp: LoadFitted: grid: the fit is for a grid of 3 active "
+                       "cells (3 x 1 cells of 100 m), not this one (4 active cells"))
       << s.message();
   EXPECT_FALSE(m->Predict(1).ok());  // nothing was loaded
   ASSERT_TRUE(m->LoadFitted(good, g).ok());
@@ -467,11 +471,13 @@ TEST(SeppTest, InvalidParametersAreRejected) {
       {"window_days", "0", "sepp: parameter window_days: expected a value in [1, 36500]"},
       {"max_trigger_m", "5", "sepp: parameter max_trigger_m: expected a value in [10, 10000]"},
       {"max_trigger_days", "-1", "sepp: parameter max_trigger_days: expected a value in"},
-      {"declustering", "random", "sepp: parameter declustering: expected one of "
-                                 "expected|stochastic"},
+      {"declustering", "random",
+       "sepp: parameter declustering: expected one of "
+       "expected|stochastic"},
       {"tol", "0", "sepp: parameter tol: expected a value in"},
-      {"background_bandwidth_m", "wide", "sepp: parameter background_bandwidth_m: expected a "
-                                         "number"},
+      {"background_bandwidth_m", "wide",
+       "sepp: parameter background_bandwidth_m: expected a "
+       "number"},
   };
   for (const auto& c : cases) {
     auto m = SeppModel::Create({{c.param, c.value}});
@@ -486,8 +492,9 @@ TEST(SeppTest, InvalidParametersAreRejected) {
   auto m = Sepp({{"background_bandwidth_m", "1"}});
   Status s = m->Fit(ev, big, kStart + kSecondsPerDay);
   EXPECT_EQ(s.code(), ErrorCode::kInvalidInput);
-  EXPECT_TRUE(Contains(s.message(), "sepp: background_bandwidth_m: 1 m on this 101 x 101 grid of "
-                                    "500 m cells needs a background raster of 2550250000 bins"))
+  EXPECT_TRUE(Contains(s.message(),
+                       "sepp: background_bandwidth_m: 1 m on this 101 x 101 grid of "
+                       "500 m cells needs a background raster of 2550250000 bins"))
       << s.message();
 }
 

@@ -42,10 +42,10 @@ struct SeppFit {
   // The events that can still trigger at the origin (origin − max_trigger_days < t_j < origin),
   // in time order: their age at the origin in days and their position.
   std::vector<double> trigger_age_days, trigger_x_m, trigger_y_m;
-  int64_t iterations = 0;     // M-steps done by the fit
-  bool converged = false;     // the stopping rule (docs/models.md) was met before the cap
-  int64_t events_used = 0;    // events of the training window in an active cell
-  int64_t pairs = 0;          // candidate parent–offspring pairs inside both windows
+  int64_t iterations = 0;   // M-steps done by the fit
+  bool converged = false;   // the stopping rule (docs/models.md) was met before the cap
+  int64_t events_used = 0;  // events of the training window in an active cell
+  int64_t pairs = 0;        // candidate parent–offspring pairs inside both windows
   int64_t window_start_s = 0;
   int64_t origin_s = 0;
 };
@@ -54,7 +54,8 @@ class SeppModel final : public Model {
  public:
   // A model with `params` (name -> text) resolved against SeppModelInfo().params.
   // kInvalidInput for bad or unknown parameters, as CreateModel().
-  static Result<std::unique_ptr<SeppModel>> Create(const std::map<std::string, std::string>& params);
+  static Result<std::unique_ptr<SeppModel>> Create(
+      const std::map<std::string, std::string>& params);
   // REQUIRES: `params` resolved against SeppModelInfo().params.
   explicit SeppModel(ParamValues params);
   ~SeppModel() override;
