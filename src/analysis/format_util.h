@@ -56,7 +56,8 @@ inline Result<std::vector<double>> ParseNumberList(std::string_view text, std::s
     char* stop = nullptr;
     const double v = item.empty() ? 0 : std::strtod(item.c_str(), &stop);
     if (item.empty() || stop == nullptr || *stop != '\0' || !std::isfinite(v)) {
-      return Status::InvalidInput(std::string(what) + ": not a comma-separated list of numbers (got \"" +
+      return Status::InvalidInput(std::string(what) +
+                                  ": not a comma-separated list of numbers (got \"" +
                                   std::string(text) + "\")");
     }
     out.push_back(v);

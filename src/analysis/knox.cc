@@ -146,12 +146,12 @@ Result<std::vector<double>> EqualBandEdges(double step, int64_t count, std::stri
 
 Result<KnoxRequest> KnoxRequestFromParams(const ParamValues& values) {
   KnoxRequest r;
-  PLACECAST_ASSIGN_OR_RETURN(r.space_bands_m,
-                             internal::ParseNumberList(values.GetString("space_bands_m"),
-                                                       "space_bands_m"));
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<double> t,
-                             internal::ParseNumberList(values.GetString("time_bands_days"),
-                                                       "time_bands_days"));
+  PLACECAST_ASSIGN_OR_RETURN(
+      r.space_bands_m,
+      internal::ParseNumberList(values.GetString("space_bands_m"), "space_bands_m"));
+  PLACECAST_ASSIGN_OR_RETURN(
+      std::vector<double> t,
+      internal::ParseNumberList(values.GetString("time_bands_days"), "time_bands_days"));
   for (double v : t) {
     if (v != std::floor(v) || std::fabs(v) > 1e9) {
       return Status::InvalidInput("time_bands_days: edges must be whole days (got " +
@@ -160,7 +160,7 @@ Result<KnoxRequest> KnoxRequestFromParams(const ParamValues& values) {
     r.time_bands_days.push_back(static_cast<int64_t>(v));
   }
   r.distance = values.GetString("distance") == "manhattan" ? DistanceMetric::kManhattan
-                                                            : DistanceMetric::kEuclidean;
+                                                           : DistanceMetric::kEuclidean;
   r.float32_coordinates = values.GetString("coordinate_precision") == "float32";
   r.permutations = values.GetInt("permutations");
   r.seed = static_cast<uint64_t>(values.GetInt("seed"));
@@ -235,9 +235,8 @@ Result<KnoxResult> KnoxTest(const EventSet& events, const KnoxRequest& request) 
                static_cast<int64_t>(std::floor(y[i] / b_max))};
     order[i] = static_cast<uint32_t>(i);
   }
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return cell[a] != cell[b] ? cell[a] < cell[b] : a < b;
-  });
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return cell[a] != cell[b] ? cell[a] < cell[b] : a < b; });
   struct PairHash {
     size_t operator()(const std::pair<int64_t, int64_t>& p) const {
       return std::hash<int64_t>()(p.first * 0x9E3779B97F4A7C15LL ^ p.second);
@@ -313,8 +312,7 @@ Result<KnoxResult> KnoxTest(const EventSet& events, const KnoxRequest& request) 
   res.observed.assign(cells, 0);
   count_table(day, res.observed);
 
-  const int threads =
-      static_cast<int>(std::min<int64_t>(request.threads, request.permutations));
+  const int threads = static_cast<int>(std::min<int64_t>(request.threads, request.permutations));
   std::vector<Accum> acc(threads);
   auto work = [&](int t) {
     Accum& a = acc[t];
@@ -362,9 +360,8 @@ Result<KnoxResult> KnoxTest(const EventSet& events, const KnoxRequest& request) 
     if (request.permutations > 1) {
       // Var = (Σx² − (Σx)²/P) / (P − 1), from exact integer sums.
       const unsigned __int128 s = static_cast<unsigned __int128>(sum);
-      const long double num = static_cast<long double>(sum_sq * static_cast<uint64_t>(
-                                                                    request.permutations) -
-                                                       s * s);
+      const long double num =
+          static_cast<long double>(sum_sq * static_cast<uint64_t>(request.permutations) - s * s);
       const long double var = num / (static_cast<long double>(p) * (p - 1));
       res.expected_sd[c] = static_cast<double>(std::sqrt(std::max<long double>(var, 0)));
     }
@@ -391,8 +388,8 @@ std::string KnoxResultToCsv(const KnoxResult& r) {
       const std::string thi = col == r.cols - 1 ? "inf" : std::to_string(te[col]);
       out += "\"" + r.space_labels[row] + "\",\"" + r.time_labels[col] + "\"," + Num(lo) + "," +
              hi + "," + std::to_string(tlo) + "," + thi + "," + std::to_string(r.observed[i]) +
-             "," + Num(r.expected[i]) + "," + Num(r.expected_sd[i]) + "," +
-             Num(r.knox_ratio[i]) + "," + Num(r.p_value[i]) + "\n";
+             "," + Num(r.expected[i]) + "," + Num(r.expected_sd[i]) + "," + Num(r.knox_ratio[i]) +
+             "," + Num(r.p_value[i]) + "\n";
     }
   }
   return out;
@@ -426,8 +423,9 @@ std::string KnoxResultToJson(const KnoxResult& r) {
   for (int row = 0; row < r.rows; ++row) {
     for (int col = 0; col < r.cols; ++col) {
       const size_t i = r.Index(row, col);
-      out += "    {\"space_band\": " + std::to_string(row) + ", \"time_band\": " +
-             std::to_string(col) + ", \"observed\": " + std::to_string(r.observed[i]) +
+      out += "    {\"space_band\": " + std::to_string(row) +
+             ", \"time_band\": " + std::to_string(col) +
+             ", \"observed\": " + std::to_string(r.observed[i]) +
              ", \"expected\": " + Num(r.expected[i], 10, true) +
              ", \"expected_sd\": " + Num(r.expected_sd[i], 10, true) +
              ", \"knox_ratio\": " + Num(r.knox_ratio[i], 10, true) +
@@ -458,7 +456,8 @@ std::string KnoxResultToTable(const KnoxResult& r) {
       std::snprintf(buf, sizeof buf, "%-*s", static_cast<int>(w0), r.space_labels[row].c_str());
       out += buf;
       for (int col = 0; col < r.cols; ++col) {
-        std::snprintf(buf, sizeof buf, " %*s", static_cast<int>(w), cell(r.Index(row, col)).c_str());
+        std::snprintf(buf, sizeof buf, " %*s", static_cast<int>(w),
+                      cell(r.Index(row, col)).c_str());
         out += buf;
       }
       out += "\n";

@@ -43,8 +43,8 @@ EventSet ReadNrcCsv(const std::string& path) {
 
 // The NRC verbose CSV: the observed table, and every cell's permutation counts ("Expected").
 struct NrcVerbose {
-  std::vector<std::vector<int64_t>> observed;                 // [row][col]
-  std::map<std::pair<int, int>, std::vector<double>> perms;   // (row, col) 1-based -> counts
+  std::vector<std::vector<int64_t>> observed;                // [row][col]
+  std::map<std::pair<int, int>, std::vector<double>> perms;  // (row, col) 1-based -> counts
   std::map<std::pair<int, int>, double> p_value;
 };
 
@@ -178,10 +178,12 @@ TEST(KnoxTest, InvalidInputNamesFieldAndValue) {
   threads.threads = 0;
   const std::vector<Case> cases = {
       {Request({}, {7}), "space_bands_m: at least one band edge is needed (got none)"},
-      {Request({100, 100}, {7}), "space_bands_m: edges must be strictly increasing (got 100 after 100)"},
+      {Request({100, 100}, {7}),
+       "space_bands_m: edges must be strictly increasing (got 100 after 100)"},
       {Request({-5}, {7}), "space_bands_m: edges must be finite and > 0 (got -5)"},
       {Request({100}, {}), "time_bands_days: at least one band edge is needed (got none)"},
-      {Request({100}, {7, 3}), "time_bands_days: edges must be strictly increasing (got 3 after 7)"},
+      {Request({100}, {7, 3}),
+       "time_bands_days: edges must be strictly increasing (got 3 after 7)"},
       {Request({100}, {0}), "time_bands_days: edges must be in [1, 1000000] days (got 0)"},
       {zero_perm, "permutations: must be in [1, 1000000] (got 0)"},
       {threads, "threads: must be in [1, 64] (got 0)"},
@@ -381,9 +383,12 @@ INSTANTIATE_TEST_SUITE_P(
     ChicagoReference, KnoxNrcTest,
     ::testing::Values(NrcCase{"chicago_be_month1.csv",
                               "chicago_be_month1_NRverbose_2019-09-23_143005.csv",
-                              {100, 200, 300}, {7, 14, 21}},
-                      NrcCase{"chicago_arson.csv", "chicago_arson_NRverbose_2019-09-23_145637.csv",
-                              {200, 400, 600}, {1, 2, 3}}));
+                              {100, 200, 300},
+                              {7, 14, 21}},
+                      NrcCase{"chicago_arson.csv",
+                              "chicago_arson_NRverbose_2019-09-23_145637.csv",
+                              {200, 400, 600},
+                              {1, 2, 3}}));
 
 TEST(KnoxTest, DoublePrecisionDiffersFromNrcOnlyAtAnEdge) {
   // With full-precision coordinates one arson pair at Manhattan distance 399.96 m stays below the

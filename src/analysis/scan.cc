@@ -61,10 +61,10 @@ int64_t FloorDay(int64_t t_s) {
 // sorting a centre's entries by C orders them by distance and groups equal distances.
 struct Geometry {
   std::vector<double> loc_x, loc_y;
-  std::vector<int64_t> loc_total;      // events per location over the whole period
+  std::vector<int64_t> loc_total;  // events per location over the whole period
   std::vector<double> centre_x, centre_y;
-  std::vector<uint32_t> rev_start;     // CSR over locations
-  std::vector<uint32_t> rev_centre;    // centres in ascending order
+  std::vector<uint32_t> rev_start;   // CSR over locations
+  std::vector<uint32_t> rev_centre;  // centres in ascending order
   std::vector<uint32_t> rev_c;
 };
 
@@ -91,7 +91,10 @@ struct Entry {
 class Scorer {
  public:
   Scorer(int64_t n, int64_t w, const std::vector<int64_t>& n_window, int64_t min_cases)
-      : n_(static_cast<double>(n)), w_(w), n_window_(n_window), min_cases_(min_cases),
+      : n_(static_cast<double>(n)),
+        w_(w),
+        n_window_(n_window),
+        min_cases_(min_cases),
         xlogx_(static_cast<size_t>(n) + 1) {
     for (int64_t c = 1; c <= n; ++c) {
       xlogx_[c] = static_cast<double>(c) * std::log(static_cast<double>(c));
@@ -250,17 +253,18 @@ std::span<const ParamSpec> ScanParams() { return kScanParams; }
 Status ScanRequest::Validate() const {
   using internal::Num;
   if (!std::isfinite(max_radius_m) || max_radius_m <= 0 || max_radius_m > 100000) {
-    return Status::InvalidInput("max_radius_m: must be in (0, 100000] m (got " +
-                                Num(max_radius_m) + ")");
+    return Status::InvalidInput("max_radius_m: must be in (0, 100000] m (got " + Num(max_radius_m) +
+                                ")");
   }
   if (study_period_days < 2 || study_period_days > 100000) {
     return Status::InvalidInput("study_period_days: must be in [2, 100000] (got " +
                                 std::to_string(study_period_days) + ")");
   }
   if (max_window_days < 1 || max_window_days > 1000 || max_window_days >= study_period_days) {
-    return Status::InvalidInput("max_window_days: must be in [1, 1000] and shorter than "
-                                "study_period_days (" + std::to_string(study_period_days) +
-                                ") (got " + std::to_string(max_window_days) + ")");
+    return Status::InvalidInput(
+        "max_window_days: must be in [1, 1000] and shorter than "
+        "study_period_days (" +
+        std::to_string(study_period_days) + ") (got " + std::to_string(max_window_days) + ")");
   }
   if (centres == ScanCentres::kGridCells &&
       (!std::isfinite(centre_cell_size_m) || centre_cell_size_m < 1)) {
@@ -278,8 +282,8 @@ Status ScanRequest::Validate() const {
     return Status::InvalidInput("alpha: must be in [0, 1] (got " + Num(alpha) + ")");
   }
   if (max_clusters < 1) {
-    return Status::InvalidInput("max_clusters: must be >= 1 (got " +
-                                std::to_string(max_clusters) + ")");
+    return Status::InvalidInput("max_clusters: must be >= 1 (got " + std::to_string(max_clusters) +
+                                ")");
   }
   if (threads < 1 || threads > 64) {
     return Status::InvalidInput("threads: must be in [1, 64] (got " + std::to_string(threads) +
@@ -294,8 +298,8 @@ Result<ScanRequest> ScanRequestFromParams(const ParamValues& v, int64_t analysis
   r.max_radius_m = v.GetDouble("max_radius_m");
   r.max_window_days = v.GetInt("max_window_days");
   r.study_period_days = v.GetInt("study_period_days");
-  r.centres = v.GetString("centres") == "cells" ? ScanCentres::kGridCells
-                                                : ScanCentres::kEventLocations;
+  r.centres =
+      v.GetString("centres") == "cells" ? ScanCentres::kGridCells : ScanCentres::kEventLocations;
   r.centre_cell_size_m = v.GetDouble("centre_cell_size_m");
   r.min_cases = v.GetInt("min_cases");
   r.replications = v.GetInt("replications");
@@ -439,7 +443,8 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
         size_t a = 0;
         while (a < nb.size()) {
           size_t z = a;
-          while (z < nb.size() && nb[z].first == nb[a].first) total += static_cast<uint32_t>(g.loc_total[nb[z++].second]);
+          while (z < nb.size() && nb[z].first == nb[a].first)
+            total += static_cast<uint32_t>(g.loc_total[nb[z++].second]);
           for (size_t q = a; q < z; ++q) b.entries.push_back({total, nb[q].second});
           a = z;
         }
@@ -512,7 +517,8 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
         internal::Shuffle(std::span<int64_t>(offset), rng);
         BuildRecent(kept_loc, offset, w, num_loc, r);
         double m = 0;
-        scorer.ScoreAll(g, r, scratch, true, [&](size_t, const Best& b) { m = std::max(m, b.llr); });
+        scorer.ScoreAll(g, r, scratch, true,
+                        [&](size_t, const Best& b) { m = std::max(m, b.llr); });
         res.replicate_max_log_glr[static_cast<size_t>(k)] = m;
       }
     };
@@ -595,11 +601,10 @@ std::string ScanResultToCsv(const ScanResult& r) {
   for (const auto& c : r.clusters) {
     out += std::to_string(c.rank) + "," + Num(c.centre_x_m, 12) + "," + Num(c.centre_y_m, 12) +
            "," + Num(c.radius_m) + "," + FormatDate(c.window_start_s) + "," +
-           FormatDate(c.window_end_s - kSecondsPerDay) + "," + std::to_string(c.window_days) +
-           "," + std::to_string(c.locations) + "," + std::to_string(c.observed) + "," +
-           Num(c.expected) + "," + Num(static_cast<double>(c.observed) / c.expected) + "," +
-           Num(c.log_glr) + "," + Num(c.p_value) + "," + (c.significant ? "true" : "false") +
-           "\n";
+           FormatDate(c.window_end_s - kSecondsPerDay) + "," + std::to_string(c.window_days) + "," +
+           std::to_string(c.locations) + "," + std::to_string(c.observed) + "," + Num(c.expected) +
+           "," + Num(static_cast<double>(c.observed) / c.expected) + "," + Num(c.log_glr) + "," +
+           Num(c.p_value) + "," + (c.significant ? "true" : "false") + "\n";
   }
   return out;
 }
@@ -631,10 +636,12 @@ std::string ScanResultToJson(const ScanResult& r) {
     out += "{\"rank\": " + std::to_string(c.rank) + ", \"centre_x_m\": " + Num(c.centre_x_m, 12) +
            ", \"centre_y_m\": " + Num(c.centre_y_m, 12) + ", \"radius_m\": " + Num(c.radius_m) +
            ", \"window_start\": \"" + FormatDate(c.window_start_s) + "\", \"window_end\": \"" +
-           FormatDate(c.window_end_s - kSecondsPerDay) + "\", \"window_days\": " +
-           std::to_string(c.window_days) + ", \"locations\": " + std::to_string(c.locations) +
-           ", \"observed\": " + std::to_string(c.observed) + ", \"expected\": " +
-           Num(c.expected, 10, true) + ", \"log_glr\": " + Num(c.log_glr, 10, true) +
+           FormatDate(c.window_end_s - kSecondsPerDay) +
+           "\", \"window_days\": " + std::to_string(c.window_days) +
+           ", \"locations\": " + std::to_string(c.locations) +
+           ", \"observed\": " + std::to_string(c.observed) +
+           ", \"expected\": " + Num(c.expected, 10, true) +
+           ", \"log_glr\": " + Num(c.log_glr, 10, true) +
            ", \"p_value\": " + Num(c.p_value, 10, true) +
            ", \"significant\": " + (c.significant ? "true" : "false") + "}";
   }

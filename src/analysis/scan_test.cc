@@ -92,8 +92,8 @@ TEST(ScanTest, InvalidInputNamesFieldAndValue) {
   EXPECT_EQ(r.status().message(),
             "events: the scan needs at least 2 events between 2023-02-13 and 2023-05-23 (got 0)");
 
-  auto v = ParamValues::Resolve(ScanParams(), {{"max_radius_m", "250"}, {"centres", "cells"}},
-                                "scan");
+  auto v =
+      ParamValues::Resolve(ScanParams(), {{"max_radius_m", "250"}, {"centres", "cells"}}, "scan");
   ASSERT_TRUE(v.ok());
   auto q = ScanRequestFromParams(*v, Day(99));
   ASSERT_TRUE(q.ok());

@@ -140,9 +140,9 @@ Status RunNearRepeat(const NearRepeatFlags& f) {
   }
   if (!f.time_bands.empty()) given["time_bands_days"] = f.time_bands;
   if (f.time_step_days > 0 || f.time_count > 0) {
-    PLACECAST_ASSIGN_OR_RETURN(auto e,
-                               analysis::EqualBandEdges(static_cast<double>(f.time_step_days),
-                                                        f.time_count, "--time-step/--time-count"));
+    PLACECAST_ASSIGN_OR_RETURN(
+        auto e, analysis::EqualBandEdges(static_cast<double>(f.time_step_days), f.time_count,
+                                         "--time-step/--time-count"));
     std::string s;
     for (double v : e) s += (s.empty() ? "" : ",") + std::to_string(static_cast<int64_t>(v));
     given["time_bands_days"] = s;
@@ -188,19 +188,21 @@ Status RunNearRepeat(const NearRepeatFlags& f) {
 
   PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
   const std::string dir = f.out + "/";
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "knox.csv", analysis::KnoxResultToCsv(result)));
+  PLACECAST_RETURN_IF_ERROR(
+      io::WriteFileAtomic(dir + "knox.csv", analysis::KnoxResultToCsv(result)));
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(dir + "knox.json", analysis::KnoxResultToJson(result)));
-  std::printf("nearrepeat: %s: %lld events (%lld rows without x, y or date skipped), %lld pairs, "
-              "%lld permutations (seed %lld), %s distance\n\n",
-              source.c_str(), static_cast<long long>(result.num_events),
-              static_cast<long long>(skipped), static_cast<long long>(result.num_pairs),
-              static_cast<long long>(request.permutations), static_cast<long long>(f.seed),
-              f.distance.c_str());
+  std::printf(
+      "nearrepeat: %s: %lld events (%lld rows without x, y or date skipped), %lld pairs, "
+      "%lld permutations (seed %lld), %s distance\n\n",
+      source.c_str(), static_cast<long long>(result.num_events), static_cast<long long>(skipped),
+      static_cast<long long>(result.num_pairs), static_cast<long long>(request.permutations),
+      static_cast<long long>(f.seed), f.distance.c_str());
   std::printf("%s", analysis::KnoxResultToTable(result).c_str());
-  std::printf("Bands: space [lo, hi) metres, \"same location\" = distance 0; time [lo, hi) whole "
-              "days between dates.\nwrote %sknox.csv, %sknox.json\n",
-              dir.c_str(), dir.c_str());
+  std::printf(
+      "Bands: space [lo, hi) metres, \"same location\" = distance 0; time [lo, hi) whole "
+      "days between dates.\nwrote %sknox.csv, %sknox.json\n",
+      dir.c_str(), dir.c_str());
   return Status::Ok();
 }
 
@@ -216,7 +218,8 @@ void RegisterNearRepeat(CLI::App& app, int* exit_code) {
   cmd->add_option("--offence", f->offence, "offence group (with --store)");
   cmd->add_option("--from", f->from, "first date YYYY-MM-DD (with --store)");
   cmd->add_option("--to", f->to, "end date YYYY-MM-DD, exclusive (with --store)");
-  cmd->add_option("--space-bands", f->space_bands, "upper edges of the spatial bands in metres, "
+  cmd->add_option("--space-bands", f->space_bands,
+                  "upper edges of the spatial bands in metres, "
                   "e.g. 100,200,300 (default 100,200,300)");
   cmd->add_option("--space-step", f->space_step_m, "equal spatial bands of this width (metres)");
   cmd->add_option("--space-count", f->space_count, "number of equal spatial bands");

@@ -106,13 +106,13 @@ Status RunScan(const ScanFlags& f) {
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(dir + "clusters.json", analysis::ScanResultToJson(result)));
 
-  std::printf("scan: %s, %lld events on %lld locations from %s to %s, %lld centres, "
-              "%lld replications (seed %lld)\n",
-              f.offence.c_str(), static_cast<long long>(result.num_events),
-              static_cast<long long>(result.num_locations),
-              FormatDate(result.study_start_s).c_str(), FormatDate(date_s).c_str(),
-              static_cast<long long>(result.num_centres),
-              static_cast<long long>(request.replications), static_cast<long long>(f.seed));
+  std::printf(
+      "scan: %s, %lld events on %lld locations from %s to %s, %lld centres, "
+      "%lld replications (seed %lld)\n",
+      f.offence.c_str(), static_cast<long long>(result.num_events),
+      static_cast<long long>(result.num_locations), FormatDate(result.study_start_s).c_str(),
+      FormatDate(date_s).c_str(), static_cast<long long>(result.num_centres),
+      static_cast<long long>(request.replications), static_cast<long long>(f.seed));
   std::printf("%4s %12s %12s %8s %10s %5s %8s %9s %9s %8s\n", "rank", "x_m", "y_m", "radius_m",
               "from", "days", "observed", "expected", "log_glr", "p");
   for (const auto& c : result.clusters) {
@@ -132,7 +132,8 @@ void RegisterScan(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<ScanFlags>();
   auto* cmd = app.add_subcommand(
       "scan", "Prospective space-time permutation scan for emerging clusters (Kulldorff 2005)");
-  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")->required();
+  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")
+      ->required();
   cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
   cmd->add_option("--date", f->date, "analysis date YYYY-MM-DD: the last day of every window")
       ->required();

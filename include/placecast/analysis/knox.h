@@ -68,17 +68,17 @@ Result<KnoxRequest> KnoxRequestFromParams(const ParamValues& values);
 struct KnoxResult {
   KnoxRequest request;
   int64_t num_events = 0;
-  int64_t num_pairs = 0;       // n (n - 1) / 2
-  int64_t close_pairs = 0;     // pairs closer than the last space edge (visited per permutation)
-  int rows = 0, cols = 0;      // rows = K + 2 space bands, cols = L + 1 time bands
+  int64_t num_pairs = 0;    // n (n - 1) / 2
+  int64_t close_pairs = 0;  // pairs closer than the last space edge (visited per permutation)
+  int rows = 0, cols = 0;   // rows = K + 2 space bands, cols = L + 1 time bands
   std::vector<std::string> space_labels;  // "same location", "(0, 100) m", "[100, 200) m", …
   std::vector<std::string> time_labels;   // "[0, 7) days", …, "[21, inf) days"
   // Row-major rows × cols.
-  std::vector<int64_t> observed;      // pairs in each cell
-  std::vector<double> expected;       // mean over the permutations
-  std::vector<double> expected_sd;    // standard deviation over the permutations (n - 1)
-  std::vector<double> knox_ratio;     // observed / expected; NaN when expected is 0
-  std::vector<double> p_value;        // (1 + #{perm >= observed}) / (1 + permutations)
+  std::vector<int64_t> observed;    // pairs in each cell
+  std::vector<double> expected;     // mean over the permutations
+  std::vector<double> expected_sd;  // standard deviation over the permutations (n - 1)
+  std::vector<double> knox_ratio;   // observed / expected; NaN when expected is 0
+  std::vector<double> p_value;      // (1 + #{perm >= observed}) / (1 + permutations)
 
   size_t Index(int row, int col) const { return static_cast<size_t>(row) * cols + col; }
 };

@@ -50,8 +50,8 @@ struct ScanRequest {
   int64_t min_cases = 2;
   // Monte Carlo replications (default 999); the smallest p-value is 1 / (replications + 1).
   int64_t replications = 999;
-  uint64_t seed = 1;  // replication k uses a seed derived from (seed, k)
-  double alpha = 0.05;  // clusters with p <= alpha are flagged significant
+  uint64_t seed = 1;          // replication k uses a seed derived from (seed, k)
+  double alpha = 0.05;        // clusters with p <= alpha are flagged significant
   int64_t max_clusters = 10;  // most likely cluster plus non-overlapping secondary ones
   int threads = 2;
 
@@ -65,24 +65,24 @@ Result<ScanRequest> ScanRequestFromParams(const ParamValues& values, int64_t ana
 struct ScanCluster {
   int64_t rank = 0;  // 1 = most likely cluster, then secondary clusters by descending log_glr
   double centre_x_m = 0, centre_y_m = 0;
-  double radius_m = 0;          // distance from the centre to the farthest included location
-  int64_t window_start_s = 0;   // UTC midnight of the first day of the window
-  int64_t window_end_s = 0;     // UTC midnight after the analysis date (exclusive end)
+  double radius_m = 0;         // distance from the centre to the farthest included location
+  int64_t window_start_s = 0;  // UTC midnight of the first day of the window
+  int64_t window_end_s = 0;    // UTC midnight after the analysis date (exclusive end)
   int64_t window_days = 0;
-  int64_t locations = 0;        // distinct locations in the circle
-  int64_t observed = 0;         // events in the cylinder
-  double expected = 0;          // μ = (events in circle, whole period) × (events in window) / N
-  double log_glr = 0;           // log of (c/μ)^c ((N−c)/(N−μ))^(N−c)
-  double p_value = 1;           // (1 + #{replications whose max log_glr >= log_glr}) / (1 + R)
-  bool significant = false;     // p_value <= alpha
+  int64_t locations = 0;     // distinct locations in the circle
+  int64_t observed = 0;      // events in the cylinder
+  double expected = 0;       // μ = (events in circle, whole period) × (events in window) / N
+  double log_glr = 0;        // log of (c/μ)^c ((N−c)/(N−μ))^(N−c)
+  double p_value = 1;        // (1 + #{replications whose max log_glr >= log_glr}) / (1 + R)
+  bool significant = false;  // p_value <= alpha
 };
 
 struct ScanResult {
   ScanRequest request;
-  int64_t num_events = 0;       // events in the study period
+  int64_t num_events = 0;  // events in the study period
   int64_t num_locations = 0;
   int64_t num_centres = 0;
-  int64_t study_start_s = 0;    // UTC midnight of the first day of the study period
+  int64_t study_start_s = 0;  // UTC midnight of the first day of the study period
   // Most likely cluster first, then secondary clusters sharing no location with a better one.
   // Empty when no cylinder has more events than expected (and at least min_cases).
   std::vector<ScanCluster> clusters;
