@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests for the area choropleth: fills by class (read back through Cairo), grey for no value,
+// byte reproducibility and invalid inputs.
+#include "placecast/io/area_map.h"
+
+#include <cairo.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
+#include "io/products_internal.h"
+#include "placecast/io/file_util.h"
+
+namespace placecast::io {
+namespace {
+
+uint32_t PixelAt(const std::string& png, int x, int y) {
+  cairo_surface_t* s = cairo_image_surface_create_from_png(png.c_str());
+  const unsigned char* d = cairo_image_surface_get_data(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  uint32_t v;
+  std::memcpy(&v, d + y * stride + 4 * x, 4);
+  cairo_surface_destroy(s);
+  return v & 0xffffff;
+}
+
+TEST(AreaMapTest, FillsAreasByClassAndGreyWithoutValue) {
+  // Three side-by-side 1 km squares: values 1, 5, none.
+  std::vector<grid::Boundary> areas;
+  for (int i = 0; i < 3; ++i) {
+    const double x = 1000.0 * i;
+    areas.push_back({std::to_string(i), {grid::Ring{{x, x + 1000, x + 1000, x}, {0, 0, 1000, 1000}}}});
+  }
+  const std::string dir = (std::filesystem::temp_directory_path() / "placecast_area_map").string();
+  std::filesystem::create_directories(dir);
+  const std::vector<double> v = {1, 5, std::numeric_limits<double>::quiet_NaN()};
+  ASSERT_TRUE(RenderAreaMapPng(dir + "/a.png", areas, v, "t", "per 1k").ok());
+  ASSERT_TRUE(RenderAreaMapPng(dir + "/b.png", areas, v, "t", "per 1k").ok());
+  EXPECT_EQ(*ReadFile(dir + "/a.png"), *ReadFile(dir + "/b.png"));
+  // Map is 750 px wide over 3000 m: 0.25 px/m from x = 20, top 60. Sample each square away from
+  // its label.
+  const int y = 60 + 40;
+  EXPECT_EQ(PixelAt(dir + "/a.png", 20 + 30, y), products_internal::kRiskRamp[0]);
+  // Two positive values in 5 quantile classes: 1 tops classes 0-1, 5 tops class 2 (the bound of
+  // class k is v[ceil((k+1)·2/5) − 1]).
+  EXPECT_EQ(PixelAt(dir + "/a.png", 20 + 250 + 30, y), products_internal::kRiskRamp[2]);
+  EXPECT_EQ(PixelAt(dir + "/a.png", 20 + 500 + 30, y), 0xddddddu);
+}
+
+TEST(AreaMapTest, InvalidInputs) {
+  grid::Boundary a{"a", {grid::Ring{{0, 1, 1}, {0, 0, 1}}}};
+  Status st = RenderAreaMapPng("/tmp/x.png", {a}, {1, 2}, "t", "v");
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(st.message(), "area map: expected one value per area (1, got 2)");
+  st = RenderAreaMapPng("/tmp/x.png", {}, {}, "t", "v");
+  EXPECT_EQ(st.message(), "area map: no area");
+  st = RenderAreaMapPng("/nonexistent-dir/x.png", {a}, {1}, "t", "v");
+  EXPECT_EQ(st.code(), ErrorCode::kIo);
+}
+
+}  // namespace
+}  // namespace placecast::io
