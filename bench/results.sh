@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
-MODELS=${2:-naive,retro,prospective}
+MODELS=${2:-naive,retro,prospective,sepp_grid,sepp}
 PC=$BUILD/src/cli/placecast
 DATA=${PLACECAST_SHARED_DATA:-../shared/data}
 OUT=out/results
