@@ -386,8 +386,8 @@ Result<AuditResult> RunAudit(const AuditInput& in) {
       ga.statement = ga.name + " is the reference group (ratios 1 by definition).";
     } else {
       ga.statement =
-          "A " + ga.name + " resident's area is flagged " + Fmt("%.2f", er) + "× as often as a " +
-          r.reference_group + " resident's (95% CI " + Fmt("%.2f", ga.exposure_ratio.lo) + "–" +
+          "Group " + ga.name + ": the areas its residents live in are flagged " +
+          Fmt("%.2f", er) + "× as often as those of group " + r.reference_group + " (95% CI " + Fmt("%.2f", ga.exposure_ratio.lo) + "–" +
           Fmt("%.2f", ga.exposure_ratio.hi) + ")" +
           (ga.exposure_outside_band ? ", OUTSIDE the " + band + " band" : ", within the " + band +
                                                                                   " band") +
@@ -396,7 +396,11 @@ Result<AuditResult> RunAudit(const AuditInput& in) {
           Fmt("%.2f", ga.disparity_beyond_need.value) + " (95% CI " +
           Fmt("%.2f", ga.disparity_beyond_need.lo) + "–" +
           Fmt("%.2f", ga.disparity_beyond_need.hi) + ")" +
-          (ga.disparity_outside_band ? ": OUTSIDE the band, FLAGGED." : ": within the band.");
+          (ga.disparity_outside_band ? ": OUTSIDE the band, FLAGGED" : ": within the band") +
+          (ga.disparity_outside_band && ga.disparity_beyond_need.lo <= in.band_hi &&
+                   ga.disparity_beyond_need.hi >= in.band_lo
+               ? " (but its 95% interval reaches into the band: the day-to-day evidence is weak)."
+               : ".");
     }
     r.groups.push_back(std::move(ga));
   }

@@ -68,7 +68,8 @@ TEST(AuditTest, HandWorkedTwoAreasTwoGroups) {
   EXPECT_FALSE(g2.disparity_outside_band);
   EXPECT_FALSE(g1.exposure_outside_band);
   EXPECT_EQ(g2.statement,
-            "A g2 resident's area is flagged 1.67× as often as a g1 resident's (95% CI "
+            "Group g2: the areas its residents live in are flagged 1.67× as often as those of "
+            "group g1 (95% CI "
             "1.67–1.67), OUTSIDE the 0.8–1.25 band. Victim-reported offences per resident are "
             "1.40× the reference's, so the disparity beyond need is 1.19 (95% CI 1.19–1.19): "
             "within the band.");
@@ -95,6 +96,18 @@ TEST(AuditTest, DisparityBeyondNeedIsFlagged) {
   EXPECT_NEAR(r->groups[1].disparity_beyond_need.value, 5.0 / 3, 1e-12);
   EXPECT_TRUE(r->groups[1].disparity_outside_band);
   EXPECT_NE(r->groups[1].statement.find("OUTSIDE the band, FLAGGED."), std::string::npos);
+  // A flag whose interval reaches into the band says so.
+  in.need = {{1, 1}, {1, 1}, {1, 1}, {1, 1}};
+  in.flagged = {{0, 1}, {0, 1}, {0, 1}, {2, 3}};  // 5/3 again, but one day reverses it
+  in.bootstrap_reps = 200;
+  auto w = RunAudit(in);
+  ASSERT_TRUE(w.ok());
+  const GroupAudit& g2 = w->groups[1];
+  ASSERT_TRUE(g2.disparity_outside_band) << g2.statement;
+  ASSERT_LE(g2.disparity_beyond_need.lo, 1.25) << g2.statement;
+  EXPECT_NE(g2.statement.find("FLAGGED (but its 95% interval reaches into the band"),
+            std::string::npos)
+      << g2.statement;
 }
 
 TEST(AuditTest, CellsOutsideAreasAndEmptyAreas) {

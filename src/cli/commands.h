@@ -15,6 +15,7 @@ void RegisterBacktest(CLI::App& app, int* exit_code);
 void RegisterOffences(CLI::App& app, int* exit_code);
 void RegisterModels(CLI::App& app, int* exit_code);
 void RegisterLedger(CLI::App& app, int* exit_code);
+void RegisterAudit(CLI::App& app, int* exit_code);
 void RegisterPredictability(CLI::App& app, int* exit_code);
 void RegisterNearRepeat(CLI::App& app, int* exit_code);
 void RegisterScan(CLI::App& app, int* exit_code);

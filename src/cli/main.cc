@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterOffences(app, &exit_code);
   placecast::cli::RegisterModels(app, &exit_code);
   placecast::cli::RegisterLedger(app, &exit_code);
+  placecast::cli::RegisterAudit(app, &exit_code);
   placecast::cli::RegisterPredictability(app, &exit_code);
   placecast::cli::RegisterNearRepeat(app, &exit_code);
   placecast::cli::RegisterScan(app, &exit_code);

@@ -136,6 +136,7 @@ Status RenderAreaMapPng(const std::string& path, const std::vector<grid::Boundar
     swatch(products_internal::kRiskRamp[k], Fmt(prev) + " – " + Fmt(upper[k]));
     prev = upper[k];
   }
+  swatch(products_internal::kZeroRiskFill, "0");
   swatch(kNoValueFill, "no value (no residents)");
 
   Status st = cairo_status(cr) == CAIRO_STATUS_SUCCESS
