@@ -217,7 +217,10 @@ TEST(MapRenderTest, HitRateUnwritablePathIsIoError) {
 
 TEST(MapRenderTest, BarChartBarsEndAtTheirValues) {
   const std::string dir = TestDir();
-  const std::vector<BarItem> items = {{"theft", 1.0}, {"robbery", 2.0, 1.5, 2.05, "PAI 7"}};
+  BarItem theft;
+  theft.label = "theft";
+  theft.value = 1.0;
+  const std::vector<BarItem> items = {theft, {"robbery", 2.0, 1.5, 2.05, "PAI 7"}};
   ASSERT_TRUE(RenderBarChartPng(dir + "/bars.png", "t", "hit rate", items, 0.05, "chance").ok());
   Png png(dir + "/bars.png");
   ASSERT_TRUE(png.ok());
@@ -232,7 +235,10 @@ TEST(MapRenderTest, BarChartBarsEndAtTheirValues) {
   ASSERT_TRUE(RenderBarChartPng(dir + "/bars2.png", "t", "hit rate", items, 0.05, "chance").ok());
   EXPECT_TRUE(Slurp(dir + "/bars.png") == Slurp(dir + "/bars2.png"));
   EXPECT_EQ(RenderBarChartPng(dir + "/none.png", "t", "v", {}).code(), ErrorCode::kInvalidInput);
-  EXPECT_EQ(RenderBarChartPng(dir + "/nan.png", "t", "v", {{"x", std::nan("")}}).code(),
+  BarItem nan_bar;
+  nan_bar.label = "x";
+  nan_bar.value = std::nan("");
+  EXPECT_EQ(RenderBarChartPng(dir + "/nan.png", "t", "v", {nan_bar}).code(),
             ErrorCode::kInvalidInput);
   EXPECT_FALSE(std::filesystem::exists(dir + "/none.png"));
 }
