@@ -19,5 +19,6 @@ void RegisterAudit(CLI::App& app, int* exit_code);
 void RegisterPredictability(CLI::App& app, int* exit_code);
 void RegisterNearRepeat(CLI::App& app, int* exit_code);
 void RegisterScan(CLI::App& app, int* exit_code);
+void RegisterSimulateFeedback(CLI::App& app, int* exit_code);
 
 }  // namespace placecast::cli

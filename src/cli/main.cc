@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterPredictability(app, &exit_code);
   placecast::cli::RegisterNearRepeat(app, &exit_code);
   placecast::cli::RegisterScan(app, &exit_code);
+  placecast::cli::RegisterSimulateFeedback(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
