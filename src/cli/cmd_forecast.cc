@@ -125,8 +125,21 @@ Status RunForecast(const ForecastFlags& f) {
     run["fitted"] = nlohmann::ordered_json::parse(fitted_json);
     if (!f.load_fitted.empty()) run["fitted_from"] = f.load_fitted;
   }
-  PLACECAST_ASSIGN_OR_RETURN(std::string store_hash, io::Sha256File(f.store));
-  run["inputs"] = {{{"path", f.store}, {"sha256", store_hash}}};
+  // The input is identified by the events the model could see, not by the store file's bytes:
+  // the store also holds the ledger, which every command extends (the ledger record of this run
+  // holds the file hash). Same events, parameters and grid give the same run.json bytes.
+  std::string events_bytes;
+  int64_t events_before_origin = 0;
+  char xy[64];
+  for (size_t i = 0; i < study.events.size() && study.events.t_s[i] < origin_s; ++i) {
+    std::snprintf(xy, sizeof(xy), "%.3f\t%.3f", study.events.x_m[i], study.events.y_m[i]);
+    events_bytes += study.events.id[i] + '\t' + std::to_string(study.events.t_s[i]) + '\t' + xy +
+                    '\t' + std::to_string(static_cast<int>(study.events.group[i])) + '\n';
+    ++events_before_origin;
+  }
+  run["inputs"] = {{{"path", f.store},
+                    {"events_before_origin", events_before_origin},
+                    {"events_sha256", io::Sha256Hex(events_bytes)}}};
   nlohmann::ordered_json outs = nlohmann::ordered_json::array();
   for (const char* name : {"forecast.csv", "forecast.geojson", "forecast.gpkg", "map.png",
                            "report.html"}) {

@@ -12,6 +12,7 @@ bin=$1; src=$2; case_file=$3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 sub() { local s=${1//\{tmp\}/$tmp}; s=${s//\{bin\}/$bin}; echo "${s//\{src\}/$src}"; }
 fail=0
+cd "$src"  # setups and the command run from the source tree, so relative paths work
 while IFS= read -r line; do
   case "$line" in
     setup:*) eval "$(sub "${line#setup: }")" >/dev/null 2>&1 || { echo "setup failed: $line"; exit 1; } ;;
