@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <sstream>
 #include <cstdio>
 #include <cstdlib>
 
@@ -85,6 +86,16 @@ std::map<std::string, std::string> ParamsFor(
     for (const auto& [k, v] : it->second) p[k] = v;
   }
   return p;
+}
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
 }
 
 Result<std::string> CheckEnforcementTypes(const std::string& selection_name, bool allowed) {

@@ -44,6 +44,9 @@ std::map<std::string, std::string> ParamsFor(
 
 // Warns on stderr (and returns the warning text) when `groups` include enforcement-driven offence
 // types; kInvalidInput when they do and `allowed` is false.
+// "a,b,,c" -> {"a", "b", "c"}: the comma-separated lists of flags such as --models.
+std::vector<std::string> SplitComma(const std::string& s);
+
 Result<std::string> CheckEnforcementTypes(const std::string& selection_name, bool allowed);
 
 }  // namespace placecast::cli

@@ -36,16 +36,6 @@ struct BacktestFlags {
   bool allow_enforcement = false;
 };
 
-std::vector<std::string> SplitComma(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 // Reads the model, coverage_pct, hit_rate columns of HitRateCurvesCsv() back into series.
 std::vector<io::CurveSeries> CurvesFromCsv(const std::string& csv) {
   std::vector<io::CurveSeries> series;

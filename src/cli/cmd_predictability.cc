@@ -53,16 +53,6 @@ struct GroupRow {
   int64_t scored = 0;
 };
 
-std::vector<std::string> Split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 std::string Num(double v, const char* fmt = "%.6g") {
   if (!std::isfinite(v)) return "";
   char buf[64];
@@ -109,7 +99,7 @@ Status RunPredictability(const PredictabilityFlags& f) {
     return Status::InvalidInput("--backtest-days: expected 1 .. the days in [--from, --to) (got \"" +
                                 std::to_string(f.backtest_days) + "\")");
   }
-  const std::vector<std::string> models = Split(f.models);
+  const std::vector<std::string> models = SplitComma(f.models);
   if (models.empty()) return Status::InvalidInput("--models: no model given (got \"\")");
 
   std::vector<GroupRow> rows;
