@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// Public-release privacy tools for forecast products and incident exports: small-cell suppression
+// (a cell is withheld when fewer than k training incidents lie in it or within the model's kernel
+// support of it), seeded Laplace noise on published values (the Laplace mechanism with stated
+// sensitivity and privacy budget), and donut geomasking of single incident points. See
+// docs/privacy.md for the methods and what they do and do not guarantee.
+// Every function is pure (no shared state) and deterministic: the same inputs and seed give the
+// same output bits on every platform (a fixed 64-bit generator, no std:: distributions). All
+// functions are safe to call from several threads at once.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "placecast/common/event_set.h"
+#include "placecast/grid/grid.h"
+#include "placecast/status.h"
+
+namespace placecast::io {
+
+// Per-cell count of the events with t0_s <= t < t1_s that a cell's published value "rests on":
+// the events inside the cell, plus those whose distance to the cell's square is at most
+// `support_m` (the kernel support of the model; 0 = the cell alone). Events outside every active
+// cell still count for active cells within `support_m`. Result has grid.num_cells() entries.
+// kInvalidInput when support_m is negative or not finite, or t0_s > t1_s.
+Result<std::vector<int64_t>> CountSupportingEvents(const grid::Grid& grid, const EventSet& events,
+                                                   int64_t t0_s, int64_t t1_s, double support_m);
+
+// Small-cell suppression. Sets (*suppressed)[c] = 1 for each cell resting on fewer than
+// `min_incidents` events (CountSupportingEvents with the same window and support), 0 otherwise;
+// `*suppressed` is resized to grid.num_cells(). When `counts` is not null it receives the counts.
+// min_incidents = 0 suppresses nothing; 1 suppresses cells with no supporting event.
+// kInvalidInput when `suppressed` is null, min_incidents is negative, or as CountSupportingEvents.
+Status SuppressSmallCells(const grid::Grid& grid, const EventSet& events, int64_t t0_s,
+                          int64_t t1_s, double support_m, int64_t min_incidents,
+                          std::vector<uint8_t>* suppressed, std::vector<int64_t>* counts = nullptr);
+
+// The Laplace mechanism: values[i] + Laplace(0, b) with scale b = sensitivity / epsilon, drawn
+// independently per value from a generator seeded with `seed` (same values, sensitivity, epsilon
+// and seed give the same bits). `sensitivity` is the L1 sensitivity Δ of the whole vector (1 for
+// counts where one event changes one count by one); the release is then ε-differentially private
+// for that Δ. Results may be negative; clamping them afterwards (post-processing) keeps the
+// guarantee. kInvalidInput when sensitivity or epsilon is not finite and > 0, or a value is not
+// finite (naming its index).
+Result<std::vector<double>> AddLaplaceNoise(const std::vector<double>& values, double sensitivity,
+                                            double epsilon, uint64_t seed);
+
+// A point displaced by donut geomasking.
+struct GeomaskedPoint {
+  double x_m = 0, y_m = 0;    // displaced position, same projected CRS as the input
+  double displacement_m = 0;  // distance moved, in [min_m, max_m]
+};
+
+// Donut geomasking (Hampton et al. 2010; Allshouse et al. 2010): moves (x_m, y_m) in a uniformly
+// random direction by a distance drawn so that the new point is uniform over the annulus
+// min_m <= r <= max_m around it (r = sqrt(min² + u (max² − min²))). Coordinates are in a projected
+// CRS in metres. Deterministic in `seed`; to mask many points give each its own seed (e.g. the
+// export seed mixed with the row index, see MixSeed). kInvalidInput when a coordinate is not
+// finite, min_m < 0, or max_m < min_m or max_m <= 0.
+Result<GeomaskedPoint> DonutGeomask(double x_m, double y_m, double min_m, double max_m,
+                                    uint64_t seed);
+
+// A well-mixed 64-bit seed from a base seed and an index (SplitMix64 of both), for per-row seeds.
+uint64_t MixSeed(uint64_t seed, uint64_t index);
+
+}  // namespace placecast::io

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+// Small-cell suppression, the Laplace mechanism and donut geomasking (see placecast/io/privacy.h).
+// Randomness comes from SplitMix64 only, turned into doubles by bit arithmetic, so results are the
+// same bits on every platform and standard library. Stateless; safe on several threads.
+#include "placecast/io/privacy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <string>
+
+namespace placecast::io {
+namespace {
+
+// SplitMix64 (Steele, Lea and Flood 2014): a small, well-mixed, portable 64-bit generator.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform on the open interval (0, 1): 53 random bits, offset by half a step.
+  double NextOpen01() { return (static_cast<double>(Next() >> 11) + 0.5) * 0x1.0p-53; }
+
+ private:
+  uint64_t state_;
+};
+
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", v);
+  return buf;
+}
+
+}  // namespace
+
+uint64_t MixSeed(uint64_t seed, uint64_t index) {
+  SplitMix64 a(seed);
+  SplitMix64 b(a.Next() ^ index);
+  return b.Next();
+}
+
+Result<std::vector<int64_t>> CountSupportingEvents(const grid::Grid& grid, const EventSet& events,
+                                                   int64_t t0_s, int64_t t1_s, double support_m) {
+  if (!std::isfinite(support_m) || support_m < 0) {
+    return Status::InvalidInput("privacy: support_m: expected a finite distance >= 0 m (got " +
+                                Num(support_m) + ")");
+  }
+  if (t0_s > t1_s) {
+    return Status::InvalidInput("privacy: training window: from (" + std::to_string(t0_s) +
+                                ") is after to (" + std::to_string(t1_s) + ")");
+  }
+  std::vector<int64_t> counts(static_cast<size_t>(grid.num_cells()), 0);
+  const auto [first, last] = events.TimeRange(t0_s, t1_s);
+  const double s = grid.cell_size_m();
+  const int32_t reach = static_cast<int32_t>(std::ceil(support_m / s));
+  for (size_t i = first; i < last; ++i) {
+    const double x = events.x_m[i], y = events.y_m[i];
+    if (!std::isfinite(x) || !std::isfinite(y)) continue;
+    // Column/row of the event on the unbounded lattice of the grid (may be outside it).
+    const double fc = std::floor((x - grid.x0_m()) / s);
+    const double fr = std::floor((y - grid.y0_m()) / s);
+    if (std::abs(fc) > 1e9 || std::abs(fr) > 1e9) continue;
+    const int64_t ec = static_cast<int64_t>(fc), er = static_cast<int64_t>(fr);
+    const int64_t c_lo = std::max<int64_t>(0, ec - reach);
+    const int64_t c_hi = std::min<int64_t>(grid.nx() - 1, ec + reach);
+    const int64_t r_lo = std::max<int64_t>(0, er - reach);
+    const int64_t r_hi = std::min<int64_t>(grid.ny() - 1, er + reach);
+    for (int64_t r = r_lo; r <= r_hi; ++r) {
+      for (int64_t c = c_lo; c <= c_hi; ++c) {
+        const grid::CellId cell =
+            grid.ColRowToCell(static_cast<int32_t>(c), static_cast<int32_t>(r));
+        if (cell == grid::kNoCell) continue;
+        // Distance from the event to the cell's square (0 inside it).
+        const double xmin = grid.x0_m() + c * s, ymin = grid.y0_m() + r * s;
+        const double dx = std::max({xmin - x, 0.0, x - (xmin + s)});
+        const double dy = std::max({ymin - y, 0.0, y - (ymin + s)});
+        const bool inside = (c == ec && r == er);
+        if (inside || dx * dx + dy * dy <= support_m * support_m) ++counts[cell];
+      }
+    }
+  }
+  return counts;
+}
+
+Status SuppressSmallCells(const grid::Grid& grid, const EventSet& events, int64_t t0_s,
+                          int64_t t1_s, double support_m, int64_t min_incidents,
+                          std::vector<uint8_t>* suppressed, std::vector<int64_t>* counts) {
+  if (suppressed == nullptr) return Status::InvalidInput("privacy: suppressed: null output");
+  if (min_incidents < 0) {
+    return Status::InvalidInput("privacy: min_incidents: expected an integer >= 0 (got " +
+                                std::to_string(min_incidents) + ")");
+  }
+  PLACECAST_ASSIGN_OR_RETURN(auto n, CountSupportingEvents(grid, events, t0_s, t1_s, support_m));
+  suppressed->assign(n.size(), 0);
+  for (size_t c = 0; c < n.size(); ++c) (*suppressed)[c] = n[c] < min_incidents ? 1 : 0;
+  if (counts != nullptr) *counts = std::move(n);
+  return Status::Ok();
+}
+
+Result<std::vector<double>> AddLaplaceNoise(const std::vector<double>& values, double sensitivity,
+                                            double epsilon, uint64_t seed) {
+  if (!std::isfinite(sensitivity) || sensitivity <= 0) {
+    return Status::InvalidInput("privacy: sensitivity: expected a finite value > 0 (got " +
+                                Num(sensitivity) + ")");
+  }
+  if (!std::isfinite(epsilon) || epsilon <= 0) {
+    return Status::InvalidInput("privacy: epsilon: expected a finite value > 0 (got " +
+                                Num(epsilon) + ")");
+  }
+  const double b = sensitivity / epsilon;
+  SplitMix64 rng(seed);
+  std::vector<double> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      return Status::InvalidInput("privacy: values[" + std::to_string(i) +
+                                  "]: expected a finite number (got " + Num(values[i]) + ")");
+    }
+    // Inverse CDF of Laplace(0, b): u uniform on (0, 1), v = u − 1/2.
+    const double v = rng.NextOpen01() - 0.5;
+    const double noise = (v < 0 ? b : -b) * std::log1p(-2 * std::abs(v));
+    out[i] = values[i] + noise;
+  }
+  return out;
+}
+
+Result<GeomaskedPoint> DonutGeomask(double x_m, double y_m, double min_m, double max_m,
+                                    uint64_t seed) {
+  if (!std::isfinite(x_m) || !std::isfinite(y_m)) {
+    return Status::InvalidInput("geomask: point: expected finite coordinates (got " + Num(x_m) +
+                                ", " + Num(y_m) + ")");
+  }
+  if (!std::isfinite(min_m) || min_m < 0) {
+    return Status::InvalidInput("geomask: min_m: expected a finite distance >= 0 m (got " +
+                                Num(min_m) + ")");
+  }
+  if (!std::isfinite(max_m) || max_m < min_m || max_m <= 0) {
+    return Status::InvalidInput("geomask: max_m: expected a finite distance > 0 m and >= min_m " +
+                                Num(min_m) + " (got " + Num(max_m) + ")");
+  }
+  SplitMix64 rng(seed);
+  const double angle = 2 * std::numbers::pi * rng.NextOpen01();
+  const double u = rng.NextOpen01();
+  double r = std::sqrt(min_m * min_m + u * (max_m * max_m - min_m * min_m));
+  r = std::clamp(r, min_m, max_m);
+  return GeomaskedPoint{x_m + r * std::cos(angle), y_m + r * std::sin(angle), r};
+}
+
+}  // namespace placecast::io
