@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// Explanations: why one cell of a forecast has the risk it has. The cell's value is split into the
+// model's own parts (for retro and prospective: the contributions of past events by distance and
+// age band; for sepp_grid: background versus triggered) and the past events that contribute most
+// are listed by time, offence and distance only — never by record id or coordinates (places, not
+// people). Pure functions of their inputs; safe to call from several threads at once.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "placecast/common/event_set.h"
+#include "placecast/grid/grid.h"
+#include "placecast/params.h"
+#include "placecast/status.h"
+
+namespace placecast::models {
+
+// One additive part of a cell's risk. `share` = value / risk (0 when risk is 0).
+struct ExplainPart {
+  std::string name;  // "0-50 m", "background", "triggered", "events in cell"
+  double value = 0;
+  double share = 0;
+};
+
+// The events of one distance band × age band and what they add to the risk.
+struct ExplainBand {
+  double distance_from_m = 0, distance_to_m = 0;  // [from, to) from the cell centre
+  double age_from_days = 0, age_to_days = 0;      // [from, to) before the origin
+  int64_t events = 0;
+  double value = 0;
+  double share = 0;
+};
+
+// One past event as it may be shown: no id, no coordinates.
+struct ExplainEvent {
+  int64_t t_s = 0;          // UTC seconds
+  std::string offence;      // offence as published
+  std::string group;        // standard offence group name
+  double distance_m = 0;    // event to cell centre, rounded to 10 m
+  double age_days = 0;      // (origin - t) in days
+  double contribution = 0;  // what it adds to `risk`
+};
+
+struct CellExplanation {
+  std::string model;
+  grid::CellId cell = grid::kNoCell;
+  // The value explained; the parts and the band values sum to it (up to rounding). naive: events
+  // in the cell over the window; retro: the sum of kernel weights (the forecast is this ×
+  // horizon_days / window_days); prospective: the forecast itself; sepp_grid: the expected events
+  // in a horizon of one day, μ_c + θ(1 − e^(−ω)) × excitation.
+  double risk = 0;
+  std::string note;  // one line saying what `risk` is, as above
+  std::vector<ExplainPart> parts;
+  std::vector<ExplainBand> bands;        // non-empty bands only, distance-major order
+  std::vector<ExplainEvent> top_events;  // by contribution descending, then time descending
+  int64_t events_contributing = 0;
+};
+
+// Explains cell `cell` of the forecast `model` with resolved or partial `params` (its parameters
+// as name -> value; missing ones take their defaults) made at `origin_s` from `events` on `grid`.
+// Reads only events before `origin_s`. The contributions are computed by the model's own formula
+// with the same rounding, so for retro the parts sum exactly to the value Fit() accumulates.
+// Supported: naive, retro, prospective, sepp_grid (which is fitted here, as a forecast would).
+// top_n is the most events listed (0 lists none).
+// Errors: kUnsupported naming the model for other registered models; kNotFound for an unknown
+// model; kInvalidInput for a cell that is not an active cell of `grid` (naming it and the range),
+// a negative top_n, parameters that are not the model's, or any error of the model's Fit().
+Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& params,
+                                    const EventSet& events, const grid::Grid& grid,
+                                    int64_t origin_s, grid::CellId cell, int top_n);
+
+// The explanation as a JSON object {model, cell, risk, note, parts:[{name, value, share}],
+// bands:[{distance_from_m, distance_to_m, age_from_days, age_to_days, events, value, share}],
+// top_events:[{time_utc, offence, group, distance_m, age_days, contribution}]}.
+std::string CellExplanationToJson(const CellExplanation& e);
+
+}  // namespace placecast::models

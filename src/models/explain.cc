@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: Apache-2.0
+// ExplainCell: recomputes one cell's value event by event with the model's own formula (the same
+// expressions and fixed-point rounding as naive.cc, retro.cc and prospective.cc; the fitted
+// parameters of sepp_grid.cc) and groups the contributions into parts, bands and top events.
+// Stateless; safe to call from several threads.
+#include "placecast/models/explain.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "models/cell_sums.h"
+#include "models/retro.h"
+#include "placecast/models/model.h"
+#include "placecast/models/sepp_grid.h"
+
+namespace placecast::models {
+namespace {
+
+// One event's contribution to the cell.
+struct Contribution {
+  size_t index = 0;
+  double distance_m = 0;
+  double value = 0;
+};
+
+std::vector<double> DistanceEdges(double reach_m) {
+  std::vector<double> edges = {0, 50, 100, 200};
+  while (edges.back() < reach_m) edges.push_back(edges.back() * 2);
+  while (edges.size() > 2 && edges[edges.size() - 2] >= reach_m) edges.pop_back();
+  edges.back() = std::max(reach_m, edges[edges.size() - 2]);
+  return edges;
+}
+
+std::vector<double> AgeEdges(double window_days) {
+  std::vector<double> edges = {0, 7, 30, 90, 365};
+  while (edges.size() > 2 && edges[edges.size() - 2] >= window_days) edges.pop_back();
+  edges.back() = std::max(window_days, edges.back());
+  return edges;
+}
+
+size_t BandOf(const std::vector<double>& edges, double v) {
+  for (size_t b = 0; b + 2 < edges.size(); ++b) {
+    if (v < edges[b + 1]) return b;
+  }
+  return edges.size() - 2;
+}
+
+std::string FormatEdge(double v) { return FormatValue(std::round(v)); }
+
+double Share(double value, double total) { return total != 0 ? value / total : 0.0; }
+
+double RoundTo10(double d) { return std::round(d / 10.0) * 10.0; }
+
+// Fills bands and top events of `out` from `contrib`; band shares are relative to out->risk.
+void Summarise(const EventSet& events, int64_t origin_s, const std::vector<Contribution>& contrib,
+               double reach_m, double window_days, int top_n, CellExplanation* out) {
+  const std::vector<double> d_edges = DistanceEdges(reach_m);
+  const std::vector<double> a_edges = AgeEdges(window_days);
+  const size_t nd = d_edges.size() - 1, na = a_edges.size() - 1;
+  std::vector<ExplainBand> table(nd * na);
+  for (size_t d = 0; d < nd; ++d) {
+    for (size_t a = 0; a < na; ++a) {
+      ExplainBand& b = table[d * na + a];
+      b.distance_from_m = d_edges[d];
+      b.distance_to_m = d_edges[d + 1];
+      b.age_from_days = a_edges[a];
+      b.age_to_days = a_edges[a + 1];
+    }
+  }
+  for (const Contribution& c : contrib) {
+    const double age_days =
+        static_cast<double>(origin_s - events.t_s[c.index]) / static_cast<double>(kSecondsPerDay);
+    ExplainBand& b = table[BandOf(d_edges, c.distance_m) * na + BandOf(a_edges, age_days)];
+    ++b.events;
+    b.value += c.value;
+  }
+  for (ExplainBand& b : table) {
+    if (b.events == 0) continue;
+    b.share = Share(b.value, out->risk);
+    out->bands.push_back(b);
+  }
+  out->events_contributing = static_cast<int64_t>(contrib.size());
+
+  std::vector<Contribution> sorted = contrib;
+  std::stable_sort(sorted.begin(), sorted.end(), [&](const Contribution& a, const Contribution& b) {
+    if (a.value != b.value) return a.value > b.value;
+    return events.t_s[a.index] > events.t_s[b.index];
+  });
+  const size_t n = std::min(sorted.size(), static_cast<size_t>(top_n));
+  for (size_t k = 0; k < n; ++k) {
+    const Contribution& c = sorted[k];
+    const size_t i = c.index;
+    ExplainEvent e;
+    e.t_s = events.t_s[i];
+    e.offence = events.offence[i] < events.offence_names.size()
+                    ? events.offence_names[events.offence[i]]
+                    : std::string();
+    e.group = std::string(GetOffenceGroupInfo(events.group[i]).name);
+    e.distance_m = RoundTo10(c.distance_m);
+    e.age_days = static_cast<double>(origin_s - e.t_s) / static_cast<double>(kSecondsPerDay);
+    e.contribution = c.value;
+    out->top_events.push_back(std::move(e));
+  }
+}
+
+// Parts of retro and prospective: the contributions by distance band.
+void DistanceParts(const std::vector<Contribution>& contrib, double reach_m, CellExplanation* out) {
+  const std::vector<double> edges = DistanceEdges(reach_m);
+  std::vector<double> value(edges.size() - 1, 0.0);
+  for (const Contribution& c : contrib) value[BandOf(edges, c.distance_m)] += c.value;
+  for (size_t b = 0; b < value.size(); ++b) {
+    out->parts.push_back({FormatEdge(edges[b]) + "-" + FormatEdge(edges[b + 1]) + " m", value[b],
+                          Share(value[b], out->risk)});
+  }
+}
+
+double DistanceToCentre(const grid::Grid& grid, grid::CellId cell, double x, double y) {
+  return std::hypot(grid.CellCenterX(cell) - x, grid.CellCenterY(cell) - y);
+}
+
+Result<CellExplanation> ExplainNaive(const ParamValues& p, const EventSet& events,
+                                     const grid::Grid& grid, int64_t origin_s, grid::CellId cell,
+                                     int top_n) {
+  const int64_t window_days = p.GetInt("window_days");
+  const auto [lo, hi] = events.TimeRange(WindowStart(origin_s, window_days), origin_s);
+  std::vector<Contribution> contrib;
+  for (size_t i = lo; i < hi; ++i) {
+    if (grid.PointToCell(events.x_m[i], events.y_m[i]) != cell) continue;
+    contrib.push_back({i, DistanceToCentre(grid, cell, events.x_m[i], events.y_m[i]), 1.0});
+  }
+  CellExplanation out;
+  out.risk = static_cast<double>(contrib.size());
+  out.note = "events in the cell over the last " + std::to_string(window_days) +
+             " days; the forecast is this x horizon_days / " + std::to_string(window_days);
+  out.parts.push_back({"events in cell", out.risk, out.risk > 0 ? 1.0 : 0.0});
+  Summarise(events, origin_s, contrib, grid.cell_size_m() * std::sqrt(0.5),
+            static_cast<double>(window_days), top_n, &out);
+  return out;
+}
+
+Result<CellExplanation> ExplainRetro(const ParamValues& p, const EventSet& events,
+                                     const grid::Grid& grid, int64_t origin_s, grid::CellId cell,
+                                     int top_n) {
+  const double bandwidth_m = p.GetDouble("bandwidth_m");
+  const int64_t window_days = p.GetInt("window_days");
+  const RetroKernel kernel =
+      p.GetString("kernel") == "gaussian" ? RetroKernel::kGaussian : RetroKernel::kQuartic;
+  // The same expressions as RetroModel::Fit(), so each weight rounds to the same fixed point.
+  const double s = grid.cell_size_m(), x0 = grid.x0_m(), y0 = grid.y0_m();
+  const double inv_h2 = 1.0 / (bandwidth_m * bandwidth_m);
+  const double support = RetroKernelSupport(kernel);
+  const double cutoff_u2 = support * support;
+  const double reach_cells = support * bandwidth_m / s;
+  const int32_t nx = grid.nx(), ny = grid.ny();
+  const int32_t c = grid.CellCol(cell), r = grid.CellRow(cell);
+  const auto [lo, hi] = events.TimeRange(WindowStart(origin_s, window_days), origin_s);
+  std::vector<Contribution> contrib;
+  int64_t total = 0;
+  for (size_t i = lo; i < hi; ++i) {
+    const double x = events.x_m[i], y = events.y_m[i];
+    if (grid.PointToCell(x, y) == grid::kNoCell) continue;
+    const double fx = (x - x0) / s - 0.5, fy = (y - y0) / s - 0.5;
+    const auto c0 = static_cast<int32_t>(std::max(0.0, std::ceil(fx - reach_cells)));
+    const auto c1 = static_cast<int32_t>(std::min(nx - 1.0, std::floor(fx + reach_cells)));
+    const auto r0 = static_cast<int32_t>(std::max(0.0, std::ceil(fy - reach_cells)));
+    const auto r1 = static_cast<int32_t>(std::min(ny - 1.0, std::floor(fy + reach_cells)));
+    if (c < c0 || c > c1 || r < r0 || r > r1) continue;
+    const double dy = y0 + (r + 0.5) * s - y;
+    const double dx = x0 + (c + 0.5) * s - x;
+    const double u2 = (dx * dx + dy * dy) * inv_h2;
+    if (!(u2 < cutoff_u2)) continue;
+    const int64_t w = ToFixedPoint(RetroKernelValue(kernel, u2));
+    if (w == 0) continue;
+    total += w;
+    contrib.push_back({i, std::sqrt(dx * dx + dy * dy), FromFixedPoint(w)});
+  }
+  CellExplanation out;
+  out.risk = FromFixedPoint(total);
+  out.note = "sum of kernel weights K(d / " + FormatValue(bandwidth_m) + " m) over the last " +
+             std::to_string(window_days) + " days; the forecast is this x horizon_days / " +
+             std::to_string(window_days);
+  DistanceParts(contrib, support * bandwidth_m, &out);
+  Summarise(events, origin_s, contrib, support * bandwidth_m, static_cast<double>(window_days),
+            top_n, &out);
+  return out;
+}
+
+Result<CellExplanation> ExplainProspective(const ParamValues& p, const EventSet& events,
+                                           const grid::Grid& grid, int64_t origin_s,
+                                           grid::CellId cell, int top_n) {
+  const double bandwidth_m = p.GetDouble("bandwidth_m");
+  const int64_t bandwidth_days = p.GetInt("bandwidth_days");
+  const int64_t time_unit_s = p.GetInt("time_unit_days") * kSecondsPerDay;
+  const bool whole_cells = p.GetString("distance") != "metres";
+  // The same expressions as ProspectiveModel::Fit().
+  const double s = grid.cell_size_m(), x0 = grid.x0_m(), y0 = grid.y0_m();
+  const double h2 = bandwidth_m * bandwidth_m;
+  const double reach_cells = bandwidth_m / s;
+  const int32_t nx = grid.nx(), ny = grid.ny();
+  const int32_t c = grid.CellCol(cell), r = grid.CellRow(cell);
+  const auto [lo, hi] = events.TimeRange(WindowStart(origin_s, bandwidth_days), origin_s);
+  std::vector<Contribution> contrib;
+  int64_t total = 0;
+  for (size_t i = lo; i < hi; ++i) {
+    const double x = events.x_m[i], y = events.y_m[i];
+    if (grid.PointToCell(x, y) == grid::kNoCell) continue;
+    const int64_t age_units = (origin_s - events.t_s[i]) / time_unit_s;
+    const double time_factor = 1.0 + static_cast<double>(age_units);
+    const double fx = (x - x0) / s - 0.5, fy = (y - y0) / s - 0.5;
+    const auto c0 = static_cast<int32_t>(std::max(0.0, std::ceil(fx - reach_cells)));
+    const auto c1 = static_cast<int32_t>(std::min(nx - 1.0, std::floor(fx + reach_cells)));
+    const auto r0 = static_cast<int32_t>(std::max(0.0, std::ceil(fy - reach_cells)));
+    const auto r1 = static_cast<int32_t>(std::min(ny - 1.0, std::floor(fy + reach_cells)));
+    if (c < c0 || c > c1 || r < r0 || r > r1) continue;
+    const double dy = y0 + (r + 0.5) * s - y;
+    const double dx = x0 + (c + 0.5) * s - x;
+    const double d2 = dx * dx + dy * dy;
+    if (!(d2 <= h2)) continue;
+    double d_cells = std::sqrt(d2) / s;
+    if (whole_cells) d_cells = std::floor(d_cells);
+    const int64_t w = ToFixedPoint(1.0 / ((1.0 + d_cells) * time_factor));
+    if (w == 0) continue;
+    total += w;
+    contrib.push_back({i, std::sqrt(d2), FromFixedPoint(w)});
+  }
+  CellExplanation out;
+  out.risk = FromFixedPoint(total);
+  out.note = "prospective score: sum over the last " + std::to_string(bandwidth_days) +
+             " days of 1 / (1 + distance) x 1 / (1 + age) within " + FormatValue(bandwidth_m) +
+             " m";
+  DistanceParts(contrib, bandwidth_m, &out);
+  Summarise(events, origin_s, contrib, bandwidth_m, static_cast<double>(bandwidth_days), top_n,
+            &out);
+  return out;
+}
+
+Result<CellExplanation> ExplainSeppGrid(const ParamValues& p, const EventSet& events,
+                                        const grid::Grid& grid, int64_t origin_s, grid::CellId cell,
+                                        int top_n) {
+  std::map<std::string, std::string> given(p.items().begin(), p.items().end());
+  PLACECAST_ASSIGN_OR_RETURN(auto model, SeppGridModel::Create(given));
+  PLACECAST_RETURN_IF_ERROR(model->Fit(events, grid, origin_s));
+  constexpr double kHorizonDays = 1.0;
+  PLACECAST_ASSIGN_OR_RETURN(grid::Surface surface, model->Predict(kHorizonDays));
+  const SeppGridFit& f = model->fit();
+  const auto cu = static_cast<size_t>(cell);
+
+  // Offspring shares as in sepp_grid.cc: an event in cell s keeps 1 - w in s and gives w / k to
+  // each of its k active neighbours (all stay in s when w = 0 or k = 0).
+  const double w = f.neighbour_weight;
+  auto active_neighbours = [&](grid::CellId s) {
+    std::vector<grid::CellId> nbs;
+    for (int dr = -1; dr <= 1; ++dr) {
+      for (int dc = -1; dc <= 1; ++dc) {
+        if (dr == 0 && dc == 0) continue;
+        const grid::CellId m = grid.ColRowToCell(grid.CellCol(s) + dc, grid.CellRow(s) + dr);
+        if (m != grid::kNoCell) nbs.push_back(m);
+      }
+    }
+    return nbs;
+  };
+  std::map<grid::CellId, double> share_to_cell;
+  const std::vector<grid::CellId> own_nbs = active_neighbours(cell);
+  share_to_cell[cell] = (w > 0 && !own_nbs.empty()) ? 1.0 - w : 1.0;
+  // The triggering this cell receives, summed in the order SeppGridModel::Predict() sums it, so
+  // that background + triggered is the forecast's value bit for bit.
+  double x = share_to_cell[cell] * f.excitation[cu];
+  if (w > 0) {
+    for (grid::CellId s : own_nbs) {
+      const double share = w / static_cast<double>(active_neighbours(s).size());
+      share_to_cell[s] = share;
+      x += share * f.excitation[static_cast<size_t>(s)];
+    }
+  }
+  const double trig = f.theta * -std::expm1(-f.omega_per_day * kHorizonDays);
+  const double background = f.mu_per_day[cu] * kHorizonDays;
+  const double triggered = trig * x;
+  CellExplanation out;
+  out.risk = surface.value[cu];
+  out.note =
+      "expected events in one day: background mu_c + triggered theta (1 - e^-omega) x "
+      "excitation (theta " +
+      FormatValue(f.theta) + ", omega " + FormatValue(f.omega_per_day) + " per day)";
+  out.parts.push_back({"background", background, Share(background, out.risk)});
+  out.parts.push_back({"triggered", triggered, Share(triggered, out.risk)});
+  const auto [lo, hi] = events.TimeRange(f.window_start_s, f.origin_s);
+  std::vector<Contribution> contrib;
+  for (size_t i = lo; i < hi; ++i) {
+    const grid::CellId s = grid.PointToCell(events.x_m[i], events.y_m[i]);
+    if (s == grid::kNoCell) continue;
+    const auto it = share_to_cell.find(s);
+    if (it == share_to_cell.end()) continue;
+    const double age_days =
+        static_cast<double>(f.origin_s - events.t_s[i]) / static_cast<double>(kSecondsPerDay);
+    const double v = trig * it->second * std::exp(-f.omega_per_day * age_days);
+    contrib.push_back({i, DistanceToCentre(grid, cell, events.x_m[i], events.y_m[i]), v});
+  }
+  const double reach_m = grid.cell_size_m() * (w > 0 ? 1.5 : 0.5) * std::sqrt(2.0);
+  const double window_days =
+      static_cast<double>(f.origin_s - f.window_start_s) / static_cast<double>(kSecondsPerDay);
+  Summarise(events, origin_s, contrib, reach_m, window_days, top_n, &out);
+  return out;
+}
+
+}  // namespace
+
+Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& params,
+                                    const EventSet& events, const grid::Grid& grid,
+                                    int64_t origin_s, grid::CellId cell, int top_n) {
+  const ModelInfo* info = nullptr;
+  std::string known;
+  for (const ModelInfo& m : ListModels()) {
+    if (m.name == model) info = &m;
+    known += (known.empty() ? "" : ", ") + std::string(m.name);
+  }
+  if (info == nullptr) {
+    return Status::NotFound("explain: unknown model \"" + std::string(model) +
+                            "\" (known: " + known + ")");
+  }
+  if (model != "naive" && model != "retro" && model != "prospective" && model != "sepp_grid") {
+    return Status::Unsupported("explain: model \"" + std::string(model) +
+                               "\" cannot be explained (supported: naive, retro, prospective, "
+                               "sepp_grid)");
+  }
+  if (grid.num_cells() == 0 || cell < 0 || cell >= grid.num_cells()) {
+    return Status::InvalidInput("explain: cell: not an active cell of the grid (got " +
+                                std::to_string(cell) + ", expected 0.." +
+                                std::to_string(grid.num_cells() - 1) + ")");
+  }
+  if (top_n < 0) {
+    return Status::InvalidInput("explain: top_n: expected a number >= 0 (got " +
+                                std::to_string(top_n) + ")");
+  }
+  PLACECAST_RETURN_IF_ERROR(CheckFitInputs(model, events, grid));
+  PLACECAST_RETURN_IF_ERROR(CheckSorted(events));
+  const std::map<std::string, std::string> given(params.items().begin(), params.items().end());
+  PLACECAST_ASSIGN_OR_RETURN(ParamValues p, ParamValues::Resolve(info->params, given, model));
+  Result<CellExplanation> out = Status::Internal("explain: unreachable");
+  if (model == "naive") {
+    out = ExplainNaive(p, events, grid, origin_s, cell, top_n);
+  } else if (model == "retro") {
+    out = ExplainRetro(p, events, grid, origin_s, cell, top_n);
+  } else if (model == "prospective") {
+    out = ExplainProspective(p, events, grid, origin_s, cell, top_n);
+  } else {
+    out = ExplainSeppGrid(p, events, grid, origin_s, cell, top_n);
+  }
+  if (!out.ok()) return out.status().Wrap("explain " + std::string(model));
+  out.value().model = std::string(model);
+  out.value().cell = cell;
+  return out;
+}
+
+std::string CellExplanationToJson(const CellExplanation& e) {
+  nlohmann::ordered_json j;
+  j["model"] = e.model;
+  j["cell"] = e.cell;
+  j["risk"] = e.risk;
+  j["note"] = e.note;
+  j["events_contributing"] = e.events_contributing;
+  j["parts"] = nlohmann::ordered_json::array();
+  for (const ExplainPart& p : e.parts) {
+    j["parts"].push_back({{"name", p.name}, {"value", p.value}, {"share", p.share}});
+  }
+  j["bands"] = nlohmann::ordered_json::array();
+  for (const ExplainBand& b : e.bands) {
+    j["bands"].push_back({{"distance_from_m", b.distance_from_m},
+                          {"distance_to_m", b.distance_to_m},
+                          {"age_from_days", b.age_from_days},
+                          {"age_to_days", b.age_to_days},
+                          {"events", b.events},
+                          {"value", b.value},
+                          {"share", b.share}});
+  }
+  j["top_events"] = nlohmann::ordered_json::array();
+  for (const ExplainEvent& t : e.top_events) {
+    j["top_events"].push_back({{"time_utc", FormatDateTime(t.t_s)},
+                               {"offence", t.offence},
+                               {"group", t.group},
+                               {"distance_m", t.distance_m},
+                               {"age_days", t.age_days},
+                               {"contribution", t.contribution}});
+  }
+  return j.dump(2);
+}
+
+}  // namespace placecast::models
