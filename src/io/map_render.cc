@@ -223,7 +223,15 @@ void Swatch(cairo_t* cr, double x, double y, uint32_t fill, bool filled, uint32_
 Status RenderForecastPng(const std::string& path, const ForecastProduct& p) {
   PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, RankProductCells(p));
   const grid::Grid& g = *p.grid;
-  const auto& value = p.surface->value;
+  // Suppressed cells (public release) take no part in the class breaks and are not drawn.
+  std::vector<double> value = p.surface->value;
+  std::vector<uint8_t> hidden(value.size(), 0);
+  for (const ProductCell& c : cells) {
+    if (c.suppressed) {
+      hidden[c.cell] = 1;
+      value[c.cell] = 0;
+    }
+  }
   const auto l = products_internal::ComputeMapLayout(g, p.study_area);
   std::vector<double> upper;
   const std::vector<int> cls = products_internal::QuantileClasses(value, 5, &upper);
@@ -244,6 +252,7 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p) {
   cairo_clip(cr);
   cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
   for (grid::CellId c = 0; c < g.num_cells(); ++c) {
+    if (hidden[c]) continue;
     const int32_t col = g.CellCol(c), row = g.CellRow(c);
     const double x0 = col_px(col), x1 = col_px(col + 1), y0 = row_px(row + 1), y1 = row_px(row);
     SetColour(cr, cls[c] < 0 ? kZeroRiskFill : kRiskRamp[cls[c]]);
@@ -340,11 +349,18 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p) {
     Text(cr, lx + 36, y + 13, label, 13, 0x222222, false, Align::kLeft, lw - 36);
     y += 24;
   }
-  const int64_t zero_cells = std::count(cls.begin(), cls.end(), -1);
+  const int64_t hidden_cells = std::count(hidden.begin(), hidden.end(), uint8_t{1});
+  const int64_t zero_cells = std::count(cls.begin(), cls.end(), -1) - hidden_cells;
   Swatch(cr, lx, y, kZeroRiskFill, true, 0x888888, 0.8);
   Text(cr, lx + 36, y + 13, "zero risk (" + std::to_string(zero_cells) + ")", 13, 0x222222, false,
        Align::kLeft, lw - 36);
   y += 32;
+  if (hidden_cells > 0) {
+    Swatch(cr, lx, y, 0xFFFFFF, true, 0x888888, 0.8);
+    Text(cr, lx + 36, y + 13, "suppressed, not published (" + std::to_string(hidden_cells) + ")",
+         13, 0x222222, false, Align::kLeft, lw - 36);
+    y += 32;
+  }
   Swatch(cr, lx, y, 0, false, kTopOutline, 2.6);
   Text(cr, lx + 36, y + 13,
        "top " + Format("%g", p.top_share_pct) + " % of cells (" + std::to_string(top_count) + ")",

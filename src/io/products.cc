@@ -184,10 +184,23 @@ Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p) {
                                   ")");
     }
   }
-  const std::vector<grid::CellId> order = p.surface->Ranking();
+  if (!p.suppressed.empty() && static_cast<int64_t>(p.suppressed.size()) != n) {
+    return Status::InvalidInput("forecast product: suppressed has " +
+                                std::to_string(p.suppressed.size()) +
+                                " entries but the grid has " + std::to_string(n) + " active cells");
+  }
+  auto is_suppressed = [&](grid::CellId c) { return !p.suppressed.empty() && p.suppressed[c]; };
+  // Suppressed cells rank last (value -1, ties by ascending id) and count for no share.
+  grid::Surface ranked = *p.surface;
+  for (int32_t c = 0; c < n; ++c) {
+    if (is_suppressed(c)) ranked.value[c] = -1;
+  }
+  const std::vector<grid::CellId> order = ranked.Ranking();
+  int32_t published = 0;
+  for (int32_t c = 0; c < n; ++c) published += is_suppressed(c) ? 0 : 1;
   // Summed in rank order so the last cumulative share is exactly 1.
   double total = 0;
-  for (grid::CellId c : order) total += v[c];
+  for (grid::CellId c : order) total += is_suppressed(c) ? 0 : v[c];
   const int32_t top = TopCellCount(p.top_share_pct, n);
 
   std::vector<ProductCell> cells(n);
@@ -199,12 +212,13 @@ Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p) {
     pc.cell = c;
     pc.col = g.CellCol(c);
     pc.row = g.CellRow(c);
-    pc.risk = v[c];
+    pc.suppressed = is_suppressed(c);
+    pc.risk = pc.suppressed ? 0 : v[c];
     pc.rank = r + 1;
-    cum += v[c];
-    pc.risk_share = total > 0 ? v[c] / total : 0;
-    pc.cumulative_share = total > 0 ? cum / total : 0;
-    pc.in_top = pc.rank <= top;
+    cum += pc.risk;
+    pc.risk_share = total > 0 ? pc.risk / total : 0;
+    pc.cumulative_share = total > 0 && !pc.suppressed ? cum / total : 0;
+    pc.in_top = pc.rank <= top && r < published;
     pc.x_m = g.CellCenterX(c);
     pc.y_m = g.CellCenterY(c);
     lon[r] = pc.x_m;
@@ -275,6 +289,7 @@ nlohmann::ordered_json Metadata(const ForecastProduct& p, nlohmann::ordered_json
                {"crs", g.crs()}};
   m["warnings"] = p.warnings;
   m["placecast_version"] = p.code_version;
+  if (!p.privacy_note.empty()) m["privacy"] = p.privacy_note;
   return m;
 }
 
@@ -287,9 +302,14 @@ Status WriteForecastCsv(const std::string& path, const ForecastProduct& p) {
   out.reserve(out.size() + cells.size() * 110);
   char buf[320];
   for (const ProductCell& c : cells) {
-    std::snprintf(buf, sizeof(buf), "%d,%d,%d,%d,%.9g,%.9g,%.9g,%d,%.3f,%.3f,%.7f,%.7f\n", c.rank,
-                  c.cell, c.col, c.row, c.risk, c.risk_share, c.cumulative_share, c.in_top ? 1 : 0,
-                  c.x_m, c.y_m, c.lon, c.lat);
+    if (c.suppressed) {  // risk and shares withheld: empty fields
+      std::snprintf(buf, sizeof(buf), "%d,%d,%d,%d,,,,0,%.3f,%.3f,%.7f,%.7f\n", c.rank, c.cell,
+                    c.col, c.row, c.x_m, c.y_m, c.lon, c.lat);
+    } else {
+      std::snprintf(buf, sizeof(buf), "%d,%d,%d,%d,%.9g,%.9g,%.9g,%d,%.3f,%.3f,%.7f,%.7f\n",
+                    c.rank, c.cell, c.col, c.row, c.risk, c.risk_share, c.cumulative_share,
+                    c.in_top ? 1 : 0, c.x_m, c.y_m, c.lon, c.lat);
+    }
     out += buf;
   }
   return WriteFileAtomic(path, out);
@@ -325,6 +345,9 @@ Status WriteForecastGeoJson(const std::string& path, const ForecastProduct& p) {
                        {"in_top", c.in_top ? 1 : 0},
                        {"lon", Round7(c.lon)},
                        {"lat", Round7(c.lat)}};
+    if (c.suppressed) {
+      for (const char* k : {"risk", "risk_share", "cumulative_share"}) f["properties"][k] = nullptr;
+    }
     f["geometry"] = {{"type", "Polygon"}, {"coordinates", nlohmann::ordered_json::array({ring})}};
     out += Dump(f);
     out += i + 1 < cells.size() ? ",\n" : "\n";
@@ -441,6 +464,9 @@ Status FillGpkg(GDALDatasetH ds, const ForecastProduct& p, const std::vector<Pro
     OGR_F_SetFieldDouble(feat, 9, c.y_m);
     OGR_F_SetFieldDouble(feat, 10, c.lon);
     OGR_F_SetFieldDouble(feat, 11, c.lat);
+    if (c.suppressed) {
+      for (int k : {3, 5, 6}) OGR_F_SetFieldNull(feat, k);
+    }
     const double x0 = g.x0_m() + c.col * s, y0 = g.y0_m() + c.row * s;
     OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
     OGR_G_AddPoint_2D(ring, x0, y0);
@@ -574,7 +600,17 @@ Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p
   if (!p.code_version.empty()) Row(&h, "placecast version", p.code_version);
   h += "</table>\n";
 
-  const size_t shown = std::min<size_t>(20, cells.size());
+  if (!p.privacy_note.empty()) {
+    const int64_t withheld =
+        std::count_if(p.suppressed.begin(), p.suppressed.end(), [](uint8_t b) { return b != 0; });
+    h += "<h2>Public release</h2>\n<p>" + HtmlEscape(p.privacy_note) + "</p>\n<p>" +
+         std::to_string(withheld) + " of " + std::to_string(g.num_cells()) +
+         " cells are suppressed: their risk is not published and they are left unshaded on the "
+         "map.</p>\n";
+  }
+
+  size_t shown = std::min<size_t>(20, cells.size());
+  while (shown > 0 && cells[shown - 1].suppressed) --shown;
   h += "<h2>Top " + std::to_string(shown) + " cells</h2>\n";
   h += "<table>\n<tr><th>rank</th><th>cell</th><th>col, row</th><th>lon, lat (centre)</th>"
        "<th>risk</th><th>share of total risk</th><th>cumulative share</th></tr>\n";

@@ -42,6 +42,14 @@ struct ForecastProduct {
   // backtest metrics, known limitations, intended use): shown as a "Model card" section of the
   // report, one row per key. "" = no section.
   std::string model_card_json;
+  // Public-release suppression (see placecast/io/privacy.h): empty = none, else one entry per
+  // active cell, non-zero = the cell's risk is withheld. Suppressed cells rank after every
+  // published cell (by ascending cell id), are never in_top, are left out of the shares, publish
+  // risk and shares as empty (CSV) or null (GeoJSON, GeoPackage), and are left unshaded on the map.
+  std::vector<uint8_t> suppressed;
+  // Public-release statement (mode, k, ε, Δ, method), shown in the report and as "privacy" in the
+  // GeoJSON metadata. "" = not a public release.
+  std::string privacy_note;
 };
 
 // One row of every product: a cell with its rank and shares.
@@ -53,6 +61,7 @@ struct ProductCell {
   double risk_share = 0;        // risk / total risk (0 when the total is 0)
   double cumulative_share = 0;  // sum of risk_share over ranks 1 .. rank
   bool in_top = false;          // rank <= TopCellCount()
+  bool suppressed = false;      // risk withheld (public release); risk and shares are then 0
   double x_m = 0, y_m = 0;      // cell centre in the grid CRS
   double lon = 0, lat = 0;      // cell centre in WGS 84 degrees
 };
@@ -63,7 +72,8 @@ int32_t TopCellCount(double top_share_pct, int32_t num_cells);
 
 // The product's cells sorted by rank. kInvalidInput when the grid or surface is null, the surface
 // size differs from the grid's cell count, a value is negative or not finite (naming the cell), or
-// top_share_pct is outside (0, 100]; kUnsupported when PROJ does not know the grid CRS.
+// top_share_pct is outside (0, 100], or `suppressed` is neither empty nor one entry per cell;
+// kUnsupported when PROJ does not know the grid CRS.
 Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p);
 
 // CSV, header then one row per cell by rank:
