@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterNearRepeat(app, &exit_code);
   placecast::cli::RegisterScan(app, &exit_code);
   placecast::cli::RegisterSimulateFeedback(app, &exit_code);
+  placecast::cli::RegisterExplain(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
