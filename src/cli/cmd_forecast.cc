@@ -2,16 +2,21 @@
 // `placecast forecast`: one model, one origin; writes the forecast as GeoPackage, GeoJSON and CSV,
 // a PNG map, an HTML report and run.json (resolved settings and SHA-256 of every product).
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/ledger_util.h"
 #include "cli/model_card.h"
 #include "placecast/io/file_util.h"
+#include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
 #include "placecast/models/model.h"
 #include "placecast/version.h"
@@ -35,7 +40,27 @@ struct ForecastFlags {
   std::string backtest_summary;  // summary.json whose metrics go into the model card
   std::string params_json;  // resolved model parameters (ledger replay); replaces `params`
   bool record_ledger = true;  // append a ledger record to the store (not when replaying)
+  // Public release (docs/privacy.md): suppress cells resting on fewer than min_incidents training
+  // incidents; optional Laplace noise with budget epsilon (0 = none), sensitivity 1, noise_seed.
+  bool public_release = false;
+  int64_t min_incidents = 0;
+  double epsilon = 0;
+  uint64_t noise_seed = 1;
 };
+
+// The kernel support used for suppression: the largest spatial reach parameter of the model
+// (bandwidth_m, background_bandwidth_m, trigger_bandwidth_m, max_trigger_m); 0 when it has none,
+// so only the cell's own incidents count.
+double SupportRadiusM(const ParamValues& params) {
+  double r = 0;
+  for (const auto& [k, v] : params.items()) {
+    if (k == "bandwidth_m" || k == "background_bandwidth_m" || k == "trigger_bandwidth_m" ||
+        k == "max_trigger_m") {
+      r = std::max(r, std::strtod(v.c_str(), nullptr));
+    }
+  }
+  return r;
+}
 
 Status RunForecast(const ForecastFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(int64_t origin_s, ParseDate(f.origin, "--origin"));
@@ -77,6 +102,42 @@ Status RunForecast(const ForecastFlags& f) {
   const int64_t train_from = window_days > 0 ? origin_s - window_days * kSecondsPerDay : 0;
   const auto range = study.events.TimeRange(train_from, origin_s);
 
+  // Public release: suppression from the training incidents, then (optionally) Laplace noise on
+  // every value, clamped at 0 (post-processing keeps the guarantee).
+  std::vector<uint8_t> suppressed;
+  int64_t suppressed_cells = 0;
+  const double support_m = SupportRadiusM(model->params());
+  constexpr double kSensitivity = 1;  // one incident changes a naive count by one
+  std::string privacy_note;
+  if (f.public_release) {
+    PLACECAST_RETURN_IF_ERROR(io::SuppressSmallCells(study.grid, study.events, train_from,
+                                                     origin_s, support_m, f.min_incidents,
+                                                     &suppressed)
+                                  .Wrap("--public-release"));
+    for (uint8_t b : suppressed) suppressed_cells += b;
+    if (f.epsilon > 0) {
+      PLACECAST_ASSIGN_OR_RETURN(
+          surface.value, io::AddLaplaceNoise(surface.value, kSensitivity, f.epsilon, f.noise_seed));
+      for (double& v : surface.value) v = std::max(0.0, v);
+    }
+    char buf[512];
+    std::snprintf(buf, sizeof(buf),
+                  "Public release: no incident points are published; cells resting on fewer "
+                  "than k = %lld training incidents (in the cell or within %g m of it) are "
+                  "suppressed; %s",
+                  static_cast<long long>(f.min_incidents), support_m,
+                  f.epsilon > 0 ? "" : "no noise added.");
+    privacy_note = buf;
+    if (f.epsilon > 0) {
+      std::snprintf(buf, sizeof(buf),
+                    "Laplace noise of scale Δ/ε = %g added to every risk value (ε = %g, "
+                    "sensitivity Δ = %g per incident, noise seed %llu), negative values set to 0.",
+                    kSensitivity / f.epsilon, f.epsilon, kSensitivity,
+                    static_cast<unsigned long long>(f.noise_seed));
+      privacy_note += buf;
+    }
+  }
+
   io::ForecastProduct p;
   p.grid = &study.grid;
   p.surface = &surface;
@@ -95,6 +156,8 @@ Status RunForecast(const ForecastFlags& f) {
   ModelCardInput card_in{f.model, params.ToJson(), f.offence, train_from, origin_s,
                          p.training_events, warnings, f.backtest_summary};
   PLACECAST_ASSIGN_OR_RETURN(p.model_card_json, BuildModelCardJson(card_in));
+  p.suppressed = suppressed;
+  p.privacy_note = privacy_note;
 
   PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
   const std::string dir = f.out + "/";
@@ -120,7 +183,18 @@ Status RunForecast(const ForecastFlags& f) {
                  {"mask", study.grid_source}};
   run["warnings"] = warnings;
   run["model_card"] = nlohmann::ordered_json::parse(p.model_card_json);
-  const std::string fitted_json = model->FittedJson();
+  if (f.public_release) {
+    run["privacy"] = {{"mode", "public-release"},
+                      {"min_incidents", f.min_incidents},
+                      {"support_m", support_m},
+                      {"suppressed_cells", suppressed_cells},
+                      {"epsilon", f.epsilon > 0 ? nlohmann::ordered_json(f.epsilon) : nullptr},
+                      {"sensitivity", kSensitivity},
+                      {"noise_seed", f.epsilon > 0 ? nlohmann::ordered_json(f.noise_seed) : nullptr},
+                      {"note", privacy_note}};
+  }
+  // The fitted state holds unsuppressed per-cell values: never in a public release.
+  const std::string fitted_json = f.public_release ? "{}" : model->FittedJson();
   if (fitted_json != "{}") {
     run["fitted"] = nlohmann::ordered_json::parse(fitted_json);
     if (!f.load_fitted.empty()) run["fitted_from"] = f.load_fitted;
@@ -164,6 +238,12 @@ Status RunForecast(const ForecastFlags& f) {
     lp["load_fitted"] = f.load_fitted;
     lp["backtest_summary"] = f.backtest_summary;
     lp["out"] = f.out;
+    if (f.public_release) {
+      lp["public_release"] = true;
+      lp["min_incidents"] = f.min_incidents;
+      lp["epsilon"] = f.epsilon;
+      lp["noise_seed"] = f.noise_seed;
+    }
     std::vector<std::string> outputs;
     for (const char* name : kForecastProductNames) outputs.push_back(dir + name);
     PLACECAST_RETURN_IF_ERROR(AppendCommandLedger(
@@ -171,7 +251,13 @@ Status RunForecast(const ForecastFlags& f) {
         outputs));
   }
 
-  const auto ranking = surface.Ranking();
+  // The top published cell (suppressed cells are never reported).
+  grid::Surface published = surface;
+  for (size_t c = 0; c < suppressed.size(); ++c) {
+    if (suppressed[c]) published.value[c] = -1;
+  }
+  auto ranking = published.Ranking();
+  if (!ranking.empty() && published.value[ranking[0]] < 0) ranking.clear();
   std::printf("forecast: %s, %s, origin %s, horizon %g day(s)\n", f.model.c_str(),
               f.offence.c_str(), FormatDate(origin_s).c_str(), f.horizon_days);
   std::printf("training: %lld events from %s; grid: %d cells of %g m (%s)\n",
@@ -181,6 +267,13 @@ Status RunForecast(const ForecastFlags& f) {
               "run.json\n",
               ranking.empty() ? -1 : ranking[0], ranking.empty() ? 0.0 : surface.value[ranking[0]],
               dir.c_str());
+  if (f.public_release) {
+    char eps[64] = "none (no noise)";
+    if (f.epsilon > 0) std::snprintf(eps, sizeof(eps), "%g (sensitivity 1)", f.epsilon);
+    std::printf("public release: k = %lld, support %g m, %lld of %d cells suppressed, epsilon %s\n",
+                static_cast<long long>(f.min_incidents), support_m,
+                static_cast<long long>(suppressed_cells), study.grid.num_cells(), eps);
+  }
   return Status::Ok();
 }
 
@@ -209,6 +302,10 @@ Status ReplayForecast(const std::string& params_json, const std::string& out_dir
   f.allow_enforcement = j["allow_enforcement_types"].get<bool>();
   f.load_fitted = j["load_fitted"].get<std::string>();
   f.backtest_summary = j.value("backtest_summary", "");
+  f.public_release = j.value("public_release", false);
+  f.min_incidents = j.value("min_incidents", int64_t{0});
+  f.epsilon = j.value("epsilon", 0.0);
+  f.noise_seed = j.value("noise_seed", uint64_t{1});
   f.out = out_dir;
   f.record_ledger = false;
   return RunForecast(f);
@@ -239,7 +336,30 @@ void RegisterForecast(CLI::App& app, int* exit_code) {
                 "allow enforcement-driven offence types (narcotics, weapons, …) in training");
   cmd->add_option("--backtest-summary", f->backtest_summary,
                   "backtest summary.json whose metrics for this model go into the model card");
+  cmd->add_flag("--public-release", f->public_release,
+                "public release: suppress cells resting on fewer than --min-incidents training "
+                "incidents, omit the fitted state, state the mode in every product");
+  cmd->add_option("--min-incidents", f->min_incidents,
+                  "public release: least training incidents (in a cell or its kernel support) "
+                  "a published cell rests on")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  cmd->add_option("--epsilon", f->epsilon,
+                  "public release: privacy budget ε of Laplace noise (sensitivity 1) on published "
+                  "risk; default: no noise")
+      ->check(CLI::Range(1e-6, 1e6));
+  cmd->add_option("--noise-seed", f->noise_seed, "public release: seed of the Laplace noise")
+      ->capture_default_str();
   cmd->callback([f, exit_code] {
+    if (!f->public_release && (f->min_incidents > 0 || f->epsilon > 0)) {
+      std::fprintf(stderr, "placecast: --min-incidents and --epsilon need --public-release\n");
+      *exit_code = 1;
+      return;
+    }
+    if (f->public_release && f->min_incidents <= 0) {
+      std::fprintf(stderr, "placecast: --public-release needs --min-incidents K (K >= 1)\n");
+      *exit_code = 1;
+      return;
+    }
     Status s = RunForecast(*f);
     *exit_code = s.ok() ? 0 : Fail(s);
   });
