@@ -21,5 +21,6 @@ void RegisterNearRepeat(CLI::App& app, int* exit_code);
 void RegisterScan(CLI::App& app, int* exit_code);
 void RegisterSimulateFeedback(CLI::App& app, int* exit_code);
 void RegisterExplain(CLI::App& app, int* exit_code);
+void RegisterExportIncidents(CLI::App& app, int* exit_code);
 
 }  // namespace placecast::cli

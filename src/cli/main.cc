@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterScan(app, &exit_code);
   placecast::cli::RegisterSimulateFeedback(app, &exit_code);
   placecast::cli::RegisterExplain(app, &exit_code);
+  placecast::cli::RegisterExportIncidents(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
