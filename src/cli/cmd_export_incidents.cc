@@ -52,10 +52,11 @@ Status RunExport(const ExportFlags& f) {
     out += FormatDate(ev.t_s[i]) + "," + std::string(GetOffenceGroupInfo(ev.group[i]).name) + buf;
   }
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(f.out, out));
-  std::printf("export-incidents: %zu %s incident(s) from %s to %s, donut geomask %g-%g m, seed "
-              "%llu; wrote %s\n",
-              ev.size(), f.offence.c_str(), f.from.c_str(), f.to.c_str(), f.min_m, f.max_m,
-              static_cast<unsigned long long>(f.seed), f.out.c_str());
+  std::printf(
+      "export-incidents: %zu %s incident(s) from %s to %s, donut geomask %g-%g m, seed "
+      "%llu; wrote %s\n",
+      ev.size(), f.offence.c_str(), f.from.c_str(), f.to.c_str(), f.min_m, f.max_m,
+      static_cast<unsigned long long>(f.seed), f.out.c_str());
   return Status::Ok();
 }
 
@@ -65,7 +66,8 @@ void RegisterExportIncidents(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<ExportFlags>();
   auto* cmd = app.add_subcommand(
       "export-incidents", "Export incidents for release, geomasked (date, offence group, lon/lat)");
-  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")->required();
+  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")
+      ->required();
   cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
   cmd->add_option("--from", f->from, "first date YYYY-MM-DD (inclusive)")->required();
   cmd->add_option("--to", f->to, "last date YYYY-MM-DD (exclusive)")->required();
