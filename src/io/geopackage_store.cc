@@ -253,6 +253,13 @@ std::string NowIso() {
   return FormatDateTime(t);
 }
 
+// The indexes of `incidents`, built once after the bulk insert of a new store (a sorted build is
+// much faster than keeping them up to date row by row); later writes maintain them. The unique
+// index on `id` enforces what the UNIQUE column constraint of earlier stores did.
+constexpr const char* kIncidentIndexSql =
+    "CREATE UNIQUE INDEX incidents_id ON incidents (id);"
+    "CREATE INDEX incidents_group_time ON incidents (group_code, t_utc_s);";
+
 constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE gpkg_spatial_ref_sys (
   srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY, organization TEXT NOT NULL,
@@ -271,12 +278,11 @@ CREATE TABLE gpkg_geometry_columns (
   CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
   CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
 CREATE TABLE incidents (
-  fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom POINT, id TEXT NOT NULL UNIQUE,
+  fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom POINT, id TEXT NOT NULL,
   time_utc TEXT NOT NULL, t_utc_s INTEGER NOT NULL, tz TEXT NOT NULL, lon REAL NOT NULL,
   lat REAL NOT NULL, x_m REAL NOT NULL, y_m REAL NOT NULL, offence TEXT NOT NULL,
   offence_group TEXT NOT NULL, group_code INTEGER NOT NULL, district TEXT NOT NULL,
   beat TEXT NOT NULL, source TEXT NOT NULL);
-CREATE INDEX incidents_group_time ON incidents (group_code, t_utc_s);
 CREATE TABLE study_area (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom MULTIPOLYGON,
   name TEXT NOT NULL);
 CREATE TABLE ingest_runs (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, time_utc TEXT NOT NULL,
@@ -494,6 +500,12 @@ class GeoPackageStore final : public Store {
     }
     Status st = CreateSchema(db, w.crs, srs_id);
     if (st.ok()) st = WriteRows(db, w, srs_id);
+    if (st.ok() && sqlite3_exec(db, kIncidentIndexSql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      st = sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE
+               ? Status::InvalidInput(path_ + ": an id occurs twice in the incidents to store (got \"" +
+                                      std::string(sqlite3_errmsg(db)) + "\")")
+               : Status::Io(path_ + ": sqlite: " + sqlite3_errmsg(db));
+    }
     if (st.ok()) st = Exec(db, "COMMIT", tmp);
     sqlite3_close(db);
     if (st.ok()) {

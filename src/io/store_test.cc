@@ -161,6 +161,20 @@ TEST_P(StoreContractTest, AdjacentAreasAndHolesSurviveTheRoundTrip) {
 INSTANTIATE_TEST_SUITE_P(MemoryAndGeoPackage, StoreContractTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "GeoPackage" : "InMemory"; });
 
+TEST(GeoPackageStoreTest, DuplicateIdsInTheFirstWriteLeaveNoFile) {
+  // A new store builds its unique id index after the bulk insert; a repeated id must still fail
+  // the whole write and leave nothing behind.
+  const std::string path = FreshPath("first_dup.gpkg");
+  auto s = Store::OpenGeoPackage(path, true);
+  ASSERT_TRUE(s.ok());
+  StoreWrite w = SampleWrite();
+  w.incidents.push_back(w.incidents.front());
+  const Status st = (*s)->Write(w);
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidInput) << st.ToString();
+  EXPECT_NE(st.message().find("first_dup.gpkg"), std::string::npos) << st.message();
+  EXPECT_FALSE(fs::exists(path));
+}
+
 TEST(GeoPackageStoreTest, MissingFileIsNotFoundUnlessCreating) {
   const std::string path = FreshPath("missing.gpkg");
   auto s = Store::OpenGeoPackage(path, false);
