@@ -12,6 +12,7 @@
 #include <numeric>
 
 #include "models/cell_sums.h"
+#include "models/fitted_json.h"
 #include "models/sepp_internal.h"
 
 namespace placecast::models {
@@ -797,16 +798,7 @@ std::string SeppModel::FittedJson() const {
   const Impl& m = *impl_;
   if (!m.fitted) return "{}";
   const SeppFit& f = m.fit;
-  nlohmann::ordered_json j;
-  j["model"] = "sepp";
-  j["schema_version"] = kSchemaVersion;
-  j["params"] = nlohmann::ordered_json::parse(m.params.ToJson());
-  j["grid"] = {{"num_cells", m.grid->num_cells()},
-               {"nx", m.grid->nx()},
-               {"ny", m.grid->ny()},
-               {"x0_m", m.grid->x0_m()},
-               {"y0_m", m.grid->y0_m()},
-               {"cell_size_m", m.grid->cell_size_m()}};
+  nlohmann::ordered_json j = FittedJsonHeader("sepp", kSchemaVersion, m.params, *m.grid);
   j["theta"] = f.theta;
   j["max_trigger_days"] = f.max_trigger_days;
   j["max_trigger_m"] = f.max_trigger_m;
@@ -869,36 +861,8 @@ Status SeppModel::LoadFitted(std::string_view json, const grid::Grid& grid) {
     }
     return Status::Ok();
   };
-  auto model = j.find("model");
-  if (model == j.end() || !model->is_string() || model->get<std::string>() != "sepp") {
-    return bad("model: expected \"sepp\"");
-  }
-  int64_t version = 0;
-  PLACECAST_RETURN_IF_ERROR(get_int(j, "schema_version", &version));
-  if (version != kSchemaVersion) {
-    return Status::Unsupported("sepp: LoadFitted: schema_version " + std::to_string(version) +
-                               " is not supported (expected " + std::to_string(kSchemaVersion) +
-                               ")");
-  }
-  auto gj = j.find("grid");
-  if (gj == j.end() || !gj->is_object()) return bad("grid: expected an object");
-  int64_t num_cells = 0, nx = 0, ny = 0;
-  PLACECAST_RETURN_IF_ERROR(get_int(*gj, "num_cells", &num_cells));
-  PLACECAST_RETURN_IF_ERROR(get_int(*gj, "nx", &nx));
-  PLACECAST_RETURN_IF_ERROR(get_int(*gj, "ny", &ny));
-  auto geom = [&](const char* field) {
-    auto it = gj->find(field);
-    return it != gj->end() && it->is_number() ? it->get<double>() : std::nan("");
-  };
-  if (num_cells != grid.num_cells() || nx != grid.nx() || ny != grid.ny() ||
-      geom("x0_m") != grid.x0_m() || geom("y0_m") != grid.y0_m() ||
-      geom("cell_size_m") != grid.cell_size_m()) {
-    return bad("grid: the fit is for a grid of " + std::to_string(num_cells) + " active cells (" +
-               std::to_string(nx) + " x " + std::to_string(ny) + " cells of " +
-               Fmt(geom("cell_size_m")) + " m), not this one (" + std::to_string(grid.num_cells()) +
-               " active cells, " + std::to_string(grid.nx()) + " x " + std::to_string(grid.ny()) +
-               " of " + Fmt(grid.cell_size_m()) + " m)");
-  }
+  PLACECAST_RETURN_IF_ERROR(CheckFittedJsonHeader(j, "sepp", kSchemaVersion, grid));
+  const int64_t num_cells = grid.num_cells();  // checked equal to the fit's
   SeppFit f;
   PLACECAST_RETURN_IF_ERROR(get_number("theta", &f.theta));
   PLACECAST_RETURN_IF_ERROR(get_number("max_trigger_days", &f.max_trigger_days));

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "models/cell_sums.h"
+#include "models/fitted_json.h"
 
 namespace placecast::models {
 namespace {
@@ -550,16 +551,7 @@ std::string SeppGridModel::FittedJson() const {
   const Impl& m = *impl_;
   if (!m.fitted) return "{}";
   const SeppGridFit& f = m.fit;
-  nlohmann::ordered_json j;
-  j["model"] = "sepp_grid";
-  j["schema_version"] = kSchemaVersion;
-  j["params"] = nlohmann::ordered_json::parse(m.params.ToJson());
-  j["grid"] = {{"num_cells", m.grid->num_cells()},
-               {"nx", m.grid->nx()},
-               {"ny", m.grid->ny()},
-               {"x0_m", m.grid->x0_m()},
-               {"y0_m", m.grid->y0_m()},
-               {"cell_size_m", m.grid->cell_size_m()}};
+  nlohmann::ordered_json j = FittedJsonHeader("sepp_grid", kSchemaVersion, m.params, *m.grid);
   j["theta"] = f.theta;
   j["omega_per_day"] = f.omega_per_day;
   j["iterations"] = f.iterations;
@@ -594,36 +586,8 @@ Status SeppGridModel::LoadFitted(std::string_view json, const grid::Grid& grid) 
     *out = it->get<int64_t>();
     return Status::Ok();
   };
-  auto model = j.find("model");
-  if (model == j.end() || !model->is_string() || model->get<std::string>() != "sepp_grid") {
-    return bad("model: expected \"sepp_grid\"");
-  }
-  int64_t version = 0;
-  PLACECAST_RETURN_IF_ERROR(get_int(j, "schema_version", &version));
-  if (version != kSchemaVersion) {
-    return Status::Unsupported("sepp_grid: LoadFitted: schema_version " + std::to_string(version) +
-                               " is not supported (expected " + std::to_string(kSchemaVersion) +
-                               ")");
-  }
-  auto gj = j.find("grid");
-  if (gj == j.end() || !gj->is_object()) return bad("grid: expected an object");
-  int64_t num_cells = 0, nx = 0, ny = 0;
-  PLACECAST_RETURN_IF_ERROR(get_int(*gj, "num_cells", &num_cells));
-  PLACECAST_RETURN_IF_ERROR(get_int(*gj, "nx", &nx));
-  PLACECAST_RETURN_IF_ERROR(get_int(*gj, "ny", &ny));
-  auto geom = [&](const char* field) {
-    auto it = gj->find(field);
-    return it != gj->end() && it->is_number() ? it->get<double>() : std::nan("");
-  };
-  if (num_cells != grid.num_cells() || nx != grid.nx() || ny != grid.ny() ||
-      geom("x0_m") != grid.x0_m() || geom("y0_m") != grid.y0_m() ||
-      geom("cell_size_m") != grid.cell_size_m()) {
-    return bad("grid: the fit is for a grid of " + std::to_string(num_cells) + " active cells (" +
-               std::to_string(nx) + " x " + std::to_string(ny) + " cells of " +
-               Fmt(geom("cell_size_m")) + " m), not this one (" + std::to_string(grid.num_cells()) +
-               " active cells, " + std::to_string(grid.nx()) + " x " + std::to_string(grid.ny()) +
-               " of " + Fmt(grid.cell_size_m()) + " m)");
-  }
+  PLACECAST_RETURN_IF_ERROR(CheckFittedJsonHeader(j, "sepp_grid", kSchemaVersion, grid));
+  const int64_t num_cells = grid.num_cells();  // checked equal to the fit's
   SeppGridFit f;
   double iterations = 0;
   PLACECAST_RETURN_IF_ERROR(get_number("theta", &f.theta));
