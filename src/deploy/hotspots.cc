@@ -126,7 +126,8 @@ Status CheckInputs(const grid::Grid& grid, const grid::Surface& surface, const H
     return Status::InvalidInput(buf);
   }
   const double cell_m2 = grid.cell_size_m() * grid.cell_size_m();
-  if (!std::isfinite(o.max_area_m2) || o.max_area_m2 < cell_m2 * (1 - 1e-9)) {
+  if (!std::isfinite(o.max_area_m2) ||
+      (o.max_area_m2 != 0 && o.max_area_m2 < cell_m2 * (1 - 1e-9))) {
     std::snprintf(buf, sizeof(buf),
                   "hotspots: max_area_m2: must hold at least one cell of %g m² (got %g)", cell_m2,
                   o.max_area_m2);
@@ -266,8 +267,11 @@ Result<HotspotResult> FindHotspots(const grid::Grid& grid, const grid::Surface& 
   const std::vector<double>& v = surface.value;
   for (double x : v) res.total_risk += x;
   const double cell_m2 = grid.cell_size_m() * grid.cell_size_m();
+  const double max_area_m2 =
+      options.max_area_m2 > 0 ? options.max_area_m2 : std::max(kDefaultMaxAreaM2, cell_m2);
+  res.max_area_m2 = max_area_m2;
   res.max_cells_per_area =
-      std::max<int32_t>(1, static_cast<int32_t>(std::floor(options.max_area_m2 / cell_m2 + 1e-9)));
+      std::max<int32_t>(1, static_cast<int32_t>(std::floor(max_area_m2 / cell_m2 + 1e-9)));
   if (n == 0) return res;
 
   // 1. Candidates. The small tolerance keeps 5 % of 20 cells at exactly 1 cell (as the products).

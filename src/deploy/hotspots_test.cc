@@ -136,6 +136,18 @@ TEST(HotspotsTest, SplitsAComponentLargerThanTheMaximumArea) {
   EXPECT_EQ(FindHotspots(g, Drawn(4, {{1, 2, 3, 4}}), o)->max_cells_per_area, 2);
 }
 
+// The default limit (max_area_m2 = 0) is 250 000 m², or one cell when cells are larger: 25 cells
+// of 100 m, 11 of 150 m (250 000 / 22 500 = 11.1), 1 of 1000 m.
+TEST(HotspotsTest, DefaultMaximumArea) {
+  for (const auto& [size_m, cells] : {std::pair{100.0, 25}, {150.0, 11}, {1000.0, 1}}) {
+    const grid::Grid g = grid::Grid::Create(0, 0, size_m, 2, 1, {}, "EPSG:32618").value();
+    auto r = FindHotspots(g, Drawn(2, {{1, 1}}), HotspotOptions{});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->max_cells_per_area, cells) << size_m;
+    EXPECT_DOUBLE_EQ(r->max_area_m2, std::max(250000.0, size_m * size_m));
+  }
+}
+
 // 3 × 3, at most 4 cells per area:   row 2:  1[6] 1[7] 1[8]
 //                                    row 1:  2[3] 9[4] 8[5]
 //                                    row 0:  6[0] 7[1] 1[2]

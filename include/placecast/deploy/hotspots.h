@@ -26,8 +26,9 @@ struct HotspotOptions {
   // Range (0, 100]; default 5, the share most hit-rate studies report.
   double coverage_pct = 5;
   // Largest area of one patrol area in m²; a component of adjacent candidate cells larger than
-  // this is split. Must hold at least one cell. Default kDefaultMaxAreaM2.
-  double max_area_m2 = kDefaultMaxAreaM2;
+  // this is split. An explicit value must hold at least one cell. 0 (the default) means
+  // kDefaultMaxAreaM2, or one cell when cells are larger than that.
+  double max_area_m2 = 0;
   // Cells whose value is below min_risk are never included, and neither are cells of value 0
   // (they hold no forecast risk). Default 0; must be finite and >= 0.
   double min_risk = 0;
@@ -61,6 +62,7 @@ struct HotspotResult {
   int32_t cells_considered = 0;    // ceil(coverage_pct/100 × active cells)
   int32_t cells_selected = 0;      // of those, the cells with value > 0 and >= min_risk
   int32_t components = 0;          // 4-connected components of the selected cells
+  double max_area_m2 = 0;          // the area limit used (the default resolved)
   int32_t max_cells_per_area = 0;  // floor(max_area_m2 / cell area)
   int32_t areas_before_limit = 0;  // patrol areas before max_areas was applied
   double total_risk = 0;           // sum of the surface over all active cells
@@ -80,8 +82,9 @@ struct HotspotResult {
 // When the values are relative scores rather than expected counts, "expected events" is the sum of
 // scores and only the shares are meaningful.
 // kInvalidInput when the surface size differs from the grid's cell count, a value is negative or
-// not finite (naming the cell), coverage_pct is outside (0, 100], max_area_m2 is below one cell's
-// area (naming both), min_risk is negative or not finite, or max_areas is negative.
+// not finite (naming the cell), coverage_pct is outside (0, 100], max_area_m2 is neither 0 nor
+// at least one cell's area (naming both), min_risk is negative or not finite, or max_areas is
+// negative.
 Result<HotspotResult> FindHotspots(const grid::Grid& grid, const grid::Surface& surface,
                                    const HotspotOptions& options);
 
