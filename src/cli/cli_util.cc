@@ -178,3 +178,149 @@ Result<Study> LoadStudy(const std::string& store_path, const std::string& offenc
 }
 
 }  // namespace placecast::cli
+
+#include <CLI/CLI.hpp>
+
+namespace placecast::cli {
+
+void AddForecastSelectionFlags(CLI::App* cmd, ForecastSelection* f) {
+  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")
+      ->required();
+  cmd->add_option("--model", f->model, "model name (see `placecast models`)")->required();
+  cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
+  cmd->add_option("--origin", f->origin, "forecast origin date YYYY-MM-DD (UTC midnight); "
+                  "training uses only events before it")->required();
+  cmd->add_option("--horizon-days", f->horizon_days, "forecast horizon in days")
+      ->capture_default_str()->check(CLI::Range(0.01, 3650.0));
+  cmd->add_option("--cell-size-m", f->cell_size_m, "grid cell size in metres")
+      ->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+  cmd->add_option("--boundary", f->boundary,
+                  "study-area polygons (GeoJSON, Shapefile, GeoPackage); default: the store's");
+  cmd->add_option("--param", f->params, "model parameter key=value (repeatable)");
+  cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
+                "allow enforcement-driven offence types (narcotics, weapons, …) in training");
+}
+
+Result<SelectedForecast> RunSelectedForecast(const ForecastSelection& f) {
+  SelectedForecast out;
+  PLACECAST_ASSIGN_OR_RETURN(out.origin_s, ParseDate(f.origin, "--origin"));
+  PLACECAST_ASSIGN_OR_RETURN(auto all_params, ParseParamFlags(f.params));
+  PLACECAST_ASSIGN_OR_RETURN(auto model,
+                             models::CreateModel(f.model, ParamsFor(all_params, f.model)));
+  // Only events before the origin are ever loaded: the model cannot see the future.
+  PLACECAST_ASSIGN_OR_RETURN(
+      out.study, LoadStudy(f.store, f.offence, f.boundary, f.cell_size_m,
+                           std::numeric_limits<int64_t>::min(), out.origin_s, f.allow_enforcement));
+  PLACECAST_RETURN_IF_ERROR(
+      model->Fit(out.study.events, out.study.grid, out.origin_s).Wrap("fitting " + f.model));
+  PLACECAST_ASSIGN_OR_RETURN(out.surface, model->Predict(f.horizon_days));
+  out.params_json = model->params().ToJson();
+  out.warnings = model->Warnings();
+  for (const auto& w : out.warnings) std::fprintf(stderr, "placecast: warning: %s\n", w.c_str());
+  if (!out.study.enforcement_warning.empty()) {
+    out.warnings.push_back(out.study.enforcement_warning);
+  }
+  return out;
+}
+
+}  // namespace placecast::cli
+
+#include <cctype>
+
+#include "placecast/io/csv.h"
+
+namespace placecast::cli {
+
+std::string AreaKey(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  s = s.substr(i);
+  if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos) {
+    const size_t nz = s.find_first_not_of('0');
+    return nz == std::string::npos ? "0" : s.substr(nz);
+  }
+  return s;
+}
+
+Result<Population> ReadPopulation(const std::string& path, const std::string& area_column) {
+  PLACECAST_ASSIGN_OR_RETURN(auto csv, io::CsvReader::Open(path));
+  const auto& header = csv->header();
+  const int area_col = area_column.empty() ? 0 : csv->ColumnIndex(area_column);
+  if (area_col < 0) {
+    return Status::InvalidInput(path + ":1: --population-area-column: no column \"" +
+                                area_column + "\"");
+  }
+  const int total_col = csv->ColumnIndex("total");
+  Population pop;
+  std::vector<int> group_cols;
+  for (int c = 0; c < static_cast<int>(header.size()); ++c) {
+    if (c == area_col || c == total_col) continue;
+    group_cols.push_back(c);
+    pop.groups.push_back(header[c]);
+  }
+  if (group_cols.empty()) {
+    return Status::InvalidInput(path + ":1: no group column besides the area code and total");
+  }
+  std::vector<std::string_view> f;
+  for (;;) {
+    PLACECAST_ASSIGN_OR_RETURN(bool more, csv->Next(f));
+    if (!more) break;
+    const std::string key = AreaKey(std::string(f[area_col]));
+    std::vector<double> counts;
+    double sum = 0;
+    for (size_t i = 0; i < group_cols.size(); ++i) {
+      const std::string v(f[group_cols[i]]);
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !std::isfinite(x) || x < 0) {
+        return Status::InvalidInput(path + ":" + std::to_string(csv->line()) + ": " +
+                                    pop.groups[i] + ": expected a count >= 0 (got \"" + v + "\")");
+      }
+      counts.push_back(x);
+      sum += x;
+    }
+    if (pop.by_area.count(key)) {
+      return Status::InvalidInput(path + ":" + std::to_string(csv->line()) + ": " +
+                                  header[area_col] + ": area listed twice (got \"" + key + "\")");
+    }
+    double total = sum;
+    if (total_col >= 0) {
+      const std::string v(f[total_col]);
+      char* end = nullptr;
+      total = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(total >= 0)) {
+        return Status::InvalidInput(path + ":" + std::to_string(csv->line()) +
+                                    ": total: expected a count >= 0 (got \"" + v + "\")");
+      }
+    }
+    pop.by_area[key] = counts;
+    pop.total[key] = total;
+  }
+  return pop;
+}
+
+Result<audit::AuditInput> AuditInputForAreas(const std::vector<grid::Boundary>& areas,
+                                             const std::string& areas_path,
+                                             const std::string& area_field,
+                                             const std::string& population_path,
+                                             const std::string& population_area_column) {
+  PLACECAST_ASSIGN_OR_RETURN(Population pop,
+                             ReadPopulation(population_path, population_area_column));
+  audit::AuditInput in;
+  in.group_names = pop.groups;
+  for (const auto& a : areas) {
+    const std::string key = AreaKey(a.name);
+    auto it = pop.by_area.find(key);
+    if (it == pop.by_area.end()) {
+      return Status::InvalidInput(population_path + ": no row for area \"" + a.name + "\" of " +
+                                  areas_path + " (" + area_field + ")");
+    }
+    in.area_names.push_back(a.name);
+    in.residents.push_back(it->second);
+    in.area_residents.push_back(pop.total[key]);
+  }
+  return in;
+}
+
+}  // namespace placecast::cli

@@ -79,3 +79,77 @@ Result<Study> LoadStudy(const std::string& store_path, const std::string& offenc
                         int64_t t_to_s, bool allow_enforcement_types);
 
 }  // namespace placecast::cli
+
+#include "placecast/models/model.h"
+
+namespace CLI {
+class App;
+}
+
+namespace placecast::cli {
+
+// The flags that select one forecast, as `placecast forecast` takes them; shared by the commands
+// that act on a forecast (allocate, hotspots, ...).
+struct ForecastSelection {
+  std::string store;
+  std::string model;
+  std::string offence;
+  std::string origin;
+  double horizon_days = 1;
+  double cell_size_m = 150;
+  std::string boundary;
+  std::vector<std::string> params;
+  bool allow_enforcement = false;
+};
+
+// Adds --store, --model, --offence, --origin, --horizon-days, --cell-size-m, --boundary, --param
+// and --allow-enforcement-types to `cmd`, bound to `f` (which must outlive the parse).
+void AddForecastSelectionFlags(CLI::App* cmd, ForecastSelection* f);
+
+// A forecast made from a selection: the study (events before the origin), the model's resolved
+// parameters and its surface (expected events per active cell over the horizon), with warnings
+// already printed on stderr.
+struct SelectedForecast {
+  Study study;
+  int64_t origin_s = 0;
+  std::string params_json;  // resolved model parameters
+  grid::Surface surface;
+  std::vector<std::string> warnings;  // model and enforcement warnings
+};
+
+// Loads the study up to the origin, fits the model and predicts, as `placecast forecast` does
+// (without products). Errors from ParseDate, CreateModel, LoadStudy, Fit ("fitting MODEL") and
+// Predict.
+Result<SelectedForecast> RunSelectedForecast(const ForecastSelection& f);
+
+}  // namespace placecast::cli
+
+#include "placecast/audit/audit.h"
+
+namespace placecast::cli {
+
+// Area codes compare as integers when both are ("07" = "7"), else as trimmed text.
+std::string AreaKey(std::string s);
+
+// A residents-by-group table, one row per area (the only place group membership enters).
+struct Population {
+  std::vector<std::string> groups;
+  std::map<std::string, std::vector<double>> by_area;  // AreaKey -> group counts
+  std::map<std::string, double> total;                 // AreaKey -> residents
+};
+
+// Reads the population CSV: one row per area, the area code in `area_column` (default: the first
+// column), an optional `total` column, every other column a group count. kInvalidInput naming
+// file, line and column for a bad count, a missing column or an area listed twice.
+Result<Population> ReadPopulation(const std::string& path, const std::string& area_column);
+
+// The area side of an audit (area names, residents per group, totals) for `areas` read from
+// `areas_path` by `area_field`, from the population CSV. kInvalidInput naming the area when the
+// table has no row for it; ReadPopulation's errors.
+Result<audit::AuditInput> AuditInputForAreas(const std::vector<grid::Boundary>& areas,
+                                             const std::string& areas_path,
+                                             const std::string& area_field,
+                                             const std::string& population_path,
+                                             const std::string& population_area_column);
+
+}  // namespace placecast::cli

@@ -22,5 +22,6 @@ void RegisterScan(CLI::App& app, int* exit_code);
 void RegisterSimulateFeedback(CLI::App& app, int* exit_code);
 void RegisterExplain(CLI::App& app, int* exit_code);
 void RegisterExportIncidents(CLI::App& app, int* exit_code);
+void RegisterAllocate(CLI::App& app, int* exit_code);
 
 }  // namespace placecast::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterSimulateFeedback(app, &exit_code);
   placecast::cli::RegisterExplain(app, &exit_code);
   placecast::cli::RegisterExportIncidents(app, &exit_code);
+  placecast::cli::RegisterAllocate(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -543,7 +543,7 @@ Result<CoverSolution> SolveMaxCover(const CoverProblem& p, const SolveOptions& o
   } else {
     chosen = Greedy(p);
     sol.solver = "greedy";
-    sol.status = "greedy";
+    sol.status = "heuristic";
   }
   sol.sites = RankByMarginalGain(p, chosen, &sol.marginal);
   sol.sites = DropIdle(p, sol.sites, &sol.marginal);

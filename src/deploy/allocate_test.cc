@@ -275,6 +275,7 @@ TEST(MaxCoverTest, GreedyGapIsAgainstTheLpBound) {
       auto g = SolveMaxCover(p, o);
       ASSERT_TRUE(g.ok()) << g.status().ToString();
       EXPECT_EQ(g->solver, "greedy");
+      EXPECT_EQ(g->status, "heuristic");
       EXPECT_FALSE(g->optimal);
       EXPECT_TRUE(Feasible(p, g->sites)) << "seed " << seed;
       EXPECT_GE(g->gap, 0.0);

@@ -132,7 +132,7 @@ struct CoverSolution {
   double gap = 0;
   double lp_bound = 0;   // LP-relaxation optimum (always computed)
   std::string solver;    // "glpk" or "greedy"
-  std::string status;    // "optimal", "time_limit", "greedy"
+  std::string status;    // "optimal", "time_limit" or "heuristic" (Solver::kGreedy)
   bool optimal = false;  // objective proven optimal
   double time_s = 0;     // wall-clock seconds of the solve
 };

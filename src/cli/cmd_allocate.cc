@@ -1,0 +1,848 @@
+// SPDX-License-Identifier: Apache-2.0
+// `placecast allocate`: patrol allocation per shift. Splits a forecast into shifts by each cell's
+// (shrunk) time-of-day profile, then staffs patrol points or beats with the units of each shift so
+// as to cover the most expected events (maximal covering, deploy/allocate.h). Writes plan.csv,
+// plan.geojson, a map per shift, summary.json and, with --areas/--population, the fairness audit of
+// the plan; appends a ledger record. Method in docs/allocation.md.
+#include <cairo.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "cli/ledger_util.h"
+#include "io/products_internal.h"
+#include "io/time_parse.h"
+#include "placecast/audit/audit.h"
+#include "placecast/common/offence.h"
+#include "placecast/deploy/allocate.h"
+#include "placecast/io/csv.h"
+#include "placecast/io/file_util.h"
+#include "placecast/io/ingest.h"
+#include "placecast/io/products.h"
+#include "placecast/io/store.h"
+#include "placecast/version.h"
+
+namespace placecast::cli {
+namespace {
+
+struct AllocateFlags {
+  ForecastSelection fc;
+  std::string shifts = "06-14,14-22,22-06";
+  std::string units = "30";
+  std::string points;
+  double radius_m = 400;
+  double point_spacing_m = -1;  // auto points: default = radius_m
+  std::string beats;
+  std::string beat_field;
+  std::string districts;
+  std::string district_field;
+  std::string district_bounds;
+  std::string solver = "glpk";
+  double time_limit_s = 60;
+  int profile_days = 365;
+  double profile_prior = deploy::kDefaultProfilePriorWeight;
+  std::string areas;
+  std::string area_field;
+  std::string population;
+  std::string population_area_column;
+  std::string reference_group;
+  std::string need_offence;
+  int bootstrap = 0;
+  uint64_t seed = 1;
+  std::string out;
+};
+
+// A patrol point or beat: where units can be sent, and the cells it covers.
+struct Site {
+  std::string id;
+  double x_m = 0, y_m = 0;  // the point, or the mean centre of a beat's cells
+  double lon = 0, lat = 0;
+  std::vector<grid::CellId> cells;
+  int32_t beat = -1;      // index into the beats, or -1 for a point
+  int32_t district = -1;  // index into the districts, or -1
+};
+
+// Parses a number field of a CSV row; `what` names it in the message.
+Result<double> NumberField(const io::CsvReader& csv, std::string_view text,
+                           const std::string& what) {
+  const std::string v(text);
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !std::isfinite(x)) {
+    return Status::InvalidInput(csv.path() + ":" + std::to_string(csv.line()) + ": " + what +
+                                ": expected a number (got \"" + v + "\")");
+  }
+  return x;
+}
+
+// --points FILE: a CSV with columns id and either x,y (metres in the store CRS) or lon,lat.
+Result<std::vector<Site>> ReadPointsCsv(const std::string& path, const std::string& crs) {
+  PLACECAST_ASSIGN_OR_RETURN(auto csv, io::CsvReader::Open(path));
+  const int id_col = csv->ColumnIndex("id");
+  int xc = csv->ColumnIndex("x"), yc = csv->ColumnIndex("y");
+  const bool lonlat = xc < 0 || yc < 0;
+  if (lonlat) {
+    xc = csv->ColumnIndex("lon");
+    yc = csv->ColumnIndex("lat");
+  }
+  if (id_col < 0 || xc < 0 || yc < 0) {
+    return Status::InvalidInput(path + ":1: --points: expected columns id,x,y or id,lon,lat");
+  }
+  std::vector<Site> sites;
+  std::vector<double> xs, ys;
+  std::map<std::string, int64_t> seen;
+  std::vector<std::string_view> f;
+  for (;;) {
+    PLACECAST_ASSIGN_OR_RETURN(bool more, csv->Next(f));
+    if (!more) break;
+    Site s;
+    s.id = std::string(f[id_col]);
+    const std::string where = path + ":" + std::to_string(csv->line());
+    if (s.id.empty()) return Status::InvalidInput(where + ": id: empty");
+    if (seen.count(s.id)) {
+      return Status::InvalidInput(where + ": id: listed twice, first on line " +
+                                  std::to_string(seen[s.id]) + " (got \"" + s.id + "\")");
+    }
+    seen[s.id] = csv->line();
+    PLACECAST_ASSIGN_OR_RETURN(double x, NumberField(*csv, f[xc], lonlat ? "lon" : "x"));
+    PLACECAST_ASSIGN_OR_RETURN(double y, NumberField(*csv, f[yc], lonlat ? "lat" : "y"));
+    if (lonlat && (std::abs(x) > 180 || std::abs(y) > 90)) {
+      return Status::InvalidInput(where + ": lon/lat: outside the WGS 84 range (got " +
+                                  std::string(f[xc]) + ", " + std::string(f[yc]) + ")");
+    }
+    xs.push_back(x);
+    ys.push_back(y);
+    sites.push_back(std::move(s));
+  }
+  if (sites.empty()) return Status::InvalidInput(path + ": --points: no point");
+  if (lonlat) PLACECAST_RETURN_IF_ERROR(io::ProjectFromLonLat(crs, xs, ys).Wrap(path));
+  for (size_t i = 0; i < sites.size(); ++i) {
+    sites[i].x_m = xs[i];
+    sites[i].y_m = ys[i];
+  }
+  return sites;
+}
+
+// Each event's offset of local time from UTC, from the time zone its source was ingested with.
+Result<std::vector<int32_t>> LocalOffsets(const std::string& store_path, const EventSet& events) {
+  PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(store_path, false));
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::Incident> incidents, store->LoadIncidents());
+  std::unordered_map<std::string, std::string> tz_of;
+  tz_of.reserve(incidents.size());
+  for (auto& inc : incidents) tz_of.emplace(std::move(inc.id), std::move(inc.tz));
+  std::map<std::string, std::shared_ptr<const io::TimeZone>> zones;
+  std::vector<int32_t> off(events.size(), 0);
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto it = tz_of.find(events.id[i]);
+    if (it == tz_of.end() || it->second.empty()) continue;  // UTC
+    auto& zone = zones[it->second];
+    if (!zone) {
+      PLACECAST_ASSIGN_OR_RETURN(zone, io::TimeZone::Load(it->second));
+    }
+    off[i] = zone->OffsetAt(events.t_s[i]);
+  }
+  return off;
+}
+
+// District bounds per shift: [shift][district] min and max (-1 = none). The CSV has the columns
+// district,min,max and optionally shift (a label such as 06-14; empty or * = every shift).
+Status ReadDistrictBounds(const std::string& path, const std::vector<std::string>& districts,
+                          const std::vector<deploy::Shift>& shifts,
+                          std::vector<std::vector<int32_t>>* lo,
+                          std::vector<std::vector<int32_t>>* hi) {
+  lo->assign(shifts.size(), std::vector<int32_t>(districts.size(), 0));
+  hi->assign(shifts.size(), std::vector<int32_t>(districts.size(), -1));
+  PLACECAST_ASSIGN_OR_RETURN(auto csv, io::CsvReader::Open(path));
+  const int dc = csv->ColumnIndex("district"), sc = csv->ColumnIndex("shift");
+  const int minc = csv->ColumnIndex("min"), maxc = csv->ColumnIndex("max");
+  if (dc < 0 || minc < 0 || maxc < 0) {
+    return Status::InvalidInput(path +
+                                ":1: --district-bounds: expected columns district,min,max "
+                                "(and optionally shift)");
+  }
+  std::vector<std::string_view> f;
+  for (;;) {
+    PLACECAST_ASSIGN_OR_RETURN(bool more, csv->Next(f));
+    if (!more) break;
+    const std::string where = path + ":" + std::to_string(csv->line());
+    const std::string name(f[dc]);
+    const auto d = std::find(districts.begin(), districts.end(), name) - districts.begin();
+    if (d == static_cast<int64_t>(districts.size())) {
+      return Status::InvalidInput(where + ": district: not a district of --districts (got \"" +
+                                  name + "\")");
+    }
+    std::vector<size_t> which;
+    const std::string shift = sc < 0 ? "" : std::string(f[sc]);
+    for (size_t s = 0; s < shifts.size(); ++s) {
+      if (shift.empty() || shift == "*" || shift == shifts[s].Label()) which.push_back(s);
+    }
+    if (which.empty()) {
+      return Status::InvalidInput(where + ": shift: not one of --shifts (got \"" + shift + "\")");
+    }
+    int32_t bound[2] = {0, -1};
+    const int cols[2] = {minc, maxc};
+    for (int k = 0; k < 2; ++k) {
+      const std::string v(f[cols[k]]);
+      if (v.empty() && k == 1) continue;  // no maximum
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 0 || n > 1000000) {
+        return Status::InvalidInput(where + ": " + (k == 0 ? "min" : "max") +
+                                    ": expected a whole number of units >= 0 (got \"" + v + "\")");
+      }
+      bound[k] = static_cast<int32_t>(n);
+    }
+    for (size_t s : which) {
+      (*lo)[s][d] = bound[0];
+      (*hi)[s][d] = bound[1];
+    }
+  }
+  return Status::Ok();
+}
+
+// Units per shift: one number for every shift or one per shift.
+Result<std::vector<int32_t>> ParseUnits(const std::string& text, size_t shifts) {
+  std::vector<int32_t> units;
+  for (const std::string& item : SplitComma(text)) {
+    char* end = nullptr;
+    const long n = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || n < 0 || n > 1000000) {
+      return Status::InvalidInput("--units: expected whole numbers >= 0 (got \"" + item + "\")");
+    }
+    units.push_back(static_cast<int32_t>(n));
+  }
+  if (units.size() == 1) units.assign(shifts, units[0]);
+  if (units.size() != shifts) {
+    return Status::InvalidInput("--units: expected one number or one per shift (" +
+                                std::to_string(shifts) + "), got " + text);
+  }
+  return units;
+}
+
+// Draws the plan over the shift's risk map: coverage circles (points) or outlines (beats) of the
+// staffed sites, with their rank, and a legend line.
+Status OverlayPlan(const std::string& path, const grid::Grid& g, const grid::Boundary* study_area,
+                   const std::vector<Site>& sites, const std::vector<grid::Boundary>& beats,
+                   const deploy::CoverSolution& sol, double radius_m, const std::string& note) {
+  cairo_surface_t* img = cairo_image_surface_create_from_png(path.c_str());
+  if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(img);
+    return Status::Io(path + ": cannot read the map back to draw the plan");
+  }
+  const auto l = io::products_internal::ComputeMapLayout(g, study_area);
+  cairo_t* cr = cairo_create(img);
+  for (size_t r = 0; r < sol.sites.size(); ++r) {
+    const Site& s = sites[sol.sites[r]];
+    if (s.beat >= 0) {
+      for (const grid::Ring& ring : beats[s.beat].rings) {
+        for (size_t i = 0; i < ring.x_m.size(); ++i) {
+          const double x = l.XToPx(ring.x_m[i]), y = l.YToPx(ring.y_m[i]);
+          i == 0 ? cairo_move_to(cr, x, y) : cairo_line_to(cr, x, y);
+        }
+        cairo_close_path(cr);
+      }
+    } else {
+      cairo_new_sub_path(cr);
+      cairo_arc(cr, l.XToPx(s.x_m), l.YToPx(s.y_m), std::max(2.0, radius_m * l.px_per_m), 0,
+                2 * M_PI);
+    }
+    cairo_set_source_rgba(cr, 0.0, 0.45, 0.7, 0.18);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.0, 0.3, 0.55);
+    cairo_set_line_width(cr, 1.8);
+    cairo_stroke(cr);
+    cairo_arc(cr, l.XToPx(s.x_m), l.YToPx(s.y_m), 3, 0, 2 * M_PI);
+    cairo_fill(cr);
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+    cairo_set_font_size(cr, 11);
+    cairo_move_to(cr, l.XToPx(s.x_m) + 4, l.YToPx(s.y_m) - 4);
+    cairo_show_text(cr, std::to_string(r + 1).c_str());
+  }
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, 13);
+  cairo_set_source_rgb(cr, 0.0, 0.3, 0.55);
+  cairo_move_to(cr, 20, l.height_px - 57);
+  cairo_show_text(cr, note.c_str());
+  cairo_destroy(cr);
+  std::string bytes;
+  const cairo_status_t st = cairo_surface_write_to_png_stream(
+      img,
+      [](void* closure, const unsigned char* data, unsigned int n) {
+        static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), n);
+        return CAIRO_STATUS_SUCCESS;
+      },
+      &bytes);
+  cairo_surface_destroy(img);
+  if (st != CAIRO_STATUS_SUCCESS) return Status::Io(path + ": cannot encode the PNG");
+  return io::WriteFileAtomic(path, bytes);
+}
+
+double Round7(double v) { return std::round(v * 1e7) / 1e7; }
+
+// Rings in projected metres → GeoJSON polygon coordinates in lon/lat.
+Result<nlohmann::ordered_json> RingsToLonLat(const std::string& crs,
+                                             const std::vector<grid::Ring>& rings) {
+  nlohmann::ordered_json coords = nlohmann::ordered_json::array();
+  for (const grid::Ring& ring : rings) {
+    std::vector<double> x = ring.x_m, y = ring.y_m;
+    if (x.empty()) continue;
+    x.push_back(x[0]);
+    y.push_back(y[0]);
+    PLACECAST_RETURN_IF_ERROR(io::ProjectToLonLat(crs, x, y));
+    nlohmann::ordered_json r = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < x.size(); ++i) r.push_back({Round7(x[i]), Round7(y[i])});
+    coords.push_back(r);
+  }
+  return coords;
+}
+
+std::string Fmt(const char* fmt, double v) {
+  char b[64];
+  std::snprintf(b, sizeof(b), fmt, v);
+  return b;
+}
+
+// Numbers in summary.json: 6 significant digits, so the bytes do not depend on the last bits of
+// the solver's arithmetic.
+double Sig6(double v) {
+  return std::isfinite(v) ? std::strtod(Fmt("%.6g", v).c_str(), nullptr) : 0;
+}
+
+struct ShiftPlan {
+  deploy::Shift shift;
+  int32_t units = 0;
+  double shift_risk = 0;  // expected events in the shift over every active cell
+  deploy::CoverSolution sol;
+  std::vector<grid::CellId> covered;  // cells covered by the staffed sites, ascending
+};
+
+Status RunAllocate(const AllocateFlags& f) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<deploy::Shift> shifts, deploy::ParseShifts(f.shifts));
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int32_t> units, ParseUnits(f.units, shifts.size()));
+  deploy::SolveOptions solve;
+  if (f.solver == "greedy") {
+    solve.solver = deploy::Solver::kGreedy;
+  } else if (f.solver != "glpk") {
+    return Status::InvalidInput("--solver: expected glpk or greedy (got \"" + f.solver + "\")");
+  }
+  solve.time_limit_s = f.time_limit_s;
+  if (f.points.empty() == f.beats.empty()) {
+    return Status::InvalidInput("allocate: give either --points FILE|auto:N or --beats FILE");
+  }
+  if (!f.beats.empty() && f.beat_field.empty()) {
+    return Status::InvalidInput("--beats: --beat-field must name the attribute identifying beats");
+  }
+  if (!f.district_bounds.empty() && (f.districts.empty() || f.district_field.empty())) {
+    return Status::InvalidInput("--district-bounds needs --districts FILE and --district-field");
+  }
+  const bool audit_plan = !f.areas.empty() || !f.population.empty();
+  if (audit_plan && (f.areas.empty() || f.population.empty() || f.area_field.empty())) {
+    return Status::InvalidInput("the plan's audit needs --areas, --area-field and --population");
+  }
+  PLACECAST_ASSIGN_OR_RETURN(SelectedForecast fc, RunSelectedForecast(f.fc));
+  const grid::Grid& g = fc.study.grid;
+  const std::string& crs = g.crs();
+
+  // Time-of-day profile from the history before the origin.
+  const int64_t profile_from = fc.origin_s - static_cast<int64_t>(f.profile_days) * kSecondsPerDay;
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int32_t> offsets,
+                             LocalOffsets(f.fc.store, fc.study.events));
+  PLACECAST_ASSIGN_OR_RETURN(deploy::ShiftProfile profile,
+                             deploy::BuildShiftProfile(fc.study.events, offsets, g, shifts,
+                                                       profile_from, fc.origin_s, f.profile_prior));
+
+  // Sites.
+  std::vector<Site> sites;
+  std::vector<grid::Boundary> beats;
+  std::string site_source;
+  const double spacing_m = f.point_spacing_m >= 0 ? f.point_spacing_m : f.radius_m;
+  if (f.points.rfind("auto:", 0) == 0) {
+    const std::string n_text = f.points.substr(5);
+    char* end = nullptr;
+    const long n = std::strtol(n_text.c_str(), &end, 10);
+    if (n_text.empty() || *end != '\0' || n < 1 || n > 100000) {
+      return Status::InvalidInput("--points: auto:N needs a count N >= 1 (got \"" + f.points +
+                                  "\")");
+    }
+    PLACECAST_ASSIGN_OR_RETURN(
+        std::vector<grid::CellId> cells,
+        deploy::AutoPointCells(g, fc.surface.value, static_cast<int32_t>(n), spacing_m));
+    for (size_t i = 0; i < cells.size(); ++i) {
+      Site s;
+      s.id = "auto-" + std::string(i < 9 ? "00" : i < 99 ? "0" : "") + std::to_string(i + 1);
+      s.x_m = g.CellCenterX(cells[i]);
+      s.y_m = g.CellCenterY(cells[i]);
+      sites.push_back(s);
+    }
+    site_source = "auto: " + std::to_string(sites.size()) + " points at top-risk cell centres " +
+                  Fmt("%g", spacing_m) + " m apart or more";
+    if (sites.empty()) return Status::InvalidInput("--points auto: the forecast has no risk");
+  } else if (!f.points.empty()) {
+    PLACECAST_ASSIGN_OR_RETURN(sites, ReadPointsCsv(f.points, crs));
+    site_source = f.points;
+  } else {
+    PLACECAST_ASSIGN_OR_RETURN(beats, io::ReadAreas(f.beats, f.beat_field, crs));
+    for (size_t b = 0; b < beats.size(); ++b) {
+      Site s;
+      s.id = beats[b].name;
+      s.beat = static_cast<int32_t>(b);
+      s.cells = deploy::CellsInPolygon(g, beats[b]);
+      for (grid::CellId c : s.cells) {
+        s.x_m += g.CellCenterX(c) / s.cells.size();
+        s.y_m += g.CellCenterY(c) / s.cells.size();
+      }
+      if (s.cells.empty()) {
+        double x0, y0, x1, y1;
+        beats[b].Extent(&x0, &y0, &x1, &y1);
+        s.x_m = (x0 + x1) / 2;
+        s.y_m = (y0 + y1) / 2;
+      }
+      sites.push_back(s);
+    }
+    site_source = f.beats;
+  }
+  {
+    std::vector<double> lon, lat;
+    for (auto& s : sites) {
+      if (s.beat < 0) s.cells = deploy::CellsWithinRadius(g, s.x_m, s.y_m, f.radius_m);
+      lon.push_back(s.x_m);
+      lat.push_back(s.y_m);
+    }
+    PLACECAST_RETURN_IF_ERROR(io::ProjectToLonLat(crs, lon, lat));
+    for (size_t i = 0; i < sites.size(); ++i) sites[i].lon = lon[i], sites[i].lat = lat[i];
+  }
+
+  // Districts and their bounds.
+  std::vector<grid::Boundary> districts;
+  std::vector<std::string> district_names;
+  std::vector<std::vector<int32_t>> lo, hi;
+  if (!f.districts.empty()) {
+    if (f.district_field.empty()) {
+      return Status::InvalidInput("--districts: --district-field must name the district attribute");
+    }
+    PLACECAST_ASSIGN_OR_RETURN(districts, io::ReadAreas(f.districts, f.district_field, crs));
+    std::vector<grid::BoundaryIndex> index;
+    for (const auto& d : districts) {
+      index.emplace_back(d);
+      district_names.push_back(d.name);
+    }
+    for (auto& s : sites) {
+      // A point belongs to the first district holding it; a beat to the one holding most of its
+      // cell centres (the first of equals).
+      std::vector<int32_t> votes(districts.size(), 0);
+      if (s.beat < 0) {
+        for (size_t d = 0; d < index.size(); ++d) {
+          if (index[d].Contains(s.x_m, s.y_m)) {
+            votes[d] = 1;
+            break;
+          }
+        }
+      } else {
+        for (grid::CellId c : s.cells) {
+          for (size_t d = 0; d < index.size(); ++d) {
+            if (index[d].Contains(g.CellCenterX(c), g.CellCenterY(c))) {
+              ++votes[d];
+              break;
+            }
+          }
+        }
+      }
+      const auto best = std::max_element(votes.begin(), votes.end());
+      if (best != votes.end() && *best > 0) s.district = static_cast<int32_t>(best - votes.begin());
+    }
+    if (!f.district_bounds.empty()) {
+      PLACECAST_RETURN_IF_ERROR(
+          ReadDistrictBounds(f.district_bounds, district_names, shifts, &lo, &hi));
+    }
+  }
+
+  // The demand cells: every cell some site covers.
+  std::vector<int32_t> demand_of(g.num_cells(), -1);
+  std::vector<grid::CellId> demand;
+  for (const auto& s : sites) {
+    for (grid::CellId c : s.cells) {
+      if (demand_of[c] < 0) demand_of[c] = 0, demand.push_back(c);
+    }
+  }
+  std::sort(demand.begin(), demand.end());
+  for (size_t i = 0; i < demand.size(); ++i) demand_of[demand[i]] = static_cast<int32_t>(i);
+  deploy::CoverProblem problem;
+  for (const auto& s : sites) {
+    std::vector<int32_t> cov;
+    for (grid::CellId c : s.cells) cov.push_back(demand_of[c]);
+    problem.covers.push_back(cov);
+  }
+  if (!lo.empty()) {
+    problem.group_names = district_names;
+    for (const auto& s : sites) problem.site_group.push_back(s.district);
+  }
+
+  std::vector<ShiftPlan> plans;
+  for (size_t k = 0; k < shifts.size(); ++k) {
+    ShiftPlan plan;
+    plan.shift = shifts[k];
+    plan.units = units[k];
+    for (grid::CellId c = 0; c < g.num_cells(); ++c) {
+      plan.shift_risk += fc.surface.value[c] * profile.Share(c, static_cast<int32_t>(k));
+    }
+    problem.weight.assign(demand.size(), 0);
+    for (size_t i = 0; i < demand.size(); ++i) {
+      problem.weight[i] =
+          fc.surface.value[demand[i]] * profile.Share(demand[i], static_cast<int32_t>(k));
+    }
+    problem.units = units[k];
+    if (!lo.empty()) {
+      problem.group_min = lo[k];
+      problem.group_max = hi[k];
+    }
+    auto sol = deploy::SolveMaxCover(problem, solve);
+    if (!sol.ok()) return sol.status().Wrap("shift " + shifts[k].Label());
+    plan.sol = std::move(sol).value();
+    std::vector<uint8_t> on(g.num_cells(), 0);
+    for (int32_t s : plan.sol.sites) {
+      for (grid::CellId c : sites[s].cells) on[c] = 1;
+    }
+    for (grid::CellId c = 0; c < g.num_cells(); ++c) {
+      if (on[c]) plan.covered.push_back(c);
+    }
+    plans.push_back(std::move(plan));
+  }
+
+  // Products.
+  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
+  const std::string dir = f.out + "/";
+  std::vector<std::string> outputs;
+  std::string csv =
+      "shift,rank,site_id,kind,x_m,y_m,lon,lat,covered_cells,expected_events_marginal,"
+      "expected_events_cumulative,share_of_shift_risk_cumulative\n";
+  nlohmann::ordered_json features = nlohmann::ordered_json::array();
+  for (const ShiftPlan& plan : plans) {
+    double cum = 0;
+    for (size_t r = 0; r < plan.sol.sites.size(); ++r) {
+      const Site& s = sites[plan.sol.sites[r]];
+      cum += plan.sol.marginal[r];
+      char line[512];
+      std::snprintf(line, sizeof(line), "%s,%zu,%s,%s,%.3f,%.3f,%.7f,%.7f,%zu,%.9g,%.9g,%.6f\n",
+                    plan.shift.Label().c_str(), r + 1, s.id.c_str(), s.beat >= 0 ? "beat" : "point",
+                    s.x_m, s.y_m, s.lon, s.lat, s.cells.size(), plan.sol.marginal[r], cum,
+                    plan.shift_risk > 0 ? cum / plan.shift_risk : 0.0);
+      csv += line;
+      nlohmann::ordered_json props = {{"shift", plan.shift.Label()},
+                                      {"rank", r + 1},
+                                      {"site_id", s.id},
+                                      {"expected_events_marginal", Sig6(plan.sol.marginal[r])}};
+      // The staffed site as a point, and what it covers: a circle of the radius or the beat.
+      nlohmann::ordered_json pt = props;
+      pt["feature"] = s.beat >= 0 ? "beat_centre" : "point";
+      features.push_back(
+          {{"type", "Feature"},
+           {"properties", pt},
+           {"geometry", {{"type", "Point"}, {"coordinates", {Round7(s.lon), Round7(s.lat)}}}}});
+      grid::Ring circle;
+      const std::vector<grid::Ring>* rings = nullptr;
+      std::vector<grid::Ring> one;
+      if (s.beat >= 0) {
+        rings = &beats[s.beat].rings;
+      } else {
+        for (int i = 0; i < 48; ++i) {
+          const double a = 2 * M_PI * i / 48;
+          circle.x_m.push_back(s.x_m + f.radius_m * std::cos(a));
+          circle.y_m.push_back(s.y_m + f.radius_m * std::sin(a));
+        }
+        one.push_back(circle);
+        rings = &one;
+      }
+      PLACECAST_ASSIGN_OR_RETURN(nlohmann::ordered_json coords, RingsToLonLat(crs, *rings));
+      nlohmann::ordered_json cov = props;
+      cov["feature"] = s.beat >= 0 ? "beat" : "coverage";
+      features.push_back({{"type", "Feature"},
+                          {"properties", cov},
+                          {"geometry", {{"type", "Polygon"}, {"coordinates", coords}}}});
+    }
+  }
+  nlohmann::ordered_json gj;
+  gj["type"] = "FeatureCollection";
+  gj["placecast"] = {{"kind", "placecast.allocation"},    {"model", f.fc.model},
+                     {"offence", f.fc.offence},           {"origin", FormatDate(fc.origin_s)},
+                     {"horizon_days", f.fc.horizon_days}, {"radius_m", f.radius_m}};
+  gj["features"] = features;
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "plan.csv", csv));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "plan.geojson", gj.dump() + "\n"));
+  outputs.push_back(dir + "plan.csv");
+  outputs.push_back(dir + "plan.geojson");
+
+  // A map per shift: the shift's expected events per cell, the staffed sites on top.
+  for (size_t k = 0; k < plans.size(); ++k) {
+    const ShiftPlan& plan = plans[k];
+    grid::Surface shift_surface;
+    shift_surface.value.resize(g.num_cells());
+    for (grid::CellId c = 0; c < g.num_cells(); ++c) {
+      shift_surface.value[c] = fc.surface.value[c] * profile.Share(c, static_cast<int32_t>(k));
+    }
+    io::ForecastProduct p;
+    p.grid = &g;
+    p.surface = &shift_surface;
+    p.model = f.fc.model;
+    p.offence = f.fc.offence;
+    p.origin_s = fc.origin_s;
+    p.horizon_days = f.fc.horizon_days;
+    p.train_from_s = profile_from;
+    p.training_events = profile.events;
+    p.study_area = fc.study.study_area.empty() ? nullptr : &fc.study.study_area;
+    // Outline as many top-risk cells as the plan covers: where a perfect plan would look.
+    p.top_share_pct =
+        std::clamp(100.0 * std::max<size_t>(1, plan.covered.size()) / g.num_cells(), 1e-6, 100.0);
+    p.title = "Patrol plan, shift " + plan.shift.Label() +
+              " (local time): " + std::to_string(plan.sol.sites.size()) + " of " +
+              std::to_string(plan.units) + " units, expected " + f.fc.offence +
+              " events per cell, " + FormatDate(fc.origin_s);
+    p.code_version = kVersion;
+    const std::string png = "map_" + plan.shift.Label() + ".png";
+    PLACECAST_RETURN_IF_ERROR(io::RenderForecastPng(dir + png, p));
+    const std::string note =
+        "Shaded circles/areas: staffed " +
+        std::string(beats.empty() ? "patrol points (" + Fmt("%g", f.radius_m) + " m coverage)"
+                                  : "beats") +
+        ", numbered by rank; they cover " +
+        Fmt("%.1f", plan.shift_risk > 0 ? 100 * plan.sol.objective / plan.shift_risk : 0.0) +
+        " % of the shift's expected events.";
+    PLACECAST_RETURN_IF_ERROR(
+        OverlayPlan(dir + png, g, p.study_area, sites, beats, plan.sol, f.radius_m, note));
+    outputs.push_back(dir + png);
+  }
+
+  // Fairness audit of the plan: each shift's covered cells are its flagged cells.
+  nlohmann::ordered_json audit_json = nullptr;
+  std::vector<std::string> statements;
+  if (audit_plan) {
+    const std::string need_offence = f.need_offence.empty() ? f.fc.offence : f.need_offence;
+    PLACECAST_ASSIGN_OR_RETURN(OffenceSelection need_sel, ParseOffenceSelection(need_offence));
+    if (!need_sel.EnforcementDriven().empty()) {
+      return Status::InvalidInput("--need-offence " + need_offence +
+                                  ": includes enforcement-driven offence types, which measure "
+                                  "police attention, not need; choose victim-reported offences");
+    }
+    PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(f.fc.store, false));
+    PLACECAST_ASSIGN_OR_RETURN(EventSet need_events,
+                               store->LoadEvents(need_sel.groups, profile_from, fc.origin_s));
+    store.reset();
+    PLACECAST_ASSIGN_OR_RETURN(std::vector<int32_t> need_off,
+                               LocalOffsets(f.fc.store, need_events));
+    PLACECAST_ASSIGN_OR_RETURN(std::vector<grid::Boundary> areas,
+                               io::ReadAreas(f.areas, f.area_field, crs));
+    PLACECAST_ASSIGN_OR_RETURN(
+        audit::AuditInput in,
+        AuditInputForAreas(areas, f.areas, f.area_field, f.population, f.population_area_column));
+    PLACECAST_ASSIGN_OR_RETURN(in.cell_area, audit::CellsToAreas(g, areas));
+    in.reference_group = f.reference_group;
+    in.bootstrap_reps = f.bootstrap;
+    in.seed = f.seed;
+    // Need per shift and area: the victim-reported events of the profile window whose local hour
+    // falls in the shift.
+    in.need.assign(shifts.size(), std::vector<int64_t>(areas.size(), 0));
+    for (size_t i = 0; i < need_events.size(); ++i) {
+      const grid::CellId c = g.PointToCell(need_events.x_m[i], need_events.y_m[i]);
+      if (c == grid::kNoCell || in.cell_area[c] < 0) continue;
+      const int64_t local = need_events.t_s[i] + need_off[i];
+      const int32_t h =
+          static_cast<int32_t>(((local % kSecondsPerDay) + kSecondsPerDay) % kSecondsPerDay / 3600);
+      const int32_t s = deploy::ShiftOfHour(shifts, h);
+      if (s >= 0) ++in.need[s][in.cell_area[c]];
+    }
+    for (const ShiftPlan& plan : plans) in.flagged.push_back(plan.covered);
+    auto result = audit::RunAudit(in);
+    if (result.ok()) {
+      audit_json = nlohmann::ordered_json::parse(audit::AuditJson(*result));
+      PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(
+          dir + "audit.csv", audit::AuditAreasCsvHeader() + audit::AuditAreasCsv(*result, "plan")));
+      PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(
+          dir + "groups.csv",
+          audit::AuditGroupsCsvHeader() + audit::AuditGroupsCsv(*result, "plan")));
+      outputs.push_back(dir + "audit.csv");
+      outputs.push_back(dir + "groups.csv");
+      for (const auto& gr : result->groups) statements.push_back(gr.statement);
+    } else {
+      // The plan stands without its audit; say why the audit could not be made.
+      audit_json = {{"error", result.status().message()}};
+      std::fprintf(stderr, "placecast: warning: audit of the plan: %s\n",
+                   result.status().message().c_str());
+    }
+  }
+
+  nlohmann::ordered_json sj;
+  sj["schema_version"] = 1;
+  sj["kind"] = "placecast.allocation";
+  sj["model"] = f.fc.model;
+  sj["params"] = nlohmann::ordered_json::parse(fc.params_json);
+  sj["offence"] = f.fc.offence;
+  sj["origin"] = FormatDate(fc.origin_s);
+  sj["horizon_days"] = f.fc.horizon_days;
+  sj["grid"] = {{"cell_size_m", g.cell_size_m()},
+                {"cells", g.num_cells()},
+                {"crs", crs},
+                {"mask", fc.study.grid_source}};
+  sj["sites"] = {{"source", site_source},
+                 {"kind", beats.empty() ? "points" : "beats"},
+                 {"count", sites.size()},
+                 {"radius_m", beats.empty() ? nlohmann::ordered_json(f.radius_m) : nullptr},
+                 {"demand_cells", demand.size()}};
+  nlohmann::ordered_json city = nlohmann::ordered_json::object();
+  for (size_t k = 0; k < shifts.size(); ++k) city[shifts[k].Label()] = Sig6(profile.citywide[k]);
+  sj["profile"] = {{"from", FormatDate(profile_from)},
+                   {"to", FormatDate(fc.origin_s)},
+                   {"events", profile.events},
+                   {"prior_weight", f.profile_prior},
+                   {"citywide_share", city}};
+  nlohmann::ordered_json js = nlohmann::ordered_json::array();
+  for (const ShiftPlan& plan : plans) {
+    js.push_back({{"shift", plan.shift.Label()},
+                  {"units", plan.units},
+                  {"units_used", plan.sol.sites.size()},
+                  {"solver", plan.sol.solver},
+                  {"status", plan.sol.status},
+                  {"objective", Sig6(plan.sol.objective)},
+                  {"bound", Sig6(plan.sol.bound)},
+                  {"lp_bound", Sig6(plan.sol.lp_bound)},
+                  {"gap", Sig6(plan.sol.gap)},
+                  {"shift_expected_events", Sig6(plan.shift_risk)},
+                  {"share_of_shift_risk_covered",
+                   Sig6(plan.shift_risk > 0 ? plan.sol.objective / plan.shift_risk : 0.0)},
+                  {"covered_cells", plan.covered.size()},
+                  {"time_s", Sig6(plan.sol.time_s)}});
+  }
+  sj["shifts"] = js;
+  sj["audit"] = audit_json;
+  sj["note"] =
+      "objective = expected events of the shift in the cells the staffed sites cover "
+      "(forecast x the cell's shrunk shift share); bound = MIP optimum when proven, "
+      "else the LP relaxation; gap = (bound - objective) / bound. time_s is wall-clock "
+      "and the only value that differs between identical runs. See docs/allocation.md.";
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", sj.dump(2) + "\n"));
+  outputs.push_back(dir + "summary.json");
+
+  std::printf("allocate: %s, %s, origin %s, %zu %s, %zu shift(s)\n", f.fc.model.c_str(),
+              f.fc.offence.c_str(), FormatDate(fc.origin_s).c_str(), sites.size(),
+              beats.empty() ? "points" : "beats", shifts.size());
+  for (const ShiftPlan& plan : plans) {
+    std::printf(
+        "shift %s: %zu of %d units, %s %s, covered %.4g of %.4g expected events (%.1f%%), "
+        "gap %.3g\n",
+        plan.shift.Label().c_str(), plan.sol.sites.size(), plan.units, plan.sol.solver.c_str(),
+        plan.sol.status.c_str(), plan.sol.objective, plan.shift_risk,
+        plan.shift_risk > 0 ? 100 * plan.sol.objective / plan.shift_risk : 0.0, plan.sol.gap);
+  }
+  for (const auto& s : statements) std::printf("  %s\n", s.c_str());
+  std::printf("wrote %splan.csv, plan.geojson, summary.json and a map per shift\n", dir.c_str());
+
+  nlohmann::ordered_json lp;
+  lp["store"] = f.fc.store;
+  lp["model"] = f.fc.model;
+  lp["model_params"] = nlohmann::ordered_json::parse(fc.params_json);
+  lp["offence"] = f.fc.offence;
+  lp["origin"] = FormatDate(fc.origin_s);
+  lp["horizon_days"] = f.fc.horizon_days;
+  lp["cell_size_m"] = f.fc.cell_size_m;
+  lp["boundary"] = f.fc.boundary;
+  lp["allow_enforcement_types"] = f.fc.allow_enforcement;
+  lp["shifts"] = f.shifts;
+  lp["units"] = units;
+  lp["points"] = f.points;
+  lp["radius_m"] = f.radius_m;
+  lp["point_spacing_m"] = spacing_m;
+  lp["beats"] = f.beats;
+  lp["beat_field"] = f.beat_field;
+  lp["districts"] = f.districts;
+  lp["district_field"] = f.district_field;
+  lp["district_bounds"] = f.district_bounds;
+  lp["solver"] = f.solver;
+  lp["time_limit_s"] = f.time_limit_s;
+  lp["profile_days"] = f.profile_days;
+  lp["profile_prior"] = f.profile_prior;
+  lp["areas"] = f.areas;
+  lp["area_field"] = f.area_field;
+  lp["population"] = f.population;
+  lp["need_offence"] = f.need_offence;
+  lp["reference_group"] = f.reference_group;
+  lp["bootstrap"] = f.bootstrap;
+  lp["seed"] = f.seed;
+  lp["out"] = f.out;
+  const std::string points_file = f.points.rfind("auto:", 0) == 0 ? "" : f.points;
+  return AppendCommandLedger(f.fc.store, "allocate", lp.dump(),
+                             {f.fc.store, f.fc.boundary, points_file, f.beats, f.districts,
+                              f.district_bounds, f.areas, f.population},
+                             outputs);
+}
+
+}  // namespace
+
+void RegisterAllocate(CLI::App& app, int* exit_code) {
+  auto f = std::make_shared<AllocateFlags>();
+  auto* cmd = app.add_subcommand(
+      "allocate",
+      "Patrol allocation per shift: staff points or beats to cover the most forecast "
+      "events (maximal covering, GLPK)");
+  AddForecastSelectionFlags(cmd, &f->fc);
+  cmd->add_option("--shifts", f->shifts, "shifts as local START-END hours, comma-separated")
+      ->capture_default_str();
+  cmd->add_option("--units", f->units, "units per shift: one number, or one per shift (10,12,8)")
+      ->capture_default_str();
+  cmd->add_option("--points", f->points,
+                  "patrol points: CSV with id,x,y (store CRS) or id,lon,lat; or auto:N");
+  cmd->add_option("--radius-m", f->radius_m, "coverage radius of a patrol point in metres")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 100000.0));
+  cmd->add_option("--point-spacing-m", f->point_spacing_m,
+                  "auto:N points: least distance between points (default: --radius-m)")
+      ->check(CLI::Range(0.0, 100000.0));
+  cmd->add_option("--beats", f->beats, "beat polygons (GeoJSON, Shapefile, GeoPackage)");
+  cmd->add_option("--beat-field", f->beat_field, "attribute naming each beat");
+  cmd->add_option("--districts", f->districts, "district polygons for per-district bounds");
+  cmd->add_option("--district-field", f->district_field, "attribute naming each district");
+  cmd->add_option("--district-bounds", f->district_bounds,
+                  "CSV district,min,max (optional column shift) of units per district");
+  cmd->add_option("--solver", f->solver, "glpk (exact) or greedy")->capture_default_str();
+  cmd->add_option("--time-limit-s", f->time_limit_s,
+                  "GLPK time limit per shift; greedy is used when it is hit")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--profile-days", f->profile_days,
+                  "days of history before the origin for the time-of-day profile")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 36500));
+  cmd->add_option("--profile-prior", f->profile_prior,
+                  "prior weight (in events) shrinking each cell's profile to the city's")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9));
+  cmd->add_option("--areas", f->areas, "audit: area polygons (as `placecast audit`)");
+  cmd->add_option("--area-field", f->area_field, "audit: attribute naming each area");
+  cmd->add_option("--population", f->population,
+                  "audit: CSV area code, optional total, one column of residents per group");
+  cmd->add_option("--population-area-column", f->population_area_column,
+                  "audit: area-code column of the population CSV (default: the first)");
+  cmd->add_option("--reference-group", f->reference_group,
+                  "audit: group the others are compared with (default: the largest)");
+  cmd->add_option("--need-offence", f->need_offence,
+                  "audit: victim-reported offence group measuring need (default: --offence)");
+  cmd->add_option("--bootstrap", f->bootstrap, "audit: bootstrap replications over shifts")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
+  cmd->add_option("--seed", f->seed, "audit: seed of the bootstrap")->capture_default_str();
+  cmd->add_option("--out", f->out, "output directory")->required();
+  cmd->callback([f, exit_code] {
+    Status s = RunAllocate(*f);
+    *exit_code = s.ok() ? 0 : Fail(s);
+  });
+}
+
+}  // namespace placecast::cli
