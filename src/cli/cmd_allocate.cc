@@ -5,6 +5,9 @@
 // plan.geojson, a map per shift, summary.json and, with --areas/--population, the fairness audit of
 // the plan; appends a ledger record. Method in docs/allocation.md.
 #include <cairo.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -127,6 +130,68 @@ Result<std::vector<Site>> ReadPointsCsv(const std::string& path, const std::stri
   }
   if (sites.empty()) return Status::InvalidInput(path + ": --points: no point");
   if (lonlat) PLACECAST_RETURN_IF_ERROR(io::ProjectFromLonLat(crs, xs, ys).Wrap(path));
+  for (size_t i = 0; i < sites.size(); ++i) {
+    sites[i].x_m = xs[i];
+    sites[i].y_m = ys[i];
+  }
+  return sites;
+}
+
+// --points FILE that is not a CSV: the first layer of any vector file OGR reads (GeoJSON,
+// GeoPackage, Shapefile), every feature a point; the id from the attribute "id" when the layer has
+// one, else the feature id. Reprojected from the layer's CRS (WGS 84 when it has none).
+Result<std::vector<Site>> ReadPointsOgr(const std::string& path, const std::string& crs) {
+  GDALAllRegister();
+  GDALDatasetH ds =
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
+  if (ds == nullptr) {
+    return Status::InvalidInput(path + ": --points: neither a CSV nor a vector file OGR can open");
+  }
+  std::unique_ptr<void, void (*)(void*)> close(ds, [](void* d) { GDALClose(d); });
+  OGRLayerH layer = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : nullptr;
+  if (layer == nullptr) return Status::InvalidInput(path + ": --points: no layer");
+  OGRSpatialReferenceH wgs = OSRNewSpatialReference(nullptr);
+  OSRImportFromEPSG(wgs, 4326);
+  OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+  OGRSpatialReferenceH src = nullptr;
+  OGRCoordinateTransformationH ct = nullptr;
+  if (OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(layer)) {
+    src = OSRClone(layer_srs);
+    OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
+    ct = OCTNewCoordinateTransformation(src, wgs);
+  }
+  const int id_field = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), "id");
+  std::vector<Site> sites;
+  std::vector<double> xs, ys;
+  Status status = Status::Ok();
+  OGR_L_ResetReading(layer);
+  while (OGRFeatureH feat = OGR_L_GetNextFeature(layer)) {
+    OGRGeometryH geom = OGR_F_GetGeometryRef(feat);
+    Site s;
+    s.id =
+        id_field >= 0 ? OGR_F_GetFieldAsString(feat, id_field) : std::to_string(OGR_F_GetFID(feat));
+    double x = 0, y = 0;
+    if (geom == nullptr || wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbPoint) {
+      status = Status::InvalidInput(path + ": feature " + s.id + ": not a point");
+    } else {
+      x = OGR_G_GetX(geom, 0);
+      y = OGR_G_GetY(geom, 0);
+      if (ct != nullptr && !OCTTransform(ct, 1, &x, &y, nullptr)) {
+        status = Status::InvalidInput(path + ": feature " + s.id + ": cannot be reprojected");
+      }
+    }
+    OGR_F_Destroy(feat);
+    if (!status.ok()) break;
+    xs.push_back(x);
+    ys.push_back(y);
+    sites.push_back(std::move(s));
+  }
+  if (ct != nullptr) OCTDestroyCoordinateTransformation(ct);
+  if (src != nullptr) OSRDestroySpatialReference(src);
+  OSRDestroySpatialReference(wgs);
+  PLACECAST_RETURN_IF_ERROR(status);
+  if (sites.empty()) return Status::InvalidInput(path + ": --points: no point");
+  PLACECAST_RETURN_IF_ERROR(io::ProjectFromLonLat(crs, xs, ys).Wrap(path));
   for (size_t i = 0; i < sites.size(); ++i) {
     sites[i].x_m = xs[i];
     sites[i].y_m = ys[i];
@@ -389,7 +454,10 @@ Status RunAllocate(const AllocateFlags& f) {
                   Fmt("%g", spacing_m) + " m apart or more";
     if (sites.empty()) return Status::InvalidInput("--points auto: the forecast has no risk");
   } else if (!f.points.empty()) {
-    PLACECAST_ASSIGN_OR_RETURN(sites, ReadPointsCsv(f.points, crs));
+    const bool csv = f.points.size() >= 4 && (f.points.substr(f.points.size() - 4) == ".csv" ||
+                                              f.points.find(".csv.") != std::string::npos);
+    PLACECAST_ASSIGN_OR_RETURN(sites,
+                               csv ? ReadPointsCsv(f.points, crs) : ReadPointsOgr(f.points, crs));
     site_source = f.points;
   } else {
     PLACECAST_ASSIGN_OR_RETURN(beats, io::ReadAreas(f.beats, f.beat_field, crs));
@@ -611,9 +679,9 @@ Status RunAllocate(const AllocateFlags& f) {
     const std::string png = "map_" + plan.shift.Label() + ".png";
     PLACECAST_RETURN_IF_ERROR(io::RenderForecastPng(dir + png, p));
     const std::string note =
-        "Shaded circles/areas: staffed " +
-        std::string(beats.empty() ? "patrol points (" + Fmt("%g", f.radius_m) + " m coverage)"
-                                  : "beats") +
+        std::string(beats.empty() ? "Blue circles: staffed patrol points (" +
+                                        Fmt("%g", f.radius_m) + " m coverage)"
+                                  : "Blue areas: staffed beats") +
         ", numbered by rank; they cover " +
         Fmt("%.1f", plan.shift_risk > 0 ? 100 * plan.sol.objective / plan.shift_risk : 0.0) +
         " % of the shift's expected events.";
@@ -798,7 +866,8 @@ void RegisterAllocate(CLI::App& app, int* exit_code) {
   cmd->add_option("--units", f->units, "units per shift: one number, or one per shift (10,12,8)")
       ->capture_default_str();
   cmd->add_option("--points", f->points,
-                  "patrol points: CSV with id,x,y (store CRS) or id,lon,lat; or auto:N");
+                  "patrol points: CSV with id,x,y (store CRS) or id,lon,lat, an OGR point layer, "
+                  "or auto:N");
   cmd->add_option("--radius-m", f->radius_m, "coverage radius of a patrol point in metres")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 100000.0));
