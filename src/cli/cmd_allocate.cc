@@ -840,6 +840,7 @@ Status RunAllocate(const AllocateFlags& f) {
   lp["areas"] = f.areas;
   lp["area_field"] = f.area_field;
   lp["population"] = f.population;
+  lp["population_area_column"] = f.population_area_column;
   lp["need_offence"] = f.need_offence;
   lp["reference_group"] = f.reference_group;
   lp["bootstrap"] = f.bootstrap;

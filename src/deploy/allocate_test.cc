@@ -331,35 +331,57 @@ TEST(MaxCoverTest, DistrictBoundsAreRespected) {
   p.site_group = {0, 0, 1, 1};
   p.group_min = {0, 1};
   p.group_max = {-1, -1};
-  for (Solver s : {Solver::kGlpk, Solver::kGreedy}) {
-    SolveOptions o;
-    o.solver = s;
-    auto sol = SolveMaxCover(p, o);
-    ASSERT_TRUE(sol.ok());
-    EXPECT_DOUBLE_EQ(sol->objective, 6.0);
-    const std::vector<int32_t> want = {0, 2};
-    EXPECT_EQ(sol->sites, want);
+  struct Case {
+    const char* what;
+    std::vector<double> weight;
+    std::vector<int32_t> max;
+    double objective;
+    std::vector<int32_t> sites;
+  };
+  const Case cases[] = {
+      {"one unit must go south", {4, 3, 2, 1}, {-1, -1}, 6.0, {0, 2}},
+      // A maximum of 0 in N forces both units into S: 2 + 1 = 3.
+      {"north closed", {4, 3, 2, 1}, {0, -1}, 3.0, {2, 3}},
+      // A minimum that needs a site adding nothing keeps that site in the plan.
+      {"south adds nothing", {4, 3, 0, 0}, {-1, -1}, 4.0, {0, 2}},
+  };
+  for (const Case& c : cases) {
+    p.weight = c.weight;
+    p.group_max = c.max;
+    for (Solver s : {Solver::kGlpk, Solver::kGreedy}) {
+      SolveOptions o;
+      o.solver = s;
+      auto sol = SolveMaxCover(p, o);
+      ASSERT_TRUE(sol.ok()) << c.what;
+      EXPECT_DOUBLE_EQ(sol->objective, c.objective) << c.what;
+      ASSERT_EQ(sol->sites.size(), 2u) << c.what;
+      EXPECT_EQ(sol->sites[0], c.sites[0]) << c.what;
+      EXPECT_EQ(p.site_group[sol->sites[1]], p.site_group[c.sites[1]]) << c.what;
+    }
   }
-  // A maximum of 0 in N forces both units into S: 2 + 1 = 3.
-  p.group_max = {0, -1};
-  for (Solver s : {Solver::kGlpk, Solver::kGreedy}) {
-    SolveOptions o;
-    o.solver = s;
-    auto sol = SolveMaxCover(p, o);
-    ASSERT_TRUE(sol.ok());
-    EXPECT_DOUBLE_EQ(sol->objective, 3.0);
-  }
-  // A minimum that needs a site adding nothing keeps that site in the plan.
-  p.weight = {4, 3, 0, 0};
-  p.group_max = {-1, -1};
-  for (Solver s : {Solver::kGlpk, Solver::kGreedy}) {
-    SolveOptions o;
-    o.solver = s;
-    auto sol = SolveMaxCover(p, o);
-    ASSERT_TRUE(sol.ok());
-    EXPECT_DOUBLE_EQ(sol->objective, 4.0);
-    ASSERT_EQ(sol->sites.size(), 2u);
-    EXPECT_EQ(p.site_group[sol->sites[1]], 1);
+}
+
+TEST(MaxCoverTest, TimeLimitFallsBackWithAnHonestGap) {
+  // A larger instance with a limit of 1 ms: GLPK either proves the optimum at once or stops, and
+  // then the plan is the greedy one (or GLPK's incumbent) with its gap to the LP bound.
+  const CoverProblem p = RandomProblem(99, 300, 400, 40, false);
+  SolveOptions o;
+  o.time_limit_s = 0.001;
+  auto sol = SolveMaxCover(p, o);
+  ASSERT_TRUE(sol.ok()) << sol.status().ToString();
+  SolveOptions g;
+  g.solver = Solver::kGreedy;
+  auto greedy = SolveMaxCover(p, g);
+  ASSERT_TRUE(greedy.ok());
+  EXPECT_GE(sol->objective, greedy->objective - 1e-9);
+  EXPECT_LE(sol->sites.size(), 40u);
+  if (sol->status == "time_limit") {
+    EXPECT_FALSE(sol->optimal);
+    EXPECT_GE(sol->bound, sol->objective);
+    EXPECT_DOUBLE_EQ(sol->gap, (sol->bound - sol->objective) / sol->bound);
+  } else {
+    EXPECT_EQ(sol->status, "optimal");
+    EXPECT_DOUBLE_EQ(sol->gap, 0.0);
   }
 }
 
