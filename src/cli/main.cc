@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterExplain(app, &exit_code);
   placecast::cli::RegisterExportIncidents(app, &exit_code);
   placecast::cli::RegisterAllocate(app, &exit_code);
+  placecast::cli::RegisterHotspots(app, &exit_code);
+  placecast::cli::RegisterDisplacement(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

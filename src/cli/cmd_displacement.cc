@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: Apache-2.0
+// `placecast displacement`: counts of one offence selection in a target area, a buffer around it
+// (a polygon file, or a ring of --buffer-m metres built with GEOS) and a control area before and
+// after an intervention, with the weighted displacement quotient and the weighted displacement
+// difference (deploy/displacement.h). Writes displacement.json, counts.csv, measures.csv,
+// areas.geojson and report.html, each atomically.
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <ogr_api.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "cli/ledger_util.h"
+#include "placecast/deploy/displacement.h"
+#include "placecast/io/file_util.h"
+#include "placecast/io/ingest.h"
+#include "placecast/version.h"
+
+namespace placecast::cli {
+namespace {
+
+struct DisplacementFlags {
+  std::string store;
+  std::string offence;
+  std::string target;
+  std::string buffer;
+  double buffer_m = 0;
+  std::string control;
+  std::string buffer_control;
+  std::string pre;
+  std::string post;
+  std::string out;
+  bool allow_enforcement = false;
+};
+
+// Overlaps smaller than this (m²) are slivers of shared edges, not overlaps.
+constexpr double kOverlapToleranceM2 = 1.0;
+
+using GeomPtr = std::unique_ptr<OGRGeometry>;
+
+// The even-odd union of a Boundary's rings: the symmetric difference of one polygon per ring.
+Result<GeomPtr> BoundaryToGeometry(const grid::Boundary& b, const std::string& what) {
+  GeomPtr acc;
+  for (const grid::Ring& r : b.rings) {
+    if (r.x_m.size() < 3) continue;
+    auto ring = std::make_unique<OGRLinearRing>();
+    for (size_t i = 0; i < r.x_m.size(); ++i) ring->addPoint(r.x_m[i], r.y_m[i]);
+    ring->closeRings();
+    auto poly = std::make_unique<OGRPolygon>();
+    poly->addRingDirectly(ring.release());
+    if (!acc) {
+      acc = std::move(poly);
+      continue;
+    }
+    GeomPtr next(acc->SymDifference(poly.get()));
+    if (!next) return Status::InvalidInput(what + ": GEOS cannot combine its polygons");
+    acc = std::move(next);
+  }
+  if (!acc || OGR_G_Area(OGRGeometry::ToHandle(acc.get())) <= 0) {
+    return Status::InvalidInput(what + ": the area is empty (no polygon with a positive area)");
+  }
+  return acc;
+}
+
+void AddRings(OGRGeometryH g, grid::Boundary* b) {
+  const OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+  if (t == wkbLinearRing || t == wkbLineString) {
+    grid::Ring r;
+    const int n = OGR_G_GetPointCount(g);
+    for (int i = 0; i + 1 < n; ++i) {  // the closing point repeats the first
+      r.x_m.push_back(OGR_G_GetX(g, i));
+      r.y_m.push_back(OGR_G_GetY(g, i));
+    }
+    if (r.x_m.size() >= 3) b->rings.push_back(std::move(r));
+    return;
+  }
+  if (t != wkbPolygon && t != wkbMultiPolygon && t != wkbGeometryCollection) return;
+  for (int i = 0; i < OGR_G_GetGeometryCount(g); ++i) AddRings(OGR_G_GetGeometryRef(g, i), b);
+}
+
+grid::Boundary GeometryToBoundary(const OGRGeometry& g) {
+  grid::Boundary b;
+  AddRings(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(&g)), &b);
+  return b;
+}
+
+double AreaM2(const OGRGeometry& g) {
+  return OGR_G_Area(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(&g)));
+}
+
+// kInvalidInput when `a` and `b` share more than kOverlapToleranceM2.
+Status CheckApart(const OGRGeometry& a, const std::string& a_name, const OGRGeometry& b,
+                  const std::string& b_name) {
+  GeomPtr inter(a.Intersection(&b));
+  const double common = inter ? AreaM2(*inter) : 0;
+  if (common > kOverlapToleranceM2) {
+    char buf[512];
+    std::snprintf(buf, sizeof(buf),
+                  "%s overlaps %s (%.0f m2 in common): the areas compared must not overlap",
+                  a_name.c_str(), b_name.c_str(), common);
+    return Status::InvalidInput(buf);
+  }
+  return Status::Ok();
+}
+
+std::string HtmlEscape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
+    }
+  }
+  return o;
+}
+
+std::string Fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+struct Area {
+  std::string role;  // "target", "buffer", "control", "buffer control"
+  std::string source;
+  GeomPtr geom;
+  grid::Boundary rings;
+  deploy::PeriodCounts counts;
+};
+
+// RFC 7946 FeatureCollection of the areas compared (reprojected to WGS 84 lon/lat, 7 decimals),
+// so a built buffer can be checked on a map.
+Result<std::string> AreasGeoJson(const std::vector<Area>& areas, const std::string& crs) {
+  OGRSpatialReference src, wgs84;
+  if (src.SetFromUserInput(crs.c_str()) != OGRERR_NONE) {
+    return Status::Unsupported("areas.geojson: GDAL does not know the store CRS \"" + crs + "\"");
+  }
+  wgs84.SetWellKnownGeogCS("WGS84");
+  src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  nlohmann::ordered_json fc;
+  fc["type"] = "FeatureCollection";
+  fc["features"] = nlohmann::ordered_json::array();
+  const char* options[] = {"COORDINATE_PRECISION=7", nullptr};
+  for (const Area& a : areas) {
+    GeomPtr g(a.geom->clone());
+    g->assignSpatialReference(&src);
+    if (g->transformTo(&wgs84) != OGRERR_NONE) {
+      return Status::InvalidInput("areas.geojson: cannot project the " + a.role + " to WGS 84");
+    }
+    char* text = OGR_G_ExportToJsonEx(OGRGeometry::ToHandle(g.get()), const_cast<char**>(options));
+    const nlohmann::ordered_json geom = nlohmann::ordered_json::parse(text ? text : "null");
+    CPLFree(text);
+    fc["features"].push_back({{"type", "Feature"},
+                              {"properties",
+                               {{"role", a.role},
+                                {"source", a.source},
+                                {"area_m2", AreaM2(*a.geom)},
+                                {"pre", a.counts.pre},
+                                {"post", a.counts.post}}},
+                              {"geometry", geom}});
+  }
+  return fc.dump() + "\n";
+}
+
+Status RunDisplacement(const DisplacementFlags& f) {
+  PLACECAST_ASSIGN_OR_RETURN(deploy::Period pre, deploy::ParsePeriod(f.pre, "--pre"));
+  PLACECAST_ASSIGN_OR_RETURN(deploy::Period post, deploy::ParsePeriod(f.post, "--post"));
+  PLACECAST_RETURN_IF_ERROR(deploy::CheckPeriods(pre, post));
+  if (f.buffer.empty() == (f.buffer_m <= 0)) {
+    return Status::InvalidInput("displacement: give the buffer as --buffer FILE or --buffer-m M");
+  }
+  PLACECAST_ASSIGN_OR_RETURN(Study study, LoadStudy(f.store, f.offence, "", 150, pre.from_s,
+                                                    post.to_s, f.allow_enforcement));
+  if (!study.enforcement_warning.empty()) {
+    std::fprintf(stderr, "placecast: warning: %s\n", study.enforcement_warning.c_str());
+  }
+  const std::string crs = study.grid.crs();
+  CPLPushErrorHandler(CPLQuietErrorHandler);
+  struct PopHandler {
+    ~PopHandler() { CPLPopErrorHandler(); }
+  } pop;
+
+  std::vector<Area> areas;
+  auto add = [&](const std::string& role, const std::string& source, GeomPtr g) {
+    Area a;
+    a.role = role;
+    a.source = source;
+    a.rings = GeometryToBoundary(*g);
+    a.geom = std::move(g);
+    areas.push_back(std::move(a));
+  };
+  auto load = [&](const std::string& path, const std::string& flag) -> Result<GeomPtr> {
+    PLACECAST_ASSIGN_OR_RETURN(grid::Boundary b, io::ReadBoundary(path, crs));
+    return BoundaryToGeometry(b, flag + " " + path);
+  };
+
+  PLACECAST_ASSIGN_OR_RETURN(GeomPtr target, load(f.target, "--target"));
+  GeomPtr buffer;
+  std::string buffer_source, buffer_note;
+  if (f.buffer_m > 0) {
+    // A ring of buffer_m metres around the target, the target itself excluded.
+    GeomPtr grown(target->Buffer(f.buffer_m, 30));
+    if (grown) buffer.reset(grown->Difference(target.get()));
+    if (!buffer) return Status::Internal("--buffer-m: GEOS could not build the buffer");
+    buffer_source = Fmt("%g m ring around the target", f.buffer_m);
+  } else {
+    PLACECAST_ASSIGN_OR_RETURN(buffer, load(f.buffer, "--buffer"));
+    buffer_source = f.buffer;
+    GeomPtr inter(buffer->Intersection(target.get()));
+    if (inter && AreaM2(*inter) > kOverlapToleranceM2) {
+      // A buffer drawn around the target usually contains it: the target is taken out.
+      buffer.reset(buffer->Difference(target.get()));
+      if (!buffer) return Status::Internal("--buffer: GEOS could not take the target out");
+      buffer_note = "the target area was taken out of the buffer polygon";
+      std::fprintf(stderr, "placecast: warning: --buffer %s overlaps the target; %s\n",
+                   f.buffer.c_str(), buffer_note.c_str());
+    }
+    if (AreaM2(*buffer) <= 0) {
+      return Status::InvalidInput("--buffer " + f.buffer +
+                                  ": the area is empty once the target is taken out");
+    }
+  }
+  PLACECAST_ASSIGN_OR_RETURN(GeomPtr control, load(f.control, "--control"));
+  PLACECAST_RETURN_IF_ERROR(CheckApart(*control, "--control " + f.control, *target, "the target"));
+  PLACECAST_RETURN_IF_ERROR(CheckApart(*control, "--control " + f.control, *buffer, "the buffer"));
+  const bool shared = f.buffer_control.empty();
+  GeomPtr buffer_control;
+  if (!shared) {
+    PLACECAST_ASSIGN_OR_RETURN(buffer_control, load(f.buffer_control, "--buffer-control"));
+    const std::string name = "--buffer-control " + f.buffer_control;
+    PLACECAST_RETURN_IF_ERROR(CheckApart(*buffer_control, name, *target, "the target"));
+    PLACECAST_RETURN_IF_ERROR(CheckApart(*buffer_control, name, *buffer, "the buffer"));
+  }
+  add("target", f.target, std::move(target));
+  add("buffer", buffer_source, std::move(buffer));
+  add("control", f.control, std::move(control));
+  if (!shared) add("buffer control", f.buffer_control, std::move(buffer_control));
+  for (Area& a : areas) {
+    PLACECAST_ASSIGN_OR_RETURN(a.counts,
+                               deploy::CountInArea(study.events, a.rings, pre, post, a.role));
+  }
+  deploy::DisplacementCounts k;
+  k.target = areas[0].counts;
+  k.buffer = areas[1].counts;
+  k.control = areas[2].counts;
+  k.shared_control = shared;
+  if (!shared) k.buffer_control = areas[3].counts;
+  PLACECAST_ASSIGN_OR_RETURN(deploy::DisplacementResult r, deploy::ComputeDisplacement(k));
+  const deploy::WdqResult& q = r.wdq;
+  const deploy::WddResult& w = r.wdd;
+
+  // JSON.
+  auto opt = [](bool defined, double v) {
+    return defined ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+  };
+  nlohmann::ordered_json j;
+  j["command"] = "displacement";
+  j["placecast_version"] = kVersion;
+  j["offence"] = f.offence;
+  j["pre"] = {{"from", FormatDate(pre.from_s)},
+              {"to", FormatDate(pre.to_s - kSecondsPerDay)},
+              {"days", pre.days()}};
+  j["post"] = {{"from", FormatDate(post.from_s)},
+               {"to", FormatDate(post.to_s - kSecondsPerDay)},
+               {"days", post.days()}};
+  j["shared_control"] = shared;
+  nlohmann::ordered_json ja = nlohmann::ordered_json::array();
+  for (const Area& a : areas) {
+    ja.push_back({{"role", a.role},
+                  {"source", a.source},
+                  {"area_m2", AreaM2(*a.geom)},
+                  {"pre", a.counts.pre},
+                  {"post", a.counts.post},
+                  {"change", a.counts.post - a.counts.pre}});
+  }
+  j["areas"] = ja;
+  if (!buffer_note.empty()) j["buffer_note"] = buffer_note;
+  j["wdq"] = {{"success_measure", opt(q.sm_defined, q.success_measure)},
+              {"buffer_displacement_measure", opt(q.sm_defined, q.buffer_measure)},
+              {"wdq", opt(q.wdq_defined, q.wdq)},
+              {"undefined_reason", q.undefined_reason},
+              {"reading", q.reading}};
+  j["wdd"] = {{"local", w.local},
+              {"local_se", w.local_se},
+              {"displacement", w.displacement},
+              {"displacement_se", w.displacement_se},
+              {"wdd", w.wdd},
+              {"variance", w.variance},
+              {"se", w.se},
+              {"z", opt(w.test_defined, w.z)},
+              {"p_value", opt(w.test_defined, w.p_value)},
+              {"ci95_low", opt(w.test_defined, w.ci95_low)},
+              {"ci95_high", opt(w.test_defined, w.ci95_high)},
+              {"variance_rule", shared ? "T0+T1+D0+D1+4(C0+C1): one control serves both"
+                                       : "T0+T1+Ct0+Ct1+D0+D1+Cd0+Cd1"},
+              {"reading", w.reading}};
+  j["events"] = {{"loaded", study.events.size()}, {"crs", crs}};
+
+  // CSV tables.
+  std::string counts_csv = "role,source,area_m2,pre,post,change\n";
+  for (const Area& a : areas) {
+    std::string src = a.source;
+    for (char& c : src) {
+      if (c == ',' || c == '"' || c == '\n') c = ' ';
+    }
+    counts_csv += a.role + "," + src + "," + Fmt("%.1f", AreaM2(*a.geom)) + "," +
+                  std::to_string(a.counts.pre) + "," + std::to_string(a.counts.post) + "," +
+                  std::to_string(a.counts.post - a.counts.pre) + "\n";
+  }
+  auto val = [](bool defined, double v) { return defined ? Fmt("%.9g", v) : std::string(); };
+  std::string measures_csv = "measure,value\n";
+  const std::pair<const char*, std::string> measures[] = {
+      {"success_measure", val(q.sm_defined, q.success_measure)},
+      {"buffer_displacement_measure", val(q.sm_defined, q.buffer_measure)},
+      {"wdq", val(q.wdq_defined, q.wdq)},
+      {"wdd_local", val(true, w.local)},
+      {"wdd_displacement", val(true, w.displacement)},
+      {"wdd", val(true, w.wdd)},
+      {"wdd_variance", val(true, w.variance)},
+      {"wdd_se", val(true, w.se)},
+      {"wdd_z", val(w.test_defined, w.z)},
+      {"wdd_p_value", val(w.test_defined, w.p_value)},
+      {"wdd_ci95_low", val(w.test_defined, w.ci95_low)},
+      {"wdd_ci95_high", val(w.test_defined, w.ci95_high)}};
+  for (const auto& [name, v] : measures) measures_csv += std::string(name) + "," + v + "\n";
+
+  // HTML report section.
+  std::string h =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>Displacement analysis</title>\n<style>body{font-family:\"DejaVu Sans\",Arial,"
+      "sans-serif;max-width:1000px;margin:1.5em auto;padding:0 1em;color:#222}table{border-"
+      "collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:"
+      "left}td.num{text-align:right}.note{color:#555;font-size:.9em}</style>\n</head>\n<body>\n"
+      "<section id=\"displacement\">\n<h2>Displacement analysis: " +
+      HtmlEscape(f.offence) + "</h2>\n<p>Pre period " + FormatDate(pre.from_s) + " to " +
+      FormatDate(pre.to_s - kSecondsPerDay) + ", post period " + FormatDate(post.from_s) + " to " +
+      FormatDate(post.to_s - kSecondsPerDay) + " (" + std::to_string(pre.days()) +
+      " days each).</p>\n<table>\n<tr><th>Area</th><th>Source</th><th>Area (km²)</th><th>Pre</th>"
+      "<th>Post</th><th>Change</th></tr>\n";
+  for (const Area& a : areas) {
+    h += "<tr><td>" + HtmlEscape(a.role) + "</td><td>" + HtmlEscape(a.source) +
+         "</td><td class=\"num\">" + Fmt("%.3f", AreaM2(*a.geom) / 1e6) +
+         "</td><td class=\"num\">" + std::to_string(a.counts.pre) + "</td><td class=\"num\">" +
+         std::to_string(a.counts.post) + "</td><td class=\"num\">" +
+         std::to_string(a.counts.post - a.counts.pre) + "</td></tr>\n";
+  }
+  auto shown = [](bool defined, const char* format, double v) {
+    return defined ? Fmt(format, v) : std::string("undefined");
+  };
+  h += "</table>\n<h3>Weighted displacement quotient (Bowers and Johnson 2003)</h3>\n<table>\n"
+       "<tr><th>Success measure SM = A<sub>post</sub>/C<sub>post</sub> − A<sub>pre</sub>/"
+       "C<sub>pre</sub></th><td class=\"num\">" +
+       shown(q.sm_defined, "%.4f", q.success_measure) +
+       "</td></tr>\n<tr><th>Buffer displacement measure BDM = B<sub>post</sub>/C<sub>post</sub> − "
+       "B<sub>pre</sub>/C<sub>pre</sub></th><td class=\"num\">" +
+       shown(q.sm_defined, "%.4f", q.buffer_measure) +
+       "</td></tr>\n<tr><th>WDQ = BDM / SM</th><td class=\"num\">" +
+       shown(q.wdq_defined, "%.3f", q.wdq) + "</td></tr>\n</table>\n<p>" + HtmlEscape(q.reading) +
+       "</p>\n<h3>Weighted displacement difference (Wheeler and Ratcliffe 2018)</h3>\n<table>\n"
+       "<tr><th>Direct effect ΔT − ΔC<sub>t</sub></th><td class=\"num\">" +
+       Fmt("%.0f", w.local) + " (se " + Fmt("%.2f", w.local_se) +
+       ")</td></tr>\n<tr><th>Around the target ΔD − ΔC<sub>d</sub></th><td class=\"num\">" +
+       Fmt("%.0f", w.displacement) + " (se " + Fmt("%.2f", w.displacement_se) +
+       ")</td></tr>\n<tr><th>WDD</th><td class=\"num\">" + Fmt("%.0f", w.wdd) +
+       "</td></tr>\n<tr><th>Standard error</th><td class=\"num\">" + Fmt("%.2f", w.se) +
+       "</td></tr>\n<tr><th>z</th><td class=\"num\">" + shown(w.test_defined, "%.3f", w.z) +
+       "</td></tr>\n<tr><th>p (two-sided)</th><td class=\"num\">" +
+       shown(w.test_defined, "%.4g", w.p_value) +
+       "</td></tr>\n<tr><th>95 % interval</th><td class=\"num\">" +
+       (w.test_defined ? Fmt("%.1f", w.ci95_low) + " to " + Fmt("%.1f", w.ci95_high)
+                       : std::string("undefined")) +
+       "</td></tr>\n</table>\n<p>" + HtmlEscape(w.reading) + "</p>\n" +
+       (shared ? "<p class=\"note\">One control area serves both the target and the buffer: its "
+                 "change is subtracted twice and its counts enter the variance four times.</p>\n"
+               : "") +
+       (buffer_note.empty() ? ""
+                            : "<p class=\"note\">Buffer: " + HtmlEscape(buffer_note) + ".</p>\n") +
+       "<p class=\"note\">What these numbers do not say: they compare counts of recorded events, "
+       "so a change in reporting or recording reads as a change in crime; a control area only "
+       "stands in for what would have happened if it shares the target's trends; the z test "
+       "assumes Poisson counts and understates the uncertainty of over-dispersed counts; and "
+       "displacement can go to other places, times, targets or offences than the buffer and "
+       "offence measured here. See docs/displacement.md.</p>\n</section>\n<p class=\"note\">"
+       "Generated by placecast " +
+       std::string(kVersion) + ".</p>\n</body>\n</html>\n";
+
+  PLACECAST_ASSIGN_OR_RETURN(std::string areas_geojson, AreasGeoJson(areas, crs));
+  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
+  const std::string dir = f.out + "/";
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "displacement.json", j.dump(2) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "counts.csv", counts_csv));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "measures.csv", measures_csv));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "areas.geojson", areas_geojson));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "report.html", h));
+
+  nlohmann::ordered_json lp;
+  lp["store"] = f.store;
+  lp["offence"] = f.offence;
+  lp["target"] = f.target;
+  lp["buffer"] = f.buffer;
+  lp["buffer_m"] = f.buffer_m;
+  lp["control"] = f.control;
+  lp["buffer_control"] = f.buffer_control;
+  lp["pre"] = f.pre;
+  lp["post"] = f.post;
+  lp["allow_enforcement_types"] = f.allow_enforcement;
+  lp["out"] = f.out;
+  std::vector<std::string> outputs;
+  for (const char* n :
+       {"displacement.json", "counts.csv", "measures.csv", "areas.geojson", "report.html"}) {
+    outputs.push_back(dir + n);
+  }
+  PLACECAST_RETURN_IF_ERROR(
+      AppendCommandLedger(f.store, "displacement", lp.dump(),
+                          {f.store, f.target, f.buffer, f.control, f.buffer_control}, outputs));
+
+  std::printf("displacement: %s, pre %s to %s, post %s to %s (%lld days each)\n", f.offence.c_str(),
+              FormatDate(pre.from_s).c_str(), FormatDate(pre.to_s - kSecondsPerDay).c_str(),
+              FormatDate(post.from_s).c_str(), FormatDate(post.to_s - kSecondsPerDay).c_str(),
+              static_cast<long long>(pre.days()));
+  for (const Area& a : areas) {
+    std::printf("  %-14s pre %6lld  post %6lld  (%.3f km2)\n", a.role.c_str(),
+                static_cast<long long>(a.counts.pre), static_cast<long long>(a.counts.post),
+                AreaM2(*a.geom) / 1e6);
+  }
+  std::printf("WDQ: SM %s, BDM %s, WDQ %s. %s\n",
+              shown(q.sm_defined, "%.4f", q.success_measure).c_str(),
+              shown(q.sm_defined, "%.4f", q.buffer_measure).c_str(),
+              shown(q.wdq_defined, "%.3f", q.wdq).c_str(), q.reading.c_str());
+  std::printf("WDD: %.0f (local %.0f, around %.0f), se %.2f, z %s, p %s. %s\n", w.wdd, w.local,
+              w.displacement, w.se, shown(w.test_defined, "%.3f", w.z).c_str(),
+              shown(w.test_defined, "%.4g", w.p_value).c_str(), w.reading.c_str());
+  std::printf("wrote %sdisplacement.json, counts.csv, measures.csv, areas.geojson, report.html\n",
+              dir.c_str());
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterDisplacement(CLI::App& app, int* exit_code) {
+  auto f = std::make_shared<DisplacementFlags>();
+  auto* cmd = app.add_subcommand(
+      "displacement",
+      "Displacement of an intervention: WDQ and WDD over a target, a buffer and a control area");
+  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")
+      ->required();
+  cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
+  cmd->add_option("--target", f->target, "intervention area polygons (GeoJSON, Shapefile, GPKG)")
+      ->required();
+  auto* buffer = cmd->add_option("--buffer", f->buffer,
+                                 "displacement (buffer) area polygons; the target is taken out");
+  auto* buffer_m = cmd->add_option("--buffer-m", f->buffer_m,
+                                   "build the buffer as a ring of this many metres around the "
+                                   "target (GEOS buffer minus the target)")
+                       ->check(CLI::Range(1.0, 100000.0));
+  buffer->excludes(buffer_m);
+  buffer_m->excludes(buffer);
+  cmd->add_option("--control", f->control,
+                  "control area polygons (apart from the target and the buffer); serves both "
+                  "unless --buffer-control is given")
+      ->required();
+  cmd->add_option("--buffer-control", f->buffer_control,
+                  "a separate control area for the buffer (the WDD's Cd)");
+  cmd->add_option("--pre", f->pre, "pre period FROM:TO (YYYY-MM-DD, both days included)")
+      ->required();
+  cmd->add_option("--post", f->post, "post period FROM:TO, after the pre period and as long as it")
+      ->required();
+  cmd->add_option("--out", f->out, "output directory")->required();
+  cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
+                "allow enforcement-driven offence types (narcotics, weapons, …)");
+  cmd->callback([f, exit_code] {
+    Status s = RunDisplacement(*f);
+    *exit_code = s.ok() ? 0 : Fail(s);
+  });
+}
+
+}  // namespace placecast::cli

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: Apache-2.0
+// `placecast hotspots`: the top cells of one forecast grouped into compact, contiguous patrol
+// areas (deploy::FindHotspots), written as a ranked CSV table, GeoJSON (WGS 84), a GeoPackage
+// layer (grid CRS), a PNG map and summary.json, every file atomically and byte-reproducibly.
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "cli/ledger_util.h"
+#include "placecast/deploy/hotspots.h"
+#include "placecast/io/area_map.h"
+#include "placecast/io/file_util.h"
+#include "placecast/io/ingest.h"
+#include "placecast/version.h"
+
+namespace placecast::cli {
+namespace {
+
+struct HotspotsFlags {
+  ForecastSelection sel;
+  std::string out;
+  deploy::HotspotOptions opt;
+};
+
+// Models whose surface is an expected count of events over the horizon; the others give relative
+// kernel scores, whose sums are only comparable as shares.
+bool ValuesAreExpectedCounts(const std::string& model) {
+  return model == "naive" || model == "sepp_grid" || model == "sepp";
+}
+
+double Round7(double v) { return std::round(v * 1e7) / 1e7; }
+
+std::string Num(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+// lon/lat of every outline vertex and centroid of `areas`, in one projection call.
+struct LonLat {
+  std::vector<std::vector<std::vector<std::vector<double>>>> lon,
+      lat;  // area, polygon, ring, vertex
+  std::vector<double> centroid_lon, centroid_lat;
+};
+
+Result<LonLat> ProjectAreas(const std::string& crs, const std::vector<deploy::PatrolArea>& areas) {
+  std::vector<double> x, y;
+  for (const auto& a : areas) {
+    x.push_back(a.centroid_x_m);
+    y.push_back(a.centroid_y_m);
+    for (const auto& p : a.outline) {
+      for (const auto& r : p.rings) {
+        x.insert(x.end(), r.x_m.begin(), r.x_m.end());
+        y.insert(y.end(), r.y_m.begin(), r.y_m.end());
+      }
+    }
+  }
+  if (!x.empty()) PLACECAST_RETURN_IF_ERROR(io::ProjectToLonLat(crs, x, y));
+  LonLat ll;
+  size_t k = 0;
+  for (const auto& a : areas) {
+    ll.centroid_lon.push_back(x[k]);
+    ll.centroid_lat.push_back(y[k]);
+    ++k;
+    auto& lon = ll.lon.emplace_back();
+    auto& lat = ll.lat.emplace_back();
+    for (const auto& p : a.outline) {
+      lon.emplace_back();
+      lat.emplace_back();
+      for (const auto& r : p.rings) {
+        lon.back().emplace_back(x.begin() + k, x.begin() + k + r.x_m.size());
+        lat.back().emplace_back(y.begin() + k, y.begin() + k + r.x_m.size());
+        k += r.x_m.size();
+      }
+    }
+  }
+  return ll;
+}
+
+std::string CsvTable(const std::vector<deploy::PatrolArea>& areas, const LonLat& ll) {
+  std::string s =
+      "rank,id,cells,area_m2,expected_events,risk_share,cumulative_share,centroid_x_m,"
+      "centroid_y_m,centroid_lon,centroid_lat,cell_ids\n";
+  char buf[512];
+  for (size_t i = 0; i < areas.size(); ++i) {
+    const auto& a = areas[i];
+    std::snprintf(buf, sizeof(buf), "%d,%d,%zu,%.1f,%.9g,%.9g,%.9g,%.3f,%.3f,%.7f,%.7f,", a.rank,
+                  a.seed_cell, a.cells.size(), a.area_m2, a.expected_events, a.risk_share,
+                  a.cumulative_share, a.centroid_x_m, a.centroid_y_m, ll.centroid_lon[i],
+                  ll.centroid_lat[i]);
+    s += buf;
+    for (size_t k = 0; k < a.cells.size(); ++k) {
+      if (k > 0) s += ' ';
+      s += std::to_string(a.cells[k]);
+    }
+    s += '\n';
+  }
+  return s;
+}
+
+nlohmann::ordered_json AreaProperties(const deploy::PatrolArea& a, double lon, double lat) {
+  return {{"rank", a.rank},
+          {"id", a.seed_cell},
+          {"cells", a.cells.size()},
+          {"area_m2", a.area_m2},
+          {"expected_events", a.expected_events},
+          {"risk_share", a.risk_share},
+          {"cumulative_share", a.cumulative_share},
+          {"centroid_x_m", a.centroid_x_m},
+          {"centroid_y_m", a.centroid_y_m},
+          {"centroid_lon", Round7(lon)},
+          {"centroid_lat", Round7(lat)},
+          {"cell_ids", a.cells}};
+}
+
+// RFC 7946: lon/lat rounded to 7 decimals, rings closed, exteriors counter-clockwise.
+std::string GeoJson(const std::vector<deploy::PatrolArea>& areas, const LonLat& ll,
+                    const nlohmann::ordered_json& meta) {
+  nlohmann::ordered_json fc;
+  fc["type"] = "FeatureCollection";
+  fc["placecast"] = meta;
+  fc["features"] = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < areas.size(); ++i) {
+    nlohmann::ordered_json polys = nlohmann::ordered_json::array();
+    for (size_t p = 0; p < ll.lon[i].size(); ++p) {
+      nlohmann::ordered_json rings = nlohmann::ordered_json::array();
+      for (size_t r = 0; r < ll.lon[i][p].size(); ++r) {
+        nlohmann::ordered_json ring = nlohmann::ordered_json::array();
+        const auto& lon = ll.lon[i][p][r];
+        const auto& lat = ll.lat[i][p][r];
+        for (size_t v = 0; v <= lon.size(); ++v) {
+          const size_t k = v % lon.size();
+          ring.push_back({Round7(lon[k]), Round7(lat[k])});
+        }
+        rings.push_back(std::move(ring));
+      }
+      polys.push_back(std::move(rings));
+    }
+    nlohmann::ordered_json geom;
+    if (polys.size() == 1) {
+      geom = {{"type", "Polygon"}, {"coordinates", polys[0]}};
+    } else {
+      geom = {{"type", "MultiPolygon"}, {"coordinates", polys}};
+    }
+    fc["features"].push_back(
+        {{"type", "Feature"},
+         {"properties", AreaProperties(areas[i], ll.centroid_lon[i], ll.centroid_lat[i])},
+         {"geometry", geom}});
+  }
+  return fc.dump() + "\n";
+}
+
+std::string GdalError() {
+  const char* m = CPLGetLastErrorMsg();
+  return (m != nullptr && *m != '\0') ? std::string(m) : std::string("unknown GDAL error");
+}
+
+// Layer "hotspots" of (multi)polygons in the grid CRS, one feature per area by rank.
+Status FillGpkg(GDALDatasetH ds, const std::string& crs,
+                const std::vector<deploy::PatrolArea>& areas, const LonLat& ll,
+                const std::string& path) {
+  OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+  struct SrsFree {
+    OGRSpatialReferenceH h;
+    ~SrsFree() { OSRRelease(h); }
+  } srs_free{srs};
+  if (OSRSetFromUserInput(srs, crs.c_str()) != OGRERR_NONE) {
+    return Status::Unsupported(path + ": grid crs: GDAL does not know \"" + crs + "\"");
+  }
+  OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+  const char* options[] = {"FID=fid", "GEOMETRY_NAME=geom", nullptr};
+  OGRLayerH layer =
+      GDALDatasetCreateLayer(ds, "hotspots", srs, wkbMultiPolygon, const_cast<char**>(options));
+  if (layer == nullptr) return Status::Io(path + ": cannot create layer (" + GdalError() + ")");
+  struct Field {
+    const char* name;
+    OGRFieldType type;
+  };
+  const Field fields[] = {
+      {"rank", OFTInteger},          {"id", OFTInteger},           {"cells", OFTInteger},
+      {"area_m2", OFTReal},          {"expected_events", OFTReal}, {"risk_share", OFTReal},
+      {"cumulative_share", OFTReal}, {"centroid_x_m", OFTReal},    {"centroid_y_m", OFTReal},
+      {"centroid_lon", OFTReal},     {"centroid_lat", OFTReal}};
+  for (const Field& f : fields) {
+    OGRFieldDefnH fd = OGR_Fld_Create(f.name, f.type);
+    const OGRErr err = OGR_L_CreateField(layer, fd, TRUE);
+    OGR_Fld_Destroy(fd);
+    if (err != OGRERR_NONE) {
+      return Status::Io(path + ": cannot create field " + f.name + " (" + GdalError() + ")");
+    }
+  }
+  if (OGR_L_StartTransaction(layer) != OGRERR_NONE) {
+    return Status::Io(path + ": cannot start a transaction (" + GdalError() + ")");
+  }
+  OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+  for (size_t i = 0; i < areas.size(); ++i) {
+    const auto& a = areas[i];
+    OGRFeatureH feat = OGR_F_Create(defn);
+    OGR_F_SetFieldInteger(feat, 0, a.rank);
+    OGR_F_SetFieldInteger(feat, 1, a.seed_cell);
+    OGR_F_SetFieldInteger(feat, 2, static_cast<int>(a.cells.size()));
+    OGR_F_SetFieldDouble(feat, 3, a.area_m2);
+    OGR_F_SetFieldDouble(feat, 4, a.expected_events);
+    OGR_F_SetFieldDouble(feat, 5, a.risk_share);
+    OGR_F_SetFieldDouble(feat, 6, a.cumulative_share);
+    OGR_F_SetFieldDouble(feat, 7, a.centroid_x_m);
+    OGR_F_SetFieldDouble(feat, 8, a.centroid_y_m);
+    OGR_F_SetFieldDouble(feat, 9, ll.centroid_lon[i]);
+    OGR_F_SetFieldDouble(feat, 10, ll.centroid_lat[i]);
+    OGRGeometryH multi = OGR_G_CreateGeometry(wkbMultiPolygon);
+    for (const auto& p : a.outline) {
+      OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
+      for (const auto& r : p.rings) {
+        OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
+        for (size_t v = 0; v <= r.x_m.size(); ++v) {
+          const size_t k = v % r.x_m.size();
+          OGR_G_AddPoint_2D(ring, r.x_m[k], r.y_m[k]);
+        }
+        OGR_G_AddGeometryDirectly(poly, ring);
+      }
+      OGR_G_AddGeometryDirectly(multi, poly);
+    }
+    OGR_F_SetGeometryDirectly(feat, multi);
+    const OGRErr err = OGR_L_CreateFeature(layer, feat);
+    OGR_F_Destroy(feat);
+    if (err != OGRERR_NONE) {
+      OGR_L_RollbackTransaction(layer);
+      return Status::Io(path + ": cannot write area " + std::to_string(a.rank) + " (" +
+                        GdalError() + ")");
+    }
+  }
+  if (OGR_L_CommitTransaction(layer) != OGRERR_NONE) {
+    return Status::Io(path + ": cannot commit (" + GdalError() + ")");
+  }
+  return Status::Ok();
+}
+
+// Written under "<path>.tmp" and renamed; every date GDAL stores is pinned to the origin, so the
+// same forecast gives the same bytes.
+Status WriteGpkg(const std::string& path, const std::string& crs, int64_t origin_s,
+                 const std::vector<deploy::PatrolArea>& areas, const LonLat& ll) {
+  GDALAllRegister();
+  GDALDriverH driver = GDALGetDriverByName("GPKG");
+  if (driver == nullptr) return Status::Unsupported(path + ": GDAL has no GPKG driver");
+  const std::string tmp = path + ".tmp";
+  CPLPushErrorHandler(CPLQuietErrorHandler);
+  CPLErrorReset();
+  const std::string date = FormatDateTime(origin_s).substr(0, 19) + ".000Z";
+  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", date.c_str());
+  VSIUnlink(tmp.c_str());
+  Status st;
+  GDALDatasetH ds = GDALCreate(driver, tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+  if (ds == nullptr) {
+    st = Status::Io(path + ": cannot create GeoPackage (" + GdalError() + ")");
+  } else {
+    st = FillGpkg(ds, crs, areas, ll, path);
+    CPLErrorReset();
+    GDALClose(ds);
+    if (st.ok() && CPLGetLastErrorType() >= CE_Failure) {
+      st = Status::Io(path + ": cannot finish GeoPackage (" + GdalError() + ")");
+    }
+    if (st.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
+      st = Status::Io(path + ": cannot rename " + tmp + " into place");
+    }
+  }
+  if (!st.ok()) VSIUnlink(tmp.c_str());
+  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr);
+  CPLPopErrorHandler();
+  return st;
+}
+
+// The options checked before the model is fitted, with the flags' names.
+Status CheckFlags(const HotspotsFlags& f) {
+  char buf[256];
+  if (!(f.opt.coverage_pct > 0 && f.opt.coverage_pct <= 100)) {
+    std::snprintf(buf, sizeof(buf), "--coverage-pct: expected a value in (0, 100] (got %g)",
+                  f.opt.coverage_pct);
+    return Status::InvalidInput(buf);
+  }
+  const double cell_m2 = f.sel.cell_size_m * f.sel.cell_size_m;
+  if (!std::isfinite(f.opt.max_area_m2) ||
+      (f.opt.max_area_m2 != 0 && f.opt.max_area_m2 < cell_m2 * (1 - 1e-9))) {
+    std::snprintf(buf, sizeof(buf),
+                  "--max-area-m2: must hold at least one cell of %g m2 (--cell-size-m %g) (got %g)",
+                  cell_m2, f.sel.cell_size_m, f.opt.max_area_m2);
+    return Status::InvalidInput(buf);
+  }
+  if (!std::isfinite(f.opt.min_risk) || f.opt.min_risk < 0) {
+    std::snprintf(buf, sizeof(buf), "--min-risk: expected a finite value >= 0 (got %g)",
+                  f.opt.min_risk);
+    return Status::InvalidInput(buf);
+  }
+  if (f.opt.max_areas < 0) {
+    return Status::InvalidInput("--max-areas: expected 0 (all) or more (got " +
+                                std::to_string(f.opt.max_areas) + ")");
+  }
+  return Status::Ok();
+}
+
+Status RunHotspots(const HotspotsFlags& f) {
+  PLACECAST_RETURN_IF_ERROR(CheckFlags(f));
+  PLACECAST_ASSIGN_OR_RETURN(SelectedForecast fc, RunSelectedForecast(f.sel));
+  const grid::Grid& g = fc.study.grid;
+  PLACECAST_ASSIGN_OR_RETURN(deploy::HotspotResult h, deploy::FindHotspots(g, fc.surface, f.opt));
+  PLACECAST_ASSIGN_OR_RETURN(LonLat ll, ProjectAreas(g.crs(), h.areas));
+
+  const bool counts = ValuesAreExpectedCounts(f.sel.model);
+  const std::string value_note =
+      counts ? "expected_events is the forecast's expected number of events in the area over the "
+               "horizon."
+             : "This model's risk is a relative score, not an expected count: expected_events is "
+               "the sum of scores; read risk_share (the area's share of the forecast's total "
+               "risk over all active cells) instead.";
+  nlohmann::ordered_json meta;
+  meta["command"] = "hotspots";
+  meta["placecast_version"] = kVersion;
+  meta["model"] = f.sel.model;
+  meta["params"] = nlohmann::ordered_json::parse(fc.params_json);
+  meta["offence"] = f.sel.offence;
+  meta["origin"] = FormatDate(fc.origin_s);
+  meta["horizon_days"] = f.sel.horizon_days;
+  meta["value_kind"] = counts ? "expected_count" : "relative_score";
+  meta["options"] = {{"coverage_pct", f.opt.coverage_pct},
+                     {"max_area_m2", h.max_area_m2},
+                     {"min_risk", f.opt.min_risk},
+                     {"max_areas", f.opt.max_areas}};
+
+  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
+  const std::string dir = f.out + "/";
+  std::vector<std::string> written = {"hotspots.csv", "hotspots.geojson", "hotspots.gpkg"};
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "hotspots.csv", CsvTable(h.areas, ll)));
+  PLACECAST_RETURN_IF_ERROR(
+      io::WriteFileAtomic(dir + "hotspots.geojson", GeoJson(h.areas, ll, meta)));
+  PLACECAST_RETURN_IF_ERROR(WriteGpkg(dir + "hotspots.gpkg", g.crs(), fc.origin_s, h.areas, ll));
+  if (!h.areas.empty()) {
+    std::vector<grid::Boundary> shapes;
+    std::vector<double> values;
+    for (const auto& a : h.areas) {
+      grid::Boundary b;
+      b.name = "#" + std::to_string(a.rank);
+      for (const auto& p : a.outline) b.rings.insert(b.rings.end(), p.rings.begin(), p.rings.end());
+      shapes.push_back(std::move(b));
+      values.push_back(a.expected_events);
+    }
+    PLACECAST_RETURN_IF_ERROR(io::RenderAreaMapPng(dir + "map.png", shapes, values,
+                                                   "Patrol areas: " + f.sel.model +
+                                                       " forecast of " + f.sel.offence + " for " +
+                                                       FormatDate(fc.origin_s),
+                                                   counts ? "expected events" : "risk (relative)"));
+    written.push_back("map.png");
+  }
+
+  nlohmann::ordered_json s = meta;
+  s["training"] = {{"to", FormatDateTime(fc.origin_s)}};
+  s["grid"] = {{"cell_size_m", g.cell_size_m()},
+               {"cells", g.num_cells()},
+               {"crs", g.crs()},
+               {"mask", fc.study.grid_source}};
+  s["cells_considered"] = h.cells_considered;
+  s["cells_selected"] = h.cells_selected;
+  s["components"] = h.components;
+  s["max_cells_per_area"] = h.max_cells_per_area;
+  s["areas"] = h.areas.size();
+  s["areas_before_limit"] = h.areas_before_limit;
+  s["total_risk"] = h.total_risk;
+  s["captured_share"] = h.captured_share;
+  s["note"] = value_note;
+  s["warnings"] = fc.warnings;
+  nlohmann::ordered_json table = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < h.areas.size(); ++i) {
+    table.push_back(AreaProperties(h.areas[i], ll.centroid_lon[i], ll.centroid_lat[i]));
+  }
+  s["patrol_areas"] = table;
+  nlohmann::ordered_json outs = nlohmann::ordered_json::array();
+  for (const auto& name : written) {
+    PLACECAST_ASSIGN_OR_RETURN(std::string sha, io::Sha256File(dir + name));
+    outs.push_back({{"path", name}, {"sha256", sha}});
+  }
+  s["outputs"] = outs;
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", s.dump(2) + "\n"));
+  written.push_back("summary.json");
+
+  nlohmann::ordered_json lp;
+  lp["store"] = f.sel.store;
+  lp["model"] = f.sel.model;
+  lp["model_params"] = nlohmann::ordered_json::parse(fc.params_json);
+  lp["offence"] = f.sel.offence;
+  lp["origin"] = FormatDate(fc.origin_s);
+  lp["horizon_days"] = f.sel.horizon_days;
+  lp["cell_size_m"] = f.sel.cell_size_m;
+  lp["boundary"] = f.sel.boundary;
+  lp["allow_enforcement_types"] = f.sel.allow_enforcement;
+  lp["coverage_pct"] = f.opt.coverage_pct;
+  lp["max_area_m2"] = f.opt.max_area_m2;
+  lp["min_risk"] = f.opt.min_risk;
+  lp["max_areas"] = f.opt.max_areas;
+  lp["out"] = f.out;
+  std::vector<std::string> outputs;
+  for (const auto& name : written) outputs.push_back(dir + name);
+  PLACECAST_RETURN_IF_ERROR(AppendCommandLedger(f.sel.store, "hotspots", lp.dump(),
+                                                {f.sel.store, f.sel.boundary}, outputs));
+
+  std::printf("hotspots: %s, %s, origin %s, horizon %g day(s)\n", f.sel.model.c_str(),
+              f.sel.offence.c_str(), FormatDate(fc.origin_s).c_str(), f.sel.horizon_days);
+  std::printf(
+      "candidates: top %d of %d cells (%g%%), %d with risk > 0 and >= %g, in %d "
+      "component(s); at most %d cell(s) (%g m2) per area\n",
+      h.cells_considered, g.num_cells(), f.opt.coverage_pct, h.cells_selected, f.opt.min_risk,
+      h.components, h.max_cells_per_area, h.max_area_m2);
+  std::printf("%zu patrol area(s) hold %.1f%% of the forecast risk\n", h.areas.size(),
+              100 * h.captured_share);
+  for (size_t i = 0; i < h.areas.size() && i < 5; ++i) {
+    const auto& a = h.areas[i];
+    std::printf("  #%d id %d: %zu cell(s), %s m2, %s %s (%.1f%%), centre %.5f, %.5f\n", a.rank,
+                a.seed_cell, a.cells.size(), Num("%.0f", a.area_m2).c_str(),
+                Num("%.4g", a.expected_events).c_str(), counts ? "expected events" : "risk score",
+                100 * a.risk_share, ll.centroid_lon[i], ll.centroid_lat[i]);
+  }
+  std::printf("wrote %shotspots.{csv,geojson,gpkg}, %ssummary.json\n", dir.c_str(),
+              h.areas.empty() ? "" : "map.png, ");
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterHotspots(CLI::App& app, int* exit_code) {
+  auto f = std::make_shared<HotspotsFlags>();
+  auto* cmd = app.add_subcommand(
+      "hotspots", "Group the top cells of a forecast into compact, contiguous patrol areas");
+  AddForecastSelectionFlags(cmd, &f->sel);
+  cmd->add_option("--out", f->out, "output directory")->required();
+  cmd->add_option("--coverage-pct", f->opt.coverage_pct,
+                  "share of active cells considered: the top cells of the ranking, in %")
+      ->capture_default_str();
+  cmd->add_option("--max-area-m2", f->opt.max_area_m2,
+                  "largest area of one patrol area in m2 (at least one cell); 0 = 250000 m2, or "
+                  "one cell when cells are larger")
+      ->capture_default_str();
+  cmd->add_option("--min-risk", f->opt.min_risk, "cells with lower risk are never included")
+      ->capture_default_str();
+  cmd->add_option("--max-areas", f->opt.max_areas, "keep only the first N areas; 0 = all")
+      ->capture_default_str();
+  cmd->callback([f, exit_code] {
+    Status s = RunHotspots(*f);
+    *exit_code = s.ok() ? 0 : Fail(s);
+  });
+}
+
+}  // namespace placecast::cli
