@@ -43,7 +43,8 @@ struct DisplacementFlags {
   bool allow_enforcement = false;
 };
 
-// Overlaps smaller than this (m²) are slivers of shared edges, not overlaps.
+// Overlaps smaller than this (m²) are slivers of shared edges, not overlaps; areas no larger are
+// empty.
 constexpr double kOverlapToleranceM2 = 1.0;
 
 using GeomPtr = std::unique_ptr<OGRGeometry>;
@@ -66,8 +67,8 @@ Result<GeomPtr> BoundaryToGeometry(const grid::Boundary& b, const std::string& w
     if (!next) return Status::InvalidInput(what + ": GEOS cannot combine its polygons");
     acc = std::move(next);
   }
-  if (!acc || OGR_G_Area(OGRGeometry::ToHandle(acc.get())) <= 0) {
-    return Status::InvalidInput(what + ": the area is empty (no polygon with a positive area)");
+  if (!acc || OGR_G_Area(OGRGeometry::ToHandle(acc.get())) <= kOverlapToleranceM2) {
+    return Status::InvalidInput(what + ": the area is empty (no polygon of more than 1 m2)");
   }
   return acc;
 }
@@ -238,7 +239,7 @@ Status RunDisplacement(const DisplacementFlags& f) {
       std::fprintf(stderr, "placecast: warning: --buffer %s overlaps the target; %s\n",
                    f.buffer.c_str(), buffer_note.c_str());
     }
-    if (AreaM2(*buffer) <= 0) {
+    if (AreaM2(*buffer) <= kOverlapToleranceM2) {
       return Status::InvalidInput("--buffer " + f.buffer +
                                   ": the area is empty once the target is taken out");
     }

@@ -188,6 +188,22 @@ TEST(HotspotsTest, TiesGoToTheLowerCellId) {
   EXPECT_EQ(r->areas[2].seed_cell, 4);
 }
 
+// A masked cell is never a neighbour: 3 × 1 grid with the middle cell masked, so the active cells
+// are 0 (column 0) and 1 (column 2); both hot, they form two areas of one cell each.
+TEST(HotspotsTest, MaskedCellsSeparateComponents) {
+  const grid::Grid g = grid::Grid::Create(0, 0, 100, 3, 1, {1, 0, 1}, "EPSG:32618").value();
+  grid::Surface s;
+  s.value = {5, 5};
+  HotspotOptions o;
+  o.coverage_pct = 100;
+  auto r = FindHotspots(g, s, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->components, 2);
+  ASSERT_EQ(r->areas.size(), 2u);
+  EXPECT_EQ(Xs(r->areas[1].outline[0].rings[0]), (std::vector<double>{200, 300, 300, 200}));
+  EXPECT_DOUBLE_EQ(r->areas[1].centroid_x_m, 250);
+}
+
 // 3 × 3 ring around an unselected centre: one polygon, exterior 0..300 square, hole 100..200
 // clockwise from its lowest vertex: (100,100) → (100,200) → (200,200) → (200,100).
 TEST(HotspotsTest, OutlineKeepsHoles) {
