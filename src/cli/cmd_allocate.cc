@@ -355,6 +355,14 @@ Status OverlayPlan(const std::string& path, const grid::Grid& g, const grid::Bou
 
 double Round7(double v) { return std::round(v * 1e7) / 1e7; }
 
+// A CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line break.
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return o + "\"";
+}
+
 // Rings in projected metres → GeoJSON polygon coordinates in lon/lat.
 Result<nlohmann::ordered_json> RingsToLonLat(const std::string& crs,
                                              const std::vector<grid::Ring>& rings) {
@@ -600,12 +608,12 @@ Status RunAllocate(const AllocateFlags& f) {
     for (size_t r = 0; r < plan.sol.sites.size(); ++r) {
       const Site& s = sites[plan.sol.sites[r]];
       cum += plan.sol.marginal[r];
-      char line[512];
-      std::snprintf(line, sizeof(line), "%s,%zu,%s,%s,%.3f,%.3f,%.7f,%.7f,%zu,%.9g,%.9g,%.6f\n",
-                    plan.shift.Label().c_str(), r + 1, s.id.c_str(), s.beat >= 0 ? "beat" : "point",
-                    s.x_m, s.y_m, s.lon, s.lat, s.cells.size(), plan.sol.marginal[r], cum,
+      char numbers[256];
+      std::snprintf(numbers, sizeof(numbers), "%.3f,%.3f,%.7f,%.7f,%zu,%.9g,%.9g,%.6f\n", s.x_m,
+                    s.y_m, s.lon, s.lat, s.cells.size(), plan.sol.marginal[r], cum,
                     plan.shift_risk > 0 ? cum / plan.shift_risk : 0.0);
-      csv += line;
+      csv += plan.shift.Label() + "," + std::to_string(r + 1) + "," + CsvField(s.id) + "," +
+             (s.beat >= 0 ? "beat," : "point,") + numbers;
       nlohmann::ordered_json props = {{"shift", plan.shift.Label()},
                                       {"rank", r + 1},
                                       {"site_id", s.id},
