@@ -23,11 +23,18 @@ Status AppendCommandLedger(const std::string& store_path, const std::string& com
                            const std::string& params_json,
                            const std::vector<std::string>& input_paths,
                            const std::vector<std::string>& output_paths) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> inputs, io::HashLedgerFiles(input_paths));
+  return AppendCommandLedger(store_path, command, params_json, std::move(inputs), output_paths);
+}
+
+Status AppendCommandLedger(const std::string& store_path, const std::string& command,
+                           const std::string& params_json, std::vector<io::LedgerFile> inputs,
+                           const std::vector<std::string>& output_paths) {
   io::LedgerRecord r;
   r.command = command;
   r.params_json = params_json;
   r.code_version = std::string("placecast ") + kVersion;
-  PLACECAST_ASSIGN_OR_RETURN(r.inputs, io::HashLedgerFiles(input_paths));
+  r.inputs = std::move(inputs);
   PLACECAST_ASSIGN_OR_RETURN(r.outputs, io::HashLedgerFiles(output_paths));
   auto store = io::Store::OpenGeoPackage(store_path, false);
   if (!store.ok()) return store.status().Wrap("ledger");

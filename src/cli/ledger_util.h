@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "placecast/io/ledger.h"
 #include "placecast/status.h"
 
 namespace placecast::cli {
@@ -17,6 +18,12 @@ namespace placecast::cli {
 Status AppendCommandLedger(const std::string& store_path, const std::string& command,
                            const std::string& params_json,
                            const std::vector<std::string>& input_paths,
+                           const std::vector<std::string>& output_paths);
+
+// The same with the inputs already hashed (io::HashLedgerFiles), for a command that hashes its
+// inputs on a second thread while it works.
+Status AppendCommandLedger(const std::string& store_path, const std::string& command,
+                           const std::string& params_json, std::vector<io::LedgerFile> inputs,
                            const std::vector<std::string>& output_paths);
 
 // Re-runs the forecast whose ledger params are `params_json` (as cmd_forecast records them) into

@@ -59,14 +59,44 @@ std::string FormatDate(int64_t t_s) {
   return buf;
 }
 
+size_t FormatDateTime(int64_t t_s, char* out, size_t cap) {
+  const int64_t days =
+      t_s >= 0 ? t_s / kSecondsPerDay : -((-t_s + kSecondsPerDay - 1) / kSecondsPerDay);
+  const int64_t sec = t_s - days * kSecondsPerDay;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  const unsigned hh = static_cast<unsigned>(sec / 3600), mm = static_cast<unsigned>(sec / 60 % 60),
+                 ss = static_cast<unsigned>(sec % 60);
+  if (y < 0 || y > 9999 || cap < 21) {
+    const int n = std::snprintf(out, cap, "%04lld-%02u-%02uT%02u:%02u:%02uZ",
+                                static_cast<long long>(y), m, d, hh, mm, ss);
+    return n < 0 ? 0 : std::min(static_cast<size_t>(n), cap == 0 ? 0 : cap - 1);
+  }
+  // The common case without printf: "YYYY-MM-DDTHH:MM:SSZ".
+  const unsigned yy = static_cast<unsigned>(y);
+  auto two = [](char* p, unsigned v) { p[0] = static_cast<char>('0' + v / 10), p[1] = static_cast<char>('0' + v % 10); };
+  two(out, yy / 100);
+  two(out + 2, yy % 100);
+  out[4] = '-';
+  two(out + 5, m);
+  out[7] = '-';
+  two(out + 8, d);
+  out[10] = 'T';
+  two(out + 11, hh);
+  out[13] = ':';
+  two(out + 14, mm);
+  out[16] = ':';
+  two(out + 17, ss);
+  out[19] = 'Z';
+  out[20] = '\0';
+  return 20;
+}
+
 std::string FormatDateTime(int64_t t_s) {
-  int64_t days = t_s >= 0 ? t_s / kSecondsPerDay : -((-t_s + kSecondsPerDay - 1) / kSecondsPerDay);
-  int64_t sec = t_s - days * kSecondsPerDay;
   char buf[48];
-  std::snprintf(buf, sizeof(buf), "%sT%02lld:%02lld:%02lldZ", FormatDate(t_s).c_str(),
-                static_cast<long long>(sec / 3600), static_cast<long long>(sec / 60 % 60),
-                static_cast<long long>(sec % 60));
-  return buf;
+  const size_t n = FormatDateTime(t_s, buf, sizeof(buf));
+  return std::string(buf, n);
 }
 
 std::pair<size_t, size_t> EventSet::TimeRange(int64_t t0, int64_t t1) const {

@@ -283,4 +283,80 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
   }
 }
 
+CsvReadAhead::CsvReadAhead(std::unique_ptr<CsvReader> reader, size_t batch_records,
+                           size_t max_batches)
+    : reader_(std::move(reader)),
+      batch_records_(std::max<size_t>(1, batch_records)),
+      max_batches_(std::max<size_t>(1, max_batches)),
+      thread_([this] { Produce(); }) {}
+
+CsvReadAhead::~CsvReadAhead() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void CsvReadAhead::Produce() {
+  std::vector<std::string_view> f;
+  for (;;) {
+    Batch b;
+    while (b.lines.size() < batch_records_) {
+      Result<bool> got = reader_->Next(f);
+      if (!got.ok() || !*got) {
+        if (!got.ok()) b.status = got.status();
+        b.end = true;
+        break;
+      }
+      b.record_first.push_back(b.field_start.size());
+      for (std::string_view v : f) {
+        b.field_start.push_back(b.text.size());
+        b.text.append(v);
+      }
+      b.lines.push_back(reader_->line());
+    }
+    b.record_first.push_back(b.field_start.size());
+    b.field_start.push_back(b.text.size());
+    b.bytes_read = reader_->bytes_read();
+    const bool end = b.end;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stop_ || queue_.size() < max_batches_; });
+      if (stop_) return;
+      queue_.push_back(std::move(b));
+    }
+    cv_.notify_all();
+    if (end) return;
+  }
+}
+
+Result<bool> CsvReadAhead::Next(std::vector<std::string_view>& fields) {
+  while (!have_current_ || next_ == current_.lines.size()) {
+    if (have_current_ && current_.end) {
+      if (!current_.status.ok()) return current_.status;
+      return false;
+    }
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return !queue_.empty(); });
+      current_ = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    cv_.notify_all();
+    have_current_ = true;
+    next_ = 0;
+    bytes_read_ = current_.bytes_read;
+  }
+  const Batch& b = current_;
+  fields.clear();
+  for (size_t j = b.record_first[next_]; j < b.record_first[next_ + 1]; ++j) {
+    fields.emplace_back(b.text.data() + b.field_start[j], b.field_start[j + 1] - b.field_start[j]);
+  }
+  line_ = b.lines[next_];
+  ++next_;
+  return true;
+}
+
 }  // namespace placecast::io

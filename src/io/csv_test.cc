@@ -145,5 +145,70 @@ TEST(CsvReaderTest, QuoteInsideUnquotedFieldIsKeptLiterally) {
   EXPECT_EQ(rows[0][1], "12\" PIPE");
 }
 
+// The read-ahead wrapper must give exactly what the reader gives: records, field views, line
+// numbers, then the error of a broken tail after the records before it. Batches of 1, 2 and 3
+// records with one waiting batch exercise every hand-over boundary.
+TEST(CsvReadAheadTest, SameRecordsLinesAndErrorsAsTheReader) {
+  std::string text = "id,text,n\n";
+  for (int i = 0; i < 50; ++i) {
+    text += std::to_string(i) + (i % 7 == 0 ? ",\"multi\nline, \"\"q\"\"\"," : ",plain,") +
+            std::to_string(i * i) + "\n";
+    if (i % 11 == 0) text += "\n";  // blank lines are skipped
+  }
+  const std::string good = WriteText("ahead_good.csv", text);
+  const std::string broken = WriteText("ahead_broken.csv", text + "51,\"unterminated,1\n");
+  for (const std::string& path : {good, broken}) {
+    auto direct = CsvReader::Open(path);
+    ASSERT_TRUE(direct.ok());
+    std::vector<std::vector<std::string>> want;
+    std::vector<int64_t> want_lines;
+    std::vector<std::string_view> f;
+    Status want_end;
+    for (;;) {
+      auto got = (*direct)->Next(f);
+      if (!got.ok()) want_end = got.status();
+      if (!got.ok() || !*got) break;
+      want.emplace_back(f.begin(), f.end());
+      want_lines.push_back((*direct)->line());
+    }
+    ASSERT_EQ(want.size(), 50u);
+    EXPECT_EQ(want_end.ok(), path == good);
+    for (size_t batch : {1, 2, 3, 4096}) {
+      auto r = CsvReader::Open(path);
+      ASSERT_TRUE(r.ok());
+      CsvReadAhead ahead(std::move(*r), batch, 1);
+      std::vector<std::vector<std::string>> got_records;
+      std::vector<int64_t> got_lines;
+      Status got_end;
+      for (;;) {
+        auto got = ahead.Next(f);
+        if (!got.ok()) got_end = got.status();
+        if (!got.ok() || !*got) break;
+        got_records.emplace_back(f.begin(), f.end());
+        got_lines.push_back(ahead.line());
+      }
+      EXPECT_EQ(got_records, want) << "batch " << batch;
+      EXPECT_EQ(got_lines, want_lines) << "batch " << batch;
+      EXPECT_EQ(got_end.ToString(), want_end.ToString()) << "batch " << batch;
+      // After the end, Next keeps answering the same.
+      auto again = ahead.Next(f);
+      EXPECT_EQ(again.ok(), want_end.ok());
+    }
+  }
+}
+
+// Destroying the wrapper before the end of a long file must stop the reading thread (no hang).
+TEST(CsvReadAheadTest, StopsEarlyWithoutReadingToTheEnd) {
+  std::string text = "a,b\n";
+  for (int i = 0; i < 20000; ++i) text += std::to_string(i) + ",x\n";
+  auto r = CsvReader::Open(WriteText("ahead_long.csv", text));
+  ASSERT_TRUE(r.ok());
+  CsvReadAhead ahead(std::move(*r), 16, 2);
+  std::vector<std::string_view> f;
+  auto got = ahead.Next(f);
+  ASSERT_TRUE(got.ok() && *got);
+  EXPECT_EQ(f[0], "0");
+}
+
 }  // namespace
 }  // namespace placecast::io

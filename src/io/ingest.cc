@@ -44,6 +44,39 @@ struct Row {
   double a = 0, b = 0;  // source coordinates (lon/lat or projected x/y)
 };
 
+// The set of ids seen so far in one ingest: open addressing over views of the rows' own strings
+// (no copies, no node per id), sized once for `n` ids. The viewed strings must outlive the set.
+class IdSet {
+ public:
+  explicit IdSet(size_t n) {
+    size_t cap = 16;
+    while (cap < 2 * n + 1) cap *= 2;
+    slots_.assign(cap, Slot{});
+    mask_ = cap - 1;
+  }
+  // False when `id` is already in the set.
+  bool Insert(std::string_view id) {
+    const uint64_t h = std::hash<std::string_view>{}(id);
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      Slot& sl = slots_[i];
+      if (!sl.used) {
+        sl = Slot{id, h, true};
+        return true;
+      }
+      if (sl.hash == h && sl.id == id) return false;
+    }
+  }
+
+ private:
+  struct Slot {
+    std::string_view id;
+    uint64_t hash = 0;
+    bool used = false;
+  };
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+};
+
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -264,27 +297,29 @@ Status Ingester::ReadInput(int32_t fi) {
       break;
     }
   }
+  // Decompression and CSV splitting run on a second thread, ahead of the mapping below.
+  CsvReadAhead ahead(std::move(reader));
   const bool parts = c.year >= 0;
   const bool date_clock = c.date >= 0;
   std::string joined;
   std::vector<std::string_view> f;
   const int64_t rows_before = rows_read_;
   for (;;) {
-    PLACECAST_ASSIGN_OR_RETURN(bool got, reader->Next(f));
+    PLACECAST_ASSIGN_OR_RETURN(bool got, ahead.Next(f));
     if (!got) break;
     if (!copt.has_header && f.size() != names.size()) {
-      return Status::InvalidInput(path + ":" + std::to_string(reader->line()) + ": expected " +
+      return Status::InvalidInput(path + ":" + std::to_string(ahead.line()) + ": expected " +
                                   std::to_string(names.size()) + " fields (" + header_text +
                                   "), found " + std::to_string(f.size()) + " (got \"" +
                                   std::string(f.empty() ? "" : f[0]) + "...\")");
     }
     ++rows_read_;
     if (((rows_read_ - rows_before) & 8191) == 0) {
-      progress_.Maybe(base, rows_read_, reader->bytes_read());
+      progress_.Maybe(base, rows_read_, ahead.bytes_read());
     }
     Row r;
     r.file = fi;
-    r.line = reader->line();
+    r.line = ahead.line();
     // Offence first: its text decides whether a missing time of day is expected.
     bool mapped = true;
     std::string_view offence_text = c.offence >= 0 ? Trim(f[c.offence])
@@ -419,7 +454,7 @@ Status Ingester::ReadInput(int32_t fi) {
     if (c.beat >= 0) r.beat.assign(Trim(f[c.beat]));
     rows_.push_back(std::move(r));
   }
-  progress_.Maybe(base, rows_read_, reader->bytes_read());
+  progress_.Maybe(base, rows_read_, ahead.bytes_read());
   return Status::Ok();
 }
 
@@ -564,18 +599,21 @@ Result<IngestSummary> Ingester::Run() {
 
   // Duplicates and rows already stored.
   PLACECAST_ASSIGN_OR_RETURN(std::vector<std::string> stored_ids, store_.GetIds());
-  std::unordered_set<std::string> stored(stored_ids.begin(), stored_ids.end());
-  stored_ids.clear();
-  std::unordered_set<std::string> seen;
-  seen.reserve(n);
+  std::unordered_set<std::string_view> stored(stored_ids.begin(), stored_ids.end());
+  IdSet seen(n);
+  std::vector<std::string> source_names;
+  for (const std::string& in : opt_.inputs) {
+    source_names.push_back(std::filesystem::path(in).filename().string());
+  }
   IngestSummary s;
   StoreWrite w;
   w.crs = crs;
   w.incidents.reserve(n);
+  std::vector<int64_t> group_counts(256, 0);  // indexed by the uint8_t group code
   for (size_t i = 0; i < n; ++i) {
     if (!ok[i]) continue;
     Row& r = rows_[i];
-    if (!seen.insert(r.id).second) {
+    if (!seen.Insert(r.id)) {
       AddReject(r, "duplicate_id", m_.id_column.empty() ? "id" : m_.id_column, r.id,
                 "id seen earlier in this ingest");
       continue;
@@ -585,7 +623,7 @@ Result<IngestSummary> Ingester::Run() {
       continue;
     }
     Incident inc;
-    inc.id = std::move(r.id);
+    inc.id = r.id;  // a copy: `seen` views r.id
     inc.t_utc_s = r.t_utc_s;
     inc.tz = m_.tz;
     inc.lon = lon[i];
@@ -597,12 +635,18 @@ Result<IngestSummary> Ingester::Run() {
     if (!offence_mapped_[r.offence]) ++s.unmapped_offences[inc.offence];
     inc.district = std::move(r.district);
     inc.beat = std::move(r.beat);
-    inc.source = std::filesystem::path(opt_.inputs[r.file]).filename().string();
+    inc.source = source_names[r.file];
     if (s.ingested == 0 || inc.t_utc_s < s.t_min_s) s.t_min_s = inc.t_utc_s;
     if (s.ingested == 0 || inc.t_utc_s > s.t_max_s) s.t_max_s = inc.t_utc_s;
-    ++s.by_group[std::string(GetOffenceGroupInfo(inc.group).name)];
+    ++group_counts[static_cast<size_t>(inc.group)];
     ++s.ingested;
     w.incidents.push_back(std::move(inc));
+  }
+  for (size_t g = 0; g < group_counts.size(); ++g) {
+    if (group_counts[g] > 0) {
+      s.by_group[std::string(GetOffenceGroupInfo(static_cast<OffenceGroup>(g)).name)] =
+          group_counts[g];
+    }
   }
   rows_.clear();
   std::sort(rejects_.begin(), rejects_.end(), [](const Reject& a, const Reject& b) {

@@ -52,6 +52,9 @@ Result<int64_t> ParseDate(std::string_view date, std::string_view what);
 std::string FormatDate(int64_t t_s);
 // Seconds -> "YYYY-MM-DDTHH:MM:SSZ".
 std::string FormatDateTime(int64_t t_s);
+// The same into `out` (NUL-terminated, at most cap - 1 characters); returns the length. No
+// allocation: for writers of many rows.
+size_t FormatDateTime(int64_t t_s, char* out, size_t cap);
 // Days since epoch for a civil date (proleptic Gregorian), and back.
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
 void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d);

@@ -6,10 +6,14 @@
 // Thread-safety: a CsvReader is not thread-safe; use one per thread.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "placecast/status.h"
@@ -75,6 +79,53 @@ class CsvReader {
   int64_t record_line_ = 0;  // line where the last record started
   std::vector<std::string> header_;
   size_t expected_fields_ = 0;
+};
+
+// Reads a CsvReader's records on a second thread, in batches, so that decompression and field
+// splitting overlap with whatever the caller does with the records. Same interface and results
+// as the CsvReader it wraps: the same records, line numbers and errors in the same order (an error
+// is returned after the records read before it). Fields are views valid until the next Next().
+//
+// Thread-safety: one consumer thread; the wrapped reader must not be used elsewhere.
+class CsvReadAhead {
+ public:
+  // `batch_records` records per hand-over; at most `max_batches` batches wait ahead.
+  explicit CsvReadAhead(std::unique_ptr<CsvReader> reader, size_t batch_records = 4096,
+                        size_t max_batches = 4);
+  ~CsvReadAhead();  // stops the reading thread and waits for it
+  CsvReadAhead(const CsvReadAhead&) = delete;
+  CsvReadAhead& operator=(const CsvReadAhead&) = delete;
+
+  // As CsvReader::Next.
+  Result<bool> Next(std::vector<std::string_view>& fields);
+  // As CsvReader::line() for the last record returned.
+  int64_t line() const { return line_; }
+  // Compressed bytes the reading thread had consumed when the current batch was complete.
+  int64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  struct Batch {
+    std::string text;                  // the fields' bytes, back to back
+    std::vector<size_t> field_start;   // per field, its offset in text; then text.size()
+    std::vector<size_t> record_first;  // per record, its first field's index; then a sentinel
+    std::vector<int64_t> lines;        // per record
+    int64_t bytes_read = 0;
+    Status status;                     // a read error after the records (ends the stream)
+    bool end = false;                  // no batch follows
+  };
+  void Produce();
+
+  std::unique_ptr<CsvReader> reader_;
+  size_t batch_records_, max_batches_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> queue_;  // guarded by mu_
+  bool stop_ = false;        // guarded by mu_
+  Batch current_;
+  size_t next_ = 0;          // next record of current_
+  bool have_current_ = false;
+  int64_t line_ = 0, bytes_read_ = 0;
+  std::thread thread_;       // last: starts after every member above is ready
 };
 
 }  // namespace placecast::io
