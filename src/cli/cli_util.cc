@@ -223,6 +223,19 @@ Result<SelectedForecast> RunSelectedForecast(const ForecastSelection& f) {
   return out;
 }
 
+void AddForecastSelectionParams(const ForecastSelection& f, const SelectedForecast& fc,
+                                nlohmann::ordered_json* lp) {
+  (*lp)["store"] = f.store;
+  (*lp)["model"] = f.model;
+  (*lp)["model_params"] = nlohmann::ordered_json::parse(fc.params_json);
+  (*lp)["offence"] = f.offence;
+  (*lp)["origin"] = FormatDate(fc.origin_s);
+  (*lp)["horizon_days"] = f.horizon_days;
+  (*lp)["cell_size_m"] = f.cell_size_m;
+  (*lp)["boundary"] = f.boundary;
+  (*lp)["allow_enforcement_types"] = f.allow_enforcement;
+}
+
 }  // namespace placecast::cli
 
 #include <cctype>

@@ -80,6 +80,8 @@ Result<Study> LoadStudy(const std::string& store_path, const std::string& offenc
 
 }  // namespace placecast::cli
 
+#include <nlohmann/json.hpp>
+
 #include "placecast/models/model.h"
 
 namespace CLI {
@@ -121,6 +123,12 @@ struct SelectedForecast {
 // (without products). Errors from ParseDate, CreateModel, LoadStudy, Fit ("fitting MODEL") and
 // Predict.
 Result<SelectedForecast> RunSelectedForecast(const ForecastSelection& f);
+
+// Sets the ledger parameters of a forecast selection in `lp`: store, model, model_params (the
+// resolved ones of `fc`), offence, origin, horizon_days, cell_size_m, boundary and
+// allow_enforcement_types, so commands acting on a forecast record it alike.
+void AddForecastSelectionParams(const ForecastSelection& f, const SelectedForecast& fc,
+                                nlohmann::ordered_json* lp);
 
 }  // namespace placecast::cli
 

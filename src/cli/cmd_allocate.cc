@@ -822,15 +822,7 @@ Status RunAllocate(const AllocateFlags& f) {
   std::printf("wrote %splan.csv, plan.geojson, summary.json and a map per shift\n", dir.c_str());
 
   nlohmann::ordered_json lp;
-  lp["store"] = f.fc.store;
-  lp["model"] = f.fc.model;
-  lp["model_params"] = nlohmann::ordered_json::parse(fc.params_json);
-  lp["offence"] = f.fc.offence;
-  lp["origin"] = FormatDate(fc.origin_s);
-  lp["horizon_days"] = f.fc.horizon_days;
-  lp["cell_size_m"] = f.fc.cell_size_m;
-  lp["boundary"] = f.fc.boundary;
-  lp["allow_enforcement_types"] = f.fc.allow_enforcement;
+  AddForecastSelectionParams(f.fc, fc, &lp);
   lp["shifts"] = f.shifts;
   lp["units"] = units;
   lp["points"] = f.points;
