@@ -1,27 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // Forecast products as tables: the ranked cell table shared by every product, and the CSV,
 // GeoJSON, GeoPackage and HTML writers (the PNG renderers are in map_render.cc). Each call builds
-// its output in memory or under "<path>.tmp" and renames it, so readers never see a partial file.
-// Thread-safe: GDAL's config option for the GeoPackage date is set per thread.
+// its output in memory or under "<path>.tmp" and renames it, so readers never see a partial file;
+// the GeoPackage goes through the shared polygon-layer writer (vector_layer.h). Thread-safe.
 #include "placecast/io/products.h"
-
-#include <cpl_conv.h>
-#include <cpl_error.h>
-#include <cpl_vsi.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
 
 #include "io/products_internal.h"
 #include "io/projection.h"
 #include "placecast/io/file_util.h"
+#include "placecast/io/vector_layer.h"
 
 namespace placecast::io {
 
@@ -356,171 +348,44 @@ Status WriteForecastGeoJson(const std::string& path, const ForecastProduct& p) {
   return WriteFileAtomic(path, out);
 }
 
-namespace {
-
-void RegisterGdalOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { GDALAllRegister(); });
-}
-
-// Sets a GDAL config option for this thread for the lifetime of the object.
-class ScopedThreadConfig {
- public:
-  ScopedThreadConfig(const char* key, const std::string& value) : key_(key) {
-    const char* old = CPLGetThreadLocalConfigOption(key, nullptr);
-    if (old != nullptr) old_ = std::string(old);
-    CPLSetThreadLocalConfigOption(key, value.c_str());
-  }
-  ~ScopedThreadConfig() { CPLSetThreadLocalConfigOption(key_, old_ ? old_->c_str() : nullptr); }
-
- private:
-  const char* key_;
-  std::optional<std::string> old_;
-};
-
-// Silences GDAL's default stderr handler for this thread; errors are read back with
-// CPLGetLastErrorMsg and returned as Status values instead.
-class ScopedQuietGdal {
- public:
-  ScopedQuietGdal() {
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    CPLErrorReset();
-  }
-  ~ScopedQuietGdal() { CPLPopErrorHandler(); }
-};
-
-std::string GdalError() {
-  const char* m = CPLGetLastErrorMsg();
-  return (m != nullptr && *m != '\0') ? std::string(m) : std::string("unknown GDAL error");
-}
-
-struct GpkgField {
-  const char* name;
-  OGRFieldType type;
-};
-constexpr GpkgField kGpkgFields[] = {{"cell_id", OFTInteger},
-                                     {"col", OFTInteger},
-                                     {"row", OFTInteger},
-                                     {"risk", OFTReal},
-                                     {"rank", OFTInteger},
-                                     {"risk_share", OFTReal},
-                                     {"cumulative_share", OFTReal},
-                                     {"in_top", OFTInteger},
-                                     {"x_m", OFTReal},
-                                     {"y_m", OFTReal},
-                                     {"lon", OFTReal},
-                                     {"lat", OFTReal}};
-
-// Writes the layer into an already created dataset.
-Status FillGpkg(GDALDatasetH ds, const ForecastProduct& p, const std::vector<ProductCell>& cells,
-                const std::string& path) {
-  const grid::Grid& g = *p.grid;
-  OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
-  struct SrsFree {
-    OGRSpatialReferenceH h;
-    ~SrsFree() { OSRRelease(h); }
-  } srs_free{srs};
-  if (OSRSetFromUserInput(srs, g.crs().c_str()) != OGRERR_NONE) {
-    return Status::Unsupported("forecast product: grid crs: GDAL does not know \"" + g.crs() +
-                               "\"");
-  }
-  OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-
-  const std::string description = "placecast forecast product v1: model " + p.model + ", offence " +
-                                  p.offence + ", origin " + FormatUtc(p.origin_s) + ", horizon " +
-                                  Format("%g", p.horizon_days) + " days";
-  const std::string desc_opt = "DESCRIPTION=" + description;
-  const std::string ident_opt = "IDENTIFIER=" + products_internal::ProductTitle(p);
-  const char* options[] = {"FID=fid", "GEOMETRY_NAME=geom", desc_opt.c_str(), ident_opt.c_str(),
-                           nullptr};
-  OGRLayerH layer =
-      GDALDatasetCreateLayer(ds, "forecast", srs, wkbPolygon, const_cast<char**>(options));
-  if (layer == nullptr) return Status::Io(path + ": cannot create layer (" + GdalError() + ")");
-  for (const GpkgField& f : kGpkgFields) {
-    OGRFieldDefnH fd = OGR_Fld_Create(f.name, f.type);
-    const OGRErr err = OGR_L_CreateField(layer, fd, TRUE);
-    OGR_Fld_Destroy(fd);
-    if (err != OGRERR_NONE) {
-      return Status::Io(path + ": cannot create field " + f.name + " (" + GdalError() + ")");
-    }
-  }
-
-  if (OGR_L_StartTransaction(layer) != OGRERR_NONE) {
-    return Status::Io(path + ": cannot start a transaction (" + GdalError() + ")");
-  }
-  OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-  const double s = g.cell_size_m();
-  for (const ProductCell& c : cells) {
-    OGRFeatureH feat = OGR_F_Create(defn);
-    OGR_F_SetFieldInteger(feat, 0, c.cell);
-    OGR_F_SetFieldInteger(feat, 1, c.col);
-    OGR_F_SetFieldInteger(feat, 2, c.row);
-    OGR_F_SetFieldDouble(feat, 3, c.risk);
-    OGR_F_SetFieldInteger(feat, 4, c.rank);
-    OGR_F_SetFieldDouble(feat, 5, c.risk_share);
-    OGR_F_SetFieldDouble(feat, 6, c.cumulative_share);
-    OGR_F_SetFieldInteger(feat, 7, c.in_top ? 1 : 0);
-    OGR_F_SetFieldDouble(feat, 8, c.x_m);
-    OGR_F_SetFieldDouble(feat, 9, c.y_m);
-    OGR_F_SetFieldDouble(feat, 10, c.lon);
-    OGR_F_SetFieldDouble(feat, 11, c.lat);
-    if (c.suppressed) {
-      for (int k : {3, 5, 6}) OGR_F_SetFieldNull(feat, k);
-    }
-    const double x0 = g.x0_m() + c.col * s, y0 = g.y0_m() + c.row * s;
-    OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
-    OGR_G_AddPoint_2D(ring, x0, y0);
-    OGR_G_AddPoint_2D(ring, x0 + s, y0);
-    OGR_G_AddPoint_2D(ring, x0 + s, y0 + s);
-    OGR_G_AddPoint_2D(ring, x0, y0 + s);
-    OGR_G_AddPoint_2D(ring, x0, y0);
-    OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
-    OGR_G_AddGeometryDirectly(poly, ring);
-    OGR_F_SetGeometryDirectly(feat, poly);
-    const OGRErr err = OGR_L_CreateFeature(layer, feat);
-    OGR_F_Destroy(feat);
-    if (err != OGRERR_NONE) {
-      OGR_L_RollbackTransaction(layer);
-      return Status::Io(path + ": cannot write cell " + std::to_string(c.cell) + " (" +
-                        GdalError() + ")");
-    }
-  }
-  if (OGR_L_CommitTransaction(layer) != OGRERR_NONE) {
-    return Status::Io(path + ": cannot commit (" + GdalError() + ")");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status WriteForecastGeoPackage(const std::string& path, const ForecastProduct& p) {
   PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, RankProductCells(p));
-  RegisterGdalOnce();
-  GDALDriverH driver = GDALGetDriverByName("GPKG");
-  if (driver == nullptr) return Status::Unsupported(path + ": GDAL has no GPKG driver");
-
-  const std::string tmp = path + ".tmp";
-  ScopedQuietGdal quiet;
-  // gpkg_contents.last_change (and any other date GDAL writes) comes from this option, so the
-  // file depends on the forecast, not on the clock.
-  ScopedThreadConfig date("OGR_CURRENT_DATE", products_internal::FormatUtcMillis(p.origin_s));
-  VSIUnlink(tmp.c_str());
-  GDALDatasetH ds = GDALCreate(driver, tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
-  if (ds == nullptr) {
-    VSIUnlink(tmp.c_str());
-    return Status::Io(path + ": cannot create GeoPackage (" + GdalError() + ")");
+  const grid::Grid& g = *p.grid;
+  PolygonLayer layer;
+  layer.name = "forecast";
+  layer.crs = g.crs();
+  layer.description = "placecast forecast product v1: model " + p.model + ", offence " +
+                      p.offence + ", origin " + FormatUtc(p.origin_s) + ", horizon " +
+                      Format("%g", p.horizon_days) + " days";
+  layer.identifier = products_internal::ProductTitle(p);
+  // Pinned to the origin: the file depends on the forecast, not on the clock.
+  layer.timestamp_s = p.origin_s;
+  using T = LayerFieldType;
+  layer.fields = {{"cell_id", T::kInt32},          {"col", T::kInt32},
+                  {"row", T::kInt32},              {"risk", T::kDouble},
+                  {"rank", T::kInt32},             {"risk_share", T::kDouble},
+                  {"cumulative_share", T::kDouble}, {"in_top", T::kInt32},
+                  {"x_m", T::kDouble},             {"y_m", T::kDouble},
+                  {"lon", T::kDouble},             {"lat", T::kDouble}};
+  layer.features.reserve(cells.size());
+  const double s = g.cell_size_m();
+  for (const ProductCell& c : cells) {
+    LayerFeature f;
+    // Suppressed cells publish risk and shares as NULL.
+    const auto withheld = [&](double v) { return c.suppressed ? LayerValue() : LayerValue(v); };
+    f.values = {int64_t{c.cell},  int64_t{c.col},
+                int64_t{c.row},   withheld(c.risk),
+                int64_t{c.rank},  withheld(c.risk_share),
+                withheld(c.cumulative_share), int64_t{c.in_top ? 1 : 0},
+                c.x_m,            c.y_m,
+                c.lon,            c.lat};
+    // Counter-clockwise from the south-west corner.
+    const double x0 = g.x0_m() + c.col * s, y0 = g.y0_m() + c.row * s;
+    grid::Ring ring{{x0, x0 + s, x0 + s, x0}, {y0, y0, y0 + s, y0 + s}};
+    f.polygons.push_back(LayerPolygon{{std::move(ring)}});
+    layer.features.push_back(std::move(f));
   }
-  Status st = FillGpkg(ds, p, cells, path);
-  CPLErrorReset();
-  GDALClose(ds);
-  if (st.ok() && CPLGetLastErrorType() >= CE_Failure) {
-    st = Status::Io(path + ": cannot finish GeoPackage (" + GdalError() + ")");
-  }
-  if (st.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
-    st = Status::Io(path + ": cannot rename " + tmp + " into place");
-  }
-  if (!st.ok()) VSIUnlink(tmp.c_str());
-  return st;
+  return WriteGeoPackageLayer(path, layer);
 }
 
 namespace {
