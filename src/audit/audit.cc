@@ -382,22 +382,26 @@ Result<AuditResult> RunAudit(const AuditInput& in) {
     ga.exposure_outside_band = outside(ga.exposure_ratio.value);
     ga.disparity_outside_band = outside(ga.disparity_beyond_need.value);
     const std::string band = Fmt("%g", in.band_lo) + "–" + Fmt("%g", in.band_hi);
+    // Without bootstrap replications there is no interval to quote (lo = hi = the estimate).
+    const bool intervals = in.bootstrap_reps > 0;
+    auto ci = [&](const auto& e) {
+      return intervals ? " (95% CI " + Fmt("%.2f", e.lo) + "–" + Fmt("%.2f", e.hi) + ")"
+                       : std::string(" (no interval: no bootstrap)");
+    };
     if (g == ref) {
       ga.statement = ga.name + " is the reference group (ratios 1 by definition).";
     } else {
       ga.statement =
           "Group " + ga.name + ": the areas its residents live in are flagged " +
-          Fmt("%.2f", er) + "× as often as those of group " + r.reference_group + " (95% CI " + Fmt("%.2f", ga.exposure_ratio.lo) + "–" +
-          Fmt("%.2f", ga.exposure_ratio.hi) + ")" +
+          Fmt("%.2f", er) + "× as often as those of group " + r.reference_group +
+          ci(ga.exposure_ratio) +
           (ga.exposure_outside_band ? ", OUTSIDE the " + band + " band" : ", within the " + band +
                                                                                   " band") +
           ". Victim-reported offences per resident are " + Fmt("%.2f", nr) +
           "× the reference's, so the disparity beyond need is " +
-          Fmt("%.2f", ga.disparity_beyond_need.value) + " (95% CI " +
-          Fmt("%.2f", ga.disparity_beyond_need.lo) + "–" +
-          Fmt("%.2f", ga.disparity_beyond_need.hi) + ")" +
+          Fmt("%.2f", ga.disparity_beyond_need.value) + ci(ga.disparity_beyond_need) +
           (ga.disparity_outside_band ? ": OUTSIDE the band, FLAGGED" : ": within the band") +
-          (ga.disparity_outside_band && ga.disparity_beyond_need.lo <= in.band_hi &&
+          (intervals && ga.disparity_outside_band && ga.disparity_beyond_need.lo <= in.band_hi &&
                    ga.disparity_beyond_need.hi >= in.band_lo
                ? " (but its 95% interval reaches into the band: the day-to-day evidence is weak)."
                : ".");

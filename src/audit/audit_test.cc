@@ -69,10 +69,9 @@ TEST(AuditTest, HandWorkedTwoAreasTwoGroups) {
   EXPECT_FALSE(g1.exposure_outside_band);
   EXPECT_EQ(g2.statement,
             "Group g2: the areas its residents live in are flagged 1.67× as often as those of "
-            "group g1 (95% CI "
-            "1.67–1.67), OUTSIDE the 0.8–1.25 band. Victim-reported offences per resident are "
-            "1.40× the reference's, so the disparity beyond need is 1.19 (95% CI 1.19–1.19): "
-            "within the band.");
+            "group g1 (no interval: no bootstrap), OUTSIDE the 0.8–1.25 band. Victim-reported "
+            "offences per resident are 1.40× the reference's, so the disparity beyond need is "
+            "1.19 (no interval: no bootstrap): within the band.");
 }
 
 TEST(AuditTest, DefaultReferenceIsTheLargestGroup) {
