@@ -181,7 +181,12 @@ std::string ParamSpecToMarkdown(std::span<const ParamSpec> spec) {
       for (auto& c : range) c = c == '|' ? ',' : c;
     }
     o << "| `" << s.name << "` | " << TypeName(s.type) << " | `" << s.default_value << "` | "
-      << range << " | " << s.units << " | " << s.description << " |\n";
+      << range << " | " << s.units << " | ";
+    for (char c : s.description) {  // a '|' in the text would end the table cell
+      if (c == '|') o << '\\';
+      o << c;
+    }
+    o << " |\n";
   }
   return o.str();
 }

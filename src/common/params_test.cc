@@ -58,6 +58,11 @@ TEST(ParamsTest, MarkdownListsEveryParameter) {
   EXPECT_NE(md.find("| `bandwidth_m` | number | `200` | [1, 10000] | m | kernel bandwidth |"),
             std::string::npos);
   EXPECT_NE(md.find("quartic,gaussian"), std::string::npos);
+  // A '|' in a description is escaped so the table keeps its six columns.
+  constexpr ParamSpec kPipe[] = {
+      {"distance", ParamType::kString, "a", 0, 0, "", "manhattan: |dx| + |dy|"}};
+  EXPECT_NE(ParamSpecToMarkdown(kPipe).find("| manhattan: \\|dx\\| + \\|dy\\| |\n"),
+            std::string::npos);
 }
 
 }  // namespace

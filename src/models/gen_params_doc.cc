@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// placecast_gen_params_doc: prints docs/params.md from the models' ParamSpec tables, so the
+// placecast_gen_params_doc: prints docs/params.md from the models' and analyses' ParamSpec tables, so the
 // reference cannot drift from the code. Single-threaded tool.
 #include <cstdio>
 #include <string>
 
+#include "placecast/analysis/knox.h"
+#include "placecast/analysis/scan.h"
 #include "placecast/models/model.h"
 #include "placecast/params.h"
 
@@ -20,6 +22,13 @@ int main() {
            "Reference: " + std::string(m.reference) + ".\n\n" +
            placecast::ParamSpecToMarkdown(m.params);
   }
+  out += "\n# Analysis parameters\n\n"
+         "The flags of `placecast nearrepeat` and `placecast scan` ([cli.md](cli.md)) set these "
+         "values, which are checked against these tables and recorded with each run. Methods: "
+         "[nearrepeat.md](nearrepeat.md), [scan.md](scan.md).\n";
+  out += "\n## `nearrepeat` (Knox test)\n\n" + placecast::ParamSpecToMarkdown(placecast::analysis::KnoxParams());
+  out += "\n## `scan` (space-time permutation scan)\n\n" +
+         placecast::ParamSpecToMarkdown(placecast::analysis::ScanParams());
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }
