@@ -2,13 +2,6 @@
 // `placecast hotspots`: the top cells of one forecast grouped into compact, contiguous patrol
 // areas (deploy::FindHotspots), written as a ranked CSV table, GeoJSON (WGS 84), a GeoPackage
 // layer (grid CRS), a PNG map and summary.json, every file atomically and byte-reproducibly.
-#include <cpl_conv.h>
-#include <cpl_error.h>
-#include <cpl_vsi.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
-
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
@@ -24,6 +17,7 @@
 #include "placecast/io/area_map.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
+#include "placecast/io/vector_layer.h"
 #include "placecast/version.h"
 
 namespace placecast::cli {
@@ -163,123 +157,40 @@ std::string GeoJson(const std::vector<deploy::PatrolArea>& areas, const LonLat& 
   return fc.dump() + "\n";
 }
 
-std::string GdalError() {
-  const char* m = CPLGetLastErrorMsg();
-  return (m != nullptr && *m != '\0') ? std::string(m) : std::string("unknown GDAL error");
-}
-
-// Layer "hotspots" of (multi)polygons in the grid CRS, one feature per area by rank.
-Status FillGpkg(GDALDatasetH ds, const std::string& crs,
-                const std::vector<deploy::PatrolArea>& areas, const LonLat& ll,
-                const std::string& path) {
-  OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
-  struct SrsFree {
-    OGRSpatialReferenceH h;
-    ~SrsFree() { OSRRelease(h); }
-  } srs_free{srs};
-  if (OSRSetFromUserInput(srs, crs.c_str()) != OGRERR_NONE) {
-    return Status::Unsupported(path + ": grid crs: GDAL does not know \"" + crs + "\"");
-  }
-  OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-  const char* options[] = {"FID=fid", "GEOMETRY_NAME=geom", nullptr};
-  OGRLayerH layer =
-      GDALDatasetCreateLayer(ds, "hotspots", srs, wkbMultiPolygon, const_cast<char**>(options));
-  if (layer == nullptr) return Status::Io(path + ": cannot create layer (" + GdalError() + ")");
-  struct Field {
-    const char* name;
-    OGRFieldType type;
-  };
-  const Field fields[] = {
-      {"rank", OFTInteger},          {"id", OFTInteger},           {"cells", OFTInteger},
-      {"area_m2", OFTReal},          {"expected_events", OFTReal}, {"risk_share", OFTReal},
-      {"cumulative_share", OFTReal}, {"centroid_x_m", OFTReal},    {"centroid_y_m", OFTReal},
-      {"centroid_lon", OFTReal},     {"centroid_lat", OFTReal}};
-  for (const Field& f : fields) {
-    OGRFieldDefnH fd = OGR_Fld_Create(f.name, f.type);
-    const OGRErr err = OGR_L_CreateField(layer, fd, TRUE);
-    OGR_Fld_Destroy(fd);
-    if (err != OGRERR_NONE) {
-      return Status::Io(path + ": cannot create field " + f.name + " (" + GdalError() + ")");
-    }
-  }
-  if (OGR_L_StartTransaction(layer) != OGRERR_NONE) {
-    return Status::Io(path + ": cannot start a transaction (" + GdalError() + ")");
-  }
-  OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-  for (size_t i = 0; i < areas.size(); ++i) {
-    const auto& a = areas[i];
-    OGRFeatureH feat = OGR_F_Create(defn);
-    OGR_F_SetFieldInteger(feat, 0, a.rank);
-    OGR_F_SetFieldInteger(feat, 1, a.seed_cell);
-    OGR_F_SetFieldInteger(feat, 2, static_cast<int>(a.cells.size()));
-    OGR_F_SetFieldDouble(feat, 3, a.area_m2);
-    OGR_F_SetFieldDouble(feat, 4, a.expected_events);
-    OGR_F_SetFieldDouble(feat, 5, a.risk_share);
-    OGR_F_SetFieldDouble(feat, 6, a.cumulative_share);
-    OGR_F_SetFieldDouble(feat, 7, a.centroid_x_m);
-    OGR_F_SetFieldDouble(feat, 8, a.centroid_y_m);
-    OGR_F_SetFieldDouble(feat, 9, ll.centroid_lon[i]);
-    OGR_F_SetFieldDouble(feat, 10, ll.centroid_lat[i]);
-    OGRGeometryH multi = OGR_G_CreateGeometry(wkbMultiPolygon);
-    for (const auto& p : a.outline) {
-      OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
-      for (const auto& r : p.rings) {
-        OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
-        for (size_t v = 0; v <= r.x_m.size(); ++v) {
-          const size_t k = v % r.x_m.size();
-          OGR_G_AddPoint_2D(ring, r.x_m[k], r.y_m[k]);
-        }
-        OGR_G_AddGeometryDirectly(poly, ring);
-      }
-      OGR_G_AddGeometryDirectly(multi, poly);
-    }
-    OGR_F_SetGeometryDirectly(feat, multi);
-    const OGRErr err = OGR_L_CreateFeature(layer, feat);
-    OGR_F_Destroy(feat);
-    if (err != OGRERR_NONE) {
-      OGR_L_RollbackTransaction(layer);
-      return Status::Io(path + ": cannot write area " + std::to_string(a.rank) + " (" +
-                        GdalError() + ")");
-    }
-  }
-  if (OGR_L_CommitTransaction(layer) != OGRERR_NONE) {
-    return Status::Io(path + ": cannot commit (" + GdalError() + ")");
-  }
-  return Status::Ok();
-}
-
-// Written under "<path>.tmp" and renamed; every date GDAL stores is pinned to the origin, so the
-// same forecast gives the same bytes.
+// Layer "hotspots" of multipolygons in the grid CRS, one feature per area by rank; its date is
+// pinned to the origin, so the same forecast gives the same bytes.
 Status WriteGpkg(const std::string& path, const std::string& crs, int64_t origin_s,
                  const std::vector<deploy::PatrolArea>& areas, const LonLat& ll) {
-  GDALAllRegister();
-  GDALDriverH driver = GDALGetDriverByName("GPKG");
-  if (driver == nullptr) return Status::Unsupported(path + ": GDAL has no GPKG driver");
-  const std::string tmp = path + ".tmp";
-  CPLPushErrorHandler(CPLQuietErrorHandler);
-  CPLErrorReset();
-  const std::string date = FormatDateTime(origin_s).substr(0, 19) + ".000Z";
-  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", date.c_str());
-  VSIUnlink(tmp.c_str());
-  Status st;
-  GDALDatasetH ds = GDALCreate(driver, tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
-  if (ds == nullptr) {
-    st = Status::Io(path + ": cannot create GeoPackage (" + GdalError() + ")");
-  } else {
-    st = FillGpkg(ds, crs, areas, ll, path);
-    CPLErrorReset();
-    GDALClose(ds);
-    if (st.ok() && CPLGetLastErrorType() >= CE_Failure) {
-      st = Status::Io(path + ": cannot finish GeoPackage (" + GdalError() + ")");
-    }
-    if (st.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
-      st = Status::Io(path + ": cannot rename " + tmp + " into place");
-    }
+  io::PolygonLayer layer;
+  layer.name = "hotspots";
+  layer.crs = crs;
+  layer.geometry = io::LayerGeometry::kMultiPolygon;
+  layer.timestamp_s = origin_s;
+  using T = io::LayerFieldType;
+  layer.fields = {{"rank", T::kInt32},          {"id", T::kInt32},
+                  {"cells", T::kInt32},         {"area_m2", T::kDouble},
+                  {"expected_events", T::kDouble}, {"risk_share", T::kDouble},
+                  {"cumulative_share", T::kDouble}, {"centroid_x_m", T::kDouble},
+                  {"centroid_y_m", T::kDouble}, {"centroid_lon", T::kDouble},
+                  {"centroid_lat", T::kDouble}};
+  for (size_t i = 0; i < areas.size(); ++i) {
+    const auto& a = areas[i];
+    io::LayerFeature f;
+    f.values = {int64_t{a.rank},
+                int64_t{a.seed_cell},
+                static_cast<int64_t>(a.cells.size()),
+                a.area_m2,
+                a.expected_events,
+                a.risk_share,
+                a.cumulative_share,
+                a.centroid_x_m,
+                a.centroid_y_m,
+                ll.centroid_lon[i],
+                ll.centroid_lat[i]};
+    for (const auto& p : a.outline) f.polygons.push_back(io::LayerPolygon{p.rings});
+    layer.features.push_back(std::move(f));
   }
-  if (!st.ok()) VSIUnlink(tmp.c_str());
-  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr);
-  CPLPopErrorHandler();
-  return st;
+  return io::WriteGeoPackageLayer(path, layer);
 }
 
 // The options checked before the model is fitted, with the flags' names.

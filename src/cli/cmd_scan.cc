@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `placecast scan`: Kulldorff's prospective space-time permutation scan on a store's offence
-// selection; writes clusters.geojson (WGS 84 circles), clusters.csv and clusters.json and prints
-// the clusters. Single-threaded driver (the scan uses --threads).
+// selection; writes clusters.geojson (WGS 84 circles), clusters.gpkg (the circles in the store
+// CRS), clusters.csv and clusters.json and prints the clusters. Single-threaded driver (the scan
+// uses --threads).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <map>
@@ -15,6 +16,7 @@
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/store.h"
+#include "placecast/io/vector_layer.h"
 
 namespace placecast::cli {
 namespace {
@@ -71,6 +73,42 @@ Status RunScan(const ScanFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(analysis::ScanResult result,
                              analysis::SpaceTimePermutationScan(events, request));
 
+  // clusters.gpkg: the circles in the store CRS, through io's polygon-layer writer.
+  io::PolygonLayer layer;
+  layer.name = "clusters";
+  layer.crs = events.crs;
+  layer.description = "placecast space-time permutation scan: " + f.offence + ", analysis date " +
+                      FormatDate(date_s);
+  layer.timestamp_s = date_s;
+  using T = io::LayerFieldType;
+  layer.fields = {{"rank", T::kInt64},         {"centre_x_m", T::kDouble},
+                  {"centre_y_m", T::kDouble},  {"radius_m", T::kDouble},
+                  {"window_start", T::kString}, {"window_end", T::kString},
+                  {"window_days", T::kInt64},  {"locations", T::kInt64},
+                  {"observed", T::kInt64},     {"expected", T::kDouble},
+                  {"ratio", T::kDouble},       {"log_glr", T::kDouble},
+                  {"p_value", T::kDouble},     {"significant", T::kInt32}};
+  for (const auto& c : result.clusters) {
+    io::LayerFeature lf;
+    lf.values = {c.rank,
+                 c.centre_x_m,
+                 c.centre_y_m,
+                 c.radius_m,
+                 FormatDate(c.window_start_s),
+                 FormatDate(c.window_end_s - kSecondsPerDay),
+                 c.window_days,
+                 c.locations,
+                 c.observed,
+                 c.expected,
+                 c.expected > 0 ? io::LayerValue(static_cast<double>(c.observed) / c.expected)
+                                : io::LayerValue(),
+                 c.log_glr,
+                 c.p_value,
+                 int64_t{c.significant ? 1 : 0}};
+    lf.polygons.push_back(io::LayerPolygon{{analysis::ClusterToRing(c)}});
+    layer.features.push_back(std::move(lf));
+  }
+
   nlohmann::ordered_json fc;
   fc["type"] = "FeatureCollection";
   fc["features"] = nlohmann::ordered_json::array();
@@ -105,6 +143,7 @@ Status RunScan(const ScanFlags& f) {
       io::WriteFileAtomic(dir + "clusters.csv", analysis::ScanResultToCsv(result)));
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(dir + "clusters.json", analysis::ScanResultToJson(result)));
+  PLACECAST_RETURN_IF_ERROR(io::WriteGeoPackageLayer(dir + "clusters.gpkg", layer));
 
   std::printf(
       "scan: %s, %lld events on %lld locations from %s to %s, %lld centres, "
@@ -122,7 +161,7 @@ Status RunScan(const ScanFlags& f) {
                 static_cast<long long>(c.observed), c.expected, c.log_glr, c.p_value,
                 c.significant ? " *" : "");
   }
-  std::printf("wrote %sclusters.{geojson,csv,json}\n", dir.c_str());
+  std::printf("wrote %sclusters.{geojson,gpkg,csv,json}\n", dir.c_str());
   return Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 #   stdout: a line the standard output must contain (repeatable)
 #   stderr: a line the standard error must contain (repeatable)
 #   no-file: a path that must not exist afterwards (repeatable)
+#   file:   a path that must exist, non-empty, afterwards (repeatable)
 # Usage: run_case.sh PLACECAST_BINARY SOURCE_DIR CASE_FILE
 set -u
 bin=$1; src=$2; case_file=$3
@@ -29,6 +30,7 @@ while IFS= read -r line; do
     stdout:*) want=$(sub "${line#stdout: }"); grep -qF -- "$want" "$tmp/out" || { echo "stdout lacks: $want"; fail=1; } ;;
     stderr:*) want=$(sub "${line#stderr: }"); grep -qF -- "$want" "$tmp/err" || { echo "stderr lacks: $want"; fail=1; } ;;
     no-file:*) f=$(sub "${line#no-file: }"); [ -e "$f" ] && { echo "file should not exist: $f"; fail=1; } ;;
+    file:*) f=$(sub "${line#file: }"); [ -s "$f" ] || { echo "file should exist: $f"; fail=1; } ;;
   esac
 done < "$case_file"
 if [ $fail != 0 ]; then echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; fi
