@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "models/cell_sums.h"
@@ -236,15 +237,12 @@ Result<CellExplanation> ExplainProspective(const ParamValues& p, const EventSet&
   return out;
 }
 
-Result<CellExplanation> ExplainSeppGrid(const ParamValues& p, const EventSet& events,
-                                        const grid::Grid& grid, int64_t origin_s, grid::CellId cell,
-                                        int top_n) {
-  std::map<std::string, std::string> given(p.items().begin(), p.items().end());
-  PLACECAST_ASSIGN_OR_RETURN(auto model, SeppGridModel::Create(given));
-  PLACECAST_RETURN_IF_ERROR(model->Fit(events, grid, origin_s));
+// The cell's share of sepp_grid's one-day forecast, from a fit made once for every cell asked.
+Result<CellExplanation> ExplainSeppGrid(const SeppGridModel& model, const grid::Surface& surface,
+                                        const EventSet& events, const grid::Grid& grid,
+                                        int64_t origin_s, grid::CellId cell, int top_n) {
   constexpr double kHorizonDays = 1.0;
-  PLACECAST_ASSIGN_OR_RETURN(grid::Surface surface, model->Predict(kHorizonDays));
-  const SeppGridFit& f = model->fit();
+  const SeppGridFit& f = model.fit();
   const auto cu = static_cast<size_t>(cell);
 
   // Offspring shares as in sepp_grid.cc: an event in cell s keeps 1 - w in s and gives w / k to
@@ -306,9 +304,12 @@ Result<CellExplanation> ExplainSeppGrid(const ParamValues& p, const EventSet& ev
 
 }  // namespace
 
-Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& params,
-                                    const EventSet& events, const grid::Grid& grid,
-                                    int64_t origin_s, grid::CellId cell, int top_n) {
+Result<std::vector<CellExplanation>> ExplainCells(std::string_view model,
+                                                 const ParamValues& params,
+                                                 const EventSet& events, const grid::Grid& grid,
+                                                 int64_t origin_s,
+                                                 const std::vector<grid::CellId>& cells,
+                                                 int top_n) {
   const ModelInfo* info = nullptr;
   std::string known;
   for (const ModelInfo& m : ListModels()) {
@@ -319,15 +320,17 @@ Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& p
     return Status::NotFound("explain: unknown model \"" + std::string(model) +
                             "\" (known: " + known + ")");
   }
-  if (model != "naive" && model != "retro" && model != "prospective" && model != "sepp_grid") {
+  if (!IsExplainable(model)) {
     return Status::Unsupported("explain: model \"" + std::string(model) +
-                               "\" cannot be explained (supported: naive, retro, prospective, "
-                               "sepp_grid)");
+                               "\" cannot be explained (supported: " +
+                               std::string(kExplainableModels) + ")");
   }
-  if (grid.num_cells() == 0 || cell < 0 || cell >= grid.num_cells()) {
-    return Status::InvalidInput("explain: cell: not an active cell of the grid (got " +
-                                std::to_string(cell) + ", expected 0.." +
-                                std::to_string(grid.num_cells() - 1) + ")");
+  for (grid::CellId cell : cells) {
+    if (grid.num_cells() == 0 || cell < 0 || cell >= grid.num_cells()) {
+      return Status::InvalidInput("explain: cell: not an active cell of the grid (got " +
+                                  std::to_string(cell) + ", expected 0.." +
+                                  std::to_string(grid.num_cells() - 1) + ")");
+    }
   }
   if (top_n < 0) {
     return Status::InvalidInput("explain: top_n: expected a number >= 0 (got " +
@@ -337,20 +340,51 @@ Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& p
   PLACECAST_RETURN_IF_ERROR(CheckSorted(events));
   const std::map<std::string, std::string> given(params.items().begin(), params.items().end());
   PLACECAST_ASSIGN_OR_RETURN(ParamValues p, ParamValues::Resolve(info->params, given, model));
-  Result<CellExplanation> out = Status::Internal("explain: unreachable");
-  if (model == "naive") {
-    out = ExplainNaive(p, events, grid, origin_s, cell, top_n);
-  } else if (model == "retro") {
-    out = ExplainRetro(p, events, grid, origin_s, cell, top_n);
-  } else if (model == "prospective") {
-    out = ExplainProspective(p, events, grid, origin_s, cell, top_n);
-  } else {
-    out = ExplainSeppGrid(p, events, grid, origin_s, cell, top_n);
+  const std::string context = "explain " + std::string(model);
+  // sepp_grid is fitted once, as a forecast would be, and every cell is read from that fit.
+  std::unique_ptr<SeppGridModel> sepp_grid;
+  grid::Surface surface;
+  if (model == "sepp_grid") {
+    const std::map<std::string, std::string> resolved(p.items().begin(), p.items().end());
+    auto created = SeppGridModel::Create(resolved);
+    if (!created.ok()) return created.status().Wrap(context);
+    sepp_grid = std::move(created).value();
+    Status fit = sepp_grid->Fit(events, grid, origin_s);
+    if (!fit.ok()) return fit.Wrap(context);
+    auto predicted = sepp_grid->Predict(1.0);
+    if (!predicted.ok()) return predicted.status().Wrap(context);
+    surface = std::move(predicted).value();
   }
-  if (!out.ok()) return out.status().Wrap("explain " + std::string(model));
-  out.value().model = std::string(model);
-  out.value().cell = cell;
-  return out;
+  std::vector<CellExplanation> all;
+  for (grid::CellId cell : cells) {
+    Result<CellExplanation> out = Status::Internal("explain: unreachable");
+    if (model == "naive") {
+      out = ExplainNaive(p, events, grid, origin_s, cell, top_n);
+    } else if (model == "retro") {
+      out = ExplainRetro(p, events, grid, origin_s, cell, top_n);
+    } else if (model == "prospective") {
+      out = ExplainProspective(p, events, grid, origin_s, cell, top_n);
+    } else {
+      out = ExplainSeppGrid(*sepp_grid, surface, events, grid, origin_s, cell, top_n);
+    }
+    if (!out.ok()) return out.status().Wrap(context);
+    out.value().model = std::string(model);
+    out.value().cell = cell;
+    all.push_back(std::move(out).value());
+  }
+  return all;
+}
+
+Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& params,
+                                    const EventSet& events, const grid::Grid& grid,
+                                    int64_t origin_s, grid::CellId cell, int top_n) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<CellExplanation> all,
+                             ExplainCells(model, params, events, grid, origin_s, {cell}, top_n));
+  return std::move(all.front());
+}
+
+bool IsExplainable(std::string_view model) {
+  return model == "naive" || model == "retro" || model == "prospective" || model == "sepp_grid";
 }
 
 std::string CellExplanationToJson(const CellExplanation& e) {

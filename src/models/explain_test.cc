@@ -9,6 +9,7 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "models/test_util.h"
 #include "placecast/models/model.h"
@@ -182,6 +183,37 @@ TEST(ExplainTest, SeppGridBackgroundPlusTriggeredIsPredict) {
       EXPECT_NEAR(BandSum(*e), e->parts[1].value, 1e-9 * e->parts[1].value + 1e-20);
     }
   }
+}
+
+TEST(ExplainTest, ExplainCellsIsExplainCellForEachCell) {
+  const grid::Grid g = GridFromText(kFiveByFive, 200);
+  EventSet ev = RandomEvents(200, 1000, 1000, kOrigin - 200 * kSecondsPerDay, kOrigin, 5);
+  const std::vector<grid::CellId> cells = {12, 0, 24, 12};
+  for (const char* model : {"naive", "retro", "prospective", "sepp_grid"}) {
+    SCOPED_TRACE(model);
+    const std::map<std::string, std::string> given =
+        std::string(model) == "sepp_grid" ? std::map<std::string, std::string>{{"window_days",
+                                                                                  "200"}}
+                                          : std::map<std::string, std::string>{};
+    const ParamValues p = Params(model, given);
+    EXPECT_TRUE(IsExplainable(model));
+    auto all = ExplainCells(model, p, ev, g, kOrigin, cells, 3);
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    ASSERT_EQ(all->size(), cells.size());
+    for (size_t k = 0; k < cells.size(); ++k) {
+      auto one = ExplainCell(model, p, ev, g, kOrigin, cells[k], 3);
+      ASSERT_TRUE(one.ok());
+      EXPECT_EQ(CellExplanationToJson((*all)[k]), CellExplanationToJson(*one)) << cells[k];
+    }
+  }
+  EXPECT_FALSE(IsExplainable("sepp"));
+  // The first bad cell is named; nothing is fitted for it.
+  auto bad = ExplainCells("retro", Params("retro", {}), ev, g, kOrigin, {3, 99, -1}, 3);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("(got 99, expected 0..24)"), std::string::npos);
+  auto none = ExplainCells("retro", Params("retro", {}), ev, g, kOrigin, {}, 3);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
 }
 
 TEST(ExplainTest, JsonShowsNoIdsOrCoordinates) {

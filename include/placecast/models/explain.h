@@ -72,6 +72,21 @@ Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& p
                                     const EventSet& events, const grid::Grid& grid,
                                     int64_t origin_s, grid::CellId cell, int top_n);
 
+// The models ExplainCell supports, as a list for messages.
+inline constexpr const char* kExplainableModels = "naive, retro, prospective, sepp_grid";
+
+// True when ExplainCell supports `model`.
+bool IsExplainable(std::string_view model);
+
+// ExplainCell for each of `cells` in order, with the checks and errors of ExplainCell (the first
+// bad cell is named). sepp_grid is fitted once for all of them.
+Result<std::vector<CellExplanation>> ExplainCells(std::string_view model,
+                                                 const ParamValues& params,
+                                                 const EventSet& events, const grid::Grid& grid,
+                                                 int64_t origin_s,
+                                                 const std::vector<grid::CellId>& cells,
+                                                 int top_n);
+
 // The explanation as a JSON object {model, cell, risk, note, parts:[{name, value, share}],
 // bands:[{distance_from_m, distance_to_m, age_from_days, age_to_days, events, value, share}],
 // top_events:[{time_utc, offence, group, distance_m, age_days, contribution}]}.
