@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numbers>
 #include <numeric>
 
@@ -404,6 +405,38 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p) {
 
 namespace {
 
+// A legend of line styles at (lx, y), lw wide: one entry per name in the series colours (dashed
+// past the eighth), then, unless `dashed_label` is "", a grey dashed reference line.
+void DrawSeriesLegend(cairo_t* cr, double lx, double y, double lw,
+                      const std::vector<std::string>& names, const std::string& dashed_label) {
+  Text(cr, lx, y, "Series", 14, 0x111111, true);
+  y += 12;
+  const size_t n = names.size() + (dashed_label.empty() ? 0 : 1);
+  for (size_t si = 0; si < n; ++si) {
+    const bool reference = si == names.size();
+    cairo_move_to(cr, lx, y + 8);
+    cairo_line_to(cr, lx + 28, y + 8);
+    if (reference) {
+      const double dash[] = {6, 4};
+      cairo_set_dash(cr, dash, 2, 0);
+      SetColour(cr, 0x888888);
+      cairo_set_line_width(cr, 1.4);
+    } else {
+      if (si >= 8) {
+        const double d[] = {10.0 + 2.0 * static_cast<double>(si / 8), 4};
+        cairo_set_dash(cr, d, 2, 0);
+      }
+      SetColour(cr, kSeriesColours[si % 8]);
+      cairo_set_line_width(cr, 2.4);
+    }
+    cairo_stroke(cr);
+    cairo_set_dash(cr, nullptr, 0, 0);
+    Text(cr, lx + 36, y + 12, reference ? dashed_label : names[si], 12, 0x222222, false,
+         Align::kLeft, lw - 36);
+    y += 20;
+  }
+}
+
 Status ValidateSeries(const std::vector<CurveSeries>& series) {
   if (series.empty()) return Status::InvalidInput("hit-rate curves: no series to plot");
   for (const CurveSeries& s : series) {
@@ -524,33 +557,114 @@ Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSe
 
   // Legend to the right of the panels.
   const double lx = l.left_px[1] + l.plot_width_px + 30, lw = l.width_px - lx - 16;
-  double y = l.top_px + 4;
-  Text(cr, lx, y, "Series", 14, 0x111111, true);
-  y += 12;
-  for (size_t si = 0; si <= series.size(); ++si) {
-    const bool chance = si == series.size();
-    cairo_move_to(cr, lx, y + 8);
-    cairo_line_to(cr, lx + 28, y + 8);
-    if (chance) {
-      const double dash[] = {6, 4};
-      cairo_set_dash(cr, dash, 2, 0);
-      SetColour(cr, 0x888888);
-      cairo_set_line_width(cr, 1.4);
-    } else {
-      if (si >= 8) {
-        const double d[] = {10.0 + 2.0 * static_cast<double>(si / 8), 4};
-        cairo_set_dash(cr, d, 2, 0);
-      }
-      SetColour(cr, kSeriesColours[si % 8]);
-      cairo_set_line_width(cr, 2.4);
+  std::vector<std::string> names;
+  for (const CurveSeries& c : series) names.push_back(c.name);
+  DrawSeriesLegend(cr, lx, l.top_px + 4, lw, names, "chance (hit rate = coverage)");
+
+  PLACECAST_RETURN_IF_ERROR(canvas.Check(path));
+  return WritePng(canvas.surface(), path);
+}
+
+Status RenderLineChartPng(const std::string& path, const std::string& title,
+                          const std::string& x_label, const std::string& y_label,
+                          const std::vector<LineSeries>& series, double y_min, double y_max,
+                          double reference, const std::string& reference_label) {
+  if (series.empty()) return Status::InvalidInput(path + ": line chart: no series to plot");
+  if (!(y_min < y_max)) {
+    return Status::InvalidInput(path + ": line chart: expected y_min < y_max (got " +
+                                Format("%g", y_min) + ", " + Format("%g", y_max) + ")");
+  }
+  double x_min = std::numeric_limits<double>::infinity(), x_max = -x_min;
+  for (const LineSeries& s : series) {
+    const std::string who = path + ": line chart: series \"" + s.name + "\"";
+    if (s.x.empty() || s.x.size() != s.y.size()) {
+      return Status::InvalidInput(who + ": expected as many y as x values, at least one (got " +
+                                  std::to_string(s.x.size()) + " x, " +
+                                  std::to_string(s.y.size()) + " y)");
     }
+    for (size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) {
+        return Status::InvalidInput(who + ": point " + std::to_string(i) + ": not finite (got " +
+                                    Format("%g", s.x[i]) + ", " + Format("%g", s.y[i]) + ")");
+      }
+      x_min = std::min(x_min, s.x[i]);
+      x_max = std::max(x_max, s.x[i]);
+    }
+  }
+  if (x_max <= x_min) x_max = x_min + 1;
+  constexpr int kWidth = 1200, kHeight = 640;
+  constexpr double kLeft = 90, kTop = 70, kPlotW = 760, kPlotH = 470;
+  const double bottom = kTop + kPlotH, right = kLeft + kPlotW;
+  auto px = [&](double x) { return kLeft + (x - x_min) / (x_max - x_min) * kPlotW; };
+  auto py = [&](double y) { return bottom - (y - y_min) / (y_max - y_min) * kPlotH; };
+  Canvas canvas(kWidth, kHeight);
+  cairo_t* cr = canvas.cr();
+  Text(cr, 20, 38, title, 22, 0x111111, true, Align::kLeft, kWidth - 40);
+  cairo_set_line_width(cr, 1);
+  for (int i = 0; i <= 5; ++i) {
+    const double x = x_min + (x_max - x_min) * i / 5.0, y = y_min + (y_max - y_min) * i / 5.0;
+    const double gx = std::round(px(x)) + 0.5, gy = std::round(py(y)) + 0.5;
+    SetColour(cr, 0xe3e3e3);
+    cairo_move_to(cr, gx, kTop);
+    cairo_line_to(cr, gx, bottom);
+    cairo_move_to(cr, kLeft, gy);
+    cairo_line_to(cr, right, gy);
+    cairo_stroke(cr);
+    Text(cr, gx, bottom + 18, Format("%g", std::round(x * 100) / 100), 12, 0x333333, false,
+         Align::kCentre);
+    Text(cr, kLeft - 8, gy + 4, Format("%.2f", y), 12, 0x333333, false, Align::kRight);
+  }
+  SetColour(cr, 0x444444);
+  cairo_rectangle(cr, kLeft + 0.5, kTop + 0.5, kPlotW, kPlotH);
+  cairo_stroke(cr);
+  Text(cr, kLeft + kPlotW / 2, bottom + 42, x_label, 13, 0x222222, false, Align::kCentre);
+  cairo_save(cr);
+  cairo_translate(cr, kLeft - 56, kTop + kPlotH / 2);
+  cairo_rotate(cr, -std::numbers::pi / 2);
+  Text(cr, 0, 0, y_label, 13, 0x222222, false, Align::kCentre);
+  cairo_restore(cr);
+
+  cairo_save(cr);
+  cairo_rectangle(cr, kLeft, kTop, kPlotW + 1, kPlotH + 1);
+  cairo_clip(cr);
+  const bool has_reference = std::isfinite(reference);
+  if (has_reference) {
+    const double dash[] = {6, 4};
+    cairo_set_dash(cr, dash, 2, 0);
+    SetColour(cr, 0x888888);
+    cairo_set_line_width(cr, 1.4);
+    cairo_move_to(cr, kLeft, py(reference));
+    cairo_line_to(cr, right, py(reference));
     cairo_stroke(cr);
     cairo_set_dash(cr, nullptr, 0, 0);
-    Text(cr, lx + 36, y + 12, chance ? "chance (hit rate = coverage)" : series[si].name, 12,
-         0x222222, false, Align::kLeft, lw - 36);
-    y += 20;
   }
+  for (size_t si = 0; si < series.size(); ++si) {
+    const LineSeries& s = series[si];
+    for (size_t k = 0; k < s.x.size(); ++k) {
+      if (k == 0) {
+        cairo_move_to(cr, px(s.x[k]), py(s.y[k]));
+      } else {
+        cairo_line_to(cr, px(s.x[k]), py(s.y[k]));
+      }
+    }
+    if (s.x.size() == 1) cairo_rel_line_to(cr, 0.01, 0);
+    if (si >= 8) {
+      const double d[] = {10.0 + 2.0 * static_cast<double>(si / 8), 4};
+      cairo_set_dash(cr, d, 2, 0);
+    }
+    SetColour(cr, kSeriesColours[si % 8]);
+    cairo_set_line_width(cr, 2.4);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_stroke(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    cairo_set_dash(cr, nullptr, 0, 0);
+  }
+  cairo_restore(cr);
 
+  std::vector<std::string> names;
+  for (const LineSeries& s : series) names.push_back(s.name);
+  DrawSeriesLegend(cr, right + 30, kTop + 4, kWidth - right - 46, names,
+                   has_reference ? reference_label : "");
   PLACECAST_RETURN_IF_ERROR(canvas.Check(path));
   return WritePng(canvas.surface(), path);
 }

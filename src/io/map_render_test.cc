@@ -215,6 +215,61 @@ TEST(MapRenderTest, HitRateUnwritablePathIsIoError) {
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
+TEST(MapRenderTest, LineChartDrawsEachSeriesWhereItsPointsAre) {
+  // x runs 0..10 over the 760 px plot from x = 90 px; y 0..1 over the 470 px plot whose bottom
+  // is at 70 + 470 = 540 px: y 0.5 -> 540 - 235 = 305 px, y 0.2 -> 540 - 94 = 446 px (whole rows).
+  const std::vector<LineSeries> series = {
+      {"none", {0, 5, 10}, {0.5, 0.5, 0.5}},
+      {"oracle", {0, 10}, {0.2, 0.2}},
+  };
+  const std::string dir = TestDir();
+  for (const char* name : {"/a.png", "/b.png"}) {
+    ASSERT_TRUE(RenderLineChartPng(dir + name, "Share <by> day", "day", "share", series, 0, 1, 0.8,
+                                   "truth")
+                    .ok());
+  }
+  const std::string a = Slurp(dir + "/a.png");
+  EXPECT_TRUE(HasPngSignature(a));
+  EXPECT_TRUE(a == Slurp(dir + "/b.png"));
+  const Png png(dir + "/a.png");
+  ASSERT_TRUE(png.ok());
+  EXPECT_EQ(png.width(), 1200);
+  EXPECT_EQ(png.height(), 640);
+  auto px = [](double x) { return 90 + x / 10 * 760; };
+  EXPECT_EQ(png.At(px(3), 305), kSeriesColours[0]);
+  EXPECT_EQ(png.At(px(8), 305), kSeriesColours[0]);
+  EXPECT_EQ(png.At(px(3), 446), kSeriesColours[1]);
+  EXPECT_EQ(png.At(px(3) + 0.5, 540 - 0.65 * 470 + 0.5), 0xffffffu);
+}
+
+TEST(MapRenderTest, LineChartInvalidInputs) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::string path = TestDir() + "/line.png";
+  struct Case {
+    std::vector<LineSeries> series;
+    double y_min, y_max;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{}, 0, 1, path + ": line chart: no series to plot"},
+      {{{"none", {}, {}}}, 0, 1,
+       path + ": line chart: series \"none\": expected as many y as x values, at least one "
+              "(got 0 x, 0 y)"},
+      {{{"ipw", {1, 2}, {0.1}}}, 0, 1,
+       path + ": line chart: series \"ipw\": expected as many y as x values, at least one "
+              "(got 2 x, 1 y)"},
+      {{{"ok", {1}, {0.1}}, {"bad", {1, 2}, {0.1, nan}}}, 0, 1,
+       path + ": line chart: series \"bad\": point 1: not finite (got 2, nan)"},
+      {{{"ok", {1}, {0.1}}}, 1, 1, path + ": line chart: expected y_min < y_max (got 1, 1)"},
+  };
+  for (const Case& c : cases) {
+    const Status st = RenderLineChartPng(path, "t", "x", "y", c.series, c.y_min, c.y_max);
+    EXPECT_EQ(st.code(), ErrorCode::kInvalidInput) << c.message;
+    EXPECT_EQ(st.message(), c.message);
+    EXPECT_FALSE(std::filesystem::exists(path));
+  }
+}
+
 TEST(MapRenderTest, BarChartBarsEndAtTheirValues) {
   const std::string dir = TestDir();
   BarItem theft;

@@ -415,6 +415,69 @@ img.map{max-width:100%;border:1px solid #ccc}
 </style>
 )";
 
+// The "Why these cells" section from the explanations JSON (see ForecastProduct): per cell its
+// note, the model's parts, the distance x age bands and the top past events (time, offence and
+// distance only).
+Status AppendExplanations(const std::string& json, std::string* out) {
+  const auto j = nlohmann::ordered_json::parse(json, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::InvalidInput("forecast product: explanations_json: expected a JSON object (got \"" +
+                                json.substr(0, 80) + "\")");
+  }
+  std::string& h = *out;
+  h += "<h2>Why these cells</h2>\n";
+  const auto cells = j.value("cells", nlohmann::ordered_json::array());
+  if (j.contains("note")) h += "<p>" + HtmlEscape(j["note"].get<std::string>()) + "</p>\n";
+  // Missing or non-numeric members show as 0 rather than throwing.
+  auto get = [](const nlohmann::ordered_json& o, const char* key) {
+    return o.is_object() && o.contains(key) && o[key].is_number() ? o[key].get<double>() : 0.0;
+  };
+  auto num = [&](const nlohmann::ordered_json& o, const char* key, const char* fmt) {
+    return "<td class=\"num\">" + Format(fmt, get(o, key)) + "</td>";
+  };
+  auto pct = [&](const nlohmann::ordered_json& o, const char* key) {
+    return "<td class=\"num\">" + Format("%.1f", 100 * get(o, key)) + " %</td>";
+  };
+  for (const auto& c : cells) {
+    h += "<h3>Rank " + std::to_string(c.value("rank", 0)) + ": cell " +
+         std::to_string(c.value("cell", -1)) + ", value " + Format("%.6g", get(c, "risk")) +
+         "</h3>\n<p class=\"note\">" + HtmlEscape(c.value("note", "")) + "</p>\n";
+    h += "<table>\n<tr><th>part</th><th>value</th><th>share</th></tr>\n";
+    for (const auto& part : c.value("parts", nlohmann::ordered_json::array())) {
+      h += "<tr><td>" + HtmlEscape(part.value("name", "")) + "</td>" +
+           num(part, "value", "%.6g") + pct(part, "share") + "</tr>\n";
+    }
+    h += "</table>\n";
+    const auto bands = c.value("bands", nlohmann::ordered_json::array());
+    if (!bands.empty()) {
+      h += "<table>\n<tr><th>distance from centre</th><th>age</th><th>events</th>"
+           "<th>value</th><th>share</th></tr>\n";
+      for (const auto& b : bands) {
+        h += "<tr><td>" + Format("%g", get(b, "distance_from_m")) + "\xe2\x80\x93" +
+             Format("%g", get(b, "distance_to_m")) + " m</td><td>" +
+             Format("%g", get(b, "age_from_days")) + "\xe2\x80\x93" +
+             Format("%g", get(b, "age_to_days")) + " days</td><td class=\"num\">" +
+             Format("%.0f", get(b, "events")) + "</td>" + num(b, "value", "%.6g") +
+             pct(b, "share") + "</tr>\n";
+      }
+      h += "</table>\n";
+    }
+    const auto events = c.value("top_events", nlohmann::ordered_json::array());
+    if (!events.empty()) {
+      h += "<table>\n<tr><th>past event (UTC)</th><th>offence</th><th>distance</th>"
+           "<th>adds</th></tr>\n";
+      for (const auto& e : events) {
+        h += "<tr><td>" + HtmlEscape(e.value("time_utc", "")) + "</td><td>" +
+             HtmlEscape(e.value("offence", "")) + "</td><td class=\"num\">" +
+             Format("%g", get(e, "distance_m")) + " m</td>" +
+             num(e, "contribution", "%.6g") + "</tr>\n";
+      }
+      h += "</table>\n";
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p,
@@ -489,6 +552,10 @@ Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p
          " %</td><td class=\"num\">" + Format("%.2f", 100 * c.cumulative_share) + " %</td></tr>\n";
   }
   h += "</table>\n";
+
+  if (!p.explanations_json.empty()) {
+    PLACECAST_RETURN_IF_ERROR(AppendExplanations(p.explanations_json, &h));
+  }
 
   h += "<h2>How to read this</h2>\n<p>Each square is a grid cell of " +
        Format("%g", g.cell_size_m()) +

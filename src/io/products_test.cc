@@ -383,6 +383,46 @@ TEST(ProductsTest, HtmlReportHasSettingsWarningsAndTopCells) {
   EXPECT_EQ(Slurp(path).find("class=\"warnings\""), std::string::npos);
 }
 
+TEST(ProductsTest, HtmlReportExplainsTopCells) {
+  TextForecast f(kRisk, 25);
+  const std::string path = TestDir() + "/report.html";
+  // No explanations: no section.
+  ASSERT_TRUE(WriteForecastReportHtml(path, f.product, "map.png").ok());
+  EXPECT_EQ(Slurp(path).find("Why these cells"), std::string::npos);
+  f.product.explanations_json = R"({"model": "retro", "explained_cells": 1, "note": "top <1>",
+    "cells": [{"rank": 1, "cell": 6, "risk": 1.5, "note": "kernel weights",
+      "parts": [{"name": "0-50 m", "value": 1.5, "share": 1}],
+      "bands": [{"distance_from_m": 0, "distance_to_m": 50, "age_from_days": 0,
+                 "age_to_days": 7, "events": 2, "value": 1.5, "share": 1}],
+      "top_events": [{"time_utc": "2024-02-28T10:00:00Z", "offence": "Burglary <res>",
+                      "group": "burglary", "distance_m": 20, "age_days": 1.58,
+                      "contribution": 0.75}]}]})";
+  ASSERT_TRUE(WriteForecastReportHtml(path, f.product, "map.png").ok());
+  const std::string html = Slurp(path);
+  for (const char* want :
+       {"<h2>Why these cells</h2>\n<p>top &lt;1&gt;</p>", "<h3>Rank 1: cell 6, value 1.5</h3>",
+        "<tr><td>0-50 m</td><td class=\"num\">1.5</td><td class=\"num\">100.0 %</td></tr>",
+        "<tr><td>0\xe2\x80\x93" "50 m</td><td>0\xe2\x80\x93" "7 days</td><td class=\"num\">2</td>",
+        "<tr><td>2024-02-28T10:00:00Z</td><td>Burglary &lt;res&gt;</td><td class=\"num\">20 m</td>"
+        "<td class=\"num\">0.75</td></tr>"}) {
+    EXPECT_NE(html.find(want), std::string::npos) << want;
+  }
+  // The section sits between the top cells and how to read them.
+  EXPECT_LT(html.find("Top 12 cells"), html.find("Why these cells"));
+  EXPECT_LT(html.find("Why these cells"), html.find("How to read this"));
+  // A model that cannot be explained: the note alone.
+  f.product.explanations_json = R"({"model": "kde", "note": "kde cannot be explained", "cells": []})";
+  ASSERT_TRUE(WriteForecastReportHtml(path, f.product, "map.png").ok());
+  EXPECT_NE(Slurp(path).find("<h2>Why these cells</h2>\n<p>kde cannot be explained</p>\n<h2>"),
+            std::string::npos);
+  f.product.explanations_json = "[1]";
+  const Status bad = WriteForecastReportHtml(path, f.product, "map.png");
+  EXPECT_EQ(bad.code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(bad.message().find("explanations_json: expected a JSON object (got \"[1]\")"),
+            std::string::npos)
+      << bad.message();
+}
+
 // Every product writer, for the shared failure cases.
 using ProductWriter = std::function<Status(const std::string&, const ForecastProduct&)>;
 std::vector<std::pair<std::string, ProductWriter>> AllWriters() {

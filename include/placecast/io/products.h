@@ -50,6 +50,13 @@ struct ForecastProduct {
   // Public-release statement (mode, k, ε, Δ, method), shown in the report and as "privacy" in the
   // GeoJSON metadata. "" = not a public release.
   std::string privacy_note;
+  // Optional explanations of the top cells, a JSON object {model, explained_cells, note,
+  // cells:[{rank, cell, risk, note, parts:[{name, value, share}], bands:[{distance_from_m,
+  // distance_to_m, age_from_days, age_to_days, events, value, share}], top_events:[{time_utc,
+  // offence, distance_m, ...}]}]} as `placecast forecast` writes to explanations.json: shown as a
+  // "Why these cells" section, one block per cell; with no cells the note alone says why.
+  // "" = no section.
+  std::string explanations_json;
 };
 
 // One row of every product: a cell with its rank and shares.
@@ -99,8 +106,10 @@ Status WriteForecastGeoPackage(const std::string& path, const ForecastProduct& p
 Status RenderForecastPng(const std::string& path, const ForecastProduct& p);
 
 // Single-file HTML report: title, the map (<img src="png_name">, a relative name), settings
-// (every parameter in params_json), warnings, the top-20 cells, how to read the forecast, and
-// generated_note. Every string is HTML-escaped. Errors as WriteForecastGeoJson.
+// (every parameter in params_json), warnings, the top-20 cells, why the top cells rank high
+// (explanations_json), how to read the forecast, the model card and generated_note. Every string
+// is HTML-escaped. Errors as WriteForecastGeoJson, plus kInvalidInput for explanations_json that
+// is not a JSON object.
 Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p,
                                const std::string& png_name);
 
@@ -118,6 +127,24 @@ struct CurveSeries {
 // or a value that is not finite or out of range (naming the series and index); kIo as above.
 Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSeries>& series,
                               const std::string& title);
+
+// One line of a line chart: the points (x[i], y[i]) joined in the given order.
+struct LineSeries {
+  std::string name;
+  std::vector<double> x, y;
+};
+
+// PNG (1200 × 640 px) line chart: one line per series in the series colours with a legend, x from
+// the smallest to the largest x of any series, y from y_min to y_max (points outside are clipped),
+// axes labelled x_label and y_label, and `title`; an optional grey dashed horizontal reference
+// line at `reference` (NaN: none) named `reference_label` in the legend. Deterministic bytes on
+// one installation. kInvalidInput (naming the path and series) when there is no series, a series
+// has no points or unequal lengths, a value is not finite, or y_min >= y_max; kIo as above.
+Status RenderLineChartPng(const std::string& path, const std::string& title,
+                          const std::string& x_label, const std::string& y_label,
+                          const std::vector<LineSeries>& series, double y_min, double y_max,
+                          double reference = std::numeric_limits<double>::quiet_NaN(),
+                          const std::string& reference_label = "");
 
 // One bar of a horizontal bar chart: a label, a value, and an optional interval [lo, hi] (NaN
 // when none) drawn as a whisker. `note` is printed after the value ("PAI 6.1").
