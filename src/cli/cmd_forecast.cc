@@ -18,6 +18,7 @@
 #include "placecast/io/file_util.h"
 #include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
+#include "placecast/models/explain.h"
 #include "placecast/models/model.h"
 #include "placecast/version.h"
 
@@ -46,7 +47,57 @@ struct ForecastFlags {
   int64_t min_incidents = 0;
   double epsilon = 0;
   uint64_t noise_seed = 1;
+  int explain_top = 5;  // top cells explained in the report and explanations.json (0 = none)
 };
+
+// Past events listed per explained cell.
+constexpr int kExplainTopEvents = 5;
+
+// explanations.json for the top `f.explain_top` cells of `surface` (docs/explain.md): the model's
+// parts, bands and top past events of each, or a note saying plainly why there are none.
+Result<std::string> BuildExplanationsJson(const ForecastFlags& f, const models::Model& model,
+                                          const Study& study, int64_t origin_s,
+                                          const grid::Surface& surface) {
+  nlohmann::ordered_json j;
+  j["model"] = f.model;
+  j["explained_cells"] = 0;
+  j["cells"] = nlohmann::ordered_json::array();
+  if (f.explain_top == 0) {
+    j["note"] = "No cells explained (--explain-top 0).";
+  } else if (f.public_release) {
+    j["note"] =
+        "Explanations are not part of a public release: they list past incidents by time, "
+        "offence and distance.";
+  } else if (!models::IsExplainable(f.model)) {
+    j["note"] = "The model " + f.model + " cannot be explained cell by cell: `placecast explain` " +
+                "supports " + models::kExplainableModels + ".";
+  } else {
+    std::vector<grid::CellId> cells;
+    for (grid::CellId c : surface.Ranking()) {
+      if (static_cast<int>(cells.size()) >= f.explain_top) break;
+      if (surface.value[static_cast<size_t>(c)] > 0) cells.push_back(c);
+    }
+    PLACECAST_ASSIGN_OR_RETURN(
+        std::vector<models::CellExplanation> ex,
+        models::ExplainCells(f.model, model.params(), study.events, study.grid, origin_s, cells,
+                             kExplainTopEvents));
+    j["explained_cells"] = ex.size();
+    j["note"] =
+        "The top " + std::to_string(ex.size()) + " cells with risk above 0, each split into " +
+        "the model's own parts and the past events that add most to it. Past events are shown " +
+        "by time, offence and distance from the cell centre (to 10 m) only, never by record or " +
+        "address. Each value is on the model's own scale, as its note says.";
+    for (size_t k = 0; k < ex.size(); ++k) {
+      nlohmann::ordered_json c;
+      c["rank"] = k + 1;
+      const nlohmann::ordered_json parts =
+          nlohmann::ordered_json::parse(models::CellExplanationToJson(ex[k]));
+      for (auto it = parts.begin(); it != parts.end(); ++it) c[it.key()] = it.value();
+      j["cells"].push_back(std::move(c));
+    }
+  }
+  return j.dump(2) + "\n";
+}
 
 // The kernel support used for suppression: the largest spatial reach parameter of the model
 // (bandwidth_m, background_bandwidth_m, trigger_bandwidth_m, max_trigger_m); 0 when it has none,
@@ -158,6 +209,9 @@ Status RunForecast(const ForecastFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(p.model_card_json, BuildModelCardJson(card_in));
   p.suppressed = suppressed;
   p.privacy_note = privacy_note;
+  PLACECAST_ASSIGN_OR_RETURN(std::string explanations_json,
+                             BuildExplanationsJson(f, *model, study, origin_s, surface));
+  if (f.explain_top > 0) p.explanations_json = explanations_json;
 
   PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
   const std::string dir = f.out + "/";
@@ -166,6 +220,7 @@ Status RunForecast(const ForecastFlags& f) {
   PLACECAST_RETURN_IF_ERROR(io::WriteForecastGeoPackage(dir + "forecast.gpkg", p));
   PLACECAST_RETURN_IF_ERROR(io::RenderForecastPng(dir + "map.png", p));
   PLACECAST_RETURN_IF_ERROR(io::WriteForecastReportHtml(dir + "report.html", p, "map.png"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "explanations.json", explanations_json));
 
   nlohmann::ordered_json run;
   run["command"] = "forecast";
@@ -216,7 +271,7 @@ Status RunForecast(const ForecastFlags& f) {
                     {"events_sha256", io::Sha256Hex(events_bytes)}}};
   nlohmann::ordered_json outs = nlohmann::ordered_json::array();
   for (const char* name : {"forecast.csv", "forecast.geojson", "forecast.gpkg", "map.png",
-                           "report.html"}) {
+                           "report.html", "explanations.json"}) {
     PLACECAST_ASSIGN_OR_RETURN(std::string h, io::Sha256File(dir + name));
     outs.push_back({{"path", name}, {"sha256", h}});
   }
@@ -238,6 +293,7 @@ Status RunForecast(const ForecastFlags& f) {
     lp["load_fitted"] = f.load_fitted;
     lp["backtest_summary"] = f.backtest_summary;
     lp["out"] = f.out;
+    lp["explain_top"] = f.explain_top;
     if (f.public_release) {
       lp["public_release"] = true;
       lp["min_incidents"] = f.min_incidents;
@@ -264,7 +320,7 @@ Status RunForecast(const ForecastFlags& f) {
               static_cast<long long>(p.training_events), FormatDate(train_from).c_str(),
               study.grid.num_cells(), study.grid.cell_size_m(), study.grid_source.c_str());
   std::printf("top cell: %d (risk %.6g); wrote %sforecast.{csv,geojson,gpkg}, map.png, report.html, "
-              "run.json\n",
+              "explanations.json, run.json\n",
               ranking.empty() ? -1 : ranking[0], ranking.empty() ? 0.0 : surface.value[ranking[0]],
               dir.c_str());
   if (f.public_release) {
@@ -306,6 +362,7 @@ Status ReplayForecast(const std::string& params_json, const std::string& out_dir
   f.min_incidents = j.value("min_incidents", int64_t{0});
   f.epsilon = j.value("epsilon", 0.0);
   f.noise_seed = j.value("noise_seed", uint64_t{1});
+  f.explain_top = j.value("explain_top", 5);
   f.out = out_dir;
   f.record_ledger = false;
   return RunForecast(f);
@@ -349,6 +406,11 @@ void RegisterForecast(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1e-6, 1e6));
   cmd->add_option("--noise-seed", f->noise_seed, "public release: seed of the Laplace noise")
       ->capture_default_str();
+  cmd->add_option("--explain-top", f->explain_top,
+                  "explain the top N cells in the report's \"Why these cells\" section and "
+                  "explanations.json (0 = none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
   cmd->callback([f, exit_code] {
     if (!f->public_release && (f->min_incidents > 0 || f->epsilon > 0)) {
       std::fprintf(stderr, "placecast: --min-incidents and --epsilon need --public-release\n");

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `placecast simulate-feedback`: the feedback-loop simulation of audit/feedback.h. Flags come from
 // audit::FeedbackParams() (--window-days for window_days …) plus --rates equal|FILE.csv and --out.
-// Writes feedback.json and feedback.csv (favoured share per mitigation and day) to --out and
-// prints one line per mitigation. Not thread-safe (one run per process).
+// Writes feedback.json, feedback.csv (favoured share per mitigation and day) and feedback.png (that
+// share as one line per mitigation) to --out and prints one line per mitigation. Not thread-safe (one run per process).
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
@@ -10,11 +10,13 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "placecast/audit/feedback.h"
 #include "placecast/io/file_util.h"
+#include "placecast/io/products.h"
 
 namespace placecast::cli {
 namespace {
@@ -102,6 +104,20 @@ Status RunSimulateFeedback(const SimulateFeedbackFlags& f) {
       io::WriteFileAtomic(dir + "feedback.json", audit::FeedbackResultJson(req, result)));
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(dir + "feedback.csv", audit::FeedbackCurvesCsv(result)));
+  std::vector<io::LineSeries> lines;
+  for (const auto& p : result.policies) {
+    io::LineSeries line;
+    line.name = std::string(audit::FeedbackMitigationName(p.mitigation));
+    for (size_t t = 0; t < p.favoured_share.size(); ++t) {
+      line.x.push_back(static_cast<double>(t));
+      line.y.push_back(p.favoured_share[t].mean);
+    }
+    lines.push_back(std::move(line));
+  }
+  PLACECAST_RETURN_IF_ERROR(io::RenderLineChartPng(
+      dir + "feedback.png", "Patrol share of the first-favoured area(s) over time",
+      "day of the simulation", "favoured share of patrol presence (mean)", lines, 0, 1,
+      result.true_favoured_share, "their true share of offences"));
   std::printf("favoured areas: %d of %zu; their true share %.3f; %d replications of %d days\n",
               req.favoured_areas, req.victim_rate_per_day.size(), result.true_favoured_share,
               req.replications, req.days);
@@ -118,7 +134,7 @@ Status RunSimulateFeedback(const SimulateFeedbackFlags& f) {
     std::printf("%-12s %26s %24s %26s\n",
                 std::string(audit::FeedbackMitigationName(p.mitigation)).c_str(), a, b, c);
   }
-  std::printf("wrote %sfeedback.{json,csv}\n", dir.c_str());
+  std::printf("wrote %sfeedback.{json,csv,png}\n", dir.c_str());
   return Status::Ok();
 }
 

@@ -32,6 +32,7 @@ Status ReplayForecast(const std::string& params_json, const std::string& out_dir
 
 // The product files a forecast writes into its output directory (ledger outputs, replay checks).
 inline constexpr const char* kForecastProductNames[] = {
-    "forecast.csv", "forecast.geojson", "forecast.gpkg", "map.png", "report.html", "run.json"};
+    "forecast.csv", "forecast.geojson", "forecast.gpkg", "map.png", "report.html", "run.json",
+    "explanations.json"};
 
 }  // namespace placecast::cli
