@@ -5,7 +5,6 @@
 // plan.geojson, a map per shift, summary.json and, with --areas/--population, the fairness audit of
 // the plan; appends a ledger record. Method in docs/allocation.md.
 #include <cairo.h>
-#include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
@@ -137,64 +136,17 @@ Result<std::vector<Site>> ReadPointsCsv(const std::string& path, const std::stri
   return sites;
 }
 
-// --points FILE that is not a CSV: the first layer of any vector file OGR reads (GeoJSON,
-// GeoPackage, Shapefile), every feature a point; the id from the attribute "id" when the layer has
-// one, else the feature id. Reprojected from the layer's CRS (WGS 84 when it has none).
+// --points FILE that is not a CSV: any OGR point layer (io::ReadPoints).
 Result<std::vector<Site>> ReadPointsOgr(const std::string& path, const std::string& crs) {
-  GDALAllRegister();
-  GDALDatasetH ds =
-      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
-  if (ds == nullptr) {
-    return Status::InvalidInput(path + ": --points: neither a CSV nor a vector file OGR can open");
-  }
-  std::unique_ptr<void, void (*)(void*)> close(ds, [](void* d) { GDALClose(d); });
-  OGRLayerH layer = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : nullptr;
-  if (layer == nullptr) return Status::InvalidInput(path + ": --points: no layer");
-  OGRSpatialReferenceH wgs = OSRNewSpatialReference(nullptr);
-  OSRImportFromEPSG(wgs, 4326);
-  OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
-  OGRSpatialReferenceH src = nullptr;
-  OGRCoordinateTransformationH ct = nullptr;
-  if (OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(layer)) {
-    src = OSRClone(layer_srs);
-    OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
-    ct = OCTNewCoordinateTransformation(src, wgs);
-  }
-  const int id_field = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), "id");
+  auto points = io::ReadPoints(path, "id", crs);
+  if (!points.ok()) return points.status().Wrap("--points");
   std::vector<Site> sites;
-  std::vector<double> xs, ys;
-  Status status = Status::Ok();
-  OGR_L_ResetReading(layer);
-  while (OGRFeatureH feat = OGR_L_GetNextFeature(layer)) {
-    OGRGeometryH geom = OGR_F_GetGeometryRef(feat);
+  for (io::NamedPoint& p : *points) {
     Site s;
-    s.id =
-        id_field >= 0 ? OGR_F_GetFieldAsString(feat, id_field) : std::to_string(OGR_F_GetFID(feat));
-    double x = 0, y = 0;
-    if (geom == nullptr || wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbPoint) {
-      status = Status::InvalidInput(path + ": feature " + s.id + ": not a point");
-    } else {
-      x = OGR_G_GetX(geom, 0);
-      y = OGR_G_GetY(geom, 0);
-      if (ct != nullptr && !OCTTransform(ct, 1, &x, &y, nullptr)) {
-        status = Status::InvalidInput(path + ": feature " + s.id + ": cannot be reprojected");
-      }
-    }
-    OGR_F_Destroy(feat);
-    if (!status.ok()) break;
-    xs.push_back(x);
-    ys.push_back(y);
+    s.id = std::move(p.name);
+    s.x_m = p.x_m;
+    s.y_m = p.y_m;
     sites.push_back(std::move(s));
-  }
-  if (ct != nullptr) OCTDestroyCoordinateTransformation(ct);
-  if (src != nullptr) OSRDestroySpatialReference(src);
-  OSRDestroySpatialReference(wgs);
-  PLACECAST_RETURN_IF_ERROR(status);
-  if (sites.empty()) return Status::InvalidInput(path + ": --points: no point");
-  PLACECAST_RETURN_IF_ERROR(io::ProjectFromLonLat(crs, xs, ys).Wrap(path));
-  for (size_t i = 0; i < sites.size(); ++i) {
-    sites[i].x_m = xs[i];
-    sites[i].y_m = ys[i];
   }
   return sites;
 }

@@ -6,6 +6,7 @@
 #include <ogr_srs_api.h>
 
 #include <filesystem>
+#include <memory>
 #include <mutex>
 
 #include "placecast/io/ingest.h"
@@ -151,6 +152,66 @@ Result<std::vector<grid::Boundary>> ReadAreas(const std::string& path,
   }
   PLACECAST_ASSIGN_OR_RETURN(Areas a, ReadPolygons(path, name_field, crs));
   return std::move(a.areas);
+}
+
+Result<std::vector<NamedPoint>> ReadPoints(const std::string& path, const std::string& name_field,
+                                           const std::string& crs) {
+  if (!std::filesystem::exists(path)) return Status::NotFound(path + ": no such file");
+  GDALAllRegister();
+  GDALDatasetH ds =
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
+  if (ds == nullptr) return Status::InvalidInput(path + ": not a vector file GDAL can open");
+  std::unique_ptr<void, void (*)(void*)> close(ds, [](void* d) { GDALClose(d); });
+  OGRLayerH layer = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : nullptr;
+  if (layer == nullptr) return Status::InvalidInput(path + ": no layer");
+  OGRSpatialReferenceH wgs = OSRNewSpatialReference(nullptr);
+  OSRImportFromEPSG(wgs, 4326);
+  OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+  OGRSpatialReferenceH src = nullptr;
+  OGRCoordinateTransformationH ct = nullptr;
+  if (OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(layer)) {
+    src = OSRClone(layer_srs);
+    OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
+    ct = OCTNewCoordinateTransformation(src, wgs);
+  }
+  const int name_idx =
+      name_field.empty() ? -1 : OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), name_field.c_str());
+  std::vector<NamedPoint> points;
+  std::vector<double> xs, ys;
+  Status status = Status::Ok();
+  OGR_L_ResetReading(layer);
+  while (OGRFeatureH feat = OGR_L_GetNextFeature(layer)) {
+    OGRGeometryH geom = OGR_F_GetGeometryRef(feat);
+    NamedPoint p;
+    p.name = name_idx >= 0 ? OGR_F_GetFieldAsString(feat, name_idx)
+                           : std::to_string(OGR_F_GetFID(feat));
+    double x = 0, y = 0;
+    if (geom == nullptr || wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbPoint) {
+      status = Status::InvalidInput(path + ": feature " + p.name + ": not a point");
+    } else {
+      x = OGR_G_GetX(geom, 0);
+      y = OGR_G_GetY(geom, 0);
+      if (ct != nullptr && !OCTTransform(ct, 1, &x, &y, nullptr)) {
+        status = Status::InvalidInput(path + ": feature " + p.name + ": cannot be reprojected");
+      }
+    }
+    OGR_F_Destroy(feat);
+    if (!status.ok()) break;
+    xs.push_back(x);
+    ys.push_back(y);
+    points.push_back(std::move(p));
+  }
+  if (ct != nullptr) OCTDestroyCoordinateTransformation(ct);
+  if (src != nullptr) OSRDestroySpatialReference(src);
+  OSRDestroySpatialReference(wgs);
+  PLACECAST_RETURN_IF_ERROR(status);
+  if (points.empty()) return Status::InvalidInput(path + ": no point");
+  PLACECAST_RETURN_IF_ERROR(ProjectFromLonLat(crs, xs, ys).Wrap(path));
+  for (size_t i = 0; i < points.size(); ++i) {
+    points[i].x_m = xs[i];
+    points[i].y_m = ys[i];
+  }
+  return points;
 }
 
 }  // namespace placecast::io

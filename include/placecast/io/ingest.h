@@ -98,6 +98,20 @@ Result<std::vector<grid::Boundary>> ReadAreas(const std::string& path,
                                               const std::string& name_field,
                                               const std::string& crs);
 
+// A point of a vector file, in `crs` metres, with its name.
+struct NamedPoint {
+  std::string name;
+  double x_m = 0, y_m = 0;
+};
+
+// Every feature of the first layer of a vector file (GeoJSON, GeoPackage, Shapefile), each a point,
+// reprojected from the layer's CRS (WGS 84 when it has none) to `crs`. The name is the attribute
+// `name_field` when the layer has it, else the feature id. kNotFound for a missing file,
+// kInvalidInput when it is not a vector file, has no layer or no point, or holds a feature that is
+// not a point ("path: feature NAME: not a point").
+Result<std::vector<NamedPoint>> ReadPoints(const std::string& path, const std::string& name_field,
+                                           const std::string& crs);
+
 // In place: x/y in `crs` → lon/lat degrees (WGS 84). REQUIRES: x.size() == y.size().
 // kUnsupported for an unknown CRS; kInvalidInput when a point cannot be transformed.
 Status ProjectToLonLat(const std::string& crs, std::vector<double>& x, std::vector<double>& y);
