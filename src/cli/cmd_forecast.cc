@@ -25,18 +25,10 @@
 namespace placecast::cli {
 namespace {
 
-struct ForecastFlags {
-  std::string store;
-  std::string model;
-  std::string offence;
-  std::string origin;
-  double horizon_days = 1;
-  double cell_size_m = 150;
+// The selection flags shared with allocate and hotspots (cli_util.h), and forecast's own.
+struct ForecastFlags : ForecastSelection {
   std::string out;
-  std::string boundary;
-  std::vector<std::string> params;
   double top_pct = 5;
-  bool allow_enforcement = false;
   std::string load_fitted;  // run.json or fitted.json of an earlier forecast
   std::string backtest_summary;  // summary.json whose metrics go into the model card
   std::string params_json;  // resolved model parameters (ledger replay); replaces `params`
@@ -371,26 +363,13 @@ Status ReplayForecast(const std::string& params_json, const std::string& out_dir
 void RegisterForecast(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<ForecastFlags>();
   auto* cmd = app.add_subcommand("forecast", "Forecast risk per grid cell from a store");
-  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")->required();
-  cmd->add_option("--model", f->model, "model name (see `placecast models`)")->required();
-  cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
-  cmd->add_option("--origin", f->origin, "forecast origin date YYYY-MM-DD (UTC midnight); "
-                  "training uses only events before it")->required();
-  cmd->add_option("--horizon-days", f->horizon_days, "forecast horizon in days")
-      ->capture_default_str()->check(CLI::Range(0.01, 3650.0));
-  cmd->add_option("--cell-size-m", f->cell_size_m, "grid cell size in metres")
-      ->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+  AddForecastSelectionFlags(cmd, f.get());
   cmd->add_option("--out", f->out, "output directory")->required();
-  cmd->add_option("--boundary", f->boundary,
-                  "study-area polygons (GeoJSON, Shapefile, GeoPackage); default: the store's");
-  cmd->add_option("--param", f->params, "model parameter key=value (repeatable)");
   cmd->add_option("--top-pct", f->top_pct, "share of cells outlined as hotspots on the map")
       ->capture_default_str()->check(CLI::Range(0.1, 100.0));
   cmd->add_option("--load-fitted", f->load_fitted,
                   "reuse the fitted state saved in an earlier run.json (models that save one, "
                   "such as sepp_grid) instead of fitting");
-  cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
-                "allow enforcement-driven offence types (narcotics, weapons, …) in training");
   cmd->add_option("--backtest-summary", f->backtest_summary,
                   "backtest summary.json whose metrics for this model go into the model card");
   cmd->add_flag("--public-release", f->public_release,
