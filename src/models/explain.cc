@@ -121,6 +121,18 @@ double DistanceToCentre(const grid::Grid& grid, grid::CellId cell, double x, dou
   return std::hypot(grid.CellCenterX(cell) - x, grid.CellCenterY(cell) - y);
 }
 
+// Whether cell (c, r) lies in the box of cells an event at fractional cell coordinates (fx, fy)
+// reaches, computed with the same expressions as the retro and prospective Fit() loops so that the
+// explanation visits exactly the cells the forecast did.
+bool InReachBox(double fx, double fy, double reach_cells, int32_t nx, int32_t ny, int32_t c,
+                int32_t r) {
+  const auto c0 = static_cast<int32_t>(std::max(0.0, std::ceil(fx - reach_cells)));
+  const auto c1 = static_cast<int32_t>(std::min(nx - 1.0, std::floor(fx + reach_cells)));
+  const auto r0 = static_cast<int32_t>(std::max(0.0, std::ceil(fy - reach_cells)));
+  const auto r1 = static_cast<int32_t>(std::min(ny - 1.0, std::floor(fy + reach_cells)));
+  return c >= c0 && c <= c1 && r >= r0 && r <= r1;
+}
+
 Result<CellExplanation> ExplainNaive(const ParamValues& p, const EventSet& events,
                                      const grid::Grid& grid, int64_t origin_s, grid::CellId cell,
                                      int top_n) {
@@ -163,11 +175,7 @@ Result<CellExplanation> ExplainRetro(const ParamValues& p, const EventSet& event
     const double x = events.x_m[i], y = events.y_m[i];
     if (grid.PointToCell(x, y) == grid::kNoCell) continue;
     const double fx = (x - x0) / s - 0.5, fy = (y - y0) / s - 0.5;
-    const auto c0 = static_cast<int32_t>(std::max(0.0, std::ceil(fx - reach_cells)));
-    const auto c1 = static_cast<int32_t>(std::min(nx - 1.0, std::floor(fx + reach_cells)));
-    const auto r0 = static_cast<int32_t>(std::max(0.0, std::ceil(fy - reach_cells)));
-    const auto r1 = static_cast<int32_t>(std::min(ny - 1.0, std::floor(fy + reach_cells)));
-    if (c < c0 || c > c1 || r < r0 || r > r1) continue;
+    if (!InReachBox(fx, fy, reach_cells, nx, ny, c, r)) continue;
     const double dy = y0 + (r + 0.5) * s - y;
     const double dx = x0 + (c + 0.5) * s - x;
     const double u2 = (dx * dx + dy * dy) * inv_h2;
@@ -210,11 +218,7 @@ Result<CellExplanation> ExplainProspective(const ParamValues& p, const EventSet&
     const int64_t age_units = (origin_s - events.t_s[i]) / time_unit_s;
     const double time_factor = 1.0 + static_cast<double>(age_units);
     const double fx = (x - x0) / s - 0.5, fy = (y - y0) / s - 0.5;
-    const auto c0 = static_cast<int32_t>(std::max(0.0, std::ceil(fx - reach_cells)));
-    const auto c1 = static_cast<int32_t>(std::min(nx - 1.0, std::floor(fx + reach_cells)));
-    const auto r0 = static_cast<int32_t>(std::max(0.0, std::ceil(fy - reach_cells)));
-    const auto r1 = static_cast<int32_t>(std::min(ny - 1.0, std::floor(fy + reach_cells)));
-    if (c < c0 || c > c1 || r < r0 || r > r1) continue;
+    if (!InReachBox(fx, fy, reach_cells, nx, ny, c, r)) continue;
     const double dy = y0 + (r + 0.5) * s - y;
     const double dx = x0 + (c + 0.5) * s - x;
     const double d2 = dx * dx + dy * dy;
