@@ -28,6 +28,7 @@ struct ExplainFlags {
   double lon = std::numeric_limits<double>::quiet_NaN();
   double lat = std::numeric_limits<double>::quiet_NaN();
   int top = 10;
+  double horizon_days = 1;
   double cell_size_m = 150;
   std::string boundary;
   std::vector<std::string> params;
@@ -71,7 +72,7 @@ Status RunExplain(const ExplainFlags& f, bool cell_given, bool lonlat_given) {
   }
   PLACECAST_ASSIGN_OR_RETURN(models::CellExplanation e,
                              models::ExplainCell(f.model, model->params(), study.events, study.grid,
-                                                 origin_s, cell, f.top));
+                                                 origin_s, cell, f.top, f.horizon_days));
 
   std::printf("explain: %s, %s, origin %s, cell %d (column %d, row %d of %g m cells)\n",
               f.model.c_str(), f.offence.c_str(), FormatDate(origin_s).c_str(), cell,
@@ -108,7 +109,8 @@ void RegisterExplain(CLI::App& app, int* exit_code) {
       "explain", "Explain one cell of a forecast: model parts, distance and age bands, top events");
   cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")
       ->required();
-  cmd->add_option("--model", f->model, "naive, retro, prospective or sepp_grid")->required();
+  cmd->add_option("--model", f->model, "naive, retro, prospective, sepp_grid or sepp")
+      ->required();
   cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
   cmd->add_option("--origin", f->origin, "forecast origin date YYYY-MM-DD (UTC midnight)")
       ->required();
@@ -122,6 +124,11 @@ void RegisterExplain(CLI::App& app, int* exit_code) {
   cmd->add_option("--top", f->top, "number of past events listed")
       ->capture_default_str()
       ->check(CLI::Range(0, 100000));
+  cmd->add_option("--horizon-days", f->horizon_days,
+                  "forecast horizon in days (sepp_grid and sepp: the risk explained is the "
+                  "forecast over it)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 3650.0));
   cmd->add_option("--cell-size-m", f->cell_size_m, "grid cell size in metres")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 100000.0));

@@ -46,7 +46,8 @@ struct ForecastFlags : ForecastSelection {
 constexpr int kExplainTopEvents = 5;
 
 // explanations.json for the top `f.explain_top` cells of `surface` (docs/explain.md): the model's
-// parts, bands and top past events of each, or a note saying plainly why there are none.
+// parts, bands and top past events of each, read from `model` as fitted or loaded (never refitted),
+// or a note saying plainly why there are none.
 Result<std::string> BuildExplanationsJson(const ForecastFlags& f, const models::Model& model,
                                           const Study& study, int64_t origin_s,
                                           const grid::Surface& surface) {
@@ -60,9 +61,6 @@ Result<std::string> BuildExplanationsJson(const ForecastFlags& f, const models::
     j["note"] =
         "Explanations are not part of a public release: they list past incidents by time, "
         "offence and distance.";
-  } else if (!models::IsExplainable(f.model)) {
-    j["note"] = "The model " + f.model + " cannot be explained cell by cell: `placecast explain` " +
-                "supports " + models::kExplainableModels + ".";
   } else {
     std::vector<grid::CellId> cells;
     for (grid::CellId c : surface.Ranking()) {
@@ -71,8 +69,8 @@ Result<std::string> BuildExplanationsJson(const ForecastFlags& f, const models::
     }
     PLACECAST_ASSIGN_OR_RETURN(
         std::vector<models::CellExplanation> ex,
-        models::ExplainCells(f.model, model.params(), study.events, study.grid, origin_s, cells,
-                             kExplainTopEvents));
+        models::ExplainFittedCells(model, study.events, study.grid, origin_s, cells,
+                                   kExplainTopEvents, f.horizon_days));
     j["explained_cells"] = ex.size();
     j["note"] =
         "The top " + std::to_string(ex.size()) + " cells with risk above 0, each split into " +

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ExplainCell: recomputes one cell's value event by event with the model's own formula (the same
-// expressions and fixed-point rounding as naive.cc, retro.cc and prospective.cc; the fitted
-// parameters of sepp_grid.cc) and groups the contributions into parts, bands and top events.
+// expressions and fixed-point rounding as naive.cc, retro.cc and prospective.cc; the fitted state
+// of sepp_grid.cc and sepp.cc, as fitted here or by the caller) and groups the contributions into parts, bands and top events.
 // Stateless; safe to call from several threads.
 #include "placecast/models/explain.h"
 
@@ -13,7 +13,9 @@
 
 #include "models/cell_sums.h"
 #include "models/retro.h"
+#include "models/sepp_internal.h"
 #include "placecast/models/model.h"
+#include "placecast/models/sepp.h"
 #include "placecast/models/sepp_grid.h"
 
 namespace placecast::models {
@@ -37,7 +39,7 @@ std::vector<double> DistanceEdges(double reach_m) {
 std::vector<double> AgeEdges(double window_days) {
   std::vector<double> edges = {0, 7, 30, 90, 365};
   while (edges.size() > 2 && edges[edges.size() - 2] >= window_days) edges.pop_back();
-  edges.back() = std::max(window_days, edges.back());
+  edges.back() = window_days;  // the last band ends at the window: cut to it or extended to it
   return edges;
 }
 
@@ -241,11 +243,11 @@ Result<CellExplanation> ExplainProspective(const ParamValues& p, const EventSet&
   return out;
 }
 
-// The cell's share of sepp_grid's one-day forecast, from a fit made once for every cell asked.
+// The cell's share of sepp_grid's forecast over `horizon_days`, from its fit (made once for every
+// cell asked, or reloaded).
 Result<CellExplanation> ExplainSeppGrid(const SeppGridModel& model, const grid::Surface& surface,
                                         const EventSet& events, const grid::Grid& grid,
-                                        int64_t origin_s, grid::CellId cell, int top_n) {
-  constexpr double kHorizonDays = 1.0;
+                                        grid::CellId cell, int top_n, double horizon_days) {
   const SeppGridFit& f = model.fit();
   const auto cu = static_cast<size_t>(cell);
 
@@ -276,15 +278,15 @@ Result<CellExplanation> ExplainSeppGrid(const SeppGridModel& model, const grid::
       x += share * f.excitation[static_cast<size_t>(s)];
     }
   }
-  const double trig = f.theta * -std::expm1(-f.omega_per_day * kHorizonDays);
-  const double background = f.mu_per_day[cu] * kHorizonDays;
+  const double trig = f.theta * -std::expm1(-f.omega_per_day * horizon_days);
+  const double background = f.mu_per_day[cu] * horizon_days;
   const double triggered = trig * x;
   CellExplanation out;
   out.risk = surface.value[cu];
-  out.note =
-      "expected events in one day: background mu_c + triggered theta (1 - e^-omega) x "
-      "excitation (theta " +
-      FormatValue(f.theta) + ", omega " + FormatValue(f.omega_per_day) + " per day)";
+  out.note = "expected events in " + FormatValue(horizon_days) +
+             " day(s): background mu_c x h + triggered theta (1 - e^-omega h) x excitation "
+             "(theta " +
+             FormatValue(f.theta) + ", omega " + FormatValue(f.omega_per_day) + " per day)";
   out.parts.push_back({"background", background, Share(background, out.risk)});
   out.parts.push_back({"triggered", triggered, Share(triggered, out.risk)});
   const auto [lo, hi] = events.TimeRange(f.window_start_s, f.origin_s);
@@ -302,33 +304,109 @@ Result<CellExplanation> ExplainSeppGrid(const SeppGridModel& model, const grid::
   const double reach_m = grid.cell_size_m() * (w > 0 ? 1.5 : 0.5) * std::sqrt(2.0);
   const double window_days =
       static_cast<double>(f.origin_s - f.window_start_s) / static_cast<double>(kSecondsPerDay);
-  Summarise(events, origin_s, contrib, reach_m, window_days, top_n, &out);
+  Summarise(events, f.origin_s, contrib, reach_m, window_days, top_n, &out);
   return out;
 }
 
-}  // namespace
+// sepp's triggering kernel g = θ h f as its Predict() uses it, rebuilt from the fit (the same
+// densities and cumulative tables as SeppModel::LoadFitted() builds).
+sepp_internal::TriggerKernel SeppKernel(const SeppFit& f) {
+  sepp_internal::TriggerKernel k;
+  k.theta = f.theta;
+  k.max_days = f.max_trigger_days;
+  k.max_m = f.max_trigger_m;
+  k.h = f.time_density;
+  k.f = f.space_density;
+  k.BuildCumulative();
+  return k;
+}
 
-Result<std::vector<CellExplanation>> ExplainCells(std::string_view model,
-                                                 const ParamValues& params,
-                                                 const EventSet& events, const grid::Grid& grid,
-                                                 int64_t origin_s,
-                                                 const std::vector<grid::CellId>& cells,
-                                                 int top_n) {
-  const ModelInfo* info = nullptr;
-  std::string known;
-  for (const ModelInfo& m : ListModels()) {
-    if (m.name == model) info = &m;
-    known += (known.empty() ? "" : ", ") + std::string(m.name);
+// The indexes in `events` of sepp's triggering events (fit.trigger_*): the events of the training
+// window in an active cell younger than max_trigger_days at the origin, selected as
+// SeppModel::Fit() selects them, and checked against the fit one by one.
+Result<std::vector<size_t>> SeppTriggerEvents(const SeppFit& f, const EventSet& events,
+                                              const grid::Grid& grid) {
+  std::vector<size_t> index;
+  const auto [lo, hi] = events.TimeRange(f.window_start_s, f.origin_s);
+  for (size_t i = lo; i < hi; ++i) {
+    if (grid.PointToCell(events.x_m[i], events.y_m[i]) == grid::kNoCell) continue;
+    const double age = static_cast<double>(f.origin_s - events.t_s[i]) / kSecondsPerDay;
+    if (age < f.max_trigger_days) index.push_back(i);
   }
-  if (info == nullptr) {
-    return Status::NotFound("explain: unknown model \"" + std::string(model) +
-                            "\" (known: " + known + ")");
+  const size_t n = f.trigger_age_days.size();
+  for (size_t j = 0; j < std::max(n, index.size()); ++j) {
+    if (j < n && j < index.size()) {
+      const size_t i = index[j];
+      const double age = static_cast<double>(f.origin_s - events.t_s[i]) / kSecondsPerDay;
+      if (age == f.trigger_age_days[j] && events.x_m[i] == f.trigger_x_m[j] &&
+          events.y_m[i] == f.trigger_y_m[j]) {
+        continue;
+      }
+    }
+    return Status::InvalidInput(
+        "sepp: events: not the events the fit was made from: triggering event " +
+        std::to_string(j) + " of the fit (" + std::to_string(n) + " in the fit, " +
+        std::to_string(index.size()) + " in the events before " + FormatDateTime(f.origin_s) +
+        ") differs");
   }
-  if (!IsExplainable(model)) {
-    return Status::Unsupported("explain: model \"" + std::string(model) +
-                               "\" cannot be explained (supported: " +
-                               std::string(kExplainableModels) + ")");
+  return index;
+}
+
+// The cell's share of sepp's forecast over `horizon_days`: the background μ integrated over the
+// cell and the horizon, and per triggering event j the mass θ × (h over its ages during the
+// horizon) × (f over the cell seen from the event), with the expressions and the cell box of
+// SeppModel::Predict().
+CellExplanation ExplainSepp(const SeppFit& f, const sepp_internal::TriggerKernel& k,
+                            const std::vector<size_t>& trigger_index,
+                            const grid::Surface& surface, const EventSet& events,
+                            const grid::Grid& g, grid::CellId cell, int top_n,
+                            double horizon_days) {
+  const auto cu = static_cast<size_t>(cell);
+  const double cs = g.cell_size_m(), reach = f.max_trigger_m;
+  const int32_t col = g.CellCol(cell), row = g.CellRow(cell);
+  std::vector<Contribution> contrib;
+  double triggered = 0;
+  for (size_t j = 0; f.theta > 0 && j < f.trigger_age_days.size(); ++j) {
+    const double a = f.trigger_age_days[j];
+    const double time_mass = k.TimeMass(a + horizon_days) - k.TimeMass(a);
+    if (!(time_mass > 0)) continue;
+    const double xj = f.trigger_x_m[j], yj = f.trigger_y_m[j];
+    const auto c0 =
+        std::max<int32_t>(0, static_cast<int32_t>(std::floor((xj - reach - g.x0_m()) / cs)));
+    const auto c1 = std::min<int32_t>(
+        g.nx() - 1, static_cast<int32_t>(std::floor((xj + reach - g.x0_m()) / cs)));
+    const auto r0 =
+        std::max<int32_t>(0, static_cast<int32_t>(std::floor((yj - reach - g.y0_m()) / cs)));
+    const auto r1 = std::min<int32_t>(
+        g.ny() - 1, static_cast<int32_t>(std::floor((yj + reach - g.y0_m()) / cs)));
+    if (col < c0 || col > c1 || row < r0 || row > r1) continue;
+    const double x0 = g.x0_m() + col * cs - xj, y0 = g.y0_m() + row * cs - yj;
+    const double space_mass = k.SpaceMass(x0, y0, x0 + cs, y0 + cs);
+    const double v = f.theta * time_mass * space_mass;
+    if (!(v > 0)) continue;
+    triggered += v;
+    contrib.push_back({trigger_index[j], DistanceToCentre(g, cell, xj, yj), v});
   }
+  const double background = f.mu_per_day[cu] * horizon_days;
+  CellExplanation out;
+  out.risk = surface.value[cu];
+  out.note = "expected events in the cell in " + FormatValue(horizon_days) +
+             " day(s): background density integrated over the cell x h + triggered, for each "
+             "event of the last " +
+             FormatValue(f.max_trigger_days) +
+             " days, theta x (mass of h over its ages in the horizon) x (mass of f over the "
+             "cell) (theta " +
+             FormatValue(f.theta) + ", g within " + FormatValue(f.max_trigger_m) + " m)";
+  out.parts.push_back({"background", background, Share(background, out.risk)});
+  out.parts.push_back({"triggered", triggered, Share(triggered, out.risk)});
+  Summarise(events, f.origin_s, contrib, (reach + cs / 2) * std::sqrt(2.0), f.max_trigger_days,
+            top_n, &out);
+  return out;
+}
+
+// The checks every entry point makes before anything is fitted or read.
+Status CheckRequest(std::string_view model, const EventSet& events, const grid::Grid& grid,
+                    const std::vector<grid::CellId>& cells, int top_n, double horizon_days) {
   for (grid::CellId cell : cells) {
     if (grid.num_cells() == 0 || cell < 0 || cell >= grid.num_cells()) {
       return Status::InvalidInput("explain: cell: not an active cell of the grid (got " +
@@ -340,55 +418,124 @@ Result<std::vector<CellExplanation>> ExplainCells(std::string_view model,
     return Status::InvalidInput("explain: top_n: expected a number >= 0 (got " +
                                 std::to_string(top_n) + ")");
   }
+  if (!(horizon_days > 0) || !std::isfinite(horizon_days)) {
+    return Status::InvalidInput("explain: horizon_days: expected a positive number (got " +
+                                FormatValue(horizon_days) + ")");
+  }
   PLACECAST_RETURN_IF_ERROR(CheckFitInputs(model, events, grid));
-  PLACECAST_RETURN_IF_ERROR(CheckSorted(events));
-  const std::map<std::string, std::string> given(params.items().begin(), params.items().end());
-  PLACECAST_ASSIGN_OR_RETURN(ParamValues p, ParamValues::Resolve(info->params, given, model));
-  const std::string context = "explain " + std::string(model);
-  // sepp_grid is fitted once, as a forecast would be, and every cell is read from that fit.
-  std::unique_ptr<SeppGridModel> sepp_grid;
+  return CheckSorted(events);
+}
+
+// kInvalidInput unless a fitted model's origin is the one asked for.
+Status CheckOrigin(std::string_view model, int64_t fit_origin_s, int64_t origin_s) {
+  if (fit_origin_s == origin_s) return Status::Ok();
+  return Status::InvalidInput("origin: the fitted " + std::string(model) + " is for " +
+                              FormatDateTime(fit_origin_s) + " (got " +
+                              FormatDateTime(origin_s) + ")");
+}
+
+bool HasFittedState(std::string_view model) { return model == "sepp_grid" || model == "sepp"; }
+
+}  // namespace
+
+Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, const EventSet& events,
+                                                       const grid::Grid& grid, int64_t origin_s,
+                                                       const std::vector<grid::CellId>& cells,
+                                                       int top_n, double horizon_days) {
+  const std::string name(model.name());
+  const std::string context = "explain " + name;
+  if (!IsExplainable(name)) {
+    return Status::NotFound("explain: unknown model \"" + name + "\"");
+  }
+  PLACECAST_RETURN_IF_ERROR(CheckRequest(name, events, grid, cells, top_n, horizon_days));
+  const ParamValues& p = model.params();
+  // The fitted models' forecast, once for every cell (an error before a fit).
   grid::Surface surface;
-  if (model == "sepp_grid") {
-    const std::map<std::string, std::string> resolved(p.items().begin(), p.items().end());
-    auto created = SeppGridModel::Create(resolved);
-    if (!created.ok()) return created.status().Wrap(context);
-    sepp_grid = std::move(created).value();
-    Status fit = sepp_grid->Fit(events, grid, origin_s);
-    if (!fit.ok()) return fit.Wrap(context);
-    auto predicted = sepp_grid->Predict(1.0);
+  const auto* sepp_grid = dynamic_cast<const SeppGridModel*>(&model);
+  const auto* sepp = dynamic_cast<const SeppModel*>(&model);
+  sepp_internal::TriggerKernel kernel;
+  std::vector<size_t> trigger_index;
+  if (HasFittedState(name)) {
+    if (sepp_grid == nullptr && sepp == nullptr) {
+      return Status::Internal(context + ": not the registered model class");
+    }
+    auto predicted = model.Predict(horizon_days);
     if (!predicted.ok()) return predicted.status().Wrap(context);
     surface = std::move(predicted).value();
+    if (surface.value.size() != static_cast<size_t>(grid.num_cells())) {
+      return Status::InvalidInput(context + ": grid: the fit has " +
+                                  std::to_string(surface.value.size()) + " cells (got " +
+                                  std::to_string(grid.num_cells()) + ")");
+    }
+    const int64_t fit_origin_s =
+        sepp_grid != nullptr ? sepp_grid->fit().origin_s : sepp->fit().origin_s;
+    PLACECAST_RETURN_IF_ERROR(CheckOrigin(name, fit_origin_s, origin_s).Wrap(context));
+    if (sepp != nullptr) {
+      kernel = SeppKernel(sepp->fit());
+      auto index = SeppTriggerEvents(sepp->fit(), events, grid);
+      if (!index.ok()) return index.status().Wrap(context);
+      trigger_index = std::move(index).value();
+    }
   }
   std::vector<CellExplanation> all;
   for (grid::CellId cell : cells) {
-    Result<CellExplanation> out = Status::Internal("explain: unreachable");
-    if (model == "naive") {
+    Result<CellExplanation> out = Status::Internal(context + ": no explanation for this model");
+    if (name == "naive") {
       out = ExplainNaive(p, events, grid, origin_s, cell, top_n);
-    } else if (model == "retro") {
+    } else if (name == "retro") {
       out = ExplainRetro(p, events, grid, origin_s, cell, top_n);
-    } else if (model == "prospective") {
+    } else if (name == "prospective") {
       out = ExplainProspective(p, events, grid, origin_s, cell, top_n);
-    } else {
-      out = ExplainSeppGrid(*sepp_grid, surface, events, grid, origin_s, cell, top_n);
+    } else if (sepp_grid != nullptr) {
+      out = ExplainSeppGrid(*sepp_grid, surface, events, grid, cell, top_n, horizon_days);
+    } else if (sepp != nullptr) {
+      out = ExplainSepp(sepp->fit(), kernel, trigger_index, surface, events, grid, cell, top_n,
+                        horizon_days);
     }
     if (!out.ok()) return out.status().Wrap(context);
-    out.value().model = std::string(model);
+    out.value().model = name;
     out.value().cell = cell;
     all.push_back(std::move(out).value());
   }
   return all;
 }
 
+Result<std::vector<CellExplanation>> ExplainCells(std::string_view model,
+                                                 const ParamValues& params,
+                                                 const EventSet& events, const grid::Grid& grid,
+                                                 int64_t origin_s,
+                                                 const std::vector<grid::CellId>& cells,
+                                                 int top_n, double horizon_days) {
+  const std::string context = "explain " + std::string(model);
+  const std::map<std::string, std::string> given(params.items().begin(), params.items().end());
+  auto created = CreateModel(model, given);
+  if (!created.ok()) {
+    return created.status().Wrap(created.status().code() == ErrorCode::kNotFound ? "explain"
+                                                                                 : context);
+  }
+  std::unique_ptr<Model> m = std::move(created).value();
+  PLACECAST_RETURN_IF_ERROR(CheckRequest(model, events, grid, cells, top_n, horizon_days));
+  // sepp_grid and sepp are fitted once, as a forecast would fit them; every cell is read from it.
+  if (HasFittedState(model)) {
+    Status fit = m->Fit(events, grid, origin_s);
+    if (!fit.ok()) return fit.Wrap(context);
+  }
+  return ExplainFittedCells(*m, events, grid, origin_s, cells, top_n, horizon_days);
+}
+
 Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& params,
                                     const EventSet& events, const grid::Grid& grid,
-                                    int64_t origin_s, grid::CellId cell, int top_n) {
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<CellExplanation> all,
-                             ExplainCells(model, params, events, grid, origin_s, {cell}, top_n));
+                                    int64_t origin_s, grid::CellId cell, int top_n,
+                                    double horizon_days) {
+  PLACECAST_ASSIGN_OR_RETURN(
+      std::vector<CellExplanation> all,
+      ExplainCells(model, params, events, grid, origin_s, {cell}, top_n, horizon_days));
   return std::move(all.front());
 }
 
 bool IsExplainable(std::string_view model) {
-  return model == "naive" || model == "retro" || model == "prospective" || model == "sepp_grid";
+  return model == "naive" || model == "retro" || model == "prospective" || model == "sepp_grid" ||
+         model == "sepp";
 }
 
 std::string CellExplanationToJson(const CellExplanation& e) {

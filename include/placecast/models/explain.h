@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Explanations: why one cell of a forecast has the risk it has. The cell's value is split into the
 // model's own parts (for retro and prospective: the contributions of past events by distance and
-// age band; for sepp_grid: background versus triggered) and the past events that contribute most
-// are listed by time, offence and distance only — never by record id or coordinates (places, not
+// age band; for sepp_grid and sepp: background versus triggered) and the past events that
+// contribute most are listed by time, offence and distance only — never by record id or coordinates (places, not
 // people). Pure functions of their inputs; safe to call from several threads at once.
 #pragma once
 
@@ -13,6 +13,7 @@
 
 #include "placecast/common/event_set.h"
 #include "placecast/grid/grid.h"
+#include "placecast/models/model.h"
 #include "placecast/params.h"
 #include "placecast/status.h"
 
@@ -60,32 +61,45 @@ struct CellExplanation {
 };
 
 // Explains cell `cell` of the forecast `model` with resolved or partial `params` (its parameters
-// as name -> value; missing ones take their defaults) made at `origin_s` from `events` on `grid`.
-// Reads only events before `origin_s`. The contributions are computed by the model's own formula
-// with the same rounding, so for retro the parts sum exactly to the value Fit() accumulates.
-// Supported: naive, retro, prospective, sepp_grid (which is fitted here, as a forecast would).
-// top_n is the most events listed (0 lists none).
-// Errors: kUnsupported naming the model for other registered models; kNotFound for an unknown
-// model; kInvalidInput for a cell that is not an active cell of `grid` (naming it and the range),
-// a negative top_n, parameters that are not the model's, or any error of the model's Fit().
+// as name -> value; missing ones take their defaults) made at `origin_s` from `events` on `grid`
+// for a horizon of `horizon_days`. Reads only events before `origin_s`. The contributions are
+// computed by the model's own formula with the same rounding, so for retro the parts sum exactly
+// to the value Fit() accumulates. sepp_grid and sepp are fitted here, as a forecast would fit
+// them; the horizon matters only to them (the other models' `risk` is on their own scale, as the
+// note says). top_n is the most events listed (0 lists none).
+// Errors: kNotFound for an unknown model; kInvalidInput for a cell that is not an active cell of
+// `grid` (naming it and the range), a negative top_n, a horizon that is not a positive number,
+// parameters that are not the model's, or any error of the model's Fit().
 Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& params,
                                     const EventSet& events, const grid::Grid& grid,
-                                    int64_t origin_s, grid::CellId cell, int top_n);
+                                    int64_t origin_s, grid::CellId cell, int top_n,
+                                    double horizon_days = 1);
 
-// The models ExplainCell supports, as a list for messages.
-inline constexpr const char* kExplainableModels = "naive, retro, prospective, sepp_grid";
-
-// True when ExplainCell supports `model`.
+// True when ExplainCell supports `model`: every registered model (a test checks each of
+// ListModels()).
 bool IsExplainable(std::string_view model);
 
 // ExplainCell for each of `cells` in order, with the checks and errors of ExplainCell (the first
-// bad cell is named). sepp_grid is fitted once for all of them.
+// bad cell is named). sepp_grid and sepp are fitted once for all of them.
 Result<std::vector<CellExplanation>> ExplainCells(std::string_view model,
                                                  const ParamValues& params,
                                                  const EventSet& events, const grid::Grid& grid,
                                                  int64_t origin_s,
                                                  const std::vector<grid::CellId>& cells,
-                                                 int top_n);
+                                                 int top_n, double horizon_days = 1);
+
+// ExplainCells for a model already fitted — by Fit() at `origin_s` on `events` and `grid`, or by
+// LoadFitted() of such a fit — without fitting it again: a forecast explains its own fit, and a
+// reloaded fit gives the explanations of the run that saved it. Models without fitted state
+// (naive, retro, prospective) are explained from model.params() as ExplainCells does.
+// REQUIRES: `model` outlives the call and is not used by another thread during it.
+// Errors: those of ExplainCells, and kInvalidInput when sepp_grid or sepp has not been fitted,
+// when `origin_s` is not the origin of its fit, or (sepp) when `events` do not hold the events
+// the fit can still be triggered by (naming the first difference).
+Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, const EventSet& events,
+                                                       const grid::Grid& grid, int64_t origin_s,
+                                                       const std::vector<grid::CellId>& cells,
+                                                       int top_n, double horizon_days);
 
 // The explanation as a JSON object {model, cell, risk, note, parts:[{name, value, share}],
 // bands:[{distance_from_m, distance_to_m, age_from_days, age_to_days, events, value, share}],
