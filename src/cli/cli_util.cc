@@ -4,10 +4,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
-#include <sstream>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 
 #include "placecast/common/offence.h"
 
@@ -215,6 +216,8 @@ Result<SelectedForecast> RunSelectedForecast(const ForecastSelection& f) {
       model->Fit(out.study.events, out.study.grid, out.origin_s).Wrap("fitting " + f.model));
   PLACECAST_ASSIGN_OR_RETURN(out.surface, model->Predict(f.horizon_days));
   out.params_json = model->params().ToJson();
+  out.support_m = SupportRadiusM(model->params());
+  out.train_from_s = TrainFromS(model->params(), out.origin_s);
   out.warnings = model->Warnings();
   for (const auto& w : out.warnings) std::fprintf(stderr, "placecast: warning: %s\n", w.c_str());
   if (!out.study.enforcement_warning.empty()) {
@@ -334,6 +337,197 @@ Result<audit::AuditInput> AuditInputForAreas(const std::vector<grid::Boundary>& 
     in.area_residents.push_back(pop.total[key]);
   }
   return in;
+}
+
+}  // namespace placecast::cli
+
+#include <CLI/CLI.hpp>
+
+#include "placecast/io/privacy.h"
+
+namespace placecast::cli {
+
+void AddPublicReleaseFlags(CLI::App* cmd, PublicReleaseFlags* p, const PublicReleaseHelp& help) {
+  cmd->add_flag("--public-release", p->public_release, help.release);
+  cmd->add_option("--min-incidents", p->min_incidents, help.min_incidents)
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  cmd->add_option("--epsilon", p->epsilon, help.epsilon)->check(CLI::Range(1e-6, 1e6));
+  cmd->add_option("--noise-seed", p->noise_seed, "public release: seed of the Laplace noise")
+      ->capture_default_str()
+      ->each([p](const std::string&) { p->noise_seed_given = true; });
+}
+
+int CheckPublicReleaseFlags(const PublicReleaseFlags& p) {
+  const char* why = nullptr;
+  if (!p.public_release && (p.min_incidents > 0 || p.epsilon > 0)) {
+    why = "--min-incidents and --epsilon need --public-release";
+  } else if (!p.public_release && p.noise_seed_given) {
+    why = "--noise-seed needs --public-release";
+  } else if (p.public_release && p.min_incidents <= 0) {
+    why = "--public-release needs --min-incidents K (K >= 1)";
+  }
+  if (why == nullptr) return 0;
+  std::fprintf(stderr, "placecast: %s\n", why);
+  return 1;
+}
+
+nlohmann::ordered_json PrivacyJson(const PublicReleaseFlags& p,
+                                   const nlohmann::ordered_json& counts, double sensitivity,
+                                   const std::string& note) {
+  nlohmann::ordered_json j;
+  j["mode"] = "public-release";
+  j["min_incidents"] = p.min_incidents;
+  for (auto it = counts.begin(); it != counts.end(); ++it) j[it.key()] = it.value();
+  j["epsilon"] = p.epsilon > 0 ? nlohmann::ordered_json(p.epsilon) : nullptr;
+  j["sensitivity"] = sensitivity;
+  j["noise_seed"] = p.epsilon > 0 ? nlohmann::ordered_json(p.noise_seed) : nullptr;
+  j["note"] = note;
+  return j;
+}
+
+void AddPublicReleaseParams(const PublicReleaseFlags& p, nlohmann::ordered_json* lp) {
+  if (!p.public_release) return;
+  (*lp)["public_release"] = true;
+  (*lp)["min_incidents"] = p.min_incidents;
+  (*lp)["epsilon"] = p.epsilon;
+  (*lp)["noise_seed"] = p.noise_seed;
+}
+
+std::string NoiseSentence(const PublicReleaseFlags& p, double sensitivity, const std::string& what,
+                          const std::string& per, const std::string& after) {
+  if (p.epsilon <= 0) return "No noise added.";
+  char buf[512];
+  std::snprintf(buf, sizeof(buf),
+                "Laplace noise of scale Δ/ε = %g added to %s (ε = %g, sensitivity Δ = %g %s, "
+                "noise seed %llu), %s.",
+                sensitivity / p.epsilon, what.c_str(), p.epsilon, sensitivity, per.c_str(),
+                static_cast<unsigned long long>(p.noise_seed), after.c_str());
+  return buf;
+}
+
+Result<std::vector<int64_t>> PublicCounts(const PublicReleaseFlags& p,
+                                          const std::vector<int64_t>& counts, double sensitivity) {
+  if (!p.public_release) return counts;
+  return io::PublishCounts(counts, p.min_incidents, sensitivity, p.epsilon, p.noise_seed);
+}
+
+}  // namespace placecast::cli
+
+namespace placecast::cli {
+
+std::string EpsilonText(const PublicReleaseFlags& p, double sensitivity) {
+  if (p.epsilon <= 0) return "none (no noise)";
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "%g (sensitivity %g)", p.epsilon, sensitivity);
+  return buf;
+}
+
+}  // namespace placecast::cli
+
+namespace placecast::cli {
+
+double SupportRadiusM(const ParamValues& params) {
+  double r = 0;
+  for (const auto& [k, v] : params.items()) {
+    if (k == "bandwidth_m" || k == "background_bandwidth_m" || k == "trigger_bandwidth_m" ||
+        k == "max_trigger_m") {
+      r = std::max(r, std::strtod(v.c_str(), nullptr));
+    }
+  }
+  return r;
+}
+
+int64_t TrainFromS(const ParamValues& params, int64_t origin_s) {
+  int64_t window_days = 0;
+  for (const auto& [k, v] : params.items()) {
+    if (k == "window_days" || k == "bandwidth_days") {
+      window_days = std::max(window_days, params.GetInt(k));
+    }
+  }
+  return window_days > 0 ? origin_s - window_days * kSecondsPerDay : 0;
+}
+
+Result<PublicSurface> MakeSurfacePublic(const PublicReleaseFlags& p, const Study& study,
+                                        int64_t train_from_s, int64_t origin_s, double support_m,
+                                        grid::Surface* surface) {
+  constexpr double kSensitivity = 1;  // one incident changes a naive count by one
+  PublicSurface out;
+  out.support_m = support_m;
+  PLACECAST_RETURN_IF_ERROR(io::SuppressSmallCells(study.grid, study.events, train_from_s, origin_s,
+                                                   support_m, p.min_incidents, &out.suppressed)
+                                .Wrap("--public-release"));
+  for (uint8_t b : out.suppressed) out.suppressed_cells += b;
+  if (p.epsilon > 0) {
+    PLACECAST_ASSIGN_OR_RETURN(
+        surface->value, io::AddLaplaceNoise(surface->value, kSensitivity, p.epsilon, p.noise_seed));
+    for (double& v : surface->value) v = std::max(0.0, v);
+  }
+  char buf[512];
+  std::snprintf(buf, sizeof(buf),
+                "Public release: no incident points are published; cells resting on fewer "
+                "than k = %lld training incidents (in the cell or within %g m of it) are "
+                "suppressed; %s",
+                static_cast<long long>(p.min_incidents), support_m,
+                p.epsilon > 0 ? "" : "no noise added.");
+  out.note = buf;
+  if (p.epsilon > 0) {
+    out.note += NoiseSentence(p, kSensitivity, "every risk value", "per incident",
+                              "negative values set to 0");
+  }
+  return out;
+}
+
+}  // namespace placecast::cli
+
+#include <limits>
+
+namespace placecast::cli {
+
+// Public release (docs/privacy.md, "audit") of one model's result: each area's count of
+// victim-reported offences below k is withheld, the others get Laplace noise (sensitivity 1: an
+// offence lies in one area) when ε is given; shares and rates per resident follow from the
+// published counts, and the total and shares are withheld when any area is. Group figures that
+// rest on need (need per resident, need ratio, disparity beyond need) are computed on the true
+// counts and published only when no area is withheld: otherwise the withheld areas' counts could
+// be recovered from them. Exposure is published as computed. Returns the withheld areas.
+Result<int64_t> MakeAuditPublic(const PublicReleaseFlags& f, audit::AuditResult* r) {
+  std::vector<int64_t> need;
+  for (const auto& a : r->areas) need.push_back(a.need_events);
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published, PublicCounts(f, need, 1));
+  int64_t withheld = 0, total = 0;
+  for (int64_t n : published) {
+    if (n == io::kWithheldCount)
+      ++withheld;
+    else
+      total += n;
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (size_t i = 0; i < r->areas.size(); ++i) {
+    audit::AreaAudit& a = r->areas[i];
+    a.need_events = published[i];
+    const bool shown = published[i] != io::kWithheldCount;
+    a.need_share =
+        shown && withheld == 0 && total > 0 ? static_cast<double>(published[i]) / total : nan;
+    a.need_per_1k_residents =
+        shown && a.residents > 0 ? 1000.0 * static_cast<double>(published[i]) / a.residents : nan;
+  }
+  r->need_events = withheld == 0 ? total : io::kWithheldCount;
+  if (withheld > 0) {
+    char why[256];
+    std::snprintf(why, sizeof(why),
+                  " Need-based figures are withheld in this public release: %lld area(s) rest "
+                  "on fewer than k = %lld victim-reported offences.",
+                  static_cast<long long>(withheld), static_cast<long long>(f.min_incidents));
+    for (auto& g : r->groups) {
+      g.need_per_1k_residents = nan;
+      g.need_ratio = {nan, nan, nan};
+      g.disparity_beyond_need = {nan, nan, nan};
+      g.disparity_outside_band = false;
+      const size_t cut = g.statement.find(". Victim-reported offences per resident");
+      if (cut != std::string::npos) g.statement = g.statement.substr(0, cut + 1) + why;
+    }
+  }
+  return withheld;
 }
 
 }  // namespace placecast::cli

@@ -117,6 +117,8 @@ struct SelectedForecast {
   std::string params_json;  // resolved model parameters
   grid::Surface surface;
   std::vector<std::string> warnings;  // model and enforcement warnings
+  double support_m = 0;               // SupportRadiusM of the resolved parameters
+  int64_t train_from_s = 0;           // TrainFromS of the resolved parameters
 };
 
 // Loads the study up to the origin, fits the model and predicts, as `placecast forecast` does
@@ -159,5 +161,107 @@ Result<audit::AuditInput> AuditInputForAreas(const std::vector<grid::Boundary>& 
                                              const std::string& area_field,
                                              const std::string& population_path,
                                              const std::string& population_area_column);
+
+}  // namespace placecast::cli
+
+namespace placecast::cli {
+
+// Public release (docs/privacy.md): the four flags every product that can be published takes.
+// Commands derive their flag struct from it so the fields read as f.public_release etc.
+struct PublicReleaseFlags {
+  bool public_release = false;
+  int64_t min_incidents = 0;  // k: least incidents a published value rests on
+  double epsilon = 0;         // privacy budget of the Laplace noise; 0 = no noise
+  uint64_t noise_seed = 1;
+  bool noise_seed_given = false;  // set when --noise-seed appears on the command line
+};
+
+// Help text of --public-release and --min-incidents (what is suppressed, what k counts) and of
+// --epsilon (what gets noise, with which sensitivity): the parts that differ per product.
+struct PublicReleaseHelp {
+  std::string release;
+  std::string min_incidents;
+  std::string epsilon;
+};
+
+// Adds --public-release, --min-incidents K (1 .. 10⁶), --epsilon E (10⁻⁶ .. 10⁶) and --noise-seed S
+// to `cmd`, bound to `p` (which must outlive the parse).
+void AddPublicReleaseFlags(CLI::App* cmd, PublicReleaseFlags* p, const PublicReleaseHelp& help);
+
+// 0 when the flags go together; otherwise prints the reason on stderr ("placecast: --min-incidents
+// and --epsilon need --public-release", "--public-release needs --min-incidents K (K >= 1)",
+// "--noise-seed needs --public-release") and returns 1, the usage exit code.
+int CheckPublicReleaseFlags(const PublicReleaseFlags& p);
+
+// The "privacy" record of a product's JSON: {"mode": "public-release", "min_incidents": k, then
+// the members of `counts` in order (what was suppressed), "epsilon": ε or null, "sensitivity": Δ,
+// "noise_seed": seed or null, "note": note}.
+nlohmann::ordered_json PrivacyJson(const PublicReleaseFlags& p,
+                                   const nlohmann::ordered_json& counts, double sensitivity,
+                                   const std::string& note);
+
+// Records the flags in ledger parameters (public_release, min_incidents, epsilon, noise_seed),
+// only for a public release, so ordinary runs keep their records.
+void AddPublicReleaseParams(const PublicReleaseFlags& p, nlohmann::ordered_json* lp);
+
+// The sentence a product states about its noise: "Laplace noise of scale Δ/ε = b added to <what>
+// (ε = .., sensitivity Δ = .. <per>, noise seed s), <after>." or "No noise added." when ε = 0.
+std::string NoiseSentence(const PublicReleaseFlags& p, double sensitivity, const std::string& what,
+                          const std::string& per, const std::string& after);
+
+// io::PublishCounts with the flags' k, ε and seed: counts below k become io::kWithheldCount, the
+// others get rounded Laplace noise when ε > 0. Without --public-release the counts come back as
+// they are.
+Result<std::vector<int64_t>> PublicCounts(const PublicReleaseFlags& p,
+                                          const std::vector<int64_t>& counts, double sensitivity);
+
+}  // namespace placecast::cli
+
+namespace placecast::cli {
+
+// "1 (sensitivity 1)" or "none (no noise)": the ε of a public release as stdout states it.
+std::string EpsilonText(const PublicReleaseFlags& p, double sensitivity);
+
+}  // namespace placecast::cli
+
+namespace placecast::cli {
+
+// The kernel support of a model's published values: the largest spatial reach parameter
+// (bandwidth_m, background_bandwidth_m, trigger_bandwidth_m, max_trigger_m); 0 when it has none,
+// so only a cell's own incidents count.
+double SupportRadiusM(const ParamValues& params);
+
+// The start of a model's training window: origin − the largest of window_days and bandwidth_days,
+// or 0 (all history) when the model has neither.
+int64_t TrainFromS(const ParamValues& params, int64_t origin_s);
+
+// What a public release did to a forecast surface (docs/privacy.md, "forecast").
+struct PublicSurface {
+  std::vector<uint8_t> suppressed;  // per cell, 1 = withheld
+  int64_t suppressed_cells = 0;
+  double support_m = 0;
+  std::string note;  // the sentence products state
+};
+
+// The forecast's public release, shared by forecast, hotspots and allocate: marks the cells
+// resting on fewer than k incidents of [train_from_s, origin_s) in the cell or within support_m
+// of it (io::SuppressSmallCells), then, when ε > 0, adds Laplace noise (sensitivity 1) to every
+// value of `surface` and sets negative values to 0. Suppressed values are left for the caller to
+// hide. Errors of SuppressSmallCells and AddLaplaceNoise, wrapped "--public-release".
+Result<PublicSurface> MakeSurfacePublic(const PublicReleaseFlags& p, const Study& study,
+                                        int64_t train_from_s, int64_t origin_s, double support_m,
+                                        grid::Surface* surface);
+
+}  // namespace placecast::cli
+
+namespace placecast::cli {
+
+// Public release of an audit result (docs/privacy.md, "audit"), shared by audit and allocate:
+// each area's count of victim-reported offences below k becomes io::kWithheldCount, the others get
+// Laplace noise (sensitivity 1) when ε > 0; the areas' shares and rates per resident follow from
+// the published counts (shares and the total are withheld when any area is). When any area is
+// withheld the groups' need figures (need per resident, need ratio, disparity beyond need) become
+// NaN and their statements say why. Returns the number of withheld areas; PublishCounts' errors.
+Result<int64_t> MakeAuditPublic(const PublicReleaseFlags& p, audit::AuditResult* r);
 
 }  // namespace placecast::cli

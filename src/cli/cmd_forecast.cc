@@ -26,19 +26,15 @@ namespace placecast::cli {
 namespace {
 
 // The selection flags shared with allocate and hotspots (cli_util.h), and forecast's own.
-struct ForecastFlags : ForecastSelection {
+struct ForecastFlags : ForecastSelection, PublicReleaseFlags {
   std::string out;
   double top_pct = 5;
   std::string load_fitted;  // run.json or fitted.json of an earlier forecast
   std::string backtest_summary;  // summary.json whose metrics go into the model card
   std::string params_json;  // resolved model parameters (ledger replay); replaces `params`
   bool record_ledger = true;  // append a ledger record to the store (not when replaying)
-  // Public release (docs/privacy.md): suppress cells resting on fewer than min_incidents training
-  // incidents; optional Laplace noise with budget epsilon (0 = none), sensitivity 1, noise_seed.
-  bool public_release = false;
-  int64_t min_incidents = 0;
-  double epsilon = 0;
-  uint64_t noise_seed = 1;
+  // Public release (PublicReleaseFlags, docs/privacy.md): suppress cells resting on fewer than
+  // min_incidents training incidents; optional Laplace noise (epsilon, sensitivity 1, noise_seed).
   int explain_top = 5;  // top cells explained in the report and explanations.json (0 = none)
 };
 
@@ -89,20 +85,6 @@ Result<std::string> BuildExplanationsJson(const ForecastFlags& f, const models::
   return j.dump(2) + "\n";
 }
 
-// The kernel support used for suppression: the largest spatial reach parameter of the model
-// (bandwidth_m, background_bandwidth_m, trigger_bandwidth_m, max_trigger_m); 0 when it has none,
-// so only the cell's own incidents count.
-double SupportRadiusM(const ParamValues& params) {
-  double r = 0;
-  for (const auto& [k, v] : params.items()) {
-    if (k == "bandwidth_m" || k == "background_bandwidth_m" || k == "trigger_bandwidth_m" ||
-        k == "max_trigger_m") {
-      r = std::max(r, std::strtod(v.c_str(), nullptr));
-    }
-  }
-  return r;
-}
-
 Status RunForecast(const ForecastFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(int64_t origin_s, ParseDate(f.origin, "--origin"));
   PLACECAST_ASSIGN_OR_RETURN(auto all_params, ParseParamFlags(f.params));
@@ -136,48 +118,21 @@ Status RunForecast(const ForecastFlags& f) {
   for (const auto& w : warnings) std::fprintf(stderr, "placecast: warning: %s\n", w.c_str());
 
   const auto& params = model->params();
-  int64_t window_days = 0;
-  for (const auto& [k, v] : params.items()) {
-    if (k == "window_days" || k == "bandwidth_days") window_days = std::max(window_days, params.GetInt(k));
-  }
-  const int64_t train_from = window_days > 0 ? origin_s - window_days * kSecondsPerDay : 0;
+  const int64_t train_from = TrainFromS(params, origin_s);
   const auto range = study.events.TimeRange(train_from, origin_s);
 
-  // Public release: suppression from the training incidents, then (optionally) Laplace noise on
-  // every value, clamped at 0 (post-processing keeps the guarantee).
-  std::vector<uint8_t> suppressed;
-  int64_t suppressed_cells = 0;
+  // Public release (shared with hotspots and allocate): suppression from the training
+  // incidents, then (optionally) Laplace noise on every value, clamped at 0.
   const double support_m = SupportRadiusM(model->params());
   constexpr double kSensitivity = 1;  // one incident changes a naive count by one
-  std::string privacy_note;
+  PublicSurface pub;
   if (f.public_release) {
-    PLACECAST_RETURN_IF_ERROR(io::SuppressSmallCells(study.grid, study.events, train_from,
-                                                     origin_s, support_m, f.min_incidents,
-                                                     &suppressed)
-                                  .Wrap("--public-release"));
-    for (uint8_t b : suppressed) suppressed_cells += b;
-    if (f.epsilon > 0) {
-      PLACECAST_ASSIGN_OR_RETURN(
-          surface.value, io::AddLaplaceNoise(surface.value, kSensitivity, f.epsilon, f.noise_seed));
-      for (double& v : surface.value) v = std::max(0.0, v);
-    }
-    char buf[512];
-    std::snprintf(buf, sizeof(buf),
-                  "Public release: no incident points are published; cells resting on fewer "
-                  "than k = %lld training incidents (in the cell or within %g m of it) are "
-                  "suppressed; %s",
-                  static_cast<long long>(f.min_incidents), support_m,
-                  f.epsilon > 0 ? "" : "no noise added.");
-    privacy_note = buf;
-    if (f.epsilon > 0) {
-      std::snprintf(buf, sizeof(buf),
-                    "Laplace noise of scale Δ/ε = %g added to every risk value (ε = %g, "
-                    "sensitivity Δ = %g per incident, noise seed %llu), negative values set to 0.",
-                    kSensitivity / f.epsilon, f.epsilon, kSensitivity,
-                    static_cast<unsigned long long>(f.noise_seed));
-      privacy_note += buf;
-    }
+    PLACECAST_ASSIGN_OR_RETURN(
+        pub, MakeSurfacePublic(f, study, train_from, origin_s, support_m, &surface));
   }
+  const std::vector<uint8_t>& suppressed = pub.suppressed;
+  const int64_t suppressed_cells = pub.suppressed_cells;
+  const std::string& privacy_note = pub.note;
 
   io::ForecastProduct p;
   p.grid = &study.grid;
@@ -229,14 +184,9 @@ Status RunForecast(const ForecastFlags& f) {
   run["warnings"] = warnings;
   run["model_card"] = nlohmann::ordered_json::parse(p.model_card_json);
   if (f.public_release) {
-    run["privacy"] = {{"mode", "public-release"},
-                      {"min_incidents", f.min_incidents},
-                      {"support_m", support_m},
-                      {"suppressed_cells", suppressed_cells},
-                      {"epsilon", f.epsilon > 0 ? nlohmann::ordered_json(f.epsilon) : nullptr},
-                      {"sensitivity", kSensitivity},
-                      {"noise_seed", f.epsilon > 0 ? nlohmann::ordered_json(f.noise_seed) : nullptr},
-                      {"note", privacy_note}};
+    run["privacy"] =
+        PrivacyJson(f, {{"support_m", support_m}, {"suppressed_cells", suppressed_cells}},
+                    kSensitivity, privacy_note);
   }
   // The fitted state holds unsuppressed per-cell values: never in a public release.
   const std::string fitted_json = f.public_release ? "{}" : model->FittedJson();
@@ -284,12 +234,7 @@ Status RunForecast(const ForecastFlags& f) {
     lp["backtest_summary"] = f.backtest_summary;
     lp["out"] = f.out;
     lp["explain_top"] = f.explain_top;
-    if (f.public_release) {
-      lp["public_release"] = true;
-      lp["min_incidents"] = f.min_incidents;
-      lp["epsilon"] = f.epsilon;
-      lp["noise_seed"] = f.noise_seed;
-    }
+    AddPublicReleaseParams(f, &lp);
     std::vector<std::string> outputs;
     for (const char* name : kForecastProductNames) outputs.push_back(dir + name);
     PLACECAST_RETURN_IF_ERROR(AppendCommandLedger(
@@ -314,11 +259,10 @@ Status RunForecast(const ForecastFlags& f) {
               ranking.empty() ? -1 : ranking[0], ranking.empty() ? 0.0 : surface.value[ranking[0]],
               dir.c_str());
   if (f.public_release) {
-    char eps[64] = "none (no noise)";
-    if (f.epsilon > 0) std::snprintf(eps, sizeof(eps), "%g (sensitivity 1)", f.epsilon);
     std::printf("public release: k = %lld, support %g m, %lld of %d cells suppressed, epsilon %s\n",
                 static_cast<long long>(f.min_incidents), support_m,
-                static_cast<long long>(suppressed_cells), study.grid.num_cells(), eps);
+                static_cast<long long>(suppressed_cells), study.grid.num_cells(),
+                EpsilonText(f, kSensitivity).c_str());
   }
   return Status::Ok();
 }
@@ -370,35 +314,21 @@ void RegisterForecast(CLI::App& app, int* exit_code) {
                   "such as sepp_grid) instead of fitting");
   cmd->add_option("--backtest-summary", f->backtest_summary,
                   "backtest summary.json whose metrics for this model go into the model card");
-  cmd->add_flag("--public-release", f->public_release,
-                "public release: suppress cells resting on fewer than --min-incidents training "
-                "incidents, omit the fitted state, state the mode in every product");
-  cmd->add_option("--min-incidents", f->min_incidents,
-                  "public release: least training incidents (in a cell or its kernel support) "
-                  "a published cell rests on")
-      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
-  cmd->add_option("--epsilon", f->epsilon,
-                  "public release: privacy budget ε of Laplace noise (sensitivity 1) on published "
-                  "risk; default: no noise")
-      ->check(CLI::Range(1e-6, 1e6));
-  cmd->add_option("--noise-seed", f->noise_seed, "public release: seed of the Laplace noise")
-      ->capture_default_str();
+  AddPublicReleaseFlags(
+      cmd, f.get(),
+      {"public release: suppress cells resting on fewer than --min-incidents training "
+       "incidents, omit the fitted state, state the mode in every product",
+       "public release: least training incidents (in a cell or its kernel support) "
+       "a published cell rests on",
+       "public release: privacy budget ε of Laplace noise (sensitivity 1) on published "
+       "risk; default: no noise"});
   cmd->add_option("--explain-top", f->explain_top,
                   "explain the top N cells in the report's \"Why these cells\" section and "
                   "explanations.json (0 = none)")
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
   cmd->callback([f, exit_code] {
-    if (!f->public_release && (f->min_incidents > 0 || f->epsilon > 0)) {
-      std::fprintf(stderr, "placecast: --min-incidents and --epsilon need --public-release\n");
-      *exit_code = 1;
-      return;
-    }
-    if (f->public_release && f->min_incidents <= 0) {
-      std::fprintf(stderr, "placecast: --public-release needs --min-incidents K (K >= 1)\n");
-      *exit_code = 1;
-      return;
-    }
+    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
     Status s = RunForecast(*f);
     *exit_code = s.ok() ? 0 : Fail(s);
   });

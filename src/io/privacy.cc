@@ -127,6 +127,37 @@ Result<std::vector<double>> AddLaplaceNoise(const std::vector<double>& values, d
   return out;
 }
 
+Result<std::vector<int64_t>> PublishCounts(const std::vector<int64_t>& counts,
+                                           int64_t min_incidents, double sensitivity,
+                                           double epsilon, uint64_t seed) {
+  if (min_incidents < 0) {
+    return Status::InvalidInput("privacy: min_incidents: expected a value >= 0 (got " +
+                                std::to_string(min_incidents) + ")");
+  }
+  if (!std::isfinite(epsilon) || epsilon < 0) {
+    return Status::InvalidInput("privacy: epsilon: expected a finite value >= 0 (got " +
+                                Num(epsilon) + ")");
+  }
+  std::vector<double> values(counts.size());
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] < 0) {
+      return Status::InvalidInput("privacy: counts[" + std::to_string(i) +
+                                  "]: expected a count >= 0 (got " + std::to_string(counts[i]) +
+                                  ")");
+    }
+    values[i] = static_cast<double>(counts[i]);
+  }
+  if (epsilon > 0) {
+    PLACECAST_ASSIGN_OR_RETURN(values, AddLaplaceNoise(values, sensitivity, epsilon, seed));
+  }
+  std::vector<int64_t> out(counts.size());
+  for (size_t i = 0; i < counts.size(); ++i) {
+    out[i] = counts[i] < min_incidents ? kWithheldCount
+                                       : static_cast<int64_t>(std::max(0.0, std::round(values[i])));
+  }
+  return out;
+}
+
 Result<GeomaskedPoint> DonutGeomask(double x_m, double y_m, double min_m, double max_m,
                                     uint64_t seed) {
   if (!std::isfinite(x_m) || !std::isfinite(y_m)) {

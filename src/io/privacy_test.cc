@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -214,6 +215,61 @@ TEST(PrivacyTest, LaplaceInvalidInputs) {
   };
   for (const auto& c : cases) {
     auto r = AddLaplaceNoise(c.values, c.sensitivity, c.epsilon, 1);
+    ASSERT_FALSE(r.ok()) << c.message;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
+    EXPECT_EQ(r.status().message(), c.message);
+  }
+}
+
+// k = 3 on counts 0, 2, 3, 5, 7 without noise: 0 and 2 are below 3 and withheld (-1), the rest
+// are published as they are.
+TEST(PrivacyTest, PublishCountsWithholdsBelowKWithoutNoise) {
+  auto r = PublishCounts({0, 2, 3, 5, 7}, 3, 1, 0, 1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, (std::vector<int64_t>{kWithheldCount, kWithheldCount, 3, 5, 7}));
+  auto none = PublishCounts({0, 2}, 0, 1, 0, 1);  // k = 0 withholds nothing
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, (std::vector<int64_t>{0, 2}));
+}
+
+// Brute-force cross-check: each published count is max(0, round(count + the AddLaplaceNoise draw
+// of its own index)), whatever k withholds elsewhere, and withheld ones stay -1.
+TEST(PrivacyTest, PublishCountsNoiseIsRoundedClampedLaplaceOfTheSameIndex) {
+  const std::vector<int64_t> counts = {0, 1, 4, 9, 30, 2, 0, 12};
+  auto raw = AddLaplaceNoise({0, 1, 4, 9, 30, 2, 0, 12}, 2, 0.5, 99);
+  ASSERT_TRUE(raw.ok());
+  for (int64_t k : {0, 3, 10}) {
+    auto r = PublishCounts(counts, k, 2, 0.5, 99);
+    ASSERT_TRUE(r.ok());
+    for (size_t i = 0; i < counts.size(); ++i) {
+      const int64_t want = counts[i] < k
+                               ? kWithheldCount
+                               : static_cast<int64_t>(std::max(0.0, std::round((*raw)[i])));
+      EXPECT_EQ((*r)[i], want) << "k " << k << " index " << i;
+    }
+  }
+  auto again = PublishCounts(counts, 3, 2, 0.5, 99);
+  auto other = PublishCounts(counts, 3, 2, 0.5, 100);
+  ASSERT_TRUE(again.ok() && other.ok());
+  EXPECT_EQ(*again, *PublishCounts(counts, 3, 2, 0.5, 99));
+  EXPECT_NE(*again, *other);
+}
+
+TEST(PrivacyTest, PublishCountsInvalidInputs) {
+  struct Case {
+    std::vector<int64_t> counts;
+    int64_t k;
+    double sensitivity, epsilon;
+    std::string message;
+  } cases[] = {
+      {{1}, -1, 1, 0, "privacy: min_incidents: expected a value >= 0 (got -1)"},
+      {{1, -3}, 1, 1, 0, "privacy: counts[1]: expected a count >= 0 (got -3)"},
+      {{1}, 1, 1, -1, "privacy: epsilon: expected a finite value >= 0 (got -1)"},
+      {{1}, 1, 1, NAN, "privacy: epsilon: expected a finite value >= 0 (got nan)"},
+      {{1}, 1, 0, 1, "privacy: sensitivity: expected a finite value > 0 (got 0)"},
+  };
+  for (const auto& c : cases) {
+    auto r = PublishCounts(c.counts, c.k, c.sensitivity, c.epsilon, 1);
     ASSERT_FALSE(r.ok()) << c.message;
     EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
     EXPECT_EQ(r.status().message(), c.message);

@@ -7,6 +7,8 @@
 #   stderr: a line the standard error must contain (repeatable)
 #   no-file: a path that must not exist afterwards (repeatable)
 #   file:   a path that must exist, non-empty, afterwards (repeatable)
+#   has:    PATH :: TEXT — the file at PATH must contain TEXT (repeatable)
+#   lacks:  PATH :: TEXT — the file at PATH must exist and not contain TEXT (repeatable)
 # Usage: run_case.sh PLACECAST_BINARY SOURCE_DIR CASE_FILE
 set -u
 bin=$1; src=$2; case_file=$3
@@ -31,6 +33,10 @@ while IFS= read -r line; do
     stderr:*) want=$(sub "${line#stderr: }"); grep -qF -- "$want" "$tmp/err" || { echo "stderr lacks: $want"; fail=1; } ;;
     no-file:*) f=$(sub "${line#no-file: }"); [ -e "$f" ] && { echo "file should not exist: $f"; fail=1; } ;;
     file:*) f=$(sub "${line#file: }"); [ -s "$f" ] || { echo "file should exist: $f"; fail=1; } ;;
+    has:*) spec=$(sub "${line#has: }"); f=${spec%% :: *}; want=${spec#* :: }
+      grep -qF -- "$want" "$f" 2>/dev/null || { echo "$f lacks: $want"; fail=1; } ;;
+    lacks:*) spec=$(sub "${line#lacks: }"); f=${spec%% :: *}; want=${spec#* :: }
+      if [ ! -e "$f" ] || grep -qF -- "$want" "$f"; then echo "$f should not hold: $want"; fail=1; fi ;;
   esac
 done < "$case_file"
 if [ $fail != 0 ]; then echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; fi

@@ -46,6 +46,21 @@ Status SuppressSmallCells(const grid::Grid& grid, const EventSet& events, int64_
 Result<std::vector<double>> AddLaplaceNoise(const std::vector<double>& values, double sensitivity,
                                             double epsilon, uint64_t seed);
 
+// The value PublishCounts gives a withheld count (written empty or null in products).
+inline constexpr int64_t kWithheldCount = -1;
+
+// Counts as a public release publishes them: each count below `min_incidents` becomes
+// kWithheldCount; when epsilon > 0 every other count gets Laplace(0, sensitivity / epsilon) noise
+// (AddLaplaceNoise with `seed`, one draw per input index whether withheld or not, so a count's
+// noise does not depend on which others are withheld), rounded to the nearest integer and
+// clamped at 0 (post-processing keeps the guarantee). epsilon = 0 adds no noise and ignores
+// `sensitivity`. The decision to withhold uses the true count. kInvalidInput when min_incidents
+// or a count is negative (naming its index), epsilon is negative or not finite, or (epsilon > 0)
+// as AddLaplaceNoise.
+Result<std::vector<int64_t>> PublishCounts(const std::vector<int64_t>& counts,
+                                           int64_t min_incidents, double sensitivity,
+                                           double epsilon, uint64_t seed);
+
 // A point displaced by donut geomasking.
 struct GeomaskedPoint {
   double x_m = 0, y_m = 0;    // displaced position, same projected CRS as the input
