@@ -4,6 +4,8 @@
 // CRS), clusters.csv and clusters.json and prints the clusters. Single-threaded driver (the scan
 // uses --threads).
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -15,13 +17,14 @@
 #include "placecast/analysis/scan.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
+#include "placecast/io/privacy.h"
 #include "placecast/io/store.h"
 #include "placecast/io/vector_layer.h"
 
 namespace placecast::cli {
 namespace {
 
-struct ScanFlags {
+struct ScanFlags : PublicReleaseFlags {
   std::string store;
   std::string offence;
   std::string date;
@@ -38,6 +41,42 @@ struct ScanFlags {
   std::string out;
   bool allow_enforcement = false;
 };
+
+// Public release (docs/privacy.md, "scan"): withholds the clusters observing fewer than k events,
+// adds Laplace noise (sensitivity 1) to the observed counts of the others when ε is given, and
+// rounds each radius up to whole centre cells, since the exact radius is the distance from the
+// centre to an incident location. Returns the privacy record.
+Result<nlohmann::ordered_json> MakeScanPublic(const ScanFlags& f, analysis::ScanResult* r) {
+  std::vector<int64_t> observed;
+  for (const auto& c : r->clusters) observed.push_back(c.observed);
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published, PublicCounts(f, observed, 1));
+  const double step = r->request.centre_cell_size_m;
+  std::vector<analysis::ScanCluster> kept;
+  for (size_t i = 0; i < r->clusters.size(); ++i) {
+    if (published[i] == io::kWithheldCount) continue;
+    analysis::ScanCluster c = r->clusters[i];
+    c.observed = published[i];
+    c.radius_m = std::max(step, std::ceil(c.radius_m / step) * step);
+    kept.push_back(c);
+  }
+  const int64_t found = static_cast<int64_t>(r->clusters.size());
+  const int64_t withheld = found - static_cast<int64_t>(kept.size());
+  r->clusters = std::move(kept);
+  char buf[640];
+  std::snprintf(buf, sizeof(buf),
+                "Public release: no incident points are published (centres are grid cells, radii "
+                "rounded up to whole %g m); clusters observing fewer than k = %lld incidents are "
+                "withheld (%lld of %lld). Expected counts, log GLR and p-values are computed on "
+                "the true data; the ratio uses the published observed count. ",
+                step, static_cast<long long>(f.min_incidents), static_cast<long long>(withheld),
+                static_cast<long long>(found));
+  const std::string note =
+      buf + NoiseSentence(f, 1, "each published observed count", "per incident",
+                          "rounded to a whole number and at least 0");
+  return PrivacyJson(
+      f, {{"clusters_found", found}, {"withheld_clusters", withheld}, {"radius_step_m", step}}, 1,
+      note);
+}
 
 Status RunScan(const ScanFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(int64_t date_s, ParseDate(f.date, "--date"));
@@ -70,8 +109,18 @@ Status RunScan(const ScanFlags& f) {
   const int64_t from = date_s - (request.study_period_days - 1) * kSecondsPerDay;
   PLACECAST_ASSIGN_OR_RETURN(EventSet events,
                              store->LoadEvents(sel.groups, from, date_s + kSecondsPerDay));
+  if (f.public_release && request.centres != analysis::ScanCentres::kGridCells) {
+    return Status::InvalidInput(
+        "--centres " + f.centres +
+        ": a public release publishes no incident points, and event-location centres are "
+        "incident points; use --centres cells");
+  }
   PLACECAST_ASSIGN_OR_RETURN(analysis::ScanResult result,
                              analysis::SpaceTimePermutationScan(events, request));
+  nlohmann::ordered_json privacy;
+  if (f.public_release) {
+    PLACECAST_ASSIGN_OR_RETURN(privacy, MakeScanPublic(f, &result));
+  }
 
   // clusters.gpkg: the circles in the store CRS, through io's polygon-layer writer.
   io::PolygonLayer layer;
@@ -79,6 +128,7 @@ Status RunScan(const ScanFlags& f) {
   layer.crs = events.crs;
   layer.description = "placecast space-time permutation scan: " + f.offence + ", analysis date " +
                       FormatDate(date_s);
+  if (f.public_release) layer.description += " (public release, docs/privacy.md)";
   layer.timestamp_s = date_s;
   using T = io::LayerFieldType;
   layer.fields = {{"rank", T::kInt64},         {"centre_x_m", T::kDouble},
@@ -136,13 +186,18 @@ Status RunScan(const ScanFlags& f) {
     feat["geometry"] = {{"type", "Polygon"}, {"coordinates", {coords}}};
     fc["features"].push_back(feat);
   }
+  std::string json = analysis::ScanResultToJson(result);
+  if (f.public_release) {
+    fc["privacy"] = privacy;       // a foreign member of the FeatureCollection (RFC 7946 §6.1)
+    json.resize(json.size() - 3);  // drop the closing "\n}\n"
+    json += ",\n  \"privacy\": " + privacy.dump() + "\n}\n";
+  }
   PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
   const std::string dir = f.out + "/";
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "clusters.geojson", fc.dump(1) + "\n"));
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(dir + "clusters.csv", analysis::ScanResultToCsv(result)));
-  PLACECAST_RETURN_IF_ERROR(
-      io::WriteFileAtomic(dir + "clusters.json", analysis::ScanResultToJson(result)));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "clusters.json", json));
   PLACECAST_RETURN_IF_ERROR(io::WriteGeoPackageLayer(dir + "clusters.gpkg", layer));
 
   std::printf(
@@ -162,6 +217,13 @@ Status RunScan(const ScanFlags& f) {
                 c.significant ? " *" : "");
   }
   std::printf("wrote %sclusters.{geojson,gpkg,csv,json}\n", dir.c_str());
+  if (f.public_release) {
+    std::printf("public release: k = %lld, %lld of %lld clusters withheld, epsilon %s\n",
+                static_cast<long long>(f.min_incidents),
+                static_cast<long long>(privacy["withheld_clusters"].get<int64_t>()),
+                static_cast<long long>(privacy["clusters_found"].get<int64_t>()),
+                EpsilonText(f, 1).c_str());
+  }
   return Status::Ok();
 }
 
@@ -196,7 +258,15 @@ void RegisterScan(CLI::App& app, int* exit_code) {
   cmd->add_option("--out", f->out, "output directory")->required();
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
                 "allow enforcement-driven offence types (narcotics, weapons, …)");
+  AddPublicReleaseFlags(
+      cmd, f.get(),
+      {"public release: withhold clusters observing fewer than --min-incidents incidents, "
+       "publish no incident points (needs --centres cells)",
+       "public release: least incidents a published cluster observes",
+       "public release: privacy budget ε of Laplace noise (sensitivity 1) on each published "
+       "observed count; default: no noise"});
   cmd->callback([f, exit_code] {
+    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
     Status s = RunScan(*f);
     *exit_code = s.ok() ? 0 : Fail(s);
   });
