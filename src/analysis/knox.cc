@@ -274,6 +274,14 @@ Result<KnoxResult> KnoxTest(const EventSet& events, const KnoxRequest& request) 
   std::sort(pairs.begin(), pairs.end(),
             [](const Pair& a, const Pair& b) { return a.i != b.i ? a.i < b.i : a.j < b.j; });
   res.close_pairs = static_cast<int64_t>(pairs.size());
+  {
+    std::vector<int64_t> degree(n, 0);
+    for (const Pair& p : pairs) {
+      ++degree[p.i];
+      ++degree[p.j];
+    }
+    res.max_close_pairs_per_event = *std::max_element(degree.begin(), degree.end());
+  }
 
   // Pairs per time band over all pairs: fixed by the multiset of days, so the same in every
   // permutation. The last row is that total minus the close pairs.
@@ -387,9 +395,11 @@ std::string KnoxResultToCsv(const KnoxResult& r) {
       const int64_t tlo = col == 0 ? 0 : te[col - 1];
       const std::string thi = col == r.cols - 1 ? "inf" : std::to_string(te[col]);
       out += "\"" + r.space_labels[row] + "\",\"" + r.time_labels[col] + "\"," + Num(lo) + "," +
-             hi + "," + std::to_string(tlo) + "," + thi + "," + std::to_string(r.observed[i]) +
-             "," + Num(r.expected[i]) + "," + Num(r.expected_sd[i]) + "," + Num(r.knox_ratio[i]) +
-             "," + Num(r.p_value[i]) + "\n";
+             hi + "," + std::to_string(tlo) + "," + thi + ",";
+      out += r.IsWithheld(i) ? ",,,,\n"
+                             : std::to_string(r.observed[i]) + "," + Num(r.expected[i]) + "," +
+                                   Num(r.expected_sd[i]) + "," + Num(r.knox_ratio[i]) + "," +
+                                   Num(r.p_value[i]) + "\n";
     }
   }
   return out;
@@ -415,7 +425,8 @@ std::string KnoxResultToJson(const KnoxResult& r) {
          ", \"seed\": " + std::to_string(q.seed) + "},\n";
   out += "  \"events\": " + std::to_string(r.num_events) +
          ",\n  \"pairs\": " + std::to_string(r.num_pairs) +
-         ",\n  \"close_pairs\": " + std::to_string(r.close_pairs) + ",\n  \"space_bands\": [";
+         ",\n  \"close_pairs\": " + (r.close_pairs < 0 ? "null" : std::to_string(r.close_pairs)) +
+         ",\n  \"space_bands\": [";
   for (int k = 0; k < r.rows; ++k) out += (k ? ", " : "") + JsonString(r.space_labels[k]);
   out += "],\n  \"time_bands\": [";
   for (int k = 0; k < r.cols; ++k) out += (k ? ", " : "") + JsonString(r.time_labels[k]);
@@ -423,9 +434,16 @@ std::string KnoxResultToJson(const KnoxResult& r) {
   for (int row = 0; row < r.rows; ++row) {
     for (int col = 0; col < r.cols; ++col) {
       const size_t i = r.Index(row, col);
-      out += "    {\"space_band\": " + std::to_string(row) +
-             ", \"time_band\": " + std::to_string(col) +
-             ", \"observed\": " + std::to_string(r.observed[i]) +
+      out +=
+          "    {\"space_band\": " + std::to_string(row) + ", \"time_band\": " + std::to_string(col);
+      if (r.IsWithheld(i)) {
+        out +=
+            ", \"observed\": null, \"expected\": null, \"expected_sd\": null, "
+            "\"knox_ratio\": null, \"p_value\": null, \"withheld\": true}";
+        out += (row == r.rows - 1 && col == r.cols - 1) ? "\n" : ",\n";
+        continue;
+      }
+      out += ", \"observed\": " + std::to_string(r.observed[i]) +
              ", \"expected\": " + Num(r.expected[i], 10, true) +
              ", \"expected_sd\": " + Num(r.expected_sd[i], 10, true) +
              ", \"knox_ratio\": " + Num(r.knox_ratio[i], 10, true) +
@@ -471,10 +489,16 @@ std::string KnoxResultToTable(const KnoxResult& r) {
     return std::string(buf);
   };
   std::string out;
-  out += table("Knox ratio (observed / mean of permutations)",
-               [&](size_t i) { return fixed(r.knox_ratio[i], 2); });
-  out += table("p-value", [&](size_t i) { return fixed(r.p_value[i], 3); });
-  out += table("Observed pairs", [&](size_t i) { return std::to_string(r.observed[i]); });
+  // Withheld cells (a public release) show as "x".
+  out += table("Knox ratio (observed / mean of permutations)", [&](size_t i) {
+    return r.IsWithheld(i) ? std::string("x") : fixed(r.knox_ratio[i], 2);
+  });
+  out += table("p-value", [&](size_t i) {
+    return r.IsWithheld(i) ? std::string("x") : fixed(r.p_value[i], 3);
+  });
+  out += table("Observed pairs", [&](size_t i) {
+    return r.IsWithheld(i) ? std::string("x") : std::to_string(r.observed[i]);
+  });
   return out;
 }
 

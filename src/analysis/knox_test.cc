@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -137,6 +138,8 @@ TEST(KnoxTest, BandEdgesAreClosedBelowOpenAbove) {
   EXPECT_EQ(r->observed, want);
   EXPECT_EQ(r->num_pairs, 6);
   EXPECT_EQ(r->close_pairs, 4);  // AB, AC, BC, CD are closer than 200 m
+  // Close pairs per event: A 2 (AB, AC), B 2 (AB, BC), C 3 (AC, BC, CD), D 1 (CD).
+  EXPECT_EQ(r->max_close_pairs_per_event, 3);
   EXPECT_EQ(r->space_labels, (std::vector<std::string>{"same location", "(0, 100) m",
                                                        "[100, 200) m", "[200, inf) m"}));
   EXPECT_EQ(r->time_labels,
@@ -281,7 +284,39 @@ TEST(KnoxTest, MatchesBruteForceCount) {
       }
     }
     EXPECT_EQ(r->observed, want);
+    // Brute force: the most close pairs (distance < 300 m) any one event is in.
+    std::vector<int64_t> degree(ev.size(), 0);
+    for (size_t i = 0; i < ev.size(); ++i) {
+      for (size_t j = i + 1; j < ev.size(); ++j) {
+        const double dx = std::fabs(ev.x_m[i] - ev.x_m[j]), dy = std::fabs(ev.y_m[i] - ev.y_m[j]);
+        const double d = m == DistanceMetric::kManhattan ? dx + dy : std::sqrt(dx * dx + dy * dy);
+        if (d < 300) ++degree[i], ++degree[j];
+      }
+    }
+    EXPECT_EQ(r->max_close_pairs_per_event, *std::max_element(degree.begin(), degree.end()));
   }
+}
+
+// A withheld cell (public release) is written empty in the CSV, null in the JSON and "x" in the
+// tables; the others are untouched. Cell 0 is "same location" × [0, 7) days (1 pair, AB above).
+TEST(KnoxTest, WithheldCellsArePublishedEmpty) {
+  auto r = KnoxTest(Line({{0, 0}, {0, 3}, {100, 7}, {250, 14}}), Request({100, 200}, {7, 14}));
+  ASSERT_TRUE(r.ok());
+  r->withheld.assign(r->observed.size(), 0);
+  r->withheld[0] = 1;
+  const std::string csv = KnoxResultToCsv(*r);
+  EXPECT_NE(csv.find("\"same location\",\"[0, 7) days\",0,0,0,7,,,,,\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\"[100, 200) m\",\"[7, 14) days\",100,200,7,14,2,"), std::string::npos);
+  const std::string json = KnoxResultToJson(*r);
+  EXPECT_NE(json.find("{\"space_band\": 0, \"time_band\": 0, \"observed\": null, "
+                      "\"expected\": null, \"expected_sd\": null, \"knox_ratio\": null, "
+                      "\"p_value\": null, \"withheld\": true},"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"space_band\": 2, \"time_band\": 1, \"observed\": 2,"), std::string::npos);
+  const std::string table = KnoxResultToTable(*r);
+  EXPECT_NE(table.find("same location"), std::string::npos);
+  EXPECT_EQ(table.find("same location           1"), std::string::npos) << table;
 }
 
 TEST(KnoxTest, SameSeedSameBytesWhateverTheThreads) {

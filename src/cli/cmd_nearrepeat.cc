@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli/cli_util.h"
@@ -17,12 +18,13 @@
 #include "placecast/analysis/knox.h"
 #include "placecast/io/csv.h"
 #include "placecast/io/file_util.h"
+#include "placecast/io/privacy.h"
 #include "placecast/io/store.h"
 
 namespace placecast::cli {
 namespace {
 
-struct NearRepeatFlags {
+struct NearRepeatFlags : PublicReleaseFlags {
   std::string store;
   std::string input;
   std::string offence;
@@ -122,6 +124,54 @@ Result<EventSet> ReadXyDateCsv(const std::string& path, int64_t* rows_skipped) {
   return ev;
 }
 
+// Public release (docs/privacy.md, "nearrepeat"): the open last space band [bK, inf) is withheld
+// (one incident is in N − 1 pairs, nearly all of them there); close-band cells with fewer than k
+// pairs are withheld; the others get Laplace noise when ε is given, with sensitivity D = the most
+// close pairs any one event takes part in (from the data, so the guarantee is nominal). Knox
+// ratios use the published counts; expected counts and p-values come from the true data.
+// Returns the privacy record.
+Result<nlohmann::ordered_json> MakeKnoxPublic(const NearRepeatFlags& f, analysis::KnoxResult* r) {
+  const size_t close_cells = static_cast<size_t>(r->rows - 1) * r->cols;
+  const std::vector<int64_t> close(r->observed.begin(), r->observed.begin() + close_cells);
+  const double sensitivity =
+      static_cast<double>(std::max<int64_t>(1, r->max_close_pairs_per_event));
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published, PublicCounts(f, close, sensitivity));
+  r->withheld.assign(r->observed.size(), 1);
+  int64_t withheld = 0;
+  for (size_t i = 0; i < close_cells; ++i) {
+    if (published[i] == io::kWithheldCount) {
+      ++withheld;
+      continue;
+    }
+    r->withheld[i] = 0;
+    r->observed[i] = published[i];
+    r->knox_ratio[i] = r->expected[i] > 0 ? static_cast<double>(published[i]) / r->expected[i]
+                                          : std::numeric_limits<double>::quiet_NaN();
+  }
+  r->close_pairs = -1;  // the total would give away the sum of the withheld cells
+  char buf[768];
+  std::snprintf(buf, sizeof(buf),
+                "Public release: no incident points, times or ids are published; the open band "
+                "[%g, inf) m is withheld (each incident is in N - 1 pairs, nearly all there); "
+                "band cells with fewer than k = %lld pairs are withheld (%lld of %zu close "
+                "cells); the total of close pairs is withheld. Expected counts and p-values are "
+                "computed on the true data; Knox ratios use the published counts. The "
+                "sensitivity D = %lld is the most close pairs any one incident takes part in, "
+                "computed from these data, so the guarantee is nominal (data-dependent), not a "
+                "formal one. ",
+                r->request.space_bands_m.back(), static_cast<long long>(f.min_incidents),
+                static_cast<long long>(withheld), close_cells,
+                static_cast<long long>(r->max_close_pairs_per_event));
+  const std::string note =
+      buf + NoiseSentence(f, sensitivity, "each published pair count", "pairs per incident",
+                          "rounded to a whole number and at least 0");
+  return PrivacyJson(f,
+                     {{"close_cells", close_cells},
+                      {"withheld_cells", withheld},
+                      {"withheld_open_band_cells", r->cols}},
+                     sensitivity, note);
+}
+
 Status RunNearRepeat(const NearRepeatFlags& f) {
   std::map<std::string, std::string> given;
   if (!f.space_bands.empty() && f.space_step_m > 0) {
@@ -185,13 +235,22 @@ Status RunNearRepeat(const NearRepeatFlags& f) {
     source = f.store + " (" + f.offence + ")";
   }
   PLACECAST_ASSIGN_OR_RETURN(analysis::KnoxResult result, analysis::KnoxTest(events, request));
+  nlohmann::ordered_json privacy;
+  std::string json;
+  if (f.public_release) {
+    PLACECAST_ASSIGN_OR_RETURN(privacy, MakeKnoxPublic(f, &result));
+    json = analysis::KnoxResultToJson(result);
+    json.resize(json.size() - 3);  // drop the closing "\n}\n"
+    json += ",\n  \"privacy\": " + privacy.dump() + "\n}\n";
+  } else {
+    json = analysis::KnoxResultToJson(result);
+  }
 
   PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
   const std::string dir = f.out + "/";
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(dir + "knox.csv", analysis::KnoxResultToCsv(result)));
-  PLACECAST_RETURN_IF_ERROR(
-      io::WriteFileAtomic(dir + "knox.json", analysis::KnoxResultToJson(result)));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "knox.json", json));
   std::printf(
       "nearrepeat: %s: %lld events (%lld rows without x, y or date skipped), %lld pairs, "
       "%lld permutations (seed %lld), %s distance\n\n",
@@ -203,6 +262,15 @@ Status RunNearRepeat(const NearRepeatFlags& f) {
       "Bands: space [lo, hi) metres, \"same location\" = distance 0; time [lo, hi) whole "
       "days between dates.\nwrote %sknox.csv, %sknox.json\n",
       dir.c_str(), dir.c_str());
+  if (f.public_release) {
+    std::printf(
+        "public release: k = %lld, %lld of %lld close cells withheld (x) and the open "
+        "band, epsilon %s\n",
+        static_cast<long long>(f.min_incidents),
+        static_cast<long long>(privacy["withheld_cells"].get<int64_t>()),
+        static_cast<long long>(privacy["close_cells"].get<int64_t>()),
+        EpsilonText(f, privacy["sensitivity"].get<double>()).c_str());
+  }
   return Status::Ok();
 }
 
@@ -238,7 +306,15 @@ void RegisterNearRepeat(CLI::App& app, int* exit_code) {
   cmd->add_option("--out", f->out, "output directory")->required();
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
                 "allow enforcement-driven offence types (narcotics, weapons, …)");
+  AddPublicReleaseFlags(
+      cmd, f.get(),
+      {"public release: withhold band cells with fewer than --min-incidents pairs and the open "
+       "last space band; publish no incident points",
+       "public release: least pairs a published band cell counts",
+       "public release: privacy budget ε of Laplace noise on the published pair counts "
+       "(sensitivity: the most close pairs one incident is in); default: no noise"});
   cmd->callback([f, exit_code] {
+    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
     Status s = RunNearRepeat(*f);
     *exit_code = s.ok() ? 0 : Fail(s);
   });

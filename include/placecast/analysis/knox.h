@@ -69,7 +69,11 @@ struct KnoxResult {
   KnoxRequest request;
   int64_t num_events = 0;
   int64_t num_pairs = 0;    // n (n - 1) / 2
-  int64_t close_pairs = 0;  // pairs closer than the last space edge (visited per permutation)
+  // Pairs closer than the last space edge (visited per permutation); -1 = withheld (written null).
+  int64_t close_pairs = 0;
+  // The most close pairs any one event takes part in: how many close-pair counts one event can
+  // change in total (the L1 sensitivity of the close rows of `observed` to one event).
+  int64_t max_close_pairs_per_event = 0;
   int rows = 0, cols = 0;   // rows = K + 2 space bands, cols = L + 1 time bands
   std::vector<std::string> space_labels;  // "same location", "(0, 100) m", "[100, 200) m", …
   std::vector<std::string> time_labels;   // "[0, 7) days", …, "[21, inf) days"
@@ -80,7 +84,12 @@ struct KnoxResult {
   std::vector<double> knox_ratio;   // observed / expected; NaN when expected is 0
   std::vector<double> p_value;      // (1 + #{perm >= observed}) / (1 + permutations)
 
+  // Cells withheld from publication (a public release sets it; empty = none): the formatters
+  // write their observed, expected, expected_sd, knox_ratio and p_value empty, null or "x".
+  std::vector<uint8_t> withheld;
+
   size_t Index(int row, int col) const { return static_cast<size_t>(row) * cols + col; }
+  bool IsWithheld(size_t i) const { return i < withheld.size() && withheld[i] != 0; }
 };
 
 // Runs the test on `events` (any order). Pairs are found with a spatial grid index, so only pairs
