@@ -84,6 +84,12 @@ nlohmann::ordered_json JNum(double v) {
   return std::stod(Fmt("%.6g", v));
 }
 
+// A count, or null when withheld (negative: a public release).
+nlohmann::ordered_json Count(int64_t n) {
+  if (n < 0) return nullptr;
+  return n;
+}
+
 nlohmann::ordered_json JEst(const Estimate& e) {
   return {{"value", JNum(e.value)}, {"lo", JNum(e.lo)}, {"hi", JNum(e.hi)}};
 }
@@ -416,7 +422,7 @@ std::string AuditJson(const AuditResult& r) {
   j["days"] = r.days;
   j["flagged_cell_days"] = r.flagged_cell_days;
   j["unassigned_flagged_cell_days"] = r.unassigned_flagged_cell_days;
-  j["need_events"] = r.need_events;
+  j["need_events"] = Count(r.need_events);
   j["reference_group"] = r.reference_group;
   j["band"] = {JNum(r.band_lo), JNum(r.band_hi)};
   j["bootstrap"] = {{"reps", r.bootstrap_reps}, {"seed", r.seed},
@@ -443,7 +449,7 @@ std::string AuditJson(const AuditResult& r) {
                      {"flagged_cell_days", a.flagged_cell_days},
                      {"exposure_share", JNum(a.exposure_share)},
                      {"exposure_per_1k_residents", JNum(a.exposure_per_1k_residents)},
-                     {"need_events", a.need_events},
+                     {"need_events", Count(a.need_events)},
                      {"need_share", JNum(a.need_share)},
                      {"need_per_1k_residents", JNum(a.need_per_1k_residents)}});
   }
@@ -461,7 +467,8 @@ std::string AuditAreasCsv(const AuditResult& r, const std::string& model) {
   for (const auto& a : r.areas) {
     s += model + "," + a.name + "," + Num(a.residents) + "," + std::to_string(a.cells) + "," +
          std::to_string(a.flagged_cell_days) + "," + Num(a.exposure_share) + "," +
-         Num(a.exposure_per_1k_residents) + "," + std::to_string(a.need_events) + "," +
+         Num(a.exposure_per_1k_residents) + "," +
+         (a.need_events < 0 ? std::string() : std::to_string(a.need_events)) + "," +
          Num(a.need_share) + "," + Num(a.need_per_1k_residents) + "\n";
   }
   return s;

@@ -251,3 +251,33 @@ TEST(AuditTest, FlagsTheCellsWhereTheModelPutsRisk) {
 
 }  // namespace
 }  // namespace placecast::audit
+
+namespace placecast::audit {
+namespace {
+
+// A withheld need count (negative, a public release) is empty in the areas CSV and null in the
+// JSON, for the area and the total; a published one is written as is.
+TEST(AuditTest, WithheldNeedCountsAreEmptyAndNull) {
+  AuditResult r;
+  r.need_events = -1;
+  AreaAudit a;
+  a.name = "A";
+  a.residents = 100;
+  a.need_events = -1;
+  AreaAudit b;
+  b.name = "B";
+  b.residents = 200;
+  b.need_events = 7;
+  r.areas = {a, b};
+  const std::string csv = AuditAreasCsv(r, "m");
+  EXPECT_NE(csv.find("m,A,100,0,0,0,0,,0,0\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("m,B,200,0,0,0,0,7,0,0\n"), std::string::npos) << csv;
+  const std::string json = AuditJson(r);
+  EXPECT_NE(json.find("\"need_events\": null,\n  \"reference_group\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"area\": \"A\""), std::string::npos);
+  EXPECT_EQ(json.find("-1"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"need_events\": 7"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace placecast::audit

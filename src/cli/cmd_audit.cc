@@ -21,6 +21,7 @@
 #include "placecast/io/csv.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
+#include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
 #include "placecast/io/store.h"
 #include "placecast/version.h"
@@ -28,7 +29,7 @@
 namespace placecast::cli {
 namespace {
 
-struct AuditFlags {
+struct AuditFlags : PublicReleaseFlags {
   std::string store;
   std::string offence;
   std::string need_offence;
@@ -140,6 +141,7 @@ Status RunAuditCmd(const AuditFlags& f) {
           ") per resident of the areas they live in. Ratios outside 0.8–1.25 are flagged. "
           "The population table is the only place group membership enters; no model sees it.</p>\n";
   nlohmann::ordered_json jm = nlohmann::ordered_json::object();
+  int64_t withheld_areas = 0;  // the same for every model: need does not depend on the model
   for (const auto& model : models) {
     audit::FlagRequest req;
     req.model = model;
@@ -158,7 +160,10 @@ Status RunAuditCmd(const AuditFlags& f) {
                                static_cast<int32_t>(areas.size()), days.origins_s, horizon_days);
     auto result = audit::RunAudit(in);
     if (!result.ok()) return result.status().Wrap("model " + model);
-    const audit::AuditResult& r = *result;
+    audit::AuditResult& r = *result;
+    if (f.public_release) {
+      PLACECAST_ASSIGN_OR_RETURN(withheld_areas, MakeAuditPublic(f, &r));
+    }
     nlohmann::ordered_json one = nlohmann::ordered_json::parse(audit::AuditJson(r));
     one["warnings"] = days.warnings;
     jm[model] = one;
@@ -225,8 +230,8 @@ Status RunAuditCmd(const AuditFlags& f) {
               std::to_string(a.flagged_cell_days) + "</td><td class=\"num\">" +
               F("%.1f", 100 * a.exposure_share) + " %</td><td class=\"num\">" +
               F("%.3g", a.exposure_per_1k_residents) + "</td><td class=\"num\">" +
-              std::to_string(a.need_events) + "</td><td class=\"num\">" +
-              F("%.1f", 100 * a.need_share) + " %</td></tr>\n";
+              (a.need_events < 0 ? std::string("withheld") : std::to_string(a.need_events)) +
+              "</td><td class=\"num\">" + F("%.1f", 100 * a.need_share) + " %</td></tr>\n";
     }
     html += "</table>\n";
     if (r.unassigned_flagged_cell_days > 0) {
@@ -236,6 +241,34 @@ Status RunAuditCmd(const AuditFlags& f) {
     }
   }
   j["models"] = jm;
+  if (f.public_release) {
+    std::string note =
+        "Public release: no incident points, times or ids are published. Each area's count of "
+        "victim-reported offences (" +
+        need_offence + ") below k = " + std::to_string(f.min_incidents) + " is withheld (" +
+        std::to_string(withheld_areas) + " of " + std::to_string(areas.size()) +
+        " areas); the total and the shares are withheld "
+        "when any area is. " +
+        NoiseSentence(f, 1, "each published area count", "per offence",
+                      "rounded to a whole number and at least 0; rates per resident follow "
+                      "from the published counts") +
+        " Group need figures (need per resident, need ratio, disparity beyond need) are computed "
+        "on the true counts and published only when no area is withheld (" +
+        (withheld_areas > 0 ? std::string("withheld here") : std::string("published here")) +
+        "). Exposure (flagged cell-days) counts where the model's forecasts point, not incidents, "
+        "and is published as computed.";
+    j["privacy"] = PrivacyJson(
+        f,
+        {{"areas", areas.size()},
+         {"withheld_areas", withheld_areas},
+         {"group_need_figures", withheld_areas > 0 ? "withheld" : "published, from true counts"}},
+        1, note);
+    html += "<h2>Public release</h2>\n<p>" + Html(note) + "</p>\n";
+    std::printf(
+        "public release: k = %lld, %lld of %zu areas' offence counts withheld, epsilon %s\n",
+        static_cast<long long>(f.min_incidents), static_cast<long long>(withheld_areas),
+        areas.size(), EpsilonText(f, 1).c_str());
+  }
   html += "<h2>What this does and does not say</h2>\n<p>Exposure measures where the forecast "
           "would send attention, not what officers do there. Group figures assume every resident "
           "of an area is equally exposed to that area's flagged cells, which hides differences "
@@ -275,6 +308,7 @@ Status RunAuditCmd(const AuditFlags& f) {
   lp["seed"] = f.seed;
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
+  AddPublicReleaseParams(f, &lp);
   return AppendCommandLedger(f.store, "audit", lp.dump(),
                              {f.store, f.areas, f.population, f.boundary}, outputs);
 }
@@ -316,7 +350,15 @@ void RegisterAudit(CLI::App& app, int* exit_code) {
   cmd->add_option("--out", f->out, "output directory")->required();
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
                 "allow enforcement-driven offence types in training");
+  AddPublicReleaseFlags(
+      cmd, f.get(),
+      {"public release: withhold each area's count of victim-reported offences below "
+       "--min-incidents, and the group need figures when any area is withheld",
+       "public release: least victim-reported offences a published area count rests on",
+       "public release: privacy budget ε of Laplace noise (sensitivity 1) on the published area "
+       "counts; default: no noise"});
   cmd->callback([f, exit_code] {
+    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
     Status s = RunAuditCmd(*f);
     *exit_code = s.ok() ? 0 : Fail(s);
   });

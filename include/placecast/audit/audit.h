@@ -100,7 +100,9 @@ struct AreaAudit {
   int64_t flagged_cell_days = 0;      // exposure: Σ over days of flagged cells in the area
   double exposure_share = 0;          // of all flagged cell-days in areas
   double exposure_per_1k_residents = 0;  // NaN for an area without residents
-  int64_t need_events = 0;            // victim-reported offences in the period
+  // Victim-reported offences in the period; negative = withheld (a public release), written
+  // empty in the CSV and null in the JSON.
+  int64_t need_events = 0;
   double need_share = 0;              // of all such offences in areas
   double need_per_1k_residents = 0;   // NaN for an area without residents
 };
@@ -124,7 +126,7 @@ struct AuditResult {
   int32_t days = 0;
   int64_t flagged_cell_days = 0;             // in all cells, areas or not
   int64_t unassigned_flagged_cell_days = 0;  // flagged cells in no area
-  int64_t need_events = 0;
+  int64_t need_events = 0;                   // negative = withheld, as AreaAudit::need_events
   std::string reference_group;
   double band_lo = 0.8, band_hi = 1.25;
   int bootstrap_reps = 0;
