@@ -2,6 +2,8 @@
 // `placecast backtest`: rolling-origin evaluation of one or more models; writes summary.json,
 // per_origin.csv, hit_rate_curves.csv and hit_rate_curves.png, and prints a table.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <memory>
@@ -14,12 +16,13 @@
 #include "cli/ledger_util.h"
 #include "placecast/eval/backtest.h"
 #include "placecast/io/file_util.h"
+#include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
 
 namespace placecast::cli {
 namespace {
 
-struct BacktestFlags {
+struct BacktestFlags : PublicReleaseFlags {
   std::string store;
   std::string models;
   std::string offence;
@@ -55,6 +58,64 @@ std::vector<io::CurveSeries> CurvesFromCsv(const std::string& csv) {
   return series;
 }
 
+// Public release (docs/privacy.md, "backtest") of per_origin.csv: the rows of origins scoring
+// fewer than k events are left out (for every model); the others publish their event count with
+// Laplace noise when ε is given (sensitivity ceil(horizon_days): one incident is scored at that
+// many daily origins at most) and their metrics as computed. Returns the privacy record; `*r` keeps
+// only the published origins.
+Result<nlohmann::ordered_json> MakePerOriginPublic(const BacktestFlags& f,
+                                                   eval::BacktestResult* r) {
+  if (r->events < f.min_incidents) {
+    return Status::InvalidInput("--min-incidents " + std::to_string(f.min_incidents) +
+                                ": the backtest scores only " + std::to_string(r->events) +
+                                " events, fewer than k: nothing can be published");
+  }
+  const double sensitivity = std::max(1.0, std::ceil(f.horizon_days));
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published,
+                             PublicCounts(f, r->events_per_origin, sensitivity));
+  const size_t origins = r->origins_s.size();
+  const size_t nc = r->coverages_pct.size();
+  std::vector<size_t> keep;
+  for (size_t o = 0; o < origins; ++o) {
+    if (published[o] != io::kWithheldCount) keep.push_back(o);
+  }
+  auto pick = [&](std::vector<double>& v) {
+    std::vector<double> out;
+    for (size_t o : keep) out.insert(out.end(), v.begin() + o * nc, v.begin() + (o + 1) * nc);
+    v = std::move(out);
+  };
+  std::vector<int64_t> origins_s, events;
+  for (size_t o : keep) {
+    origins_s.push_back(r->origins_s[o]);
+    events.push_back(published[o]);
+  }
+  r->origins_s = std::move(origins_s);
+  r->events_per_origin = std::move(events);
+  for (auto& m : r->models) {
+    pick(m.hit_rate);
+    pick(m.pai);
+    pick(m.pei);
+  }
+  const int64_t withheld = static_cast<int64_t>(origins - keep.size());
+  const std::string note =
+      "Public release: no incident points, times or ids are published. In per_origin.csv the "
+      "rows of origins scoring fewer than k = " +
+      std::to_string(f.min_incidents) + " events are left out (" + std::to_string(withheld) +
+      " of " + std::to_string(origins) +
+      " origins); the published rows' hit rate, PAI and PEI are computed on the true data. " +
+      NoiseSentence(f, sensitivity, "each published per-origin event count",
+                    "per incident, scored at up to ceil(horizon_days) daily origins",
+                    "rounded to a whole number and at least 0") +
+      " The summary (means over origins with bootstrap intervals, pooled hit rates, the total "
+      "of scored events) rests on all " +
+      std::to_string(r->events) +
+      " scored events, at least k, and is published as computed: one incident moves a mean "
+      "over origins by at most 1 / (events at its origin x origins with events).";
+  return PrivacyJson(
+      f, {{"origins", origins}, {"withheld_origins", withheld}, {"scored_events", r->events}},
+      sensitivity, note);
+}
+
 Status RunBacktestCmd(const BacktestFlags& f) {
   eval::BacktestRequest req;
   req.models = SplitComma(f.models);
@@ -87,9 +148,13 @@ Status RunBacktestCmd(const BacktestFlags& f) {
   j["grid"] = {{"cell_size_m", study.grid.cell_size_m()}, {"cells", study.grid.num_cells()},
                {"crs", study.grid.crs()}, {"mask", study.grid_source}};
   if (!study.enforcement_warning.empty()) j["enforcement_warning"] = study.enforcement_warning;
+  eval::BacktestResult per_origin = result;
+  if (f.public_release) {
+    PLACECAST_ASSIGN_OR_RETURN(j["privacy"], MakePerOriginPublic(f, &per_origin));
+  }
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", j.dump(2) + "\n"));
   PLACECAST_RETURN_IF_ERROR(
-      io::WriteFileAtomic(dir + "per_origin.csv", eval::BacktestPerOriginCsv(result)));
+      io::WriteFileAtomic(dir + "per_origin.csv", eval::BacktestPerOriginCsv(per_origin)));
   const std::string curves = eval::HitRateCurvesCsv(result);
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "hit_rate_curves.csv", curves));
   PLACECAST_RETURN_IF_ERROR(io::RenderHitRateCurvesPng(
@@ -116,6 +181,16 @@ Status RunBacktestCmd(const BacktestFlags& f) {
   }
   std::printf("wrote %ssummary.json, per_origin.csv, hit_rate_curves.csv, hit_rate_curves.png\n",
               dir.c_str());
+  if (f.public_release) {
+    const auto& pj = j["privacy"];
+    std::printf(
+        "public release: k = %lld, %lld of %lld origins withheld from per_origin.csv, "
+        "epsilon %s\n",
+        static_cast<long long>(f.min_incidents),
+        static_cast<long long>(pj["withheld_origins"].get<int64_t>()),
+        static_cast<long long>(pj["origins"].get<int64_t>()),
+        EpsilonText(f, pj["sensitivity"].get<double>()).c_str());
+  }
 
   nlohmann::ordered_json lp;
   lp["store"] = f.store;
@@ -134,6 +209,7 @@ Status RunBacktestCmd(const BacktestFlags& f) {
   lp["seed"] = f.seed;
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
+  AddPublicReleaseParams(f, &lp);
   std::vector<std::string> outputs;
   for (const char* name : {"summary.json", "per_origin.csv", "hit_rate_curves.csv",
                            "hit_rate_curves.png"}) {
@@ -169,7 +245,15 @@ void RegisterBacktest(CLI::App& app, int* exit_code) {
       ->capture_default_str()->check(CLI::Range(0, 256));
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
                 "allow enforcement-driven offence types (narcotics, weapons, …) in training");
+  AddPublicReleaseFlags(
+      cmd, f.get(),
+      {"public release: leave out of per_origin.csv the origins scoring fewer than "
+       "--min-incidents events; state the mode in summary.json",
+       "public release: least scored events a published per-origin row rests on",
+       "public release: privacy budget ε of Laplace noise on the published per-origin event "
+       "counts (sensitivity ceil(--horizon-days)); default: no noise"});
   cmd->callback([f, exit_code] {
+    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
     Status s = RunBacktestCmd(*f);
     *exit_code = s.ok() ? 0 : Fail(s);
   });
