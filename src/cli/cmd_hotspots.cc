@@ -23,7 +23,7 @@
 namespace placecast::cli {
 namespace {
 
-struct HotspotsFlags {
+struct HotspotsFlags : PublicReleaseFlags {
   ForecastSelection sel;
   std::string out;
   deploy::HotspotOptions opt;
@@ -225,6 +225,16 @@ Status RunHotspots(const HotspotsFlags& f) {
   PLACECAST_RETURN_IF_ERROR(CheckFlags(f));
   PLACECAST_ASSIGN_OR_RETURN(SelectedForecast fc, RunSelectedForecast(f.sel));
   const grid::Grid& g = fc.study.grid;
+  // Public release: the forecast's own suppression and noise (docs/privacy.md); a suppressed
+  // cell's risk is set to 0, so it is never in a patrol area.
+  PublicSurface pub;
+  if (f.public_release) {
+    PLACECAST_ASSIGN_OR_RETURN(pub, MakeSurfacePublic(f, fc.study, fc.train_from_s, fc.origin_s,
+                                                      fc.support_m, &fc.surface));
+    for (size_t c = 0; c < pub.suppressed.size(); ++c) {
+      if (pub.suppressed[c]) fc.surface.value[c] = 0;
+    }
+  }
   PLACECAST_ASSIGN_OR_RETURN(deploy::HotspotResult h, deploy::FindHotspots(g, fc.surface, f.opt));
   PLACECAST_ASSIGN_OR_RETURN(LonLat ll, ProjectAreas(g.crs(), h.areas));
 
@@ -248,6 +258,13 @@ Status RunHotspots(const HotspotsFlags& f) {
                      {"max_area_m2", h.max_area_m2},
                      {"min_risk", f.opt.min_risk},
                      {"max_areas", f.opt.max_areas}};
+  if (f.public_release) {
+    meta["privacy"] = PrivacyJson(
+        f, {{"support_m", pub.support_m}, {"suppressed_cells", pub.suppressed_cells}}, 1,
+        pub.note +
+            " Suppressed cells count as risk 0: they are never in a patrol area, and "
+            "shares are of the published risk.");
+  }
 
   PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
   const std::string dir = f.out + "/";
@@ -319,6 +336,7 @@ Status RunHotspots(const HotspotsFlags& f) {
   lp["min_risk"] = f.opt.min_risk;
   lp["max_areas"] = f.opt.max_areas;
   lp["out"] = f.out;
+  AddPublicReleaseParams(f, &lp);
   std::vector<std::string> outputs;
   for (const auto& name : written) outputs.push_back(dir + name);
   PLACECAST_RETURN_IF_ERROR(AppendCommandLedger(f.sel.store, "hotspots", lp.dump(),
@@ -342,6 +360,13 @@ Status RunHotspots(const HotspotsFlags& f) {
   }
   std::printf("wrote %shotspots.{csv,geojson,gpkg}, %ssummary.json\n", dir.c_str(),
               h.areas.empty() ? "" : "map.png, ");
+  if (f.public_release) {
+    std::printf(
+        "public release: k = %lld, support %g m, %lld of %d cells suppressed (never in an "
+        "area), epsilon %s\n",
+        static_cast<long long>(f.min_incidents), pub.support_m,
+        static_cast<long long>(pub.suppressed_cells), g.num_cells(), EpsilonText(f, 1).c_str());
+  }
   return Status::Ok();
 }
 
@@ -364,7 +389,16 @@ void RegisterHotspots(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-areas", f->opt.max_areas, "keep only the first N areas; 0 = all")
       ->capture_default_str();
+  AddPublicReleaseFlags(
+      cmd, f.get(),
+      {"public release: apply the forecast's suppression (cells resting on fewer than "
+       "--min-incidents training incidents are never in an area) and state it",
+       "public release: least training incidents (in a cell or its kernel support) a cell in "
+       "an area rests on",
+       "public release: privacy budget ε of Laplace noise (sensitivity 1) on the forecast's "
+       "risk before areas are formed; default: no noise"});
   cmd->callback([f, exit_code] {
+    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
     Status s = RunHotspots(*f);
     *exit_code = s.ok() ? 0 : Fail(s);
   });
