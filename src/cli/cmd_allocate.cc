@@ -38,7 +38,7 @@
 namespace placecast::cli {
 namespace {
 
-struct AllocateFlags {
+struct AllocateFlags : PublicReleaseFlags {
   ForecastSelection fc;
   std::string shifts = "06-14,14-22,22-06";
   std::string units = "30";
@@ -378,6 +378,17 @@ Status RunAllocate(const AllocateFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(SelectedForecast fc, RunSelectedForecast(f.fc));
   const grid::Grid& g = fc.study.grid;
   const std::string& crs = g.crs();
+  // Public release: the forecast's own suppression and noise (docs/privacy.md); a suppressed
+  // cell's risk is set to 0, so no site is placed or scored for it.
+  PublicSurface pub;
+  nlohmann::ordered_json privacy = nullptr;
+  if (f.public_release) {
+    PLACECAST_ASSIGN_OR_RETURN(pub, MakeSurfacePublic(f, fc.study, fc.train_from_s, fc.origin_s,
+                                                      fc.support_m, &fc.surface));
+    for (size_t c = 0; c < pub.suppressed.size(); ++c) {
+      if (pub.suppressed[c]) fc.surface.value[c] = 0;
+    }
+  }
 
   // Time-of-day profile from the history before the origin.
   const int64_t profile_from = fc.origin_s - static_cast<int64_t>(f.profile_days) * kSecondsPerDay;
@@ -604,6 +615,7 @@ Status RunAllocate(const AllocateFlags& f) {
   gj["placecast"] = {{"kind", "placecast.allocation"},    {"model", f.fc.model},
                      {"offence", f.fc.offence},           {"origin", FormatDate(fc.origin_s)},
                      {"horizon_days", f.fc.horizon_days}, {"radius_m", f.radius_m}};
+  if (f.public_release) gj["placecast"]["privacy"] = "public-release: see summary.json";
   gj["features"] = features;
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "plan.csv", csv));
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "plan.geojson", gj.dump() + "\n"));
@@ -636,6 +648,7 @@ Status RunAllocate(const AllocateFlags& f) {
               std::to_string(plan.units) + " units, expected " + f.fc.offence +
               " events per cell, " + FormatDate(fc.origin_s);
     p.code_version = kVersion;
+    p.suppressed = pub.suppressed;
     const std::string png = "map_" + plan.shift.Label() + ".png";
     PLACECAST_RETURN_IF_ERROR(io::RenderForecastPng(dir + png, p));
     const std::string note =
@@ -653,6 +666,7 @@ Status RunAllocate(const AllocateFlags& f) {
   // Fairness audit of the plan: each shift's covered cells are its flagged cells.
   nlohmann::ordered_json audit_json = nullptr;
   std::vector<std::string> statements;
+  int64_t withheld_areas = 0;
   if (audit_plan) {
     const std::string need_offence = f.need_offence.empty() ? f.fc.offence : f.need_offence;
     PLACECAST_ASSIGN_OR_RETURN(OffenceSelection need_sel, ParseOffenceSelection(need_offence));
@@ -690,6 +704,9 @@ Status RunAllocate(const AllocateFlags& f) {
     }
     for (const ShiftPlan& plan : plans) in.flagged.push_back(plan.covered);
     auto result = audit::RunAudit(in);
+    if (result.ok() && f.public_release) {
+      PLACECAST_ASSIGN_OR_RETURN(withheld_areas, MakeAuditPublic(f, &*result));
+    }
     if (result.ok()) {
       audit_json = nlohmann::ordered_json::parse(audit::AuditJson(*result));
       PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(
@@ -751,6 +768,26 @@ Status RunAllocate(const AllocateFlags& f) {
   }
   sj["shifts"] = js;
   sj["audit"] = audit_json;
+  if (f.public_release) {
+    std::string note = pub.note +
+                       " Suppressed cells count as risk 0: no automatic point is placed on them "
+                       "and no plan covers them; the time-of-day shares come from the true "
+                       "profile.";
+    if (audit_plan) {
+      note +=
+          " The plan's audit withholds each area's count of victim-reported offences below "
+          "k (" +
+          std::to_string(withheld_areas) +
+          " area(s)) as `placecast audit "
+          "--public-release` does, with the same noise and group rules.";
+    }
+    privacy = PrivacyJson(f,
+                          {{"support_m", pub.support_m},
+                           {"suppressed_cells", pub.suppressed_cells},
+                           {"withheld_audit_areas", withheld_areas}},
+                          1, note);
+    sj["privacy"] = privacy;
+  }
   sj["note"] =
       "objective = expected events of the shift in the cells the staffed sites cover "
       "(forecast x the cell's shrunk shift share); bound = MIP optimum when proven, "
@@ -772,6 +809,13 @@ Status RunAllocate(const AllocateFlags& f) {
   }
   for (const auto& s : statements) std::printf("  %s\n", s.c_str());
   std::printf("wrote %splan.csv, plan.geojson, summary.json and a map per shift\n", dir.c_str());
+  if (f.public_release) {
+    std::printf(
+        "public release: k = %lld, support %g m, %lld of %d cells suppressed (never "
+        "covered), epsilon %s\n",
+        static_cast<long long>(f.min_incidents), pub.support_m,
+        static_cast<long long>(pub.suppressed_cells), g.num_cells(), EpsilonText(f, 1).c_str());
+  }
 
   nlohmann::ordered_json lp;
   AddForecastSelectionParams(f.fc, fc, &lp);
@@ -798,6 +842,7 @@ Status RunAllocate(const AllocateFlags& f) {
   lp["bootstrap"] = f.bootstrap;
   lp["seed"] = f.seed;
   lp["out"] = f.out;
+  AddPublicReleaseParams(f, &lp);
   const std::string points_file = f.points.rfind("auto:", 0) == 0 ? "" : f.points;
   return AppendCommandLedger(f.fc.store, "allocate", lp.dump(),
                              {f.fc.store, f.fc.boundary, points_file, f.beats, f.districts,
@@ -861,7 +906,16 @@ void RegisterAllocate(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0, 1000000));
   cmd->add_option("--seed", f->seed, "audit: seed of the bootstrap")->capture_default_str();
   cmd->add_option("--out", f->out, "output directory")->required();
+  AddPublicReleaseFlags(
+      cmd, f.get(),
+      {"public release: apply the forecast's suppression (cells resting on fewer than "
+       "--min-incidents training incidents are never covered) and the audit's, and state them",
+       "public release: least training incidents (in a cell or its kernel support) a scored "
+       "cell rests on, and least offences a published audit area count rests on",
+       "public release: privacy budget ε of Laplace noise (sensitivity 1) on the forecast's "
+       "risk and the audit's area counts; default: no noise"});
   cmd->callback([f, exit_code] {
+    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
     Status s = RunAllocate(*f);
     *exit_code = s.ok() ? 0 : Fail(s);
   });
