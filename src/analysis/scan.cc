@@ -15,7 +15,6 @@
 #include <numbers>
 #include <random>
 #include <thread>
-#include <unordered_map>
 
 #include "analysis/format_util.h"
 #include "analysis/random.h"
@@ -63,9 +62,14 @@ struct Geometry {
   std::vector<double> loc_x, loc_y;
   std::vector<int64_t> loc_total;  // events per location over the whole period
   std::vector<double> centre_x, centre_y;
-  std::vector<uint32_t> rev_start;   // CSR over locations
-  std::vector<uint32_t> rev_centre;  // centres in ascending order
-  std::vector<uint32_t> rev_c;
+  std::vector<uint32_t> rev_start;  // CSR over locations
+  struct Reach {
+    Reach() {}  // left uninitialised: the lists are written once, in parallel, after sizing
+    Reach(uint32_t centre_in, uint32_t c_in) : centre(centre_in), c(c_in) {}
+    uint32_t centre;  // ascending within a location's list
+    uint32_t c;       // C of the circle around `centre` that just reaches the location
+  };
+  std::vector<Reach> rev;
 };
 
 // Per-location lists of the day offsets (0 = analysis date) of recent events, as CSR.
@@ -150,7 +154,7 @@ class Scorer {
     for (size_t l = 0; l < num_loc; ++l) {
       if (rec.start[l] == rec.start[l + 1]) continue;
       for (uint32_t e = g.rev_start[l]; e < g.rev_start[l + 1]; ++e) {
-        ++s.bucket_start[g.rev_centre[e] + 1];
+        ++s.bucket_start[g.rev[e].centre + 1];
       }
     }
     for (size_t k = 0; k < num_centres; ++k) s.bucket_start[k + 1] += s.bucket_start[k];
@@ -160,7 +164,7 @@ class Scorer {
     for (size_t l = 0; l < num_loc; ++l) {
       if (rec.start[l] == rec.start[l + 1]) continue;
       for (uint32_t e = g.rev_start[l]; e < g.rev_start[l + 1]; ++e) {
-        s.entries[fill[g.rev_centre[e]]++] = {g.rev_c[e], static_cast<uint32_t>(l)};
+        s.entries[fill[g.rev[e].centre]++] = {g.rev[e].c, static_cast<uint32_t>(l)};
       }
     }
     s.circ.assign(static_cast<size_t>(w_), 0);
@@ -240,9 +244,127 @@ void BuildRecent(const std::vector<uint32_t>& ev_loc, const std::vector<int64_t>
   }
 }
 
-struct CellHash {
-  size_t operator()(const std::pair<int64_t, int64_t>& p) const {
-    return std::hash<int64_t>()(p.first * 0x9E3779B97F4A7C15LL ^ p.second);
+// The locations bucketed in a uniform grid (row-major cells, CSR), their coordinates and totals
+// copied in cell order so that a circle's candidates are a few contiguous runs, one per cell row.
+class LocationGrid {
+ public:
+  LocationGrid(const std::vector<double>& x, const std::vector<double>& y,
+               const std::vector<int64_t>& total, double radius_m) {
+    const auto [xmin, xmax] = std::minmax_element(x.begin(), x.end());
+    const auto [ymin, ymax] = std::minmax_element(y.begin(), y.end());
+    x0_ = *xmin;
+    y0_ = *ymin;
+    // Cells of half the radius (about 5.5 r² of candidates per circle of π r²), but never more
+    // cells than about four per location.
+    const double w = *xmax - *xmin, h = *ymax - *ymin;
+    cell_ = std::max({radius_m / 2, std::sqrt(w * h / (4.0 * static_cast<double>(x.size()))),
+                      std::max(w, h) / 65536.0, 1e-9});
+    nx_ = static_cast<int64_t>(w / cell_) + 1;
+    ny_ = static_cast<int64_t>(h / cell_) + 1;
+    std::vector<uint32_t> cell_of(x.size());
+    start_.assign(static_cast<size_t>(nx_ * ny_) + 1, 0);
+    for (size_t l = 0; l < x.size(); ++l) {
+      cell_of[l] = static_cast<uint32_t>(Row(y[l]) * nx_ + Col(x[l]));
+      ++start_[cell_of[l] + 1];
+    }
+    for (size_t c = 0; c + 1 < start_.size(); ++c) start_[c + 1] += start_[c];
+    std::vector<uint32_t> fill(start_.begin(), start_.end() - 1);
+    x_.resize(x.size());
+    y_.resize(x.size());
+    loc_.resize(x.size());
+    total_.resize(x.size());
+    for (size_t l = 0; l < x.size(); ++l) {  // ascending location order within each cell
+      const uint32_t a = fill[cell_of[l]]++;
+      x_[a] = x[l];
+      y_[a] = y[l];
+      loc_[a] = static_cast<uint32_t>(l);
+      total_[a] = static_cast<uint32_t>(total[l]);
+    }
+  }
+
+  // Calls f(d2, location, total) for every location with d2 = (x − cx)² + (y − cy)² <= r2.
+  template <typename F>
+  void ForEachWithin(double cx, double cy, double r, double r2, F f) const {
+    const int64_t j0 = Row(cy - r), j1 = Row(cy + r);
+    for (int64_t j = j0; j <= j1; ++j) {
+      const double lo = y0_ + static_cast<double>(j) * cell_, hi = lo + cell_;
+      const double dy = cy < lo ? lo - cy : (cy > hi ? cy - hi : 0.0);
+      if (dy * dy > r2) continue;
+      const double ext = std::sqrt(r2 - dy * dy);
+      const int64_t i0 = Col(cx - ext), i1 = Col(cx + ext);
+      const uint32_t a1 = start_[static_cast<size_t>(j * nx_ + i1) + 1];
+      for (uint32_t a = start_[static_cast<size_t>(j * nx_ + i0)]; a < a1; ++a) {
+        const double ex = x_[a] - cx, ey = y_[a] - cy;
+        const double d2 = ex * ex + ey * ey;
+        if (d2 <= r2) f(d2, loc_[a], total_[a]);
+      }
+    }
+  }
+
+ private:
+  int64_t Col(double x) const {
+    return std::clamp<int64_t>(static_cast<int64_t>(std::floor((x - x0_) / cell_)), 0, nx_ - 1);
+  }
+  int64_t Row(double y) const {
+    return std::clamp<int64_t>(static_cast<int64_t>(std::floor((y - y0_) / cell_)), 0, ny_ - 1);
+  }
+
+  double x0_ = 0, y0_ = 0, cell_ = 1;
+  int64_t nx_ = 1, ny_ = 1;
+  std::vector<uint32_t> start_;
+  std::vector<double> x_, y_;
+  std::vector<uint32_t> loc_, total_;
+};
+
+// One centre's locations within the radius, with C (whole-period events within each location's
+// distance, ties included). Reused per thread.
+struct Circle {
+  std::vector<double> d2;
+  std::vector<uint32_t> loc, total;
+  std::vector<uint32_t> start, order;  // bucket sort scratch
+
+  void Gather(const LocationGrid& grid, double cx, double cy, double r, double r2) {
+    d2.clear();
+    loc.clear();
+    total.clear();
+    grid.ForEachWithin(cx, cy, r, r2, [&](double d, uint32_t l, uint32_t t) {
+      d2.push_back(d);
+      loc.push_back(l);
+      total.push_back(t);
+    });
+  }
+
+  // Calls f(location, C) for every gathered location, nearest first. The locations are sorted
+  // by squared distance with a bucket sort: buckets of equal width in d² are rings of equal area,
+  // so with locations spread over the circle each holds about two, and insertion sort finishes
+  // them. Exact: buckets are monotone in d², and equal distances form one group sharing one C.
+  template <typename F>
+  void ForEachC(double r2, F f) {
+    const size_t m = d2.size();
+    const size_t nb = m / 2 + 1;
+    const double scale = static_cast<double>(nb) / r2;
+    auto bucket = [&](double d) { return std::min(nb - 1, static_cast<size_t>(d * scale)); };
+    start.assign(nb + 1, 0);
+    for (size_t q = 0; q < m; ++q) ++start[bucket(d2[q]) + 1];
+    for (size_t b = 0; b < nb; ++b) start[b + 1] += start[b];
+    order.resize(m);
+    for (size_t q = 0; q < m; ++q) order[start[bucket(d2[q])]++] = static_cast<uint32_t>(q);
+    // start[b] is now the end of bucket b.
+    for (size_t b = 0, b0 = 0; b < nb; b0 = start[b++]) {
+      for (size_t a = b0 + 1; a < start[b]; ++a) {
+        const uint32_t v = order[a];
+        size_t z = a;
+        for (; z > b0 && d2[order[z - 1]] > d2[v]; --z) order[z] = order[z - 1];
+        order[z] = v;
+      }
+    }
+    uint32_t c = 0;
+    for (size_t a = 0; a < m;) {
+      const double d = d2[order[a]];
+      size_t z = a;
+      for (; z < m && d2[order[z]] == d; ++z) c += total[order[z]];
+      for (; a < z; ++a) f(loc[order[a]], c);
+    }
   }
 };
 
@@ -371,31 +493,14 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
   }
   for (int64_t k = 1; k <= w; ++k) n_window[k] += n_window[k - 1];
 
-  // Spatial hash of the locations, cells of max_radius_m.
   const double rmax = request.max_radius_m;
   const double rmax2 = rmax * rmax;
-  std::unordered_map<std::pair<int64_t, int64_t>, std::vector<uint32_t>, CellHash> hash;
-  for (size_t l = 0; l < num_loc; ++l) {
-    hash[{static_cast<int64_t>(std::floor(g.loc_x[l] / rmax)),
-          static_cast<int64_t>(std::floor(g.loc_y[l] / rmax))}]
-        .push_back(static_cast<uint32_t>(l));
-  }
+  const LocationGrid loc_grid(g.loc_x, g.loc_y, g.loc_total, rmax);
   // Locations within max_radius_m of (cx, cy) as (squared distance, location), sorted.
   auto neighbours = [&](double cx, double cy, std::vector<std::pair<double, uint32_t>>& nb) {
     nb.clear();
-    const int64_t hx = static_cast<int64_t>(std::floor(cx / rmax));
-    const int64_t hy = static_cast<int64_t>(std::floor(cy / rmax));
-    for (int64_t dx = -1; dx <= 1; ++dx) {
-      for (int64_t dy = -1; dy <= 1; ++dy) {
-        auto it = hash.find({hx + dx, hy + dy});
-        if (it == hash.end()) continue;
-        for (uint32_t l : it->second) {
-          const double ex = g.loc_x[l] - cx, ey = g.loc_y[l] - cy;
-          const double d2 = ex * ex + ey * ey;
-          if (d2 <= rmax2) nb.push_back({d2, l});
-        }
-      }
-    }
+    loc_grid.ForEachWithin(cx, cy, rmax, rmax2,
+                           [&](double d2, uint32_t l, uint32_t) { nb.push_back({d2, l}); });
     std::sort(nb.begin(), nb.end());
   };
 
@@ -421,68 +526,68 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
     }
   }
 
-  // Forward lists (location, C) per candidate, built in parallel blocks, then inverted into
-  // per-location lists in centre order.
+  // The per-location lists of (centre, C), in two parallel passes over blocks of candidates.
+  // Pass 1 counts, per block, the centres reaching each location and the candidates with a
+  // location in reach (which become centres, numbered in candidate order). Pass 2 sorts each
+  // centre's locations by distance and writes (centre, C) straight into the lists: block t
+  // writes after blocks 0 .. t−1 in every list, so each list is in ascending centre order.
   const int threads = request.threads;
-  struct Block {
-    std::vector<uint32_t> size;  // entries per candidate
-    std::vector<Entry> entries;
-  };
-  std::vector<Block> blocks(static_cast<size_t>(threads));
-  {
-    const size_t per = (cand.size() + threads - 1) / threads;
-    auto build = [&](int t) {
-      std::vector<std::pair<double, uint32_t>> nb;
-      Block& b = blocks[static_cast<size_t>(t)];
-      const size_t first = per * static_cast<size_t>(t);
-      const size_t last = std::min(cand.size(), first + per);
-      for (size_t k = first; k < last; ++k) {
-        neighbours(cand[k].first, cand[k].second, nb);
-        b.size.push_back(static_cast<uint32_t>(nb.size()));
-        uint32_t total = 0;
-        size_t a = 0;
-        while (a < nb.size()) {
-          size_t z = a;
-          while (z < nb.size() && nb[z].first == nb[a].first)
-            total += static_cast<uint32_t>(g.loc_total[nb[z++].second]);
-          for (size_t q = a; q < z; ++q) b.entries.push_back({total, nb[q].second});
-          a = z;
-        }
-      }
-    };
+  const size_t per = (cand.size() + threads - 1) / threads;
+  std::vector<std::vector<uint32_t>> reach(static_cast<size_t>(threads));
+  std::vector<uint32_t> block_centres(static_cast<size_t>(threads) + 1, 0);
+  auto parallel = [&](auto body) {
     std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(build, t);
-    build(0);
+    for (int t = 1; t < threads; ++t) pool.emplace_back(body, t);
+    body(0);
     for (auto& th : pool) th.join();
-  }
-  g.rev_start.assign(num_loc + 1, 0);
-  for (const Block& b : blocks) {
-    for (const Entry& e : b.entries) ++g.rev_start[e.loc + 1];
-  }
-  for (size_t l = 0; l < num_loc; ++l) g.rev_start[l + 1] += g.rev_start[l];
-  g.rev_centre.resize(g.rev_start[num_loc]);
-  g.rev_c.resize(g.rev_start[num_loc]);
-  {
-    std::vector<uint32_t> fill(g.rev_start.begin(), g.rev_start.end() - 1);
-    size_t k = 0;
-    for (Block& b : blocks) {
-      size_t e = 0;
-      for (uint32_t sz : b.size) {
-        if (sz > 0) {
-          const uint32_t centre = static_cast<uint32_t>(g.centre_x.size());
-          g.centre_x.push_back(cand[k].first);
-          g.centre_y.push_back(cand[k].second);
-          for (uint32_t q = 0; q < sz; ++q, ++e) {
-            const Entry& en = b.entries[e];
-            g.rev_centre[fill[en.loc]] = centre;
-            g.rev_c[fill[en.loc]++] = en.c_total;
-          }
-        }
-        ++k;
-      }
-      b = Block();
+  };
+  parallel([&](int t) {
+    std::vector<uint32_t>& count = reach[static_cast<size_t>(t)];
+    count.assign(num_loc, 0);
+    const size_t first = per * static_cast<size_t>(t);
+    const size_t last = std::min(cand.size(), first + per);
+    uint32_t centres = 0;
+    for (size_t k = first; k < last; ++k) {
+      bool any = false;
+      loc_grid.ForEachWithin(cand[k].first, cand[k].second, rmax, rmax2,
+                             [&](double, uint32_t l, uint32_t) {
+                               ++count[l];
+                               any = true;
+                             });
+      centres += any;
     }
+    block_centres[static_cast<size_t>(t) + 1] = centres;
+  });
+  g.rev_start.assign(num_loc + 1, 0);
+  for (size_t l = 0; l < num_loc; ++l) {
+    uint32_t at = g.rev_start[l];
+    for (auto& count : reach) {  // count becomes this block's write cursor
+      const uint32_t c = count[l];
+      count[l] = at;
+      at += c;
+    }
+    g.rev_start[l + 1] = at;
   }
+  for (int t = 0; t < threads; ++t) block_centres[t + 1] += block_centres[t];
+  g.rev.resize(g.rev_start[num_loc]);
+  g.centre_x.resize(block_centres.back());
+  g.centre_y.resize(block_centres.back());
+  parallel([&](int t) {
+    std::vector<uint32_t>& cursor = reach[static_cast<size_t>(t)];
+    const size_t first = per * static_cast<size_t>(t);
+    const size_t last = std::min(cand.size(), first + per);
+    uint32_t centre = block_centres[static_cast<size_t>(t)];
+    Circle circle;
+    for (size_t k = first; k < last; ++k) {
+      circle.Gather(loc_grid, cand[k].first, cand[k].second, rmax, rmax2);
+      if (circle.d2.empty()) continue;
+      g.centre_x[centre] = cand[k].first;
+      g.centre_y[centre] = cand[k].second;
+      circle.ForEachC(rmax2, [&](uint32_t l, uint32_t c) { g.rev[cursor[l]++] = {centre, c}; });
+      ++centre;
+    }
+  });
+  reach = {};
   const size_t num_centres = g.centre_x.size();
 
   ScanResult res;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -182,6 +183,89 @@ TEST(ScanTest, SameSeedSameBytesWhateverTheThreads) {
   EXPECT_EQ(ScanResultToCsv(*a), ScanResultToCsv(*b));
   EXPECT_EQ(a->replicate_max_log_glr, b->replicate_max_log_glr);
   EXPECT_NE(a->replicate_max_log_glr, c->replicate_max_log_glr);
+}
+
+// Every cylinder scored directly: for each centre, every distinct distance up to the radius and
+// every window. The scan's most likely cluster must have the largest log GLR of all cylinders and
+// every reported cluster the largest of its centre's, on snapped coordinates (many equal
+// distances), with event-location and grid centres and 1..3 threads.
+TEST(ScanTest, MatchesBruteForceOverEveryCylinder) {
+  std::mt19937_64 rng(5);
+  std::uniform_int_distribution<int> cell(0, 20), day(0, 39), hot(0, 3);
+  EventSet ev;
+  for (int i = 0; i < 400; ++i) {
+    // Snapped to 50 m; a quarter of the events crowd a corner in the last week.
+    const bool late = i % 4 == 0;
+    const double x = (late ? hot(rng) : cell(rng)) * 50.0, y = (late ? hot(rng) : cell(rng)) * 50.0;
+    ev.Add(Day(late ? 33 + day(rng) % 7 : day(rng)), x, y, OffenceGroup::kUnknown, "", "");
+  }
+  ev.SortByTime();
+  ScanRequest q;
+  q.analysis_date_s = Day(39);
+  q.study_period_days = 40;
+  q.max_radius_m = 180;
+  q.max_window_days = 7;
+  q.replications = 0;
+  q.max_clusters = 50;
+  const int64_t n = static_cast<int64_t>(ev.size());
+  std::vector<int64_t> n_window(8, 0);  // events in the last w days
+  for (size_t i = 0; i < ev.size(); ++i) {
+    const int64_t off = 39 - (ev.t_s[i] / kSecondsPerDay - kDay0);
+    for (int64_t w = 1; w <= 7; ++w) n_window[w] += off < w;
+  }
+  auto llr = [&](double c, double mu) {
+    double v = c * std::log(c / mu);
+    if (c < n) v += (n - c) * std::log((n - c) / (n - mu));
+    return v;
+  };
+  // Best log GLR over the cylinders centred at (cx, cy).
+  auto brute = [&](double cx, double cy) {
+    std::vector<double> d2s;
+    for (size_t i = 0; i < ev.size(); ++i) {
+      const double ex = ev.x_m[i] - cx, ey = ev.y_m[i] - cy, d2 = ex * ex + ey * ey;
+      if (d2 <= 180.0 * 180.0) d2s.push_back(d2);
+    }
+    double best = 0;
+    for (double r2 : d2s) {
+      int64_t total = 0;
+      std::vector<int64_t> c(8, 0);
+      for (size_t i = 0; i < ev.size(); ++i) {
+        const double ex = ev.x_m[i] - cx, ey = ev.y_m[i] - cy;
+        if (ex * ex + ey * ey > r2) continue;
+        ++total;
+        const int64_t off = 39 - (ev.t_s[i] / kSecondsPerDay - kDay0);
+        for (int64_t w = 1; w <= 7; ++w) c[w] += off < w;
+      }
+      for (int64_t w = 1; w <= 7; ++w) {
+        const double mu = static_cast<double>(total * n_window[w]) / static_cast<double>(n);
+        if (c[w] >= 2 && c[w] > mu) best = std::max(best, llr(static_cast<double>(c[w]), mu));
+      }
+    }
+    return best;
+  };
+  for (const bool cells : {false, true}) {
+    double overall = 0;
+    if (cells) {
+      for (int r = -4; r <= 18; ++r) {
+        for (int c = -4; c <= 18; ++c) overall = std::max(overall, brute((c + 0.5) * 70, (r + 0.5) * 70));
+      }
+    } else {
+      for (size_t i = 0; i < ev.size(); ++i) overall = std::max(overall, brute(ev.x_m[i], ev.y_m[i]));
+    }
+    for (int threads = 1; threads <= 3; ++threads) {
+      q.centres = cells ? ScanCentres::kGridCells : ScanCentres::kEventLocations;
+      q.centre_cell_size_m = 70;
+      q.threads = threads;
+      auto r = SpaceTimePermutationScan(ev, q);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ASSERT_GT(r->clusters.size(), 3u);
+      EXPECT_NEAR(r->clusters[0].log_glr, overall, 1e-9 * overall) << cells << " " << threads;
+      for (const ScanCluster& c : r->clusters) {
+        EXPECT_NEAR(c.log_glr, brute(c.centre_x_m, c.centre_y_m), 1e-9 * c.log_glr) << c.rank;
+        EXPECT_NEAR(c.log_glr, llr(static_cast<double>(c.observed), c.expected), 1e-9 * c.log_glr);
+      }
+    }
+  }
 }
 
 TEST(ScanTest, ClusterToRingIsACircle) {
