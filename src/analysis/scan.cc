@@ -11,10 +11,18 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <memory>
+#include <new>
 #include <numbers>
 #include <random>
 #include <thread>
+#include <type_traits>
+
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include "analysis/format_util.h"
 #include "analysis/random.h"
@@ -54,6 +62,33 @@ int64_t FloorDay(int64_t t_s) {
   return d;
 }
 
+// An uninitialised array for the location-centre lists (tens of millions of entries), backed by
+// transparent huge pages where the kernel allows it: the lists are written once in scattered
+// order, and with 4 KiB pages the page faults cost as much as the writes.
+template <typename T>
+class BigArray {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
+ public:
+  void Allocate(size_t n) {
+    constexpr size_t kHuge = size_t{2} << 20;
+    const size_t bytes = std::max<size_t>(kHuge, (n * sizeof(T) + kHuge - 1) / kHuge * kHuge);
+    p_.reset(static_cast<T*>(std::aligned_alloc(kHuge, bytes)));
+    if (p_ == nullptr) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    madvise(p_.get(), bytes, MADV_HUGEPAGE);  // advice only: failure leaves 4 KiB pages
+#endif
+  }
+  T& operator[](size_t i) { return p_.get()[i]; }
+  const T& operator[](size_t i) const { return p_.get()[i]; }
+
+ private:
+  struct Free {
+    void operator()(T* p) const { std::free(p); }
+  };
+  std::unique_ptr<T, Free> p_;
+};
+
 // The fixed part of the problem: locations, centres, and for every location the centres whose
 // circles reach it, each with C = the whole-period events within that location's distance of the
 // centre (ties included). C grows strictly with distance (every location has an event), so
@@ -64,12 +99,10 @@ struct Geometry {
   std::vector<double> centre_x, centre_y;
   std::vector<uint32_t> rev_start;  // CSR over locations
   struct Reach {
-    Reach() {}  // left uninitialised: the lists are written once, in parallel, after sizing
-    Reach(uint32_t centre_in, uint32_t c_in) : centre(centre_in), c(c_in) {}
-    uint32_t centre;  // ascending within a location's list
-    uint32_t c;       // C of the circle around `centre` that just reaches the location
+    uint32_t centre;
+    uint32_t c;  // C of the circle around `centre` that just reaches the location
   };
-  std::vector<Reach> rev;
+  BigArray<Reach> rev;  // per location, its centres in a fixed order (not sorted)
 };
 
 // Per-location lists of the day offsets (0 = analysis date) of recent events, as CSR.
@@ -569,7 +602,7 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
     g.rev_start[l + 1] = at;
   }
   for (int t = 0; t < threads; ++t) block_centres[t + 1] += block_centres[t];
-  g.rev.resize(g.rev_start[num_loc]);
+  g.rev.Allocate(g.rev_start[num_loc]);
   g.centre_x.resize(block_centres.back());
   g.centre_y.resize(block_centres.back());
   parallel([&](int t) {
