@@ -531,3 +531,20 @@ Result<int64_t> MakeAuditPublic(const PublicReleaseFlags& f, audit::AuditResult*
 }
 
 }  // namespace placecast::cli
+
+namespace placecast::cli {
+
+void PrintPublicRelease(const PublicReleaseFlags& p, const std::string& lead, int64_t part,
+                        int64_t whole, const std::string& what, double sensitivity) {
+  std::printf("public release: k = %lld, %s%lld of %lld %s, epsilon %s\n",
+              static_cast<long long>(p.min_incidents), lead.c_str(), static_cast<long long>(part),
+              static_cast<long long>(whole), what.c_str(), EpsilonText(p, sensitivity).c_str());
+}
+
+std::string SupportLead(double support_m) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "support %g m, ", support_m);
+  return buf;
+}
+
+}  // namespace placecast::cli

@@ -265,3 +265,15 @@ namespace placecast::cli {
 Result<int64_t> MakeAuditPublic(const PublicReleaseFlags& p, audit::AuditResult* r);
 
 }  // namespace placecast::cli
+
+namespace placecast::cli {
+
+// Prints the stdout line of a public release: "public release: k = K, <lead><part> of <whole>
+// <what>, epsilon E (sensitivity Δ)" ("epsilon none (no noise)" without noise).
+void PrintPublicRelease(const PublicReleaseFlags& p, const std::string& lead, int64_t part,
+                        int64_t whole, const std::string& what, double sensitivity);
+
+// "support R m, ": the lead of PrintPublicRelease for the products built on a forecast surface.
+std::string SupportLead(double support_m);
+
+}  // namespace placecast::cli

@@ -810,11 +810,8 @@ Status RunAllocate(const AllocateFlags& f) {
   for (const auto& s : statements) std::printf("  %s\n", s.c_str());
   std::printf("wrote %splan.csv, plan.geojson, summary.json and a map per shift\n", dir.c_str());
   if (f.public_release) {
-    std::printf(
-        "public release: k = %lld, support %g m, %lld of %d cells suppressed (never "
-        "covered), epsilon %s\n",
-        static_cast<long long>(f.min_incidents), pub.support_m,
-        static_cast<long long>(pub.suppressed_cells), g.num_cells(), EpsilonText(f, 1).c_str());
+    PrintPublicRelease(f, SupportLead(pub.support_m), pub.suppressed_cells, g.num_cells(),
+                       "cells suppressed (never covered)", 1);
   }
 
   nlohmann::ordered_json lp;

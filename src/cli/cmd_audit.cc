@@ -264,10 +264,8 @@ Status RunAuditCmd(const AuditFlags& f) {
          {"group_need_figures", withheld_areas > 0 ? "withheld" : "published, from true counts"}},
         1, note);
     html += "<h2>Public release</h2>\n<p>" + Html(note) + "</p>\n";
-    std::printf(
-        "public release: k = %lld, %lld of %zu areas' offence counts withheld, epsilon %s\n",
-        static_cast<long long>(f.min_incidents), static_cast<long long>(withheld_areas),
-        areas.size(), EpsilonText(f, 1).c_str());
+    PrintPublicRelease(f, "", withheld_areas, static_cast<int64_t>(areas.size()),
+                       "areas' offence counts withheld", 1);
   }
   html += "<h2>What this does and does not say</h2>\n<p>Exposure measures where the forecast "
           "would send attention, not what officers do there. Group figures assume every resident "

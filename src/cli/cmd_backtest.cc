@@ -183,13 +183,8 @@ Status RunBacktestCmd(const BacktestFlags& f) {
               dir.c_str());
   if (f.public_release) {
     const auto& pj = j["privacy"];
-    std::printf(
-        "public release: k = %lld, %lld of %lld origins withheld from per_origin.csv, "
-        "epsilon %s\n",
-        static_cast<long long>(f.min_incidents),
-        static_cast<long long>(pj["withheld_origins"].get<int64_t>()),
-        static_cast<long long>(pj["origins"].get<int64_t>()),
-        EpsilonText(f, pj["sensitivity"].get<double>()).c_str());
+    PrintPublicRelease(f, "", pj["withheld_origins"].get<int64_t>(), pj["origins"].get<int64_t>(),
+                       "origins withheld from per_origin.csv", pj["sensitivity"].get<double>());
   }
 
   nlohmann::ordered_json lp;

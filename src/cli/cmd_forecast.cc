@@ -259,10 +259,8 @@ Status RunForecast(const ForecastFlags& f) {
               ranking.empty() ? -1 : ranking[0], ranking.empty() ? 0.0 : surface.value[ranking[0]],
               dir.c_str());
   if (f.public_release) {
-    std::printf("public release: k = %lld, support %g m, %lld of %d cells suppressed, epsilon %s\n",
-                static_cast<long long>(f.min_incidents), support_m,
-                static_cast<long long>(suppressed_cells), study.grid.num_cells(),
-                EpsilonText(f, kSensitivity).c_str());
+    PrintPublicRelease(f, SupportLead(support_m), suppressed_cells, study.grid.num_cells(),
+                       "cells suppressed", kSensitivity);
   }
   return Status::Ok();
 }

@@ -361,11 +361,8 @@ Status RunHotspots(const HotspotsFlags& f) {
   std::printf("wrote %shotspots.{csv,geojson,gpkg}, %ssummary.json\n", dir.c_str(),
               h.areas.empty() ? "" : "map.png, ");
   if (f.public_release) {
-    std::printf(
-        "public release: k = %lld, support %g m, %lld of %d cells suppressed (never in an "
-        "area), epsilon %s\n",
-        static_cast<long long>(f.min_incidents), pub.support_m,
-        static_cast<long long>(pub.suppressed_cells), g.num_cells(), EpsilonText(f, 1).c_str());
+    PrintPublicRelease(f, SupportLead(pub.support_m), pub.suppressed_cells, g.num_cells(),
+                       "cells suppressed (never in an area)", 1);
   }
   return Status::Ok();
 }

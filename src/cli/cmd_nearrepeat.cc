@@ -263,13 +263,9 @@ Status RunNearRepeat(const NearRepeatFlags& f) {
       "days between dates.\nwrote %sknox.csv, %sknox.json\n",
       dir.c_str(), dir.c_str());
   if (f.public_release) {
-    std::printf(
-        "public release: k = %lld, %lld of %lld close cells withheld (x) and the open "
-        "band, epsilon %s\n",
-        static_cast<long long>(f.min_incidents),
-        static_cast<long long>(privacy["withheld_cells"].get<int64_t>()),
-        static_cast<long long>(privacy["close_cells"].get<int64_t>()),
-        EpsilonText(f, privacy["sensitivity"].get<double>()).c_str());
+    PrintPublicRelease(
+        f, "", privacy["withheld_cells"].get<int64_t>(), privacy["close_cells"].get<int64_t>(),
+        "close cells withheld (x) and the open band", privacy["sensitivity"].get<double>());
   }
   return Status::Ok();
 }

@@ -218,11 +218,8 @@ Status RunScan(const ScanFlags& f) {
   }
   std::printf("wrote %sclusters.{geojson,gpkg,csv,json}\n", dir.c_str());
   if (f.public_release) {
-    std::printf("public release: k = %lld, %lld of %lld clusters withheld, epsilon %s\n",
-                static_cast<long long>(f.min_incidents),
-                static_cast<long long>(privacy["withheld_clusters"].get<int64_t>()),
-                static_cast<long long>(privacy["clusters_found"].get<int64_t>()),
-                EpsilonText(f, 1).c_str());
+    PrintPublicRelease(f, "", privacy["withheld_clusters"].get<int64_t>(),
+                       privacy["clusters_found"].get<int64_t>(), "clusters withheld", 1);
   }
   return Status::Ok();
 }
