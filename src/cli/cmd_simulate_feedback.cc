@@ -2,7 +2,8 @@
 // `placecast simulate-feedback`: the feedback-loop simulation of audit/feedback.h. Flags come from
 // audit::FeedbackParams() (--window-days for window_days …) plus --rates equal|FILE.csv and --out.
 // Writes feedback.json, feedback.csv (favoured share per mitigation and day) and feedback.png (that
-// share as one line per mitigation) to --out and prints one line per mitigation. Not thread-safe (one run per process).
+// share as one line per mitigation) to --out and prints one line per mitigation. Not thread-safe
+// (one run per process).
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
@@ -111,13 +112,15 @@ Status RunSimulateFeedback(const SimulateFeedbackFlags& f) {
     for (size_t t = 0; t < p.favoured_share.size(); ++t) {
       line.x.push_back(static_cast<double>(t));
       line.y.push_back(p.favoured_share[t].mean);
+      line.lo.push_back(p.favoured_share[t].lo);
+      line.hi.push_back(p.favoured_share[t].hi);
     }
     lines.push_back(std::move(line));
   }
   PLACECAST_RETURN_IF_ERROR(io::RenderLineChartPng(
       dir + "feedback.png", "Patrol share of the first-favoured area(s) over time",
-      "day of the simulation", "favoured share of patrol presence (mean)", lines, 0, 1,
-      result.true_favoured_share, "their true share of offences"));
+      "day of the simulation", "favoured share of patrol presence (mean, shaded: 95% band)", lines,
+      0, 1, result.true_favoured_share, "their true share of offences"));
   std::printf("favoured areas: %d of %zu; their true share %.3f; %d replications of %d days\n",
               req.favoured_areas, req.victim_rate_per_day.size(), result.true_favoured_share,
               req.replications, req.days);

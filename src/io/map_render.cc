@@ -579,8 +579,8 @@ Status RenderLineChartPng(const std::string& path, const std::string& title,
     const std::string who = path + ": line chart: series \"" + s.name + "\"";
     if (s.x.empty() || s.x.size() != s.y.size()) {
       return Status::InvalidInput(who + ": expected as many y as x values, at least one (got " +
-                                  std::to_string(s.x.size()) + " x, " +
-                                  std::to_string(s.y.size()) + " y)");
+                                  std::to_string(s.x.size()) + " x, " + std::to_string(s.y.size()) +
+                                  " y)");
     }
     for (size_t i = 0; i < s.x.size(); ++i) {
       if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) {
@@ -589,6 +589,19 @@ Status RenderLineChartPng(const std::string& path, const std::string& title,
       }
       x_min = std::min(x_min, s.x[i]);
       x_max = std::max(x_max, s.x[i]);
+    }
+    if (s.lo.empty() && s.hi.empty()) continue;
+    if (s.lo.size() != s.x.size() || s.hi.size() != s.x.size()) {
+      return Status::InvalidInput(
+          who + ": band: expected one lo and one hi per x (got " + std::to_string(s.lo.size()) +
+          " lo, " + std::to_string(s.hi.size()) + " hi for " + std::to_string(s.x.size()) + " x)");
+    }
+    for (size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.lo[i]) || !std::isfinite(s.hi[i]) || s.lo[i] > s.hi[i]) {
+        return Status::InvalidInput(who + ": band point " + std::to_string(i) +
+                                    ": expected finite lo <= hi (got " + Format("%g", s.lo[i]) +
+                                    ", " + Format("%g", s.hi[i]) + ")");
+      }
     }
   }
   if (x_max <= x_min) x_max = x_min + 1;
@@ -638,6 +651,22 @@ Status RenderLineChartPng(const std::string& path, const std::string& title,
     cairo_stroke(cr);
     cairo_set_dash(cr, nullptr, 0, 0);
   }
+  // Bands first, so that every line stays visible on top of every band.
+  for (size_t si = 0; si < series.size(); ++si) {
+    const LineSeries& s = series[si];
+    if (s.lo.empty()) continue;
+    for (size_t k = 0; k < s.x.size(); ++k) {
+      if (k == 0) {
+        cairo_move_to(cr, px(s.x[k]), py(s.hi[k]));
+      } else {
+        cairo_line_to(cr, px(s.x[k]), py(s.hi[k]));
+      }
+    }
+    for (size_t k = s.x.size(); k-- > 0;) cairo_line_to(cr, px(s.x[k]), py(s.lo[k]));
+    cairo_close_path(cr);
+    SetColour(cr, kSeriesColours[si % 8], 0.16);
+    cairo_fill(cr);
+  }
   for (size_t si = 0; si < series.size(); ++si) {
     const LineSeries& s = series[si];
     for (size_t k = 0; k < s.x.size(); ++k) {
@@ -677,8 +706,8 @@ Status RenderBarChartPng(const std::string& path, const std::string& title,
   for (size_t i = 0; i < items.size(); ++i) {
     const BarItem& b = items[i];
     if (!std::isfinite(b.value)) {
-      return Status::InvalidInput(path + ": bar chart: " + b.label + ": value is not finite (got \"" +
-                                  Format("%g", b.value) + "\")");
+      return Status::InvalidInput(path + ": bar chart: " + b.label +
+                                  ": value is not finite (got \"" + Format("%g", b.value) + "\")");
     }
     vmin = std::min(vmin, b.value);
     vmax = std::max(vmax, b.value);

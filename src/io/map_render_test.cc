@@ -219,14 +219,14 @@ TEST(MapRenderTest, LineChartDrawsEachSeriesWhereItsPointsAre) {
   // x runs 0..10 over the 760 px plot from x = 90 px; y 0..1 over the 470 px plot whose bottom
   // is at 70 + 470 = 540 px: y 0.5 -> 540 - 235 = 305 px, y 0.2 -> 540 - 94 = 446 px (whole rows).
   const std::vector<LineSeries> series = {
-      {"none", {0, 5, 10}, {0.5, 0.5, 0.5}},
-      {"oracle", {0, 10}, {0.2, 0.2}},
+      {"none", {0, 5, 10}, {0.5, 0.5, 0.5}, {}, {}},
+      {"oracle", {0, 10}, {0.2, 0.2}, {}, {}},
   };
   const std::string dir = TestDir();
   for (const char* name : {"/a.png", "/b.png"}) {
-    ASSERT_TRUE(RenderLineChartPng(dir + name, "Share <by> day", "day", "share", series, 0, 1, 0.8,
-                                   "truth")
-                    .ok());
+    ASSERT_TRUE(
+        RenderLineChartPng(dir + name, "Share <by> day", "day", "share", series, 0, 1, 0.8, "truth")
+            .ok());
   }
   const std::string a = Slurp(dir + "/a.png");
   EXPECT_TRUE(HasPngSignature(a));
@@ -242,6 +242,31 @@ TEST(MapRenderTest, LineChartDrawsEachSeriesWhereItsPointsAre) {
   EXPECT_EQ(png.At(px(3) + 0.5, 540 - 0.65 * 470 + 0.5), 0xffffffu);
 }
 
+TEST(MapRenderTest, LineChartShadesBandsUnderTheLines) {
+  // y 0..1 over the 470 px plot whose bottom is at 540 px: the band 0.3..0.7 spans rows 399..211;
+  // the line at 0.5 is row 305. Inside the band but off the line (row 250, y ≈ 0.62) the pixel is
+  // the series colour at 16% over white; outside the band (row 150, y ≈ 0.83) it is white.
+  const std::vector<LineSeries> series = {{"none", {0, 10}, {0.5, 0.5}, {0.3, 0.3}, {0.7, 0.7}}};
+  const std::string path = TestDir() + "/band.png";
+  ASSERT_TRUE(RenderLineChartPng(path, "t", "x", "y", series, 0, 1).ok());
+  const Png png(path);
+  ASSERT_TRUE(png.ok());
+  const double x = 90 + 3.3 / 10 * 760;
+  EXPECT_EQ(png.At(x, 305), kSeriesColours[0]);
+  auto blend = [](uint32_t rgb, int shift) {
+    const double c = (rgb >> shift) & 0xff;
+    return static_cast<uint32_t>(std::lround(255 - 0.16 * (255 - c)));
+  };
+  const uint32_t want = blend(kSeriesColours[0], 16) << 16 | blend(kSeriesColours[0], 8) << 8 |
+                        blend(kSeriesColours[0], 0);
+  const uint32_t got = png.At(x, 250);
+  for (int shift : {16, 8, 0}) {
+    EXPECT_NEAR(static_cast<double>((got >> shift) & 0xff),
+                static_cast<double>((want >> shift) & 0xff), 1.0);
+  }
+  EXPECT_EQ(png.At(x, 150), 0xffffffu);
+}
+
 TEST(MapRenderTest, LineChartInvalidInputs) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const std::string path = TestDir() + "/line.png";
@@ -252,15 +277,34 @@ TEST(MapRenderTest, LineChartInvalidInputs) {
   };
   const std::vector<Case> cases = {
       {{}, 0, 1, path + ": line chart: no series to plot"},
-      {{{"none", {}, {}}}, 0, 1,
+      {{{"none", {}, {}, {}, {}}},
+       0,
+       1,
        path + ": line chart: series \"none\": expected as many y as x values, at least one "
               "(got 0 x, 0 y)"},
-      {{{"ipw", {1, 2}, {0.1}}}, 0, 1,
+      {{{"ipw", {1, 2}, {0.1}, {}, {}}},
+       0,
+       1,
        path + ": line chart: series \"ipw\": expected as many y as x values, at least one "
               "(got 2 x, 1 y)"},
-      {{{"ok", {1}, {0.1}}, {"bad", {1, 2}, {0.1, nan}}}, 0, 1,
+      {{{"ok", {1}, {0.1}, {}, {}}, {"bad", {1, 2}, {0.1, nan}, {}, {}}},
+       0,
+       1,
        path + ": line chart: series \"bad\": point 1: not finite (got 2, nan)"},
-      {{{"ok", {1}, {0.1}}}, 1, 1, path + ": line chart: expected y_min < y_max (got 1, 1)"},
+      {{{"ok", {1}, {0.1}, {}, {}}},
+       1,
+       1,
+       path + ": line chart: expected y_min < y_max (got 1, 1)"},
+      {{{"ok", {1, 2}, {0.1, 0.2}, {0.0}, {0.2}}},
+       0,
+       1,
+       path + ": line chart: series \"ok\": band: expected one lo and one hi per x (got 1 lo, 1 hi "
+              "for 2 x)"},
+      {{{"ok", {1, 2}, {0.1, 0.2}, {0.0, 0.3}, {0.2, 0.25}}},
+       0,
+       1,
+       path +
+           ": line chart: series \"ok\": band point 1: expected finite lo <= hi (got 0.3, 0.25)"},
   };
   for (const Case& c : cases) {
     const Status st = RenderLineChartPng(path, "t", "x", "y", c.series, c.y_min, c.y_max);

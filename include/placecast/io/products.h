@@ -132,14 +132,18 @@ Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSe
 struct LineSeries {
   std::string name;
   std::vector<double> x, y;
+  // Optional band around the line (e.g. a 95% interval): both empty, or one lo <= hi per x.
+  std::vector<double> lo, hi;
 };
 
-// PNG (1200 × 640 px) line chart: one line per series in the series colours with a legend, x from
+// PNG (1200 × 640 px) line chart: one line per series in the series colours with a legend (a
+// series with a band gets it shaded in its colour, translucent, under every line), x from
 // the smallest to the largest x of any series, y from y_min to y_max (points outside are clipped),
 // axes labelled x_label and y_label, and `title`; an optional grey dashed horizontal reference
 // line at `reference` (NaN: none) named `reference_label` in the legend. Deterministic bytes on
 // one installation. kInvalidInput (naming the path and series) when there is no series, a series
-// has no points or unequal lengths, a value is not finite, or y_min >= y_max; kIo as above.
+// has no points or unequal lengths, a value is not finite, a band has the wrong length or
+// lo > hi, or y_min >= y_max; kIo as above.
 Status RenderLineChartPng(const std::string& path, const std::string& title,
                           const std::string& x_label, const std::string& y_label,
                           const std::vector<LineSeries>& series, double y_min, double y_max,
