@@ -4,7 +4,9 @@
 // N most recent located incidents of every offence group in a GeoPackage store (all of them when
 // N is 0 or omitted), on 150 m cells over the events' extent, with a whole-history window. For
 // docs/benchmarks.md and the speed target; not a unit test. Prints, per N, the median and range
-// of 5 fits, iterations, the fitted θ and ω, and at the end the process's peak RSS.
+// of 5 fits, iterations, the fitted θ and ω, and at the end the process's peak RSS. With
+// --model=sepp it also times a 7-day Predict() and the explanation of the top 5 cells of that
+// forecast from the fit (ExplainFittedCells, 5 events each), as `forecast --explain-top 5` does.
 // Single process; the fit itself uses the model's default 2 threads.
 #include <sys/resource.h>
 
@@ -17,6 +19,7 @@
 
 #include "placecast/common/offence.h"
 #include "placecast/io/store.h"
+#include "placecast/models/explain.h"
 #include "placecast/models/sepp.h"
 #include "placecast/models/sepp_grid.h"
 
@@ -32,6 +35,9 @@ EventSet Tail(const EventSet& all, size_t n) {
   out.t_s.assign(all.t_s.begin() + static_cast<std::ptrdiff_t>(first), all.t_s.end());
   out.x_m.assign(all.x_m.begin() + static_cast<std::ptrdiff_t>(first), all.x_m.end());
   out.y_m.assign(all.y_m.begin() + static_cast<std::ptrdiff_t>(first), all.y_m.end());
+  out.group.assign(all.group.begin() + static_cast<std::ptrdiff_t>(first), all.group.end());
+  out.offence.assign(all.offence.begin() + static_cast<std::ptrdiff_t>(first), all.offence.end());
+  out.offence_names = all.offence_names;
   out.crs = all.crs;
   return out;
 }
@@ -42,21 +48,40 @@ EventSet Tail(const EventSet& all, size_t n) {
 int TimeSepp(const EventSet& ev, const placecast::grid::Grid& grid, int64_t window_days,
              int runs) {
   const int64_t origin = ev.t_s.back() + 1;
-  std::vector<double> secs;
+  std::vector<double> secs, predict_secs, explain_secs;
   placecast::models::SeppFit fit;
   for (int run = 0; run < runs; ++run) {
     auto m =
         placecast::models::SeppModel::Create({{"window_days", std::to_string(window_days)}}).value();
     const auto t0 = std::chrono::steady_clock::now();
     const placecast::Status s = m->Fit(ev, grid, origin);
-    secs.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    const auto t1 = std::chrono::steady_clock::now();
+    secs.push_back(std::chrono::duration<double>(t1 - t0).count());
     if (!s.ok()) {
       std::fprintf(stderr, "%s\n", s.ToString().c_str());
       return static_cast<int>(s.code());
     }
     fit = m->fit();
+    const auto surface = m->Predict(7).value();
+    const auto t2 = std::chrono::steady_clock::now();
+    std::vector<placecast::grid::CellId> top = surface.Ranking();
+    top.resize(std::min<size_t>(top.size(), 5));
+    auto explained = placecast::models::ExplainFittedCells(*m, ev, grid, origin, top, 5, 7);
+    const auto t3 = std::chrono::steady_clock::now();
+    if (!explained.ok()) {
+      std::fprintf(stderr, "%s\n", explained.status().ToString().c_str());
+      return static_cast<int>(explained.status().code());
+    }
+    predict_secs.push_back(std::chrono::duration<double>(t2 - t1).count());
+    explain_secs.push_back(std::chrono::duration<double>(t3 - t2).count());
   }
   std::sort(secs.begin(), secs.end());
+  std::sort(predict_secs.begin(), predict_secs.end());
+  std::sort(explain_secs.begin(), explain_secs.end());
+  std::printf("sepp predict 7 d median %.4f s; explain top 5 cells median %.4f s (%.2f%% of the "
+              "fit)\n",
+              predict_secs[predict_secs.size() / 2], explain_secs[explain_secs.size() / 2],
+              100 * explain_secs[explain_secs.size() / 2] / secs[secs.size() / 2]);
   std::printf(
       "sepp events %zu  cells %d  window %lld d  pairs %lld  fit median %.3f s (min %.3f, max "
       "%.3f, %d runs)  iterations %lld  converged %d  theta %.4f  median lag %.2f d  median "

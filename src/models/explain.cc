@@ -354,15 +354,14 @@ Result<std::vector<size_t>> SeppTriggerEvents(const SeppFit& f, const EventSet& 
 
 // The cell's share of sepp's forecast over `horizon_days`: the background μ integrated over the
 // cell and the horizon, and per triggering event j the mass θ × (h over its ages during the
-// horizon) × (f over the cell seen from the event), with the expressions and the cell box of
-// SeppModel::Predict().
+// horizon) × (f over the cell seen from the event), with the cell box and the cell mass
+// SeppModel::Predict() uses.
 CellExplanation ExplainSepp(const SeppFit& f, const sepp_internal::TriggerKernel& k,
                             const std::vector<size_t>& trigger_index,
                             const grid::Surface& surface, const EventSet& events,
                             const grid::Grid& g, grid::CellId cell, int top_n,
                             double horizon_days) {
   const auto cu = static_cast<size_t>(cell);
-  const double cs = g.cell_size_m(), reach = f.max_trigger_m;
   const int32_t col = g.CellCol(cell), row = g.CellRow(cell);
   std::vector<Contribution> contrib;
   double triggered = 0;
@@ -371,18 +370,8 @@ CellExplanation ExplainSepp(const SeppFit& f, const sepp_internal::TriggerKernel
     const double time_mass = k.TimeMass(a + horizon_days) - k.TimeMass(a);
     if (!(time_mass > 0)) continue;
     const double xj = f.trigger_x_m[j], yj = f.trigger_y_m[j];
-    const auto c0 =
-        std::max<int32_t>(0, static_cast<int32_t>(std::floor((xj - reach - g.x0_m()) / cs)));
-    const auto c1 = std::min<int32_t>(
-        g.nx() - 1, static_cast<int32_t>(std::floor((xj + reach - g.x0_m()) / cs)));
-    const auto r0 =
-        std::max<int32_t>(0, static_cast<int32_t>(std::floor((yj - reach - g.y0_m()) / cs)));
-    const auto r1 = std::min<int32_t>(
-        g.ny() - 1, static_cast<int32_t>(std::floor((yj + reach - g.y0_m()) / cs)));
-    if (col < c0 || col > c1 || row < r0 || row > r1) continue;
-    const double x0 = g.x0_m() + col * cs - xj, y0 = g.y0_m() + row * cs - yj;
-    const double space_mass = k.SpaceMass(x0, y0, x0 + cs, y0 + cs);
-    const double v = f.theta * time_mass * space_mass;
+    if (!sepp_internal::TriggerReach(g, xj, yj, f.max_trigger_m).Contains(col, row)) continue;
+    const double v = f.theta * time_mass * k.CellMass(g, col, row, xj, yj);
     if (!(v > 0)) continue;
     triggered += v;
     contrib.push_back({trigger_index[j], DistanceToCentre(g, cell, xj, yj), v});
@@ -399,8 +388,8 @@ CellExplanation ExplainSepp(const SeppFit& f, const sepp_internal::TriggerKernel
              FormatValue(f.theta) + ", g within " + FormatValue(f.max_trigger_m) + " m)";
   out.parts.push_back({"background", background, Share(background, out.risk)});
   out.parts.push_back({"triggered", triggered, Share(triggered, out.risk)});
-  Summarise(events, f.origin_s, contrib, (reach + cs / 2) * std::sqrt(2.0), f.max_trigger_days,
-            top_n, &out);
+  const double reach_m = (f.max_trigger_m + g.cell_size_m() / 2) * std::sqrt(2.0);
+  Summarise(events, f.origin_s, contrib, reach_m, f.max_trigger_days, top_n, &out);
   return out;
 }
 
@@ -423,6 +412,13 @@ Status CheckRequest(std::string_view model, const EventSet& events, const grid::
                                 FormatValue(horizon_days) + ")");
   }
   PLACECAST_RETURN_IF_ERROR(CheckFitInputs(model, events, grid));
+  // Explanations also show each event's offence and group.
+  if (events.group.size() != events.t_s.size() || events.offence.size() != events.t_s.size()) {
+    return Status::InvalidInput("explain: events: the offence columns differ in length from t_s (" +
+                                std::to_string(events.group.size()) + " groups, " +
+                                std::to_string(events.offence.size()) + " offences, " +
+                                std::to_string(events.t_s.size()) + " times)");
+  }
   return CheckSorted(events);
 }
 

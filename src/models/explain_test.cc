@@ -298,16 +298,12 @@ TEST(ExplainTest, SeppKnownAnswerOnFiveByFive) {
 }
 
 TEST(ExplainTest, SeppEveryCellSumsToPredictOnASimulation) {
-  // A clustered simulation (2 km box, 200 days) fitted by sepp; every cell of a 150 m grid, for
+  // A clustered simulation (3 background events a day in a 2 km box, 200 days) fitted by sepp; every cell of a 150 m grid, for
   // two horizons: background + triggered is the forecast's own value, and the bands and the
   // events add up to the triggered part.
-  SeppSimSpec spec;
-  spec.theta = 0.4;
-  spec.omega_per_day = 0.2;
-  spec.sigma_m = 60;
+  SeppSimSpec spec;  // θ 0.3, ω 0.1 per day, σ 50 m
   spec.background_per_day = 3;
-  spec.x1_m = 2000;
-  spec.y1_m = 2000;
+  spec.x1_m = spec.y1_m = 2000;
   spec.start_s = kOrigin - 200 * kSecondsPerDay;
   spec.duration_days = 200;
   spec.seed = 9;
@@ -465,6 +461,16 @@ TEST(ExplainTest, InvalidInputs) {
     EXPECT_EQ(e.status().code(), c.code);
     EXPECT_NE(e.status().message().find(c.message), std::string::npos) << e.status().message();
   }
+  // Events without their offence columns (t, x, y only) cannot be shown.
+  EventSet bare;
+  bare.t_s = ev.t_s;
+  bare.x_m = ev.x_m;
+  bare.y_m = ev.y_m;
+  auto no_offence = ExplainCell("naive", ParamValues(), bare, g, kOrigin, 0, 5);
+  ASSERT_FALSE(no_offence.ok());
+  EXPECT_EQ(no_offence.status().message(),
+            "explain: events: the offence columns differ in length from t_s (0 groups, 0 "
+            "offences, 1 times)");
   // Parameters of another model are named.
   auto wrong = ExplainCell("naive", Params("retro", {}), ev, g, kOrigin, 0, 5);
   ASSERT_FALSE(wrong.ok());

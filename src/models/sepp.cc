@@ -767,26 +767,17 @@ Result<grid::Surface> SeppModel::Predict(double horizon_days) const {
   out.value.resize(nc);
   for (size_t c = 0; c < nc; ++c) out.value[c] = f.mu_per_day[c] * horizon_days;
   if (f.theta <= 0) return out;
-  const double cs = g.cell_size_m(), reach = f.max_trigger_m;
   for (size_t j = 0; j < f.trigger_age_days.size(); ++j) {
     const double a = f.trigger_age_days[j];
     const double time_mass = m.kernel.TimeMass(a + horizon_days) - m.kernel.TimeMass(a);
     if (!(time_mass > 0)) continue;
     const double xj = f.trigger_x_m[j], yj = f.trigger_y_m[j];
-    const auto c0 =
-        std::max<int32_t>(0, static_cast<int32_t>(std::floor((xj - reach - g.x0_m()) / cs)));
-    const auto c1 = std::min<int32_t>(
-        g.nx() - 1, static_cast<int32_t>(std::floor((xj + reach - g.x0_m()) / cs)));
-    const auto r0 =
-        std::max<int32_t>(0, static_cast<int32_t>(std::floor((yj - reach - g.y0_m()) / cs)));
-    const auto r1 = std::min<int32_t>(
-        g.ny() - 1, static_cast<int32_t>(std::floor((yj + reach - g.y0_m()) / cs)));
-    for (int32_t row = r0; row <= r1; ++row) {
-      for (int32_t col = c0; col <= c1; ++col) {
+    const CellBox box = TriggerReach(g, xj, yj, f.max_trigger_m);
+    for (int32_t row = box.r0; row <= box.r1; ++row) {
+      for (int32_t col = box.c0; col <= box.c1; ++col) {
         const grid::CellId cell = g.ColRowToCell(col, row);
         if (cell == grid::kNoCell) continue;
-        const double x0 = g.x0_m() + col * cs - xj, y0 = g.y0_m() + row * cs - yj;
-        const double space_mass = m.kernel.SpaceMass(x0, y0, x0 + cs, y0 + cs);
+        const double space_mass = m.kernel.CellMass(g, col, row, xj, yj);
         out.value[static_cast<size_t>(cell)] += f.theta * time_mass * space_mass;
       }
     }
@@ -913,6 +904,29 @@ Status SeppModel::LoadFitted(std::string_view json, const grid::Grid& grid) {
 }
 
 const ModelInfo& SeppModelInfo() { return kSeppInfo; }
+
+namespace sepp_internal {
+
+double TriggerKernel::CellMass(const grid::Grid& g, int32_t col, int32_t row, double x_m,
+                               double y_m) const {
+  const double cs = g.cell_size_m();
+  const double x0 = g.x0_m() + col * cs - x_m, y0 = g.y0_m() + row * cs - y_m;
+  return SpaceMass(x0, y0, x0 + cs, y0 + cs);
+}
+
+CellBox TriggerReach(const grid::Grid& g, double x_m, double y_m, double max_m) {
+  const double cs = g.cell_size_m();
+  CellBox b;
+  b.c0 = std::max<int32_t>(0, static_cast<int32_t>(std::floor((x_m - max_m - g.x0_m()) / cs)));
+  b.c1 = std::min<int32_t>(g.nx() - 1,
+                           static_cast<int32_t>(std::floor((x_m + max_m - g.x0_m()) / cs)));
+  b.r0 = std::max<int32_t>(0, static_cast<int32_t>(std::floor((y_m - max_m - g.y0_m()) / cs)));
+  b.r1 = std::min<int32_t>(g.ny() - 1,
+                           static_cast<int32_t>(std::floor((y_m + max_m - g.y0_m()) / cs)));
+  return b;
+}
+
+}  // namespace sepp_internal
 
 Result<std::unique_ptr<Model>> MakeSeppModel(ParamValues params) {
   return std::unique_ptr<Model>(std::make_unique<SeppModel>(std::move(params)));

@@ -40,7 +40,20 @@ struct TriggerKernel {
   double TimeMass(double a_days) const;
   // ∫∫ f over the offsets [x0, x1] × [y0, y1] (clipped to the support); exact for the binned f.
   double SpaceMass(double x0, double y0, double x1, double y1) const;
+  // ∫∫ f over the square of cell (col, row) of `g` seen from an event at (x_m, y_m).
+  double CellMass(const grid::Grid& g, int32_t col, int32_t row, double x_m, double y_m) const;
 };
+
+// The columns [c0, c1] and rows [r0, r1] of `g` an event at (x_m, y_m) can trigger in: those
+// meeting its window of ±max_m, clipped to the grid (empty when c0 > c1 or r0 > r1).
+// SeppModel::Predict() and the explanation of a sepp cell visit exactly these cells.
+struct CellBox {
+  int32_t c0 = 0, c1 = -1, r0 = 0, r1 = -1;
+  bool Contains(int32_t col, int32_t row) const {
+    return col >= c0 && col <= c1 && row >= r0 && row <= r1;
+  }
+};
+CellBox TriggerReach(const grid::Grid& g, double x_m, double y_m, double max_m);
 
 // The background: a Gaussian kernel of standard deviation sd_m, truncated at 4 sd per axis
 // (separable, so a square support), applied to weights deposited on a raster of square bins that
