@@ -412,6 +412,65 @@ class GeoPackageStore final : public Store {
     return static_cast<int64_t>(sqlite3_column_int64(s.get(), 0));
   }
 
+  Result<IncidentAges> CountIncidentsBefore(int64_t cutoff_s) override {
+    IncidentAges a;
+    if (db_ == nullptr) return a;
+    Stmt s(db_,
+           "SELECT COALESCE(SUM(t_utc_s < ?1), 0), COALESCE(SUM(t_utc_s >= ?1), 0),"
+           " MIN(CASE WHEN t_utc_s >= ?1 THEN t_utc_s END) FROM incidents");
+    if (!s.ok()) return Status::Corrupt(path_ + ": incidents: " + sqlite3_errmsg(db_));
+    sqlite3_bind_int64(s.get(), 1, cutoff_s);
+    if (s.Step() != SQLITE_ROW) {
+      return Status::Io(path_ + ": reading incidents: " + sqlite3_errmsg(db_));
+    }
+    a.before = sqlite3_column_int64(s.get(), 0);
+    a.at_or_after = sqlite3_column_int64(s.get(), 1);
+    if (sqlite3_column_type(s.get(), 2) != SQLITE_NULL) {
+      a.oldest_kept_s = sqlite3_column_int64(s.get(), 2);
+    }
+    return a;
+  }
+
+  Result<int64_t> PurgeIncidentsBefore(int64_t cutoff_s) override {
+    if (db_ == nullptr) {
+      return Status::NotFound(path_ + ": no such store yet (nothing to purge)");
+    }
+    // secure_delete overwrites the freed content with zeros as the rows go; VACUUM then rebuilds
+    // the file without the free pages, so no purged row survives in the file's bytes.
+    PLACECAST_RETURN_IF_ERROR(Exec(db_, "PRAGMA secure_delete = ON; BEGIN IMMEDIATE", path_));
+    int64_t purged = 0;
+    Status st;
+    {
+      Stmt d(db_, "DELETE FROM incidents WHERE t_utc_s < ?");
+      if (!d.ok()) {
+        st = Status::Corrupt(path_ + ": incidents: " + sqlite3_errmsg(db_));
+      } else {
+        sqlite3_bind_int64(d.get(), 1, cutoff_s);
+        if (d.Step() != SQLITE_DONE) {
+          st = Status::Io(path_ + ": purging incidents: " + sqlite3_errmsg(db_));
+        } else {
+          purged = sqlite3_changes64(db_);
+        }
+      }
+    }
+    if (st.ok() && purged > 0) {
+      st = Exec(db_,
+                "UPDATE gpkg_contents SET min_x = (SELECT MIN(x_m) FROM incidents),"
+                " min_y = (SELECT MIN(y_m) FROM incidents), max_x = (SELECT MAX(x_m) FROM"
+                " incidents), max_y = (SELECT MAX(y_m) FROM incidents),"
+                " last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+                " WHERE table_name = 'incidents'",
+                path_);
+    }
+    if (!st.ok()) {
+      (void)Exec(db_, "ROLLBACK", path_);
+      return st;
+    }
+    PLACECAST_RETURN_IF_ERROR(Exec(db_, "COMMIT", path_));
+    if (purged > 0) PLACECAST_RETURN_IF_ERROR(Exec(db_, "VACUUM", path_));
+    return purged;
+  }
+
   Result<std::vector<Incident>> LoadIncidents() override {
     std::vector<Incident> out;
     if (db_ == nullptr) return out;

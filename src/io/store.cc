@@ -70,6 +70,27 @@ class MemoryStore final : public Store {
     return Status::Ok();
   }
 
+  Result<IncidentAges> CountIncidentsBefore(int64_t cutoff_s) override {
+    IncidentAges a;
+    for (const Incident& inc : incidents_) {
+      if (inc.t_utc_s < cutoff_s) {
+        ++a.before;
+      } else {
+        ++a.at_or_after;
+        if (!a.oldest_kept_s || inc.t_utc_s < *a.oldest_kept_s) a.oldest_kept_s = inc.t_utc_s;
+      }
+    }
+    return a;
+  }
+  Result<int64_t> PurgeIncidentsBefore(int64_t cutoff_s) override {
+    const auto old = std::partition(incidents_.begin(), incidents_.end(),
+                                    [cutoff_s](const Incident& i) { return i.t_utc_s >= cutoff_s; });
+    const int64_t n = incidents_.end() - old;
+    for (auto it = old; it != incidents_.end(); ++it) ids_.erase(it->id);
+    incidents_.erase(old, incidents_.end());
+    return n;
+  }
+
   Result<LedgerRecord> AppendLedger(LedgerRecord r) override {
     PLACECAST_ASSIGN_OR_RETURN(r.params_json, CanonicalJson(r.params_json, "ledger params"));
     r.seq = ledger_.empty() ? 1 : ledger_.back().seq + 1;

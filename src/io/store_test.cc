@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -132,6 +134,51 @@ TEST_P(StoreContractTest, RejectsDuplicateIdsAndOtherCrsWithoutChange) {
   EXPECT_EQ(*s.CountIncidents(), 4);
 }
 
+// SampleWrite holds c at t = 100, a and b at 200, d at 300.
+TEST_P(StoreContractTest, PurgeBeforeCutoffKeepsTheCutoffAndIsIdempotent) {
+  const std::string path = FreshPath(GetParam() ? "purge.gpkg" : "unused");
+  auto owned = Open(path, true);
+  Store& s = Get(owned);
+  ASSERT_TRUE(s.Write(SampleWrite()).ok());
+  // Cutoff 200: only c (t = 100 < 200) goes; a and b sit exactly on the cutoff and stay.
+  auto ages = s.CountIncidentsBefore(200);
+  ASSERT_TRUE(ages.ok()) << ages.status().ToString();
+  EXPECT_EQ(ages->before, 1);
+  EXPECT_EQ(ages->at_or_after, 3);
+  EXPECT_EQ(ages->oldest_kept_s, 200);
+  EXPECT_EQ(*s.CountIncidents(), 4);  // counting changes nothing
+  auto purged = s.PurgeIncidentsBefore(200);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(*s.PurgeIncidentsBefore(200), 0);  // idempotent
+  if (GetParam()) owned = Open(path, false);
+  Store& r = Get(owned);
+  auto all = r.LoadIncidents();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].id, "a");
+  EXPECT_EQ((*all)[1].id, "b");
+  EXPECT_EQ((*all)[2].id, "d");
+  auto ids = r.GetIds();
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(std::count(ids->begin(), ids->end(), "c"), 0);
+  // Cutoff 301: everything goes; nothing is kept, so there is no oldest kept time.
+  EXPECT_EQ(*r.PurgeIncidentsBefore(301), 3);
+  auto none = r.CountIncidentsBefore(301);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->before, 0);
+  EXPECT_EQ(none->at_or_after, 0);
+  EXPECT_FALSE(none->oldest_kept_s.has_value());
+  // The purged id can be ingested again (it is no longer "already stored"), and the study area
+  // and ingest history survive a purge.
+  StoreWrite again;
+  again.crs = "EPSG:32618";
+  again.incidents = {MakeIncident("c", 100, 485200, 4425200, OffenceGroup::kTheft)};
+  EXPECT_TRUE(r.Write(again).ok());
+  EXPECT_TRUE(r.GetStudyArea().ok());
+  EXPECT_EQ(r.GetIngestRuns()->size(), 1u);
+}
+
 // Regression: adjacent areas share border vertices; the GeoPackage writer once took a neighbour's
 // shared first vertex as "inside" and stored whole police districts as holes.
 TEST_P(StoreContractTest, AdjacentAreasAndHolesSurviveTheRoundTrip) {
@@ -172,6 +219,67 @@ TEST(GeoPackageStoreTest, DuplicateIdsInTheFirstWriteLeaveNoFile) {
   const Status st = (*s)->Write(w);
   EXPECT_EQ(st.code(), ErrorCode::kInvalidInput) << st.ToString();
   EXPECT_NE(st.message().find("first_dup.gpkg"), std::string::npos) << st.message();
+  EXPECT_FALSE(fs::exists(path));
+}
+
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Retention must not leave purged rows recoverable from the file's bytes (free pages, slack).
+TEST(GeoPackageStoreTest, PurgedRowsLeaveNoTraceInTheFile) {
+  const std::string path = FreshPath("purge_bytes.gpkg");
+  StoreWrite w = SampleWrite();
+  const Incident old = MakeIncident("old", 50, 485000, 4425000, OffenceGroup::kTheft);
+  for (int i = 0; i < 500; ++i) {  // enough rows to span several pages
+    Incident inc = old;
+    inc.id = "OLD-RECORD-" + std::to_string(1000 + i);
+    inc.offence = "text " + inc.id;
+    inc.x_m += i;
+    w.incidents.push_back(std::move(inc));
+  }
+  {
+    auto s = Store::OpenGeoPackage(path, true);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Write(w).ok());
+  }
+  ASSERT_NE(FileBytes(path).find("OLD-RECORD-1234"), std::string::npos);
+  const auto size_before = fs::file_size(path);
+  {
+    auto s = Store::OpenGeoPackage(path, false);
+    ASSERT_TRUE(s.ok());
+    auto purged = (*s)->PurgeIncidentsBefore(100);
+    ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+    EXPECT_EQ(*purged, 500);
+  }
+  const std::string bytes = FileBytes(path);
+  EXPECT_EQ(bytes.find("OLD-RECORD-"), std::string::npos);
+  EXPECT_NE(bytes.find("text a"), std::string::npos);  // kept rows are still there
+  EXPECT_LT(fs::file_size(path), size_before);          // VACUUM dropped the free pages
+  // Still a valid GeoPackage whose incidents extent covers only the kept points.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT min_x, max_x, (SELECT integrity_check FROM "
+                               "pragma_integrity_check) FROM gpkg_contents WHERE table_name = "
+                               "'incidents'",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_DOUBLE_EQ(sqlite3_column_double(st, 0), 485000);  // a; c was at 485200, d at 485300
+  EXPECT_DOUBLE_EQ(sqlite3_column_double(st, 1), 485300);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 2)), "ok");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST(GeoPackageStoreTest, PurgeOfAStoreWithoutAFileIsNotFound) {
+  const std::string path = FreshPath("purge_absent.gpkg");
+  auto s = Store::OpenGeoPackage(path, true);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ((*s)->PurgeIncidentsBefore(100).status().code(), ErrorCode::kNotFound);
   EXPECT_FALSE(fs::exists(path));
 }
 

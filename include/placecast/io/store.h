@@ -59,6 +59,13 @@ struct StoreWrite {
   std::optional<IngestRun> run;
 };
 
+// What a retention purge finds for a cutoff (Store::CountIncidentsBefore).
+struct IncidentAges {
+  int64_t before = 0;    // incidents with t_utc_s < cutoff (what a purge removes)
+  int64_t at_or_after = 0;  // incidents kept
+  std::optional<int64_t> oldest_kept_s;  // earliest t_utc_s at or after the cutoff; none if none
+};
+
 class Store {
  public:
   virtual ~Store();
@@ -96,6 +103,19 @@ class Store {
   // kInvalidInput when `write.crs` differs from the store CRS or an id is already stored;
   // kIo when the file cannot be written (the store is then unchanged).
   virtual Status Write(const StoreWrite& write) = 0;
+
+  // Counts the incidents occurring before `cutoff_s` (UTC seconds) and those kept, and finds the
+  // earliest kept time. Changes nothing (retention --dry-run).
+  virtual Result<IncidentAges> CountIncidentsBefore(int64_t cutoff_s) = 0;
+  // Deletes every incident with t_utc_s < cutoff_s (an incident exactly at the cutoff is kept) in
+  // one transaction and returns how many were deleted; a second call with the same cutoff deletes
+  // none. The GeoPackage store keeps itself valid (the `incidents` extent in gpkg_contents is
+  // recomputed, NULL when none remain; the ingest history, study area and ledger are untouched)
+  // and leaves no purged row recoverable from the file: the delete runs with SQLite's
+  // secure_delete on (freed content overwritten with zeros) and the file is then VACUUMed (free
+  // pages dropped, the file rebuilt). kNotFound when a GeoPackage store has no file yet; kIo when
+  // the file cannot be written (the store is then unchanged).
+  virtual Result<int64_t> PurgeIncidentsBefore(int64_t cutoff_s) = 0;
 
   // Appends `record` to the ledger (io/ledger.h) as one transaction: sets seq to the last seq + 1,
   // prev_hash to the last record's hash (kLedgerGenesisHash for the first), time_utc to now when
