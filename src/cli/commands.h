@@ -25,5 +25,6 @@ void RegisterExportIncidents(CLI::App& app, int* exit_code);
 void RegisterAllocate(CLI::App& app, int* exit_code);
 void RegisterHotspots(CLI::App& app, int* exit_code);
 void RegisterDisplacement(CLI::App& app, int* exit_code);
+void RegisterRetention(CLI::App& app, int* exit_code);
 
 }  // namespace placecast::cli

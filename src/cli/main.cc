@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterAllocate(app, &exit_code);
   placecast::cli::RegisterHotspots(app, &exit_code);
   placecast::cli::RegisterDisplacement(app, &exit_code);
+  placecast::cli::RegisterRetention(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
