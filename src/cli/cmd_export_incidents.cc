@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // `placecast export-incidents`: the one incident-level export, and only geomasked. Writes a CSV of
 // date (no time of day), offence group and donut-geomasked lon/lat (docs/privacy.md); never record
-// ids, exact times or true coordinates. Same store, flags and seed give the same bytes.
+// ids, exact times or true coordinates. Same store, flags and seed give the same bytes. Appends a
+// ledger record (the export is the product most in need of one).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/ledger_util.h"
 #include "io/projection.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/privacy.h"
@@ -57,7 +60,20 @@ Status RunExport(const ExportFlags& f) {
       "%llu; wrote %s\n",
       ev.size(), f.offence.c_str(), f.from.c_str(), f.to.c_str(), f.min_m, f.max_m,
       static_cast<unsigned long long>(f.seed), f.out.c_str());
-  return Status::Ok();
+
+  nlohmann::ordered_json lp;
+  lp["store"] = f.store;
+  lp["offence"] = f.offence;
+  lp["from"] = f.from;
+  lp["to"] = f.to;
+  lp["geomask"] = f.geomask;
+  lp["min_m"] = f.min_m;
+  lp["max_m"] = f.max_m;
+  lp["seed"] = f.seed;
+  lp["allow_enforcement_types"] = f.allow_enforcement;
+  lp["out"] = f.out;
+  lp["incidents"] = ev.size();
+  return AppendCommandLedger(f.store, "export-incidents", lp.dump(), {f.store}, {f.out});
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `placecast nearrepeat`: the multi-band Knox test (near-repeat calculator) on a store's offence
 // selection or on an x,y,date CSV in the Near Repeat Calculator's format; writes knox.csv and
-// knox.json and prints the NRC-style tables. Single-threaded driver (the test uses --threads).
+// knox.json, prints the NRC-style tables and, for a store, appends a ledger record. Single-threaded
+// driver (the test uses --threads).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
@@ -15,6 +16,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/ledger_util.h"
 #include "placecast/analysis/knox.h"
 #include "placecast/io/csv.h"
 #include "placecast/io/file_util.h"
@@ -267,7 +269,19 @@ Status RunNearRepeat(const NearRepeatFlags& f) {
         f, "", privacy["withheld_cells"].get<int64_t>(), privacy["close_cells"].get<int64_t>(),
         "close cells withheld (x) and the open band", privacy["sensitivity"].get<double>());
   }
-  return Status::Ok();
+  if (f.store.empty()) return Status::Ok();  // an --input CSV run has no store, so no ledger
+
+  nlohmann::ordered_json lp;
+  lp["store"] = f.store;
+  lp["offence"] = f.offence;
+  lp["from"] = f.from;
+  lp["to"] = f.to;
+  lp["knox_params"] = nlohmann::ordered_json::parse(values.ToJson());
+  lp["allow_enforcement_types"] = f.allow_enforcement;
+  lp["out"] = f.out;
+  AddPublicReleaseParams(f, &lp);
+  return AppendCommandLedger(f.store, "nearrepeat", lp.dump(), {f.store},
+                             {dir + "knox.csv", dir + "knox.json"});
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // `placecast predictability`: which offence types are predictable at all. For every offence group
 // with enough events: the Knox ratio at close range (near-repeat signal), the concentration of its
 // events over cells (top-5% share, Gini), and the daily backtest hit rate and PAI at 5% of the best
-// of the given models. Writes predictability.csv / .json and a bar chart ranking the groups.
+// of the given models. Writes predictability.csv / .json and a bar chart ranking the groups, and
+// appends a ledger record.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
@@ -14,6 +15,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/ledger_util.h"
 #include "placecast/analysis/knox.h"
 #include "placecast/common/offence.h"
 #include "placecast/eval/backtest.h"
@@ -21,6 +23,7 @@
 #include "placecast/eval/metrics.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/products.h"
+#include "placecast/models/model.h"
 
 namespace placecast::cli {
 namespace {
@@ -269,7 +272,36 @@ Status RunPredictability(const PredictabilityFlags& f) {
   }
   for (const auto& s : skipped) std::printf("skipped: %s\n", s.c_str());
   std::printf("wrote %spredictability.{csv,json,png}\n", dir.c_str());
-  return Status::Ok();
+
+  nlohmann::ordered_json lp;
+  lp["store"] = f.store;
+  lp["from"] = f.from;
+  lp["to"] = f.to;
+  lp["boundary"] = f.boundary;
+  lp["models"] = models;
+  nlohmann::ordered_json mp = nlohmann::ordered_json::object();
+  for (const auto& m : models) {  // the backtests run every model at its defaults
+    PLACECAST_ASSIGN_OR_RETURN(auto model, models::CreateModel(m, {}));
+    mp[m] = nlohmann::ordered_json::parse(model->params().ToJson());
+  }
+  lp["model_params"] = mp;
+  lp["min_events"] = f.min_events;
+  lp["cell_size_m"] = f.cell_size_m;
+  lp["knox_space_m"] = f.knox_space_m;
+  lp["knox_days"] = f.knox_days;
+  lp["permutations"] = f.permutations;
+  lp["backtest_days"] = f.backtest_days;
+  lp["train_days"] = f.train_days;
+  lp["bootstrap"] = f.bootstrap;
+  lp["seed"] = f.seed;
+  lp["allow_enforcement_types"] = f.allow_enforcement;
+  lp["out"] = f.out;
+  std::vector<std::string> outputs;
+  for (const char* name : {"predictability.csv", "predictability.json", "predictability.png"}) {
+    outputs.push_back(dir + name);  // the chart is absent when no group was backtested
+  }
+  return AppendCommandLedger(f.store, "predictability", lp.dump(), {f.store, f.boundary},
+                             outputs);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `placecast scan`: Kulldorff's prospective space-time permutation scan on a store's offence
 // selection; writes clusters.geojson (WGS 84 circles), clusters.gpkg (the circles in the store
-// CRS), clusters.csv and clusters.json and prints the clusters. Single-threaded driver (the scan
-// uses --threads).
+// CRS), clusters.csv and clusters.json, prints the clusters and appends a ledger record.
+// Single-threaded driver (the scan uses --threads).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
@@ -14,6 +14,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/ledger_util.h"
 #include "placecast/analysis/scan.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
@@ -109,6 +110,7 @@ Status RunScan(const ScanFlags& f) {
   const int64_t from = date_s - (request.study_period_days - 1) * kSecondsPerDay;
   PLACECAST_ASSIGN_OR_RETURN(EventSet events,
                              store->LoadEvents(sel.groups, from, date_s + kSecondsPerDay));
+  store.reset();  // the ledger record opens the store again
   if (f.public_release && request.centres != analysis::ScanCentres::kGridCells) {
     return Status::InvalidInput(
         "--centres " + f.centres +
@@ -221,7 +223,20 @@ Status RunScan(const ScanFlags& f) {
     PrintPublicRelease(f, "", privacy["withheld_clusters"].get<int64_t>(),
                        privacy["clusters_found"].get<int64_t>(), "clusters withheld", 1);
   }
-  return Status::Ok();
+
+  nlohmann::ordered_json lp;
+  lp["store"] = f.store;
+  lp["offence"] = f.offence;
+  lp["date"] = FormatDate(date_s);
+  lp["scan_params"] = nlohmann::ordered_json::parse(values.ToJson());
+  lp["allow_enforcement_types"] = f.allow_enforcement;
+  lp["out"] = f.out;
+  AddPublicReleaseParams(f, &lp);
+  std::vector<std::string> outputs;
+  for (const char* name : {"clusters.geojson", "clusters.csv", "clusters.json", "clusters.gpkg"}) {
+    outputs.push_back(dir + name);
+  }
+  return AppendCommandLedger(f.store, "scan", lp.dump(), {f.store}, outputs);
 }
 
 }  // namespace
