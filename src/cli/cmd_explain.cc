@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // `placecast explain`: why one cell of a forecast has its risk — the model's parts, the
 // contributions by distance and age band, and the past events that weigh most, shown by time,
-// offence and distance only (no ids, no coordinates). Optionally writes the explanation as JSON.
+// offence and distance only (no ids, no coordinates). Optionally writes the explanation as JSON
+// (--out), and then appends a ledger record.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/ledger_util.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/models/explain.h"
@@ -98,7 +101,26 @@ Status RunExplain(const ExplainFlags& f, bool cell_given, bool lonlat_given) {
     PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(f.out, models::CellExplanationToJson(e) + "\n"));
     std::printf("wrote %s\n", f.out.c_str());
   }
-  return Status::Ok();
+  if (f.out.empty()) return Status::Ok();  // a printout only: no product, no ledger record
+
+  nlohmann::ordered_json lp;
+  lp["store"] = f.store;
+  lp["model"] = f.model;
+  lp["model_params"] = nlohmann::ordered_json::parse(model->params().ToJson());
+  lp["offence"] = f.offence;
+  lp["origin"] = FormatDate(origin_s);
+  lp["cell"] = cell;
+  if (lonlat_given) {
+    lp["lon"] = f.lon;
+    lp["lat"] = f.lat;
+  }
+  lp["top"] = f.top;
+  lp["horizon_days"] = f.horizon_days;
+  lp["cell_size_m"] = f.cell_size_m;
+  lp["boundary"] = f.boundary;
+  lp["allow_enforcement_types"] = f.allow_enforcement;
+  lp["out"] = f.out;
+  return AppendCommandLedger(f.store, "explain", lp.dump(), {f.store, f.boundary}, {f.out});
 }
 
 }  // namespace
