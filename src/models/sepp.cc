@@ -65,6 +65,11 @@ static constexpr ParamSpec kSeppParams[] = {
      "Iteration cap. When it is hit before convergence, the fit is used and a warning says so."},
     {"seed", ParamType::kInt, "1", 0, 9007199254740992.0, "",
      "Seed of the stochastic declustering draws (unused with expected declustering)."},
+    {"refit_every_days", ParamType::kInt, "0", 0, 36500, "days",
+     "0: every Fit() is a full fit. k > 0: a Fit() with the same events and grid within k days "
+     "after the last full fit keeps theta, g and the background and only replaces the events "
+     "that can trigger (as Update()); much cheaper daily backtests at the cost of a fit up to k "
+     "days old."},
     {"num_threads", ParamType::kInt, "2", 1, 64, "",
      "Threads used by the pair search and each iteration. The result is the same bytes for any "
      "value: events are cut into fixed blocks whose partial sums are added in a fixed order."},
@@ -461,7 +466,8 @@ struct SeppModel::Impl {
         tol(params.GetDouble("tol")),
         max_iterations(params.GetInt("max_iterations")),
         seed(static_cast<uint64_t>(params.GetInt("seed"))),
-        num_threads(static_cast<int>(params.GetInt("num_threads"))) {}
+        num_threads(static_cast<int>(params.GetInt("num_threads"))),
+        refit_every_days(params.GetInt("refit_every_days")) {}
 
   ParamValues params;
   int64_t window_days;
@@ -473,15 +479,20 @@ struct SeppModel::Impl {
   int64_t max_iterations;
   uint64_t seed;
   int num_threads;
+  int64_t refit_every_days;
 
   bool fitted = false;
   SeppFit fit;
+  FitKey key;  // of the last full fit, for refit_every_days
+  int64_t full_fit_origin_s = 0;
+  bool has_full_fit = false;
   TriggerKernel kernel;  // with cumulative tables, for Predict()
   std::vector<double> p_bg;
   std::vector<std::string> warnings;
   const grid::Grid* grid = nullptr;
 
   Status FullFit(const EventSet& events, const grid::Grid& g, int64_t origin_s);
+  Status Advance(const EventSet& events, const grid::Grid& g, int64_t new_origin_s);
   void Summarise();
 };
 
@@ -776,7 +787,13 @@ std::vector<std::string> SeppModel::Warnings() const { return impl_->warnings; }
 Status SeppModel::Fit(const EventSet& events, const grid::Grid& grid, int64_t origin_s) {
   Impl& m = *impl_;
   PLACECAST_RETURN_IF_ERROR(CheckFitInputs(name(), events, grid));
+  if (m.refit_every_days > 0 && m.fitted && m.has_full_fit && FitKey::Of(events, grid) == m.key &&
+      origin_s >= m.fit.origin_s &&
+      origin_s < m.full_fit_origin_s + m.refit_every_days * kSecondsPerDay) {
+    return m.Advance(events, grid, origin_s);
+  }
   m.fitted = false;
+  m.has_full_fit = false;
   m.warnings.clear();
   m.p_bg.clear();
   Status s = m.FullFit(events, grid, origin_s);
@@ -784,7 +801,48 @@ Status SeppModel::Fit(const EventSet& events, const grid::Grid& grid, int64_t or
     if (s.message().rfind("sepp:", 0) == 0) return s;
     return s.Wrap(name());
   }
+  m.key = FitKey::Of(events, grid);
+  m.full_fit_origin_s = origin_s;
+  m.has_full_fit = true;
   return s;
+}
+
+Status SeppModel::Update(const EventSet& events, const grid::Grid& grid, int64_t new_origin_s) {
+  Impl& m = *impl_;
+  if (!m.fitted) return Status::InvalidInput("sepp: Update() called before a successful Fit()");
+  if (grid.num_cells() != static_cast<int32_t>(m.fit.mu_per_day.size())) {
+    return Status::InvalidInput("sepp: Update(): the grid has " +
+                                std::to_string(grid.num_cells()) + " active cells, the fit " +
+                                std::to_string(m.fit.mu_per_day.size()));
+  }
+  PLACECAST_RETURN_IF_ERROR(CheckSorted(events));
+  return m.Advance(events, grid, new_origin_s);
+}
+
+// With θ, h, f and μ fixed, the forecast depends on the origin only through the events that can
+// still trigger: those of the training window [new origin − window_days, new origin) in an active
+// cell whose age is below max_trigger_days — the same rule as the end of FullFit().
+Status SeppModel::Impl::Advance(const EventSet& events, const grid::Grid& g,
+                                int64_t new_origin_s) {
+  if (new_origin_s < fit.origin_s) {
+    return Status::InvalidInput("sepp: Update(): new origin " + FormatDateTime(new_origin_s) +
+                                " is before the fit's origin " + FormatDateTime(fit.origin_s));
+  }
+  const auto [lo, hi] = events.TimeRange(WindowStart(new_origin_s, window_days), new_origin_s);
+  fit.trigger_age_days.clear();
+  fit.trigger_x_m.clear();
+  fit.trigger_y_m.clear();
+  for (size_t i = lo; i < hi; ++i) {
+    const double age = static_cast<double>(new_origin_s - events.t_s[i]) / kSecondsPerDay;
+    if (!(age < fit.max_trigger_days)) continue;
+    if (g.PointToCell(events.x_m[i], events.y_m[i]) == grid::kNoCell) continue;
+    fit.trigger_age_days.push_back(age);
+    fit.trigger_x_m.push_back(events.x_m[i]);
+    fit.trigger_y_m.push_back(events.y_m[i]);
+  }
+  fit.origin_s = new_origin_s;
+  grid = &g;
+  return Status::Ok();
 }
 
 Result<grid::Surface> SeppModel::Predict(double horizon_days) const {
@@ -933,6 +991,7 @@ Status SeppModel::LoadFitted(std::string_view json, const grid::Grid& grid) {
   m.grid = &grid;
   m.p_bg.clear();
   m.warnings.clear();
+  m.has_full_fit = false;
   m.fitted = true;
   return Status::Ok();
 }

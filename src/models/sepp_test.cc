@@ -409,6 +409,76 @@ TEST(SeppTest, FittedJsonRoundTripPredictsTheSameBytes) {
   EXPECT_FALSE(a->fit().trigger_age_days.empty());
 }
 
+// Update() keeps θ, g and μ and replaces the events that can trigger. The full forecast with those
+// fixed parameters is built here independently: the saved fit with its origin moved and the
+// trigger list recomputed by this test's own loop, reloaded. The two forecasts must be the same
+// bytes, at 1 and 3.5 days after the fit's origin.
+TEST(SeppTest, UpdateEqualsTheFullForecastWithFixedParameters) {
+  const EventSet ev = SmallSimulation(4);
+  const auto g = grid::Grid::FromExtent(0, 0, 2000, 2000, 150, "EPSG:32618").value();
+  const std::map<std::string, std::string> params = {{"window_days", "150"},
+                                                     {"max_trigger_days", "20"}};
+  const int64_t t0 = kStart + 150 * kSecondsPerDay;
+  auto a = Sepp(params);
+  EXPECT_EQ(a->Update(ev, g, t0).code(), ErrorCode::kInvalidInput);  // before a fit
+  ASSERT_TRUE(a->Fit(ev, g, t0).ok());
+  const std::string at_t0 = a->FittedJson();
+  const auto before = *a->Predict(1);
+  for (const int64_t dt : {kSecondsPerDay, 3 * kSecondsPerDay + kSecondsPerDay / 2}) {
+    const int64_t t1 = t0 + dt;
+    ASSERT_TRUE(a->Update(ev, g, t1).ok());
+    nlohmann::json j = nlohmann::json::parse(at_t0);
+    j["origin_s"] = t1;
+    std::vector<double> age, x, y;
+    for (size_t i = 0; i < ev.size(); ++i) {
+      const double d = static_cast<double>(t1 - ev.t_s[i]) / kSecondsPerDay;
+      if (ev.t_s[i] >= t1 - 150 * kSecondsPerDay && ev.t_s[i] < t1 && d < 20 &&
+          g.PointToCell(ev.x_m[i], ev.y_m[i]) != grid::kNoCell) {
+        age.push_back(d);
+        x.push_back(ev.x_m[i]);
+        y.push_back(ev.y_m[i]);
+      }
+    }
+    ASSERT_FALSE(age.empty());
+    j["trigger_age_days"] = age;
+    j["trigger_x_m"] = x;
+    j["trigger_y_m"] = y;
+    auto full = Sepp(params);
+    ASSERT_TRUE(full->LoadFitted(j.dump(), g).ok());
+    for (double h : {1.0, 7.0}) {
+      const auto pa = *a->Predict(h), pf = *full->Predict(h);
+      ASSERT_EQ(pa.value.size(), pf.value.size());
+      EXPECT_EQ(std::memcmp(pa.value.data(), pf.value.data(), pa.value.size() * sizeof(double)), 0)
+          << dt << " " << h;
+    }
+    EXPECT_EQ(a->fit().theta, full->fit().theta);
+  }
+  // The new days' events changed the forecast; an earlier origin is refused.
+  EXPECT_NE(a->Predict(1)->value, before.value);
+  EXPECT_EQ(a->Update(ev, g, t0).code(), ErrorCode::kInvalidInput);
+}
+
+// refit_every_days = 7: a Fit() within 7 days of the last full fit is an Update(); at 7 days or
+// later it is a full fit again, equal in bytes to a fresh model's.
+TEST(SeppTest, RefitEveryDaysUpdatesWithinThePeriodAndRefitsAfter) {
+  const EventSet ev = SmallSimulation(5);
+  const auto g = grid::Grid::FromExtent(0, 0, 2000, 2000, 150, "EPSG:32618").value();
+  const int64_t t0 = kStart + 150 * kSecondsPerDay;
+  auto lazy = Sepp({{"window_days", "150"}, {"max_trigger_days", "20"}, {"refit_every_days", "7"}});
+  auto eager = Sepp({{"window_days", "150"}, {"max_trigger_days", "20"}});
+  ASSERT_TRUE(lazy->Fit(ev, g, t0).ok());
+  ASSERT_TRUE(eager->Fit(ev, g, t0).ok());
+  ASSERT_TRUE(eager->Update(ev, g, t0 + 2 * kSecondsPerDay).ok());
+  ASSERT_TRUE(lazy->Fit(ev, g, t0 + 2 * kSecondsPerDay).ok());
+  EXPECT_EQ(lazy->Predict(1)->value, eager->Predict(1)->value);
+  EXPECT_EQ(lazy->fit().iterations, eager->fit().iterations);
+  ASSERT_TRUE(lazy->Fit(ev, g, t0 + 7 * kSecondsPerDay).ok());
+  auto fresh = Sepp({{"window_days", "150"}, {"max_trigger_days", "20"}});
+  ASSERT_TRUE(fresh->Fit(ev, g, t0 + 7 * kSecondsPerDay).ok());
+  EXPECT_EQ(lazy->Predict(1)->value, fresh->Predict(1)->value);
+  EXPECT_NE(lazy->fit().theta, eager->fit().theta);  // refitted on the later window
+}
+
 TEST(SeppTest, LoadFittedRejectsOtherGridsModelsAndVersions) {
   const auto g = GridFromText(". . .", 100);
   const auto other = GridFromText(". . . .", 100);

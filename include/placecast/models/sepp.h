@@ -65,9 +65,19 @@ class SeppModel final : public Model {
 
   // Fits μ and g on the events in [origin − window_days, origin) that lie in an active cell,
   // iterating declustering and kernel estimation until the stopping rule holds or max_iterations.
-  // Every call is a full fit, equal in bytes to a fresh model's. kInvalidInput for an empty grid,
+  // With refit_every_days = 0 (the default) every call is a full fit, equal in bytes to a fresh
+  // model's; with k > 0, a call with the same events and grid within k days after the last full
+  // fit does Update() instead. kInvalidInput for an empty grid,
   // unsorted events, or a background raster too fine for the grid (background_bandwidth_m).
   Status Fit(const EventSet& events, const grid::Grid& grid, int64_t origin_s) override;
+
+  // Incremental update: keeps θ, g and μ and moves the origin to new_origin_s, replacing the
+  // events that can still trigger by those of `events` (sorted by time) in the training window
+  // before the new origin, in an active cell, younger than max_trigger_days — so Predict() equals
+  // the full forecast with these fixed parameters (tested). O(events in the window) by binary
+  // search. kInvalidInput before a fit, for another grid size, unsorted events, or a new origin
+  // before the fit's origin.
+  Status Update(const EventSet& events, const grid::Grid& grid, int64_t new_origin_s);
 
   // Expected events per active cell in [origin, origin + horizon_days): the background integrated
   // over the cell times the horizon, plus, for every event that can still trigger, θ × (mass of h
