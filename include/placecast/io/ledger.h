@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The tamper-evident ledger: an append-only table `ledger` in the store with one record per command
-// that changed the store or wrote a product (ingest, forecast, backtest, audit). Each record holds
+// that changed the store or wrote a product from it (ingest, retention, forecast, backtest, audit,
+// scan, …; docs/ledger.md lists them and the few that cannot record). Each record holds
 // the SHA-256 of its own canonical serialisation and of the record before it (a hash chain), so an
 // edited, deleted or reordered record is detected by VerifyLedger(), as is a product file that no
 // longer matches its recorded hash. Format and limits: docs/ledger.md.
