@@ -24,12 +24,13 @@
 #include "placecast/deploy/displacement.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
+#include "placecast/io/privacy.h"
 #include "placecast/version.h"
 
 namespace placecast::cli {
 namespace {
 
-struct DisplacementFlags {
+struct DisplacementFlags : PublicReleaseFlags {
   std::string store;
   std::string offence;
   std::string target;
@@ -148,8 +149,79 @@ struct Area {
   std::string source;
   GeomPtr geom;
   grid::Boundary rings;
-  deploy::PeriodCounts counts;
+  deploy::PeriodCounts counts;  // io::kWithheldCount when a public release withholds one
 };
+
+// A published count: the number, or `withheld` for io::kWithheldCount.
+std::string CountText(int64_t v, const char* withheld) {
+  return v == io::kWithheldCount ? std::string(withheld) : std::to_string(v);
+}
+
+nlohmann::ordered_json CountJson(int64_t v) {
+  return v == io::kWithheldCount ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
+}
+
+// post − pre, or io::kWithheldCount when either is withheld.
+int64_t Change(const deploy::PeriodCounts& c) {
+  return c.pre == io::kWithheldCount || c.post == io::kWithheldCount ? io::kWithheldCount
+                                                                     : c.post - c.pre;
+}
+
+// What a public release (docs/privacy.md, "displacement") did to the counts and figures.
+struct DisplacementRelease {
+  bool wdq_withheld = false;  // SM, BDM and WDQ: a target, buffer or control count is withheld
+  bool wdd_withheld = false;  // every WDD figure: any count is withheld
+  int64_t withheld = 0, counts = 0;
+  double sensitivity = 1;
+  nlohmann::ordered_json privacy;
+};
+
+// Public release of the areas' counts: each pre/post count below k is withheld, the others get
+// Laplace noise of sensitivity Δ (1: the areas do not overlap, so an incident is in one area and
+// one period; 2 when a separate buffer control overlaps the control) when ε is given. The counts
+// in `areas` become the published ones (io::kWithheldCount when withheld).
+Result<DisplacementRelease> MakeCountsPublic(const DisplacementFlags& f, bool controls_overlap,
+                                             std::vector<Area>* areas) {
+  DisplacementRelease rel;
+  rel.sensitivity = controls_overlap ? 2 : 1;
+  std::vector<int64_t> counts;
+  for (const Area& a : *areas) {
+    counts.push_back(a.counts.pre);
+    counts.push_back(a.counts.post);
+  }
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published,
+                             PublicCounts(f, counts, rel.sensitivity));
+  for (size_t i = 0; i < areas->size(); ++i) {
+    (*areas)[i].counts.pre = published[2 * i];
+    (*areas)[i].counts.post = published[2 * i + 1];
+    const bool out = published[2 * i] == io::kWithheldCount ||
+                     published[2 * i + 1] == io::kWithheldCount;
+    if (out) rel.wdd_withheld = true;
+    if (out && i < 3) rel.wdq_withheld = true;  // target, buffer, control
+  }
+  rel.counts = static_cast<int64_t>(counts.size());
+  for (int64_t v : published) rel.withheld += v == io::kWithheldCount ? 1 : 0;
+  char buf[900];
+  std::snprintf(
+      buf, sizeof(buf),
+      "Public release: no incident points, times or ids are published, and the number of events "
+      "loaded is left out. Each area's pre and post count below k = %lld is withheld (%lld of "
+      "%lld counts), with the change it enters; the WDQ figures (SM, BDM, WDQ) are withheld when "
+      "a target, buffer or control count is, the WDD figures when any count is. The published "
+      "figures (WDQ, WDD, its variance, z, p and interval) are computed from the published "
+      "counts. ",
+      static_cast<long long>(f.min_incidents), static_cast<long long>(rel.withheld),
+      static_cast<long long>(rel.counts));
+  const std::string note =
+      buf + NoiseSentence(f, rel.sensitivity, "each published count",
+                          controls_overlap ? "the control and buffer control overlap, so one "
+                                             "incident can be in two counts"
+                                           : "one incident is in one area and one period",
+                          "rounded to a whole number and at least 0");
+  rel.privacy = PrivacyJson(f, {{"counts", rel.counts}, {"withheld_counts", rel.withheld}},
+                            rel.sensitivity, note);
+  return rel;
+}
 
 // RFC 7946 FeatureCollection of the areas compared (reprojected to WGS 84 lon/lat, 7 decimals),
 // so a built buffer can be checked on a map.
@@ -179,8 +251,8 @@ Result<std::string> AreasGeoJson(const std::vector<Area>& areas, const std::stri
                                {{"role", a.role},
                                 {"source", a.source},
                                 {"area_m2", AreaM2(*a.geom)},
-                                {"pre", a.counts.pre},
-                                {"post", a.counts.post}}},
+                                {"pre", CountJson(a.counts.pre)},
+                                {"post", CountJson(a.counts.post)}}},
                               {"geometry", geom}});
   }
   return fc.dump() + "\n";
@@ -263,15 +335,43 @@ Status RunDisplacement(const DisplacementFlags& f) {
     PLACECAST_ASSIGN_OR_RETURN(a.counts,
                                deploy::CountInArea(study.events, a.rings, pre, post, a.role));
   }
+  DisplacementRelease rel;
+  if (f.public_release) {
+    bool controls_overlap = false;
+    if (!shared) {
+      GeomPtr inter(areas[2].geom->Intersection(areas[3].geom.get()));
+      controls_overlap = inter && AreaM2(*inter) > kOverlapToleranceM2;
+    }
+    PLACECAST_ASSIGN_OR_RETURN(rel, MakeCountsPublic(f, controls_overlap, &areas));
+  }
+  // The figures use the published counts; a withheld count enters as 0 and every figure it
+  // touches is withheld below.
+  auto known = [](deploy::PeriodCounts c) {
+    if (c.pre == io::kWithheldCount) c.pre = 0;
+    if (c.post == io::kWithheldCount) c.post = 0;
+    return c;
+  };
   deploy::DisplacementCounts k;
-  k.target = areas[0].counts;
-  k.buffer = areas[1].counts;
-  k.control = areas[2].counts;
+  k.target = known(areas[0].counts);
+  k.buffer = known(areas[1].counts);
+  k.control = known(areas[2].counts);
   k.shared_control = shared;
-  if (!shared) k.buffer_control = areas[3].counts;
+  if (!shared) k.buffer_control = known(areas[3].counts);
   PLACECAST_ASSIGN_OR_RETURN(deploy::DisplacementResult r, deploy::ComputeDisplacement(k));
-  const deploy::WdqResult& q = r.wdq;
-  const deploy::WddResult& w = r.wdd;
+  deploy::WdqResult& q = r.wdq;
+  deploy::WddResult& w = r.wdd;
+  const char* wdq_na = rel.wdq_withheld ? "withheld" : "undefined";
+  const char* wdd_na = rel.wdd_withheld ? "withheld" : "undefined";
+  if (rel.wdq_withheld) {
+    q.sm_defined = q.wdq_defined = false;
+    q.undefined_reason = "withheld: a target, buffer or control count is below k";
+    q.reading = "Withheld (public release): a target, buffer or control count is below k.";
+  }
+  const bool wdd_shown = !rel.wdd_withheld;
+  if (rel.wdd_withheld) {
+    w.test_defined = false;
+    w.reading = "Withheld (public release): a count is below k.";
+  }
 
   // JSON.
   auto opt = [](bool defined, double v) {
@@ -293,9 +393,9 @@ Status RunDisplacement(const DisplacementFlags& f) {
     ja.push_back({{"role", a.role},
                   {"source", a.source},
                   {"area_m2", AreaM2(*a.geom)},
-                  {"pre", a.counts.pre},
-                  {"post", a.counts.post},
-                  {"change", a.counts.post - a.counts.pre}});
+                  {"pre", CountJson(a.counts.pre)},
+                  {"post", CountJson(a.counts.post)},
+                  {"change", CountJson(Change(a.counts))}});
   }
   j["areas"] = ja;
   if (!buffer_note.empty()) j["buffer_note"] = buffer_note;
@@ -304,13 +404,13 @@ Status RunDisplacement(const DisplacementFlags& f) {
               {"wdq", opt(q.wdq_defined, q.wdq)},
               {"undefined_reason", q.undefined_reason},
               {"reading", q.reading}};
-  j["wdd"] = {{"local", w.local},
-              {"local_se", w.local_se},
-              {"displacement", w.displacement},
-              {"displacement_se", w.displacement_se},
-              {"wdd", w.wdd},
-              {"variance", w.variance},
-              {"se", w.se},
+  j["wdd"] = {{"local", opt(wdd_shown, w.local)},
+              {"local_se", opt(wdd_shown, w.local_se)},
+              {"displacement", opt(wdd_shown, w.displacement)},
+              {"displacement_se", opt(wdd_shown, w.displacement_se)},
+              {"wdd", opt(wdd_shown, w.wdd)},
+              {"variance", opt(wdd_shown, w.variance)},
+              {"se", opt(wdd_shown, w.se)},
               {"z", opt(w.test_defined, w.z)},
               {"p_value", opt(w.test_defined, w.p_value)},
               {"ci95_low", opt(w.test_defined, w.ci95_low)},
@@ -318,7 +418,12 @@ Status RunDisplacement(const DisplacementFlags& f) {
               {"variance_rule", shared ? "T0+T1+D0+D1+4(C0+C1): one control serves both"
                                        : "T0+T1+Ct0+Ct1+D0+D1+Cd0+Cd1"},
               {"reading", w.reading}};
-  j["events"] = {{"loaded", study.events.size()}, {"crs", crs}};
+  if (f.public_release) {
+    j["events"] = {{"crs", crs}};  // the number loaded is left out (privacy note)
+    j["privacy"] = rel.privacy;
+  } else {
+    j["events"] = {{"loaded", study.events.size()}, {"crs", crs}};
+  }
 
   // CSV tables.
   std::string counts_csv = "role,source,area_m2,pre,post,change\n";
@@ -328,8 +433,8 @@ Status RunDisplacement(const DisplacementFlags& f) {
       if (c == ',' || c == '"' || c == '\n') c = ' ';
     }
     counts_csv += a.role + "," + src + "," + Fmt("%.1f", AreaM2(*a.geom)) + "," +
-                  std::to_string(a.counts.pre) + "," + std::to_string(a.counts.post) + "," +
-                  std::to_string(a.counts.post - a.counts.pre) + "\n";
+                  CountText(a.counts.pre, "") + "," + CountText(a.counts.post, "") + "," +
+                  CountText(Change(a.counts), "") + "\n";
   }
   auto val = [](bool defined, double v) { return defined ? Fmt("%.9g", v) : std::string(); };
   std::string measures_csv = "measure,value\n";
@@ -337,11 +442,11 @@ Status RunDisplacement(const DisplacementFlags& f) {
       {"success_measure", val(q.sm_defined, q.success_measure)},
       {"buffer_displacement_measure", val(q.sm_defined, q.buffer_measure)},
       {"wdq", val(q.wdq_defined, q.wdq)},
-      {"wdd_local", val(true, w.local)},
-      {"wdd_displacement", val(true, w.displacement)},
-      {"wdd", val(true, w.wdd)},
-      {"wdd_variance", val(true, w.variance)},
-      {"wdd_se", val(true, w.se)},
+      {"wdd_local", val(wdd_shown, w.local)},
+      {"wdd_displacement", val(wdd_shown, w.displacement)},
+      {"wdd", val(wdd_shown, w.wdd)},
+      {"wdd_variance", val(wdd_shown, w.variance)},
+      {"wdd_se", val(wdd_shown, w.se)},
       {"wdd_z", val(w.test_defined, w.z)},
       {"wdd_p_value", val(w.test_defined, w.p_value)},
       {"wdd_ci95_low", val(w.test_defined, w.ci95_low)},
@@ -364,35 +469,38 @@ Status RunDisplacement(const DisplacementFlags& f) {
   for (const Area& a : areas) {
     h += "<tr><td>" + HtmlEscape(a.role) + "</td><td>" + HtmlEscape(a.source) +
          "</td><td class=\"num\">" + Fmt("%.3f", AreaM2(*a.geom) / 1e6) +
-         "</td><td class=\"num\">" + std::to_string(a.counts.pre) + "</td><td class=\"num\">" +
-         std::to_string(a.counts.post) + "</td><td class=\"num\">" +
-         std::to_string(a.counts.post - a.counts.pre) + "</td></tr>\n";
+         "</td><td class=\"num\">" + CountText(a.counts.pre, "withheld") +
+         "</td><td class=\"num\">" + CountText(a.counts.post, "withheld") +
+         "</td><td class=\"num\">" + CountText(Change(a.counts), "withheld") + "</td></tr>\n";
   }
-  auto shown = [](bool defined, const char* format, double v) {
-    return defined ? Fmt(format, v) : std::string("undefined");
+  auto shown = [](bool defined, const char* format, double v, const char* na = "undefined") {
+    return defined ? Fmt(format, v) : std::string(na);
   };
   h += "</table>\n<h3>Weighted displacement quotient (Bowers and Johnson 2003)</h3>\n<table>\n"
        "<tr><th>Success measure SM = A<sub>post</sub>/C<sub>post</sub> − A<sub>pre</sub>/"
        "C<sub>pre</sub></th><td class=\"num\">" +
-       shown(q.sm_defined, "%.4f", q.success_measure) +
+       shown(q.sm_defined, "%.4f", q.success_measure, wdq_na) +
        "</td></tr>\n<tr><th>Buffer displacement measure BDM = B<sub>post</sub>/C<sub>post</sub> − "
        "B<sub>pre</sub>/C<sub>pre</sub></th><td class=\"num\">" +
-       shown(q.sm_defined, "%.4f", q.buffer_measure) +
+       shown(q.sm_defined, "%.4f", q.buffer_measure, wdq_na) +
        "</td></tr>\n<tr><th>WDQ = BDM / SM</th><td class=\"num\">" +
-       shown(q.wdq_defined, "%.3f", q.wdq) + "</td></tr>\n</table>\n<p>" + HtmlEscape(q.reading) +
+       shown(q.wdq_defined, "%.3f", q.wdq, wdq_na) + "</td></tr>\n</table>\n<p>" + HtmlEscape(q.reading) +
        "</p>\n<h3>Weighted displacement difference (Wheeler and Ratcliffe 2018)</h3>\n<table>\n"
        "<tr><th>Direct effect ΔT − ΔC<sub>t</sub></th><td class=\"num\">" +
-       Fmt("%.0f", w.local) + " (se " + Fmt("%.2f", w.local_se) +
+       shown(wdd_shown, "%.0f", w.local, wdd_na) + " (se " +
+       shown(wdd_shown, "%.2f", w.local_se, wdd_na) +
        ")</td></tr>\n<tr><th>Around the target ΔD − ΔC<sub>d</sub></th><td class=\"num\">" +
-       Fmt("%.0f", w.displacement) + " (se " + Fmt("%.2f", w.displacement_se) +
-       ")</td></tr>\n<tr><th>WDD</th><td class=\"num\">" + Fmt("%.0f", w.wdd) +
-       "</td></tr>\n<tr><th>Standard error</th><td class=\"num\">" + Fmt("%.2f", w.se) +
-       "</td></tr>\n<tr><th>z</th><td class=\"num\">" + shown(w.test_defined, "%.3f", w.z) +
+       shown(wdd_shown, "%.0f", w.displacement, wdd_na) + " (se " +
+       shown(wdd_shown, "%.2f", w.displacement_se, wdd_na) +
+       ")</td></tr>\n<tr><th>WDD</th><td class=\"num\">" + shown(wdd_shown, "%.0f", w.wdd, wdd_na) +
+       "</td></tr>\n<tr><th>Standard error</th><td class=\"num\">" +
+       shown(wdd_shown, "%.2f", w.se, wdd_na) + "</td></tr>\n<tr><th>z</th><td class=\"num\">" +
+       shown(w.test_defined, "%.3f", w.z, wdd_na) +
        "</td></tr>\n<tr><th>p (two-sided)</th><td class=\"num\">" +
-       shown(w.test_defined, "%.4g", w.p_value) +
+       shown(w.test_defined, "%.4g", w.p_value, wdd_na) +
        "</td></tr>\n<tr><th>95 % interval</th><td class=\"num\">" +
        (w.test_defined ? Fmt("%.1f", w.ci95_low) + " to " + Fmt("%.1f", w.ci95_high)
-                       : std::string("undefined")) +
+                       : std::string(wdd_na)) +
        "</td></tr>\n</table>\n<p>" + HtmlEscape(w.reading) + "</p>\n" +
        (shared ? "<p class=\"note\">One control area serves both the target and the buffer: its "
                  "change is subtracted twice and its counts enter the variance four times.</p>\n"
@@ -429,6 +537,7 @@ Status RunDisplacement(const DisplacementFlags& f) {
   lp["post"] = f.post;
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
+  AddPublicReleaseParams(f, &lp);
   std::vector<std::string> outputs;
   for (const char* n :
        {"displacement.json", "counts.csv", "measures.csv", "areas.geojson", "report.html"}) {
@@ -443,19 +552,26 @@ Status RunDisplacement(const DisplacementFlags& f) {
               FormatDate(post.from_s).c_str(), FormatDate(post.to_s - kSecondsPerDay).c_str(),
               static_cast<long long>(pre.days()));
   for (const Area& a : areas) {
-    std::printf("  %-14s pre %6lld  post %6lld  (%.3f km2)\n", a.role.c_str(),
-                static_cast<long long>(a.counts.pre), static_cast<long long>(a.counts.post),
+    std::printf("  %-14s pre %6s  post %6s  (%.3f km2)\n", a.role.c_str(),
+                CountText(a.counts.pre, "x").c_str(), CountText(a.counts.post, "x").c_str(),
                 AreaM2(*a.geom) / 1e6);
   }
   std::printf("WDQ: SM %s, BDM %s, WDQ %s. %s\n",
-              shown(q.sm_defined, "%.4f", q.success_measure).c_str(),
-              shown(q.sm_defined, "%.4f", q.buffer_measure).c_str(),
-              shown(q.wdq_defined, "%.3f", q.wdq).c_str(), q.reading.c_str());
-  std::printf("WDD: %.0f (local %.0f, around %.0f), se %.2f, z %s, p %s. %s\n", w.wdd, w.local,
-              w.displacement, w.se, shown(w.test_defined, "%.3f", w.z).c_str(),
-              shown(w.test_defined, "%.4g", w.p_value).c_str(), w.reading.c_str());
+              shown(q.sm_defined, "%.4f", q.success_measure, wdq_na).c_str(),
+              shown(q.sm_defined, "%.4f", q.buffer_measure, wdq_na).c_str(),
+              shown(q.wdq_defined, "%.3f", q.wdq, wdq_na).c_str(), q.reading.c_str());
+  std::printf("WDD: %s (local %s, around %s), se %s, z %s, p %s. %s\n",
+              shown(wdd_shown, "%.0f", w.wdd, wdd_na).c_str(),
+              shown(wdd_shown, "%.0f", w.local, wdd_na).c_str(),
+              shown(wdd_shown, "%.0f", w.displacement, wdd_na).c_str(),
+              shown(wdd_shown, "%.2f", w.se, wdd_na).c_str(),
+              shown(w.test_defined, "%.3f", w.z, wdd_na).c_str(),
+              shown(w.test_defined, "%.4g", w.p_value, wdd_na).c_str(), w.reading.c_str());
   std::printf("wrote %sdisplacement.json, counts.csv, measures.csv, areas.geojson, report.html\n",
               dir.c_str());
+  if (f.public_release) {
+    PrintPublicRelease(f, "", rel.withheld, rel.counts, "counts withheld", rel.sensitivity);
+  }
   return Status::Ok();
 }
 
@@ -492,7 +608,16 @@ void RegisterDisplacement(CLI::App& app, int* exit_code) {
   cmd->add_option("--out", f->out, "output directory")->required();
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
                 "allow enforcement-driven offence types (narcotics, weapons, …)");
+  AddPublicReleaseFlags(
+      cmd, f.get(),
+      {"public release: withhold each area's pre/post count below --min-incidents and every "
+       "WDQ/WDD figure computed from a withheld count; publish no incident points",
+       "public release: least incidents a published count rests on",
+       "public release: privacy budget ε of Laplace noise on each published count (sensitivity 1, "
+       "2 when a separate buffer control overlaps the control); the figures are recomputed from "
+       "the noised counts; default: no noise"});
   cmd->callback([f, exit_code] {
+    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
     Status s = RunDisplacement(*f);
     *exit_code = s.ok() ? 0 : Fail(s);
   });
