@@ -22,13 +22,14 @@
 #include "placecast/eval/concentration.h"
 #include "placecast/eval/metrics.h"
 #include "placecast/io/file_util.h"
+#include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
 #include "placecast/models/model.h"
 
 namespace placecast::cli {
 namespace {
 
-struct PredictabilityFlags {
+struct PredictabilityFlags : PublicReleaseFlags {
   std::string store, from, to, out, boundary;
   std::string models = "naive,retro";
   int64_t min_events = 300;
@@ -44,6 +45,7 @@ struct PredictabilityFlags {
 };
 
 struct GroupRow {
+  int64_t rank = 0;
   std::string group;
   int ucr_part = 0;
   int64_t events = 0;
@@ -92,6 +94,43 @@ Status CloseRangeKnox(const EventSet& events, const PredictabilityFlags& f, Grou
   return Status::Ok();
 }
 
+// Public release (docs/privacy.md, "predictability"): the rows of groups with fewer than k events
+// in the period are left out (ranks keep their numbers, so a gap shows one); with ε each published
+// row's event count gets Laplace noise of sensitivity 1 (an incident is in one group's count). The
+// pair counts (Knox observed and expected: one incident is in many pairs) and the scored-event
+// counts are not published; the ratios, shares and rates come from the true data. Returns the
+// privacy record.
+Result<nlohmann::ordered_json> MakeRowsPublic(const PredictabilityFlags& f,
+                                              std::vector<GroupRow>* rows) {
+  std::vector<int64_t> events;
+  for (const GroupRow& r : *rows) events.push_back(r.events);
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published, PublicCounts(f, events, 1));
+  std::vector<GroupRow> kept;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    if (published[i] == io::kWithheldCount) continue;
+    kept.push_back((*rows)[i]);
+    kept.back().events = published[i];
+  }
+  const int64_t groups = static_cast<int64_t>(rows->size());
+  const int64_t withheld = groups - static_cast<int64_t>(kept.size());
+  *rows = std::move(kept);
+  char buf[900];
+  std::snprintf(
+      buf, sizeof(buf),
+      "Public release: no incident points, times or ids are published. Offence groups with fewer "
+      "than k = %lld events in the period are left out (%lld of %lld; ranks keep their numbers), "
+      "and groups skipped for fewer than --min-events events are named without their count. The "
+      "Knox pair counts (observed, expected) and the scored-event counts are not published. The "
+      "Knox ratio and p-value, the concentration shares and Gini, and the hit rates and PAI are "
+      "computed on the true data and published as such; the noise does not cover them. ",
+      static_cast<long long>(f.min_incidents), static_cast<long long>(withheld),
+      static_cast<long long>(groups));
+  const std::string note =
+      buf + NoiseSentence(f, 1, "each published event count", "per incident",
+                          "rounded to a whole number and at least 0");
+  return PrivacyJson(f, {{"groups", groups}, {"withheld_groups", withheld}}, 1, note);
+}
+
 Status RunPredictability(const PredictabilityFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(int64_t from_s, ParseDate(f.from, "--from"));
   PLACECAST_ASSIGN_OR_RETURN(int64_t to_s, ParseDate(f.to, "--to"));
@@ -137,7 +176,10 @@ Status RunPredictability(const PredictabilityFlags& f) {
     row.ucr_part = g.ucr_part;
     row.events = static_cast<int64_t>(e - b);
     if (row.events < f.min_events) {
-      skipped.push_back(name + " (" + std::to_string(row.events) + " events)");
+      skipped.push_back(name + " (" +
+                        (f.public_release ? "fewer than " + std::to_string(f.min_events)
+                                          : std::to_string(row.events)) +
+                        " events)");
       continue;
     }
     EventSet period;
@@ -194,6 +236,19 @@ Status RunPredictability(const PredictabilityFlags& f) {
     const double ha = std::isfinite(a.hit5) ? a.hit5 : -1, hb = std::isfinite(b.hit5) ? b.hit5 : -1;
     return ha != hb ? ha > hb : a.group < b.group;
   });
+  for (size_t i = 0; i < rows.size(); ++i) rows[i].rank = static_cast<int64_t>(i) + 1;
+  nlohmann::ordered_json privacy;
+  if (f.public_release) {
+    PLACECAST_ASSIGN_OR_RETURN(privacy, MakeRowsPublic(f, &rows));
+  }
+  // Counts a public release does not publish: empty in the CSV, null in the JSON.
+  auto count_text = [&](int64_t v) { return f.public_release ? std::string() : std::to_string(v); };
+  auto count_json = [&](int64_t v) {
+    return f.public_release ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
+  };
+  auto real_json = [&](double v) {
+    return f.public_release ? nlohmann::ordered_json(nullptr) : JsonNum(v);
+  };
 
   std::string csv =
       "rank,group,ucr_part,events,knox_ratio,knox_p,knox_observed,knox_expected,top5_share,gini,"
@@ -213,21 +268,22 @@ Status RunPredictability(const PredictabilityFlags& f) {
   std::vector<io::BarItem> bars;
   for (size_t i = 0; i < rows.size(); ++i) {
     const GroupRow& r = rows[i];
-    csv += std::to_string(i + 1) + "," + r.group + "," + std::to_string(r.ucr_part) + "," +
+    csv += std::to_string(r.rank) + "," + r.group + "," + std::to_string(r.ucr_part) + "," +
            std::to_string(r.events) + "," + Num(r.knox_ratio) + "," + Num(r.knox_p) + "," +
-           std::to_string(r.knox_observed) + "," + Num(r.knox_expected) + "," +
+           count_text(r.knox_observed) + "," +
+           (f.public_release ? std::string() : Num(r.knox_expected)) + "," +
            Num(r.conc.top_share) + "," + Num(r.conc.gini) + "," + Num(r.conc.generalized_gini) +
            "," + Num(r.conc.cells_with_events_share) + "," + r.best_model + "," + Num(r.hit5) +
            "," + Num(r.hit5_lo) + "," + Num(r.hit5_hi) + "," + Num(r.pai5) + "," +
-           std::to_string(r.scored) + "\n";
-    j["groups"].push_back({{"rank", i + 1},
+           count_text(r.scored) + "\n";
+    j["groups"].push_back({{"rank", r.rank},
                            {"group", r.group},
                            {"ucr_part", r.ucr_part},
                            {"events", r.events},
                            {"knox", {{"ratio", JsonNum(r.knox_ratio)},
                                      {"p", JsonNum(r.knox_p)},
-                                     {"observed", r.knox_observed},
-                                     {"expected", JsonNum(r.knox_expected)}}},
+                                     {"observed", count_json(r.knox_observed)},
+                                     {"expected", real_json(r.knox_expected)}}},
                            {"concentration", {{"top5_share", r.conc.top_share},
                                               {"gini", r.conc.gini},
                                               {"generalized_gini", r.conc.generalized_gini},
@@ -238,7 +294,7 @@ Status RunPredictability(const PredictabilityFlags& f) {
                                                          {"lo", JsonNum(r.hit5_lo)},
                                                          {"hi", JsonNum(r.hit5_hi)}}},
                                          {"pai_5", JsonNum(r.pai5)},
-                                         {"events_scored", r.scored}}}});
+                                         {"events_scored", count_json(r.scored)}}}});
     if (std::isfinite(r.hit5)) {
       bars.push_back({r.group, r.hit5, r.hit5_lo, r.hit5_hi,
                       "Knox " + Num(r.knox_ratio, "%.2f") + ", top 5%: " +
@@ -246,6 +302,7 @@ Status RunPredictability(const PredictabilityFlags& f) {
     }
   }
   j["skipped"] = skipped;
+  if (f.public_release) j["privacy"] = privacy;
   PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
   const std::string dir = f.out + "/";
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "predictability.csv", csv));
@@ -261,7 +318,8 @@ Status RunPredictability(const PredictabilityFlags& f) {
               "knox", "top5%", "gini", "gini'", "best model", "hit@5% [95% CI]", "PAI@5");
   for (size_t i = 0; i < rows.size(); ++i) {
     const GroupRow& r = rows[i];
-    std::printf("%-4zu %-26s %7lld %7s %7s %6s %6s %-12s %18s %6s\n", i + 1, r.group.c_str(),
+    std::printf("%-4lld %-26s %7lld %7s %7s %6s %6s %-12s %18s %6s\n",
+                static_cast<long long>(r.rank), r.group.c_str(),
                 static_cast<long long>(r.events), Num(r.knox_ratio, "%.2f").c_str(),
                 Num(100 * r.conc.top_share, "%.1f").c_str(), Num(r.conc.gini, "%.2f").c_str(),
                 Num(r.conc.generalized_gini, "%.2f").c_str(), r.best_model.c_str(),
@@ -272,6 +330,10 @@ Status RunPredictability(const PredictabilityFlags& f) {
   }
   for (const auto& s : skipped) std::printf("skipped: %s\n", s.c_str());
   std::printf("wrote %spredictability.{csv,json,png}\n", dir.c_str());
+  if (f.public_release) {
+    PrintPublicRelease(f, "", privacy["withheld_groups"].get<int64_t>(),
+                       privacy["groups"].get<int64_t>(), "offence groups withheld", 1);
+  }
 
   nlohmann::ordered_json lp;
   lp["store"] = f.store;
@@ -296,6 +358,7 @@ Status RunPredictability(const PredictabilityFlags& f) {
   lp["seed"] = f.seed;
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
+  AddPublicReleaseParams(f, &lp);
   std::vector<std::string> outputs;
   for (const char* name : {"predictability.csv", "predictability.json", "predictability.png"}) {
     outputs.push_back(dir + name);  // the chart is absent when no group was backtested
@@ -339,7 +402,15 @@ void RegisterPredictability(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
                 "include enforcement-driven offence types (narcotics, weapons, …)");
+  AddPublicReleaseFlags(
+      cmd, f.get(),
+      {"public release: leave out offence groups with fewer than --min-incidents events, publish "
+       "no pair or scored-event counts",
+       "public release: least events a published offence group rests on",
+       "public release: privacy budget ε of Laplace noise (sensitivity 1) on each published event "
+       "count; default: no noise"});
   cmd->callback([f, exit_code] {
+    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
     Status s = RunPredictability(*f);
     *exit_code = s.ok() ? 0 : Fail(s);
   });
