@@ -107,7 +107,17 @@ Status RunForecast(const ForecastFlags& f) {
       return Status::InvalidInput(f.load_fitted + ": not a JSON object (got \"" +
                                   text.substr(0, 40) + "\")");
     }
-    const std::string fitted = j.contains("fitted") ? j["fitted"].dump() : j.dump();
+    const auto& fj = j.contains("fitted") ? j["fitted"] : j;
+    // A saved fit forecasts from its own origin (its triggering state is for that instant): a
+    // different --origin would label one forecast with another's date.
+    if (fj.is_object() && fj.contains("origin_s") && fj["origin_s"].is_number_integer() &&
+        fj["origin_s"].get<int64_t>() != origin_s) {
+      return Status::InvalidInput("--load-fitted " + f.load_fitted + ": the fit is for origin " +
+                                  FormatDateTime(fj["origin_s"].get<int64_t>()) + " (got --origin " +
+                                  FormatDateTime(origin_s) +
+                                  "); refit, or forecast from the fit's origin");
+    }
+    const std::string fitted = fj.dump();
     PLACECAST_RETURN_IF_ERROR(
         model->LoadFitted(fitted, study.grid).Wrap("--load-fitted " + f.load_fitted));
   }
