@@ -214,9 +214,10 @@ Result<DisplacementRelease> MakeCountsPublic(const DisplacementFlags& f, bool co
       static_cast<long long>(rel.counts));
   const std::string note =
       buf + NoiseSentence(f, rel.sensitivity, "each published count",
-                          controls_overlap ? "the control and buffer control overlap, so one "
-                                             "incident can be in two counts"
-                                           : "one incident is in one area and one period",
+                          controls_overlap ? "per incident: the control and buffer control "
+                                             "overlap, so one incident can be in two counts"
+                                           : "per incident: one incident is in one area and "
+                                             "one period",
                           "rounded to a whole number and at least 0");
   rel.privacy = PrivacyJson(f, {{"counts", rel.counts}, {"withheld_counts", rel.withheld}},
                             rel.sensitivity, note);
