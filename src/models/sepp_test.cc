@@ -235,7 +235,9 @@ TEST(SeppTest, TiedEventsAreNeverParentAndOffspring) {
 // of the offspring weight, and the smoothing adds its own width (docs/models.md, "sepp"). The
 // tolerances are set just outside that bias; a broken estimator fails them by far (without
 // smoothing θ goes to 0.9, with a 500 m window the median distance is +20%).
-void ExpectRecovery(const std::string& declustering) {
+// Fits `params` (plus a 1000-day window) to the simulated city and checks θ ± 0.05, the median lag
+// ± 10%, the median distance ± distance_tol and the background ± 10%; the fit goes to *out.
+void ExpectRecovery(std::map<std::string, std::string> params, double distance_tol, SeppFit* out) {
   SeppSimSpec spec;
   spec.theta = 0.3;
   spec.omega_per_day = 0.1;
@@ -247,8 +249,8 @@ void ExpectRecovery(const std::string& declustering) {
   const EventSet ev = SimulateSepp(spec).value();
   ASSERT_GT(ev.size(), 40000u);
   const auto g = grid::Grid::FromExtent(0, 0, 10000, 10000, 200, "EPSG:32618").value();
-  auto m =
-      Sepp({{"window_days", "1000"}, {"max_trigger_m", "250"}, {"declustering", declustering}});
+  params["window_days"] = "1000";
+  auto m = Sepp(params);
   ASSERT_TRUE(m->Fit(ev, g, kStart + 1000 * kSecondsPerDay).ok());
   const SeppFit& f = m->fit();
   EXPECT_TRUE(f.converged);
@@ -256,16 +258,23 @@ void ExpectRecovery(const std::string& declustering) {
   const double median_lag = std::log(1 - 0.5 * (1 - std::exp(-0.1 * 60))) / -0.1;
   EXPECT_NEAR(f.median_lag_days / median_lag, 1.0, 0.10) << f.median_lag_days;
   const double median_distance = 50 * std::sqrt(2 * std::log(2.0));
-  EXPECT_NEAR(f.median_distance_m / median_distance, 1.0, 0.15) << f.median_distance_m;
+  EXPECT_NEAR(f.median_distance_m / median_distance, 1.0, distance_tol) << f.median_distance_m;
   // The background: 30/day in total, of which the grid holds nearly all.
   double mu = 0;
   for (double v : f.mu_per_day) mu += v;
   EXPECT_NEAR(mu / 30, 1.0, 0.10) << mu;
+  *out = f;
 }
 
-TEST(SeppTest, RecoversKnownParametersWithExpectedDeclustering) { ExpectRecovery("expected"); }
+TEST(SeppTest, RecoversKnownParametersWithExpectedDeclustering) {
+  SeppFit f;
+  ExpectRecovery({{"max_trigger_m", "250"}, {"declustering", "expected"}}, 0.15, &f);
+}
 
-TEST(SeppTest, RecoversKnownParametersWithStochasticDeclustering) { ExpectRecovery("stochastic"); }
+TEST(SeppTest, RecoversKnownParametersWithStochasticDeclustering) {
+  SeppFit f;
+  ExpectRecovery({{"max_trigger_m", "250"}, {"declustering", "stochastic"}}, 0.15, &f);
+}
 
 // The isotropic triggering density (trigger_shape isotropic, no displacement smoothing) at the
 // default 500 m window, on the same simulated city. Smoothing inside EM compounds over the
@@ -273,30 +282,9 @@ TEST(SeppTest, RecoversKnownParametersWithStochasticDeclustering) { ExpectRecove
 // removes most of both. On this seed: θ 0.305, median lag −5.9%, median distance +6.3%
 // (docs/models.md). Tolerances: the θ ± 0.05, and 10% on the median lag and distance.
 TEST(SeppTest, IsotropicTriggeringRecoversKnownParametersAtTheDefaultWindow) {
-  SeppSimSpec spec;
-  spec.theta = 0.3;
-  spec.omega_per_day = 0.1;
-  spec.sigma_m = 50;
-  spec.background_per_day = 30;
-  spec.start_s = kStart;
-  spec.duration_days = 1000;
-  spec.seed = 7;
-  const EventSet ev = SimulateSepp(spec).value();
-  const auto g = grid::Grid::FromExtent(0, 0, 10000, 10000, 200, "EPSG:32618").value();
-  auto m = Sepp({{"window_days", "1000"},
-                 {"trigger_shape", "isotropic"},
-                 {"trigger_bandwidth_m", "0"}});
-  ASSERT_TRUE(m->Fit(ev, g, kStart + 1000 * kSecondsPerDay).ok());
-  const SeppFit& f = m->fit();
-  EXPECT_TRUE(f.converged);
-  EXPECT_NEAR(f.theta, 0.3, 0.05);
-  const double median_lag = std::log(1 - 0.5 * (1 - std::exp(-0.1 * 60))) / -0.1;
-  EXPECT_NEAR(f.median_lag_days / median_lag, 1.0, 0.10) << f.median_lag_days;
-  const double median_distance = 50 * std::sqrt(2 * std::log(2.0));
-  EXPECT_NEAR(f.median_distance_m / median_distance, 1.0, 0.10) << f.median_distance_m;
-  double mu = 0;
-  for (double v : f.mu_per_day) mu += v;
-  EXPECT_NEAR(mu / 30, 1.0, 0.10) << mu;
+  SeppFit f;
+  ExpectRecovery({{"trigger_shape", "isotropic"}, {"trigger_bandwidth_m", "0"}}, 0.10, &f);
+  ASSERT_EQ(f.space_density.size(), 200u * 200u);
   // The density depends on distance only: equal under reflections and the diagonal swap.
   const int n = 200;
   auto at = [&](int x, int y) { return f.space_density[static_cast<size_t>(y) * n + x]; };
