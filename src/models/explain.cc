@@ -308,31 +308,13 @@ Result<CellExplanation> ExplainSeppGrid(const SeppGridModel& model, const grid::
   return out;
 }
 
-// sepp's triggering kernel g = θ h f as its Predict() uses it, rebuilt from the fit (the same
-// densities and cumulative tables as SeppModel::LoadFitted() builds).
-sepp_internal::TriggerKernel SeppKernel(const SeppFit& f) {
-  sepp_internal::TriggerKernel k;
-  k.theta = f.theta;
-  k.max_days = f.max_trigger_days;
-  k.max_m = f.max_trigger_m;
-  k.h = f.time_density;
-  k.f = f.space_density;
-  k.BuildCumulative();
-  return k;
-}
-
 // The indexes in `events` of sepp's triggering events (fit.trigger_*): the events of the training
 // window in an active cell younger than max_trigger_days at the origin, selected as
 // SeppModel::Fit() selects them, and checked against the fit one by one.
 Result<std::vector<size_t>> SeppTriggerEvents(const SeppFit& f, const EventSet& events,
                                               const grid::Grid& grid) {
-  std::vector<size_t> index;
-  const auto [lo, hi] = events.TimeRange(f.window_start_s, f.origin_s);
-  for (size_t i = lo; i < hi; ++i) {
-    if (grid.PointToCell(events.x_m[i], events.y_m[i]) == grid::kNoCell) continue;
-    const double age = static_cast<double>(f.origin_s - events.t_s[i]) / kSecondsPerDay;
-    if (age < f.max_trigger_days) index.push_back(i);
-  }
+  const std::vector<size_t> index = sepp_internal::TriggeringEvents(
+      events, grid, f.window_start_s, f.origin_s, f.max_trigger_days);
   const size_t n = f.trigger_age_days.size();
   for (size_t j = 0; j < std::max(n, index.size()); ++j) {
     if (j < n && j < index.size()) {
@@ -467,7 +449,7 @@ Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, cons
         sepp_grid != nullptr ? sepp_grid->fit().origin_s : sepp->fit().origin_s;
     PLACECAST_RETURN_IF_ERROR(CheckOrigin(name, fit_origin_s, origin_s).Wrap(context));
     if (sepp != nullptr) {
-      kernel = SeppKernel(sepp->fit());
+      kernel = sepp_internal::KernelOfFit(sepp->fit());
       auto index = SeppTriggerEvents(sepp->fit(), events, grid);
       if (!index.ok()) return index.status().Wrap(context);
       trigger_index = std::move(index).value();

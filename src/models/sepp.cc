@@ -828,15 +828,14 @@ Status SeppModel::Impl::Advance(const EventSet& events, const grid::Grid& g,
     return Status::InvalidInput("sepp: Update(): new origin " + FormatDateTime(new_origin_s) +
                                 " is before the fit's origin " + FormatDateTime(fit.origin_s));
   }
-  const auto [lo, hi] = events.TimeRange(WindowStart(new_origin_s, window_days), new_origin_s);
+  fit.window_start_s = WindowStart(new_origin_s, window_days);
   fit.trigger_age_days.clear();
   fit.trigger_x_m.clear();
   fit.trigger_y_m.clear();
-  for (size_t i = lo; i < hi; ++i) {
-    const double age = static_cast<double>(new_origin_s - events.t_s[i]) / kSecondsPerDay;
-    if (!(age < fit.max_trigger_days)) continue;
-    if (g.PointToCell(events.x_m[i], events.y_m[i]) == grid::kNoCell) continue;
-    fit.trigger_age_days.push_back(age);
+  for (size_t i : TriggeringEvents(events, g, fit.window_start_s, new_origin_s,
+                                   fit.max_trigger_days)) {
+    fit.trigger_age_days.push_back(static_cast<double>(new_origin_s - events.t_s[i]) /
+                                   kSecondsPerDay);
     fit.trigger_x_m.push_back(events.x_m[i]);
     fit.trigger_y_m.push_back(events.y_m[i]);
   }
@@ -980,13 +979,7 @@ Status SeppModel::LoadFitted(std::string_view json, const grid::Grid& grid) {
   PLACECAST_RETURN_IF_ERROR(get_array("trigger_x_m", nt, false, &f.trigger_x_m));
   PLACECAST_RETURN_IF_ERROR(get_array("trigger_y_m", nt, false, &f.trigger_y_m));
   Impl& m = *impl_;
-  m.kernel = TriggerKernel{};
-  m.kernel.theta = f.theta;
-  m.kernel.max_days = f.max_trigger_days;
-  m.kernel.max_m = f.max_trigger_m;
-  m.kernel.h = f.time_density;
-  m.kernel.f = f.space_density;
-  m.kernel.BuildCumulative();
+  m.kernel = KernelOfFit(f);
   m.fit = std::move(f);
   m.grid = &grid;
   m.p_bg.clear();
@@ -1005,6 +998,30 @@ double TriggerKernel::CellMass(const grid::Grid& g, int32_t col, int32_t row, do
   const double cs = g.cell_size_m();
   const double x0 = g.x0_m() + col * cs - x_m, y0 = g.y0_m() + row * cs - y_m;
   return SpaceMass(x0, y0, x0 + cs, y0 + cs);
+}
+
+TriggerKernel KernelOfFit(const SeppFit& fit) {
+  TriggerKernel k;
+  k.theta = fit.theta;
+  k.max_days = fit.max_trigger_days;
+  k.max_m = fit.max_trigger_m;
+  k.h = fit.time_density;
+  k.f = fit.space_density;
+  k.BuildCumulative();
+  return k;
+}
+
+std::vector<size_t> TriggeringEvents(const EventSet& events, const grid::Grid& g,
+                                     int64_t window_start_s, int64_t origin_s, double max_days) {
+  std::vector<size_t> index;
+  const auto [lo, hi] = events.TimeRange(window_start_s, origin_s);
+  for (size_t i = lo; i < hi; ++i) {
+    const double age = static_cast<double>(origin_s - events.t_s[i]) / kSecondsPerDay;
+    if (age < max_days && g.PointToCell(events.x_m[i], events.y_m[i]) != grid::kNoCell) {
+      index.push_back(i);
+    }
+  }
+  return index;
 }
 
 CellBox TriggerReach(const grid::Grid& g, double x_m, double y_m, double max_m) {

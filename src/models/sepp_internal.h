@@ -10,6 +10,7 @@
 
 #include "placecast/common/event_set.h"
 #include "placecast/grid/grid.h"
+#include "placecast/models/sepp.h"
 #include "placecast/status.h"
 
 namespace placecast::models::sepp_internal {
@@ -54,6 +55,16 @@ struct CellBox {
   }
 };
 CellBox TriggerReach(const grid::Grid& g, double x_m, double y_m, double max_m);
+
+// The triggering kernel g = θ h f of a fit (densities copied, cumulative tables built), as
+// Predict() uses it after Fit() or LoadFitted().
+TriggerKernel KernelOfFit(const SeppFit& fit);
+
+// The indexes in `events` (sorted by time) of the events that can still trigger at origin_s: those
+// of the training window [window_start_s, origin_s) in an active cell of `g` and younger than
+// max_days. Fit(), Update() and the explanation of a sepp cell all select them this way.
+std::vector<size_t> TriggeringEvents(const EventSet& events, const grid::Grid& g,
+                                     int64_t window_start_s, int64_t origin_s, double max_days);
 
 // The background: a Gaussian kernel of standard deviation sd_m, truncated at 4 sd per axis
 // (separable, so a square support), applied to weights deposited on a raster of square bins that

@@ -440,6 +440,8 @@ TEST(SeppTest, UpdateEqualsTheFullForecastWithFixedParameters) {
           << dt << " " << h;
     }
     EXPECT_EQ(a->fit().theta, full->fit().theta);
+    EXPECT_EQ(a->fit().origin_s, t1);
+    EXPECT_EQ(a->fit().window_start_s, t1 - 150 * kSecondsPerDay);  // the window moves too
   }
   // The new days' events changed the forecast; an earlier origin is refused.
   EXPECT_NE(a->Predict(1)->value, before.value);
