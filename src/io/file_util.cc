@@ -1,113 +1,128 @@
 // SPDX-License-Identifier: Apache-2.0
-// Atomic writes and SHA-256 (a compact implementation of FIPS 180-4; checked against the standard's
-// test vectors in file_util_test.cc).
+// Atomic writes, output-path checks, and the cryptographic primitives placecast uses: SHA-256 and
+// HMAC-SHA-256 through OpenSSL's EVP interface, random bytes from OpenSSL's CSPRNG (seeded by the
+// OS). Thread-safe (no shared state; OpenSSL 3 is thread-safe).
 #include "placecast/io/file_util.h"
 
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 namespace placecast::io {
 namespace {
 
-class Sha256 {
- public:
-  void Update(const unsigned char* p, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      buf_[len_++] = p[i];
-      if (len_ == 64) {
-        Block(buf_.data());
-        len_ = 0;
-      }
-    }
-    total_ += n;
+std::string Hex(const unsigned char* p, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(2 * n, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[p[i] >> 4];
+    out[2 * i + 1] = kDigits[p[i] & 15];
   }
-  std::string HexDigest() {
-    const uint64_t bits = total_ * 8;
-    const unsigned char pad = 0x80;
-    Update(&pad, 1);
-    const unsigned char zero = 0;
-    while (len_ != 56) Update(&zero, 1);
-    unsigned char l[8];
-    for (int i = 0; i < 8; ++i) l[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
-    Update(l, 8);
-    static const char* kHex = "0123456789abcdef";
-    std::string out;
-    for (uint32_t v : h_) {
-      for (int i = 28; i >= 0; i -= 4) out += kHex[(v >> i) & 0xf];
-    }
-    return out;
-  }
+  return out;
+}
 
- private:
-  static uint32_t Rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-  void Block(const unsigned char* p) {
-    static constexpr uint32_t k[64] = {
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-        0xc67178f2};
-    uint32_t w[64];
-    for (int i = 0; i < 16; ++i) {
-      w[i] = (uint32_t(p[4 * i]) << 24) | (uint32_t(p[4 * i + 1]) << 16) |
-             (uint32_t(p[4 * i + 2]) << 8) | uint32_t(p[4 * i + 3]);
-    }
-    for (int i = 16; i < 64; ++i) {
-      const uint32_t s0 = Rotr(w[i - 15], 7) ^ Rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      const uint32_t s1 = Rotr(w[i - 2], 17) ^ Rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6],
-             h = h_[7];
-    for (int i = 0; i < 64; ++i) {
-      const uint32_t t1 = h + (Rotr(e, 6) ^ Rotr(e, 11) ^ Rotr(e, 25)) + ((e & f) ^ (~e & g)) +
-                          k[i] + w[i];
-      const uint32_t t2 = (Rotr(a, 2) ^ Rotr(a, 13) ^ Rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      h = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
-    }
-    h_[0] += a; h_[1] += b; h_[2] += c; h_[3] += d;
-    h_[4] += e; h_[5] += f; h_[6] += g; h_[7] += h;
-  }
-
-  std::array<uint32_t, 8> h_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  std::array<unsigned char, 64> buf_{};
-  size_t len_ = 0;
-  uint64_t total_ = 0;
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+
+// "<dir>/.<name>.tmp-<pid>-<counter>-<random>": unique per process, call and attempt, so two
+// writers of one path never share a temporary file.
+std::string UniqueTempName(const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  const std::filesystem::path p(path);
+  const std::string rnd = RandomHex(4);
+  std::string name(".");
+  name.append(p.filename().string()).append(".tmp-").append(std::to_string(::getpid()));
+  name.append("-").append(std::to_string(counter.fetch_add(1))).append("-").append(rnd);
+  return (p.parent_path() / name).string();
+}
 
 }  // namespace
 
-Status WriteFileAtomic(const std::string& path, std::string_view content) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) {
-    return Status::Io(path + ": cannot write (" + std::strerror(errno) + ")");
+Status CheckOutputPath(const std::string& path) {
+  if (path.empty()) return Status::InvalidInput("output path: empty");
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return Status::Io(path + ": cannot inspect (" + std::strerror(errno) + ")");
   }
-  const bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
-  const bool closed = std::fclose(f) == 0;
-  if (!ok || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return Status::Io(path + ": write failed (" + why + ")");
+  if (S_ISLNK(st.st_mode)) {
+    return Status::InvalidInput(path +
+                                ": is a symbolic link; placecast writes only regular files "
+                                "(remove the link or name another path)");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    const char* what = S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    return Status::InvalidInput(path + ": is " + what +
+                                "; placecast writes only regular files (name a file path)");
+  }
+  return Status::Ok();
+}
+
+Status CheckOutputDir(const std::string& dir) {
+  if (dir.empty()) return Status::InvalidInput("output directory: empty");
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return Status::Io(dir + ": cannot inspect (" + std::strerror(errno) + ")");
+  }
+  if (S_ISLNK(st.st_mode)) {
+    // A link to a directory is how many users arrange their output trees; it is followed, but it
+    // must end at a real directory.
+    struct stat target;
+    if (::stat(dir.c_str(), &target) != 0 || !S_ISDIR(target.st_mode)) {
+      return Status::InvalidInput(dir + ": is a symbolic link that does not lead to a directory");
+    }
+    return Status::Ok();
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return Status::InvalidInput(dir + ": exists and is not a directory (name a directory)");
+  }
+  return Status::Ok();
+}
+
+Status WriteFileAtomic(const std::string& path, std::string_view content) {
+  PLACECAST_RETURN_IF_ERROR(CheckOutputPath(path));
+  const std::string tmp = UniqueTempName(path);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Io(path + ": cannot write (" + std::strerror(errno) + ")");
+  size_t done = 0;
+  int err = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      err = errno;
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err != 0) {
+    ::unlink(tmp.c_str());
+    return Status::Io(path + ": write failed (" + std::strerror(err) + ")");
   }
   return Status::Ok();
 }
@@ -115,14 +130,19 @@ Status WriteFileAtomic(const std::string& path, std::string_view content) {
 Result<std::string> ReadFile(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file");
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::InvalidInput(path + ": not a regular file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::Io(path + ": cannot read");
   std::ostringstream ss;
   ss << in.rdbuf();
+  if (in.bad()) return Status::Io(path + ": read failed");
   return ss.str();
 }
 
 Status MakeDirs(const std::string& dir) {
+  PLACECAST_RETURN_IF_ERROR(CheckOutputDir(dir));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::Io(dir + ": cannot create directory (" + ec.message() + ")");
@@ -130,22 +150,86 @@ Status MakeDirs(const std::string& dir) {
 }
 
 std::string Sha256Hex(std::string_view data) {
-  Sha256 h;
-  h.Update(reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return h.HexDigest();
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  // EVP_Digest fails only on allocation failure; an empty digest then fails every comparison.
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) return "";
+  return Hex(md, len);
+}
+
+std::string Sha256Raw(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) return "";
+  return std::string(reinterpret_cast<const char*>(md), len);
 }
 
 Result<std::string> Sha256File(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file");
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return Status::Io(path + ": cannot read");
-  Sha256 h;
-  unsigned char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) h.Update(buf, n);
-  std::fclose(f);
-  return h.HexDigest();
+  // Opened without blocking and checked before a byte is read: a FIFO or device named in a record
+  // must not hang or feed the hash forever.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
+    return Status::Io(path + ": cannot read (" + std::strerror(errno) + ")");
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidInput(path + ": not a regular file (not hashed)");
+  }
+  MdCtx ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    ::close(fd);
+    return Status::Internal("sha256: cannot initialise OpenSSL digest");
+  }
+  std::array<unsigned char, 1 << 16> buf;
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      return Status::Io(path + ": read failed (" + why + ")");
+    }
+    if (n == 0) break;
+    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(n));
+  }
+  ::close(fd);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) {
+    return Status::Internal("sha256: OpenSSL digest failed");
+  }
+  return Hex(md, len);
+}
+
+std::string HmacSha256(std::string_view key, std::string_view message) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(message.data()), message.size(), md,
+           &len) == nullptr) {
+    return "";
+  }
+  return std::string(reinterpret_cast<const char*>(md), len);
+}
+
+Result<std::string> RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    return Status::Internal("random: OpenSSL RAND_bytes failed (no entropy from the OS?)");
+  }
+  return out;
+}
+
+std::string RandomHex(size_t n) {
+  auto r = RandomBytes(n);
+  if (!r.ok()) return std::to_string(::getpid());
+  return Hex(reinterpret_cast<const unsigned char*>(r->data()), r->size());
+}
+
+std::string ToHex(std::string_view bytes) {
+  return Hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 
 }  // namespace placecast::io

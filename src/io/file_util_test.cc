@@ -2,6 +2,8 @@
 #include "placecast/io/file_util.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -35,6 +37,54 @@ TEST(FileUtilTest, UnwritablePathNamesThePath) {
   EXPECT_EQ(s.code(), ErrorCode::kIo);
   EXPECT_NE(s.message().find("/nonexistent-dir/x.json"), std::string::npos);
   EXPECT_EQ(ReadFile("/nonexistent-dir/x.json").status().code(), ErrorCode::kNotFound);
+}
+
+TEST(FileUtilTest, HmacSha256MatchesRfc4231Vectors) {
+  // RFC 4231 test cases 1 and 2.
+  EXPECT_EQ(ToHex(HmacSha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(ToHex(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(FileUtilTest, RandomBytesDiffer) {
+  auto a = RandomBytes(32), b = RandomBytes(32);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->size(), 32u);
+  EXPECT_NE(*a, *b);
+}
+
+// Issue 12, finding 5: a device, FIFO or symbolic link named as an output is refused, never
+// replaced by a regular file, and hashing one neither hangs nor reads it.
+TEST(FileUtilTest, Issue12SpecialFilesAreNeverReplacedOrRead) {
+  const std::string dir = ::testing::TempDir() + "/file_util_special";
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  Status s = WriteFileAtomic("/dev/null", "x");
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(s.message().find("character device"), std::string::npos) << s.message();
+  struct stat st;
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  const std::string fifo = dir + "/fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(WriteFileAtomic(fifo, "x").code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(Sha256File(fifo).status().code(), ErrorCode::kInvalidInput);  // does not block
+  EXPECT_EQ(Sha256File("/dev/zero").status().code(), ErrorCode::kInvalidInput);
+  const std::string target = dir + "/target.txt", link = dir + "/link.txt";
+  ASSERT_TRUE(WriteFileAtomic(target, "keep").ok());
+  std::filesystem::create_symlink(target, link);
+  EXPECT_EQ(WriteFileAtomic(link, "x").code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(*ReadFile(target), "keep");
+  EXPECT_EQ(WriteFileAtomic(dir, "x").code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(MakeDirs(target).code(), ErrorCode::kInvalidInput);
+  // No temporary file is left behind by any refusal or success.
+  int entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    (void)e;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 3);  // fifo, target.txt, link.txt
 }
 
 }  // namespace
