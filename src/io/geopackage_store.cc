@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 // GeoPackage Store written and read with SQLite directly (schema in docs/formats.md): a point
 // feature table `incidents`, a multipolygon feature table `study_area`, attribute tables
-// `ingest_runs` and `placecast_metadata` (schema version, CRS). A store that does not exist yet is
-// built under a temporary name and renamed on its first Write; later writes are one SQLite
-// transaction. Not thread-safe (one object per thread).
+// `ingest_runs` and `placecast_metadata` (schema version, CRS), and the tables SQLite-only readers
+// never need: `ledger`, `placecast_state` (the maintained incidents digest) and `placecast_secret`
+// (the release key). The file is created in place by the first write transaction and written in
+// WAL mode under SQLite's locking (docs/reliability.md). Not thread-safe (one object per thread).
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
+#include <cstdlib>
 #include <cstring>
-#include <set>
+#include <ctime>
 #include <filesystem>
+#include <future>
 #include <limits>
+#include <set>
 
 #include "io/projection.h"
+#include "placecast/io/file_util.h"
 #include "placecast/io/store.h"
 
 namespace placecast::io {
@@ -232,18 +237,62 @@ class Stmt {
     const unsigned char* t = sqlite3_column_text(s_, col);
     return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(s_, col)) : "";
   }
+  std::string_view TextView(int col) {
+    const unsigned char* t = sqlite3_column_text(s_, col);
+    return t ? std::string_view(reinterpret_cast<const char*>(t), sqlite3_column_bytes(s_, col))
+             : std::string_view();
+  }
+  std::string_view BlobView(int col) {
+    const void* b = sqlite3_column_blob(s_, col);
+    return b ? std::string_view(static_cast<const char*>(b), sqlite3_column_bytes(s_, col))
+             : std::string_view();
+  }
 
  private:
   sqlite3_stmt* s_ = nullptr;
   int rc_;
 };
 
+int BusyTimeoutMs() {
+  if (const char* e = std::getenv("PLACECAST_BUSY_TIMEOUT_MS")) {
+    char* end = nullptr;
+    const long v = std::strtol(e, &end, 10);
+    if (end != e && *end == '\0' && v >= 0 && v <= 86400000) return static_cast<int>(v);
+  }
+  return 60000;
+}
+
+// One error translation for every SQLite failure: busy and locked stores, full disks and
+// read-only files are the user's to fix (kIo); a damaged file is kCorrupt.
+Status SqlError(sqlite3* db, const std::string& path, const std::string& what) {
+  const int rc = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+  const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Io(path + ": store is busy: another placecast process is writing it (waited " +
+                        std::to_string(BusyTimeoutMs() / 1000) +
+                        " s; try again, or set PLACECAST_BUSY_TIMEOUT_MS)");
+    case SQLITE_FULL:
+      return Status::Io(path + ": " + what + ": disk full (" + msg + "); nothing was changed");
+    case SQLITE_READONLY:
+      return Status::Io(path + ": " + what + ": the store is read-only (" + msg + ")");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Corrupt(path + ": " + what + ": the file is damaged (" + msg +
+                             "); restore it from a backup");
+    case SQLITE_CONSTRAINT:
+      return Status::InvalidInput(path + ": " + what + ": " + msg);
+    default:
+      return Status::Io(path + ": " + what + ": " + msg);
+  }
+}
+
 Status Exec(sqlite3* db, const std::string& sql, const std::string& path) {
   char* err = nullptr;
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown";
     sqlite3_free(err);
-    return Status::Io(path + ": sqlite: " + msg);
+    return SqlError(db, path, "sqlite");
   }
   return Status::Ok();
 }
@@ -294,53 +343,112 @@ INSERT INTO gpkg_spatial_ref_sys VALUES
   ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system');
 )sql";
 
+// Tables outside the data the state digest covers; created on demand in older stores.
+constexpr const char* kStateTableSql =
+    "CREATE TABLE IF NOT EXISTS placecast_state (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT "
+    "NULL)";
+constexpr const char* kSecretTableSql =
+    "CREATE TABLE IF NOT EXISTS placecast_secret (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT "
+    "NULL)";
+
+// The data tables whose definitions the schema digest covers (with their indexes).
+constexpr const char* kDataTablesSql =
+    "('gpkg_spatial_ref_sys','gpkg_contents','gpkg_geometry_columns','incidents','study_area',"
+    "'ingest_runs','placecast_metadata')";
+
+// Every column of `incidents` but fid last: the canonical fields from column 1 (ReadIncident), then
+// the derived ones (geom, time_utc, offence_group) that verify checks against them.
+constexpr const char* kSelectIncidentSql =
+    "SELECT fid, id, t_utc_s, tz, lon, lat, x_m, y_m, offence, group_code, district, beat, source,"
+    " geom, time_utc, offence_group FROM incidents";
+
+bool SameFile(const std::string& path, dev_t dev, ino_t ino) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+void PutLen(std::string& s, std::string_view v) {
+  const uint64_t n = v.size();
+  s.append(reinterpret_cast<const char*>(&n), 8);
+  s.append(v);
+}
+
 class GeoPackageStore final : public Store {
  public:
   explicit GeoPackageStore(std::string path) : path_(std::move(path)) {}
-  ~GeoPackageStore() override { Close(); }
+  ~GeoPackageStore() override {
+    RollbackWrite();
+    Close();
+  }
 
   void Close() {
     if (db_ != nullptr) sqlite3_close(db_);
     db_ = nullptr;
   }
 
-  Status OpenExisting() {
-    if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+  // Opens the file (creating it when `create`), and reads what it holds. A file without the
+  // placecast schema (empty: created by an interrupted first write) opens as a new store.
+  Status OpenFile(bool create) {
+    const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
       Close();
       return Status::Io(path_ + ": cannot open: " + msg);
     }
-    sqlite3_busy_timeout(db_, 5000);
+    sqlite3_busy_timeout(db_, BusyTimeoutMs());
+    sqlite3_extended_result_codes(db_, 1);
+    struct stat st;
+    if (::stat(path_.c_str(), &st) == 0) {
+      dev_ = st.st_dev;
+      ino_ = st.st_ino;
+    }
+    return ReadHeader();
+  }
+
+  // Reads the application id, schema version and CRS; schema_ready_ is false for an empty file.
+  Status ReadHeader() {
+    schema_ready_ = false;
+    crs_.clear();
+    srs_id_ = 0;
+    int tables = 0;
+    {
+      Stmt s(db_, "SELECT COUNT(*) FROM sqlite_master");
+      if (!s.ok() || s.Step() != SQLITE_ROW) {
+        Status st = SqlError(db_, path_, "not a GeoPackage");
+        if (st.code() == ErrorCode::kIo && st.message().find("busy") == std::string::npos) {
+          st = Status::Corrupt(path_ + ": not a GeoPackage (" + sqlite3_errmsg(db_) + ")");
+        }
+        return st;
+      }
+      tables = sqlite3_column_int(s.get(), 0);
+    }
+    if (tables == 0) return Status::Ok();  // a new or emptied file: no schema yet
     int app_id = 0;
     {
       Stmt s(db_, "PRAGMA application_id");
-      if (!s.ok() || s.Step() != SQLITE_ROW) {
-        const std::string msg = sqlite3_errmsg(db_);
-        Close();
-        return Status::Corrupt(path_ + ": not a GeoPackage (" + msg + ")");
-      }
+      if (!s.ok() || s.Step() != SQLITE_ROW) return SqlError(db_, path_, "not a GeoPackage");
       app_id = sqlite3_column_int(s.get(), 0);
     }
     if (app_id != kGpkgApplicationId) {
-      Close();
       return Status::Corrupt(path_ + ": not a GeoPackage (application_id " +
                              std::to_string(app_id) + ")");
     }
     auto version = Meta("schema_version");
     if (!version) {
-      Close();
       return Status::Corrupt(path_ + ": not a placecast store (no placecast_metadata)");
     }
     if (*version != std::to_string(kStoreSchemaVersion)) {
-      Close();
       return Status::Corrupt(path_ + ": placecast_metadata: schema_version " + *version +
                              " is not the supported version " +
                              std::to_string(kStoreSchemaVersion) + " (got \"" + *version + "\")");
     }
     crs_ = Meta("crs").value_or("");
     srs_id_ = EpsgCode(crs_);
+    schema_ready_ = true;
     return Status::Ok();
   }
+
+  bool schema_ready() const { return schema_ready_; }
 
   std::optional<std::string> Meta(const char* key) {
     Stmt s(db_, "SELECT value FROM placecast_metadata WHERE key = ?");
@@ -352,11 +460,13 @@ class GeoPackageStore final : public Store {
 
   std::string GetPath() const override { return path_; }
 
+  // ---- reads ----------------------------------------------------------------------------------
+
   Result<EventSet> LoadEvents(const std::vector<OffenceGroup>& groups, int64_t t_from_s,
                               int64_t t_to_s) override {
     EventSet out;
     out.crs = crs_;
-    if (db_ == nullptr || groups.empty()) return out;
+    if (!schema_ready_ || groups.empty()) return out;
     std::string in;
     for (auto g : groups) {
       if (!in.empty()) in += ",";
@@ -366,20 +476,17 @@ class GeoPackageStore final : public Store {
         "SELECT t_utc_s, x_m, y_m, group_code, offence, id FROM incidents WHERE group_code IN (" +
         in + ") AND t_utc_s >= ? AND t_utc_s < ?";
     Stmt s(db_, sql.c_str());
-    if (!s.ok()) return Status::Corrupt(path_ + ": incidents: " + sqlite3_errmsg(db_));
+    if (!s.ok()) return SqlError(db_, path_, "incidents");
     sqlite3_bind_int64(s.get(), 1, t_from_s);
     sqlite3_bind_int64(s.get(), 2, t_to_s);
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
       sqlite3_stmt* st = s.get();
-      const auto* off = reinterpret_cast<const char*>(sqlite3_column_text(st, 4));
-      const auto* id = reinterpret_cast<const char*>(sqlite3_column_text(st, 5));
       out.Add(sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1),
               sqlite3_column_double(st, 2), static_cast<OffenceGroup>(sqlite3_column_int(st, 3)),
-              std::string_view(off ? off : "", sqlite3_column_bytes(st, 4)),
-              std::string_view(id ? id : "", sqlite3_column_bytes(st, 5)));
+              s.TextView(4), s.TextView(5));
     }
-    if (rc != SQLITE_DONE) return Status::Io(path_ + ": reading incidents: " + sqlite3_errmsg(db_));
+    if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading incidents");
     out.SortByTime();
     return out;
   }
@@ -390,10 +497,12 @@ class GeoPackageStore final : public Store {
   }
 
   Result<grid::Boundary> GetStudyArea() override {
-    if (db_ == nullptr) return Status::NotFound(path_ + ": no study area saved");
+    if (!schema_ready_) return Status::NotFound(path_ + ": no study area saved");
     Stmt s(db_, "SELECT geom, name FROM study_area ORDER BY fid DESC LIMIT 1");
-    if (!s.ok()) return Status::Corrupt(path_ + ": study_area: " + sqlite3_errmsg(db_));
-    if (s.Step() != SQLITE_ROW) return Status::NotFound(path_ + ": no study area saved");
+    if (!s.ok()) return SqlError(db_, path_, "study_area");
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) return Status::NotFound(path_ + ": no study area saved");
+    if (rc != SQLITE_ROW) return SqlError(db_, path_, "study_area");
     grid::Boundary b;
     b.name = s.Text(1);
     const auto* blob = static_cast<const unsigned char*>(sqlite3_column_blob(s.get(), 0));
@@ -404,25 +513,21 @@ class GeoPackageStore final : public Store {
   }
 
   Result<int64_t> CountIncidents() override {
-    if (db_ == nullptr) return int64_t{0};
+    if (!schema_ready_) return int64_t{0};
     Stmt s(db_, "SELECT COUNT(*) FROM incidents");
-    if (!s.ok() || s.Step() != SQLITE_ROW) {
-      return Status::Corrupt(path_ + ": incidents: " + sqlite3_errmsg(db_));
-    }
+    if (!s.ok() || s.Step() != SQLITE_ROW) return SqlError(db_, path_, "incidents");
     return static_cast<int64_t>(sqlite3_column_int64(s.get(), 0));
   }
 
   Result<IncidentAges> CountIncidentsBefore(int64_t cutoff_s) override {
     IncidentAges a;
-    if (db_ == nullptr) return a;
+    if (!schema_ready_) return a;
     Stmt s(db_,
            "SELECT COALESCE(SUM(t_utc_s < ?1), 0), COALESCE(SUM(t_utc_s >= ?1), 0),"
            " MIN(CASE WHEN t_utc_s >= ?1 THEN t_utc_s END) FROM incidents");
-    if (!s.ok()) return Status::Corrupt(path_ + ": incidents: " + sqlite3_errmsg(db_));
+    if (!s.ok()) return SqlError(db_, path_, "incidents");
     sqlite3_bind_int64(s.get(), 1, cutoff_s);
-    if (s.Step() != SQLITE_ROW) {
-      return Status::Io(path_ + ": reading incidents: " + sqlite3_errmsg(db_));
-    }
+    if (s.Step() != SQLITE_ROW) return SqlError(db_, path_, "reading incidents");
     a.before = sqlite3_column_int64(s.get(), 0);
     a.at_or_after = sqlite3_column_int64(s.get(), 1);
     if (sqlite3_column_type(s.get(), 2) != SQLITE_NULL) {
@@ -431,89 +536,37 @@ class GeoPackageStore final : public Store {
     return a;
   }
 
-  Result<int64_t> PurgeIncidentsBefore(int64_t cutoff_s) override {
-    if (db_ == nullptr) {
-      return Status::NotFound(path_ + ": no such store yet (nothing to purge)");
-    }
-    // secure_delete overwrites the freed content with zeros as the rows go; VACUUM then rebuilds
-    // the file without the free pages, so no purged row survives in the file's bytes.
-    PLACECAST_RETURN_IF_ERROR(Exec(db_, "PRAGMA secure_delete = ON; BEGIN IMMEDIATE", path_));
-    int64_t purged = 0;
-    Status st;
-    {
-      Stmt d(db_, "DELETE FROM incidents WHERE t_utc_s < ?");
-      if (!d.ok()) {
-        st = Status::Corrupt(path_ + ": incidents: " + sqlite3_errmsg(db_));
-      } else {
-        sqlite3_bind_int64(d.get(), 1, cutoff_s);
-        if (d.Step() != SQLITE_DONE) {
-          st = Status::Io(path_ + ": purging incidents: " + sqlite3_errmsg(db_));
-        } else {
-          purged = sqlite3_changes64(db_);
-        }
-      }
-    }
-    if (st.ok() && purged > 0) {
-      st = Exec(db_,
-                "UPDATE gpkg_contents SET min_x = (SELECT MIN(x_m) FROM incidents),"
-                " min_y = (SELECT MIN(y_m) FROM incidents), max_x = (SELECT MAX(x_m) FROM"
-                " incidents), max_y = (SELECT MAX(y_m) FROM incidents),"
-                " last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
-                " WHERE table_name = 'incidents'",
-                path_);
-    }
-    if (!st.ok()) {
-      (void)Exec(db_, "ROLLBACK", path_);
-      return st;
-    }
-    PLACECAST_RETURN_IF_ERROR(Exec(db_, "COMMIT", path_));
-    if (purged > 0) PLACECAST_RETURN_IF_ERROR(Exec(db_, "VACUUM", path_));
-    return purged;
-  }
-
   Result<std::vector<Incident>> LoadIncidents() override {
     std::vector<Incident> out;
-    if (db_ == nullptr) return out;
+    if (!schema_ready_) return out;
     Stmt s(db_,
            "SELECT id, t_utc_s, tz, lon, lat, x_m, y_m, offence, group_code, district, beat, "
            "source FROM incidents ORDER BY t_utc_s, id");
-    if (!s.ok()) return Status::Corrupt(path_ + ": incidents: " + sqlite3_errmsg(db_));
+    if (!s.ok()) return SqlError(db_, path_, "incidents");
     int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) {
-      Incident inc;
-      inc.id = s.Text(0);
-      inc.t_utc_s = sqlite3_column_int64(s.get(), 1);
-      inc.tz = s.Text(2);
-      inc.lon = sqlite3_column_double(s.get(), 3);
-      inc.lat = sqlite3_column_double(s.get(), 4);
-      inc.x_m = sqlite3_column_double(s.get(), 5);
-      inc.y_m = sqlite3_column_double(s.get(), 6);
-      inc.offence = s.Text(7);
-      inc.group = static_cast<OffenceGroup>(sqlite3_column_int(s.get(), 8));
-      inc.district = s.Text(9);
-      inc.beat = s.Text(10);
-      inc.source = s.Text(11);
-      out.push_back(std::move(inc));
-    }
-    if (rc != SQLITE_DONE) return Status::Io(path_ + ": reading incidents: " + sqlite3_errmsg(db_));
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadIncident(s, 0));
+    if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading incidents");
     return out;
   }
 
   Result<std::vector<std::string>> GetIds() override {
     std::vector<std::string> out;
-    if (db_ == nullptr) return out;
+    if (!schema_ready_) return out;
     Stmt s(db_, "SELECT id FROM incidents");
-    if (!s.ok()) return Status::Corrupt(path_ + ": incidents: " + sqlite3_errmsg(db_));
-    while (s.Step() == SQLITE_ROW) out.push_back(s.Text(0));
+    if (!s.ok()) return SqlError(db_, path_, "incidents");
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(s.Text(0));
+    if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading incidents");
     return out;
   }
 
   Result<std::vector<IngestRun>> GetIngestRuns() override {
     std::vector<IngestRun> out;
-    if (db_ == nullptr) return out;
+    if (!schema_ready_) return out;
     Stmt s(db_, "SELECT time_utc, inputs, summary_json FROM ingest_runs ORDER BY fid");
-    if (!s.ok()) return Status::Corrupt(path_ + ": ingest_runs: " + sqlite3_errmsg(db_));
-    while (s.Step() == SQLITE_ROW) {
+    if (!s.ok()) return SqlError(db_, path_, "ingest_runs");
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
       IngestRun r;
       r.time_utc = s.Text(0);
       std::string inputs = s.Text(1);
@@ -527,8 +580,92 @@ class GeoPackageStore final : public Store {
       r.summary_json = s.Text(2);
       out.push_back(std::move(r));
     }
+    if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading ingest_runs");
     return out;
   }
+
+  // ---- transactions -----------------------------------------------------------------------------
+
+  Status BeginWrite() override {
+    if (in_txn_) return Status::InvalidInput(path_ + ": a write transaction is already open");
+    for (int attempt = 0;; ++attempt) {
+      if (db_ == nullptr) {
+        // A new store: the file is created in place; SQLite's lock on it orders creators.
+        std::error_code ec;
+        const bool existed = std::filesystem::exists(path_, ec);
+        PLACECAST_RETURN_IF_ERROR(OpenFile(true));
+        created_file_ = !existed;
+      }
+      if (schema_ready_) (void)EnsureWal();
+      if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        return SqlError(db_, path_, "taking the write lock");
+      }
+      // Another creator may have abandoned (and unlinked) the file we opened while we waited.
+      if (!SameFile(path_, dev_, ino_) && attempt < 5) {
+        (void)Exec(db_, "ROLLBACK", path_);
+        Close();
+        continue;
+      }
+      break;
+    }
+    in_txn_ = true;
+    change_ = StateChange{};
+    vacuum_after_commit_ = false;
+    Status st = ReadHeader();  // another process may have created or changed the store meanwhile
+    if (!st.ok()) {
+      RollbackWrite();
+      return st;
+    }
+    schema_existed_at_begin_ = schema_ready_;
+    return Status::Ok();
+  }
+
+  Status CommitWrite() override {
+    if (!in_txn_) return Status::InvalidInput(path_ + ": no write transaction is open");
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      Status st = SqlError(db_, path_, "committing");
+      RollbackWrite();
+      return st;
+    }
+    in_txn_ = false;
+    created_file_ = false;
+    change_ = StateChange{};
+    (void)EnsureWal();
+    if (vacuum_after_commit_) {
+      vacuum_after_commit_ = false;
+      // The purge committed with secure_delete on; VACUUM rebuilds the file without the freed
+      // pages and the checkpoint empties the WAL, so no purged row survives in the files' bytes.
+      PLACECAST_RETURN_IF_ERROR(Exec(db_, "PRAGMA secure_delete = ON; VACUUM", path_));
+      PLACECAST_RETURN_IF_ERROR(Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", path_));
+    }
+    return Status::Ok();
+  }
+
+  void RollbackWrite() override {
+    if (!in_txn_ || db_ == nullptr) return;
+    in_txn_ = false;
+    change_ = StateChange{};
+    vacuum_after_commit_ = false;
+    if (created_file_ && !schema_existed_at_begin_) {
+      // We created the file and nothing was committed to it: remove it while we still hold the
+      // lock (a creator waiting on it re-opens the path when it gets the lock).
+      ::unlink(path_.c_str());
+      (void)Exec(db_, "ROLLBACK", path_);
+      Close();
+      std::error_code ec;
+      std::filesystem::remove(path_ + "-journal", ec);
+      std::filesystem::remove(path_ + "-wal", ec);
+      std::filesystem::remove(path_ + "-shm", ec);
+      created_file_ = false;
+      schema_ready_ = false;
+      crs_.clear();
+      return;
+    }
+    (void)Exec(db_, "ROLLBACK", path_);
+    (void)ReadHeader();
+  }
+
+  // ---- writes -----------------------------------------------------------------------------------
 
   Status Write(const StoreWrite& w) override {
     if (!crs_.empty() && w.crs != crs_) {
@@ -536,71 +673,81 @@ class GeoPackageStore final : public Store {
                                   w.crs + " (got \"" + w.crs + "\")");
     }
     const int srs_id = EpsgCode(w.crs);
-    if (srs_id <= 0) return Status::Unsupported("crs: only EPSG codes are stored (got \"" + w.crs + "\")");
-    if (db_ != nullptr) {
-      PLACECAST_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE", path_));
-      Status st = WriteRows(db_, w, srs_id);
-      if (!st.ok()) {
-        (void)Exec(db_, "ROLLBACK", path_);
-        return st;
+    if (srs_id <= 0) {
+      return Status::Unsupported("crs: only EPSG codes are stored (got \"" + w.crs + "\")");
+    }
+    return InTransaction([&] { return WriteInTransaction(w, srs_id); });
+  }
+
+  Result<int64_t> PurgeIncidentsBefore(int64_t cutoff_s) override {
+    if (db_ == nullptr || !schema_ready_) {
+      return Status::NotFound(path_ + ": no such store yet (nothing to purge)");
+    }
+    int64_t purged = 0;
+    PLACECAST_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      // secure_delete overwrites the freed content with zeros as the rows go.
+      PLACECAST_RETURN_IF_ERROR(Exec(db_, "PRAGMA secure_delete = ON", path_));
+      PLACECAST_RETURN_IF_ERROR(EnsureStateRows());
+      RowSetDigest removed;
+      {
+        const std::string sql = std::string(kSelectIncidentSql) + " WHERE t_utc_s < ?";
+        Stmt q(db_, sql.c_str());
+        if (!q.ok()) return SqlError(db_, path_, "incidents");
+        sqlite3_bind_int64(q.get(), 1, cutoff_s);
+        int rc;
+        while ((rc = q.Step()) == SQLITE_ROW) removed.Add(IncidentRowBytes(ReadIncident(q, 1)));
+        if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading incidents");
       }
-      return Exec(db_, "COMMIT", path_);
-    }
-    // First write: build the whole file under a temporary name, then rename it into place.
-    const std::string tmp = path_ + ".tmp-" + std::to_string(::getpid());
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(tmp.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-        SQLITE_OK) {
-      const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-      sqlite3_close(db);
-      return Status::Io(path_ + ": cannot create: " + msg);
-    }
-    Status st = CreateSchema(db, w.crs, srs_id);
-    if (st.ok()) st = WriteRows(db, w, srs_id);
-    if (st.ok() && sqlite3_exec(db, kIncidentIndexSql, nullptr, nullptr, nullptr) != SQLITE_OK) {
-      st = sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE
-               ? Status::InvalidInput(path_ + ": an id occurs twice in the incidents to store (got \"" +
-                                      std::string(sqlite3_errmsg(db)) + "\")")
-               : Status::Io(path_ + ": sqlite: " + sqlite3_errmsg(db));
-    }
-    if (st.ok()) st = Exec(db, "COMMIT", tmp);
-    sqlite3_close(db);
-    if (st.ok()) {
-      std::filesystem::rename(tmp, path_, ec);
-      if (ec) st = Status::Io(path_ + ": cannot rename " + tmp + ": " + ec.message());
-    }
-    if (!st.ok()) {
-      std::filesystem::remove(tmp, ec);
-      return st;
-    }
-    return OpenExisting();
+      Stmt d(db_, "DELETE FROM incidents WHERE t_utc_s < ?");
+      if (!d.ok()) return SqlError(db_, path_, "incidents");
+      sqlite3_bind_int64(d.get(), 1, cutoff_s);
+      if (d.Step() != SQLITE_DONE) return SqlError(db_, path_, "purging incidents");
+      purged = sqlite3_changes64(db_);
+      if (purged == 0) return Status::Ok();
+      PLACECAST_RETURN_IF_ERROR(
+          Exec(db_,
+               "UPDATE gpkg_contents SET min_x = (SELECT MIN(x_m) FROM incidents),"
+               " min_y = (SELECT MIN(y_m) FROM incidents), max_x = (SELECT MAX(x_m) FROM"
+               " incidents), max_y = (SELECT MAX(y_m) FROM incidents),"
+               " last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+               " WHERE table_name = 'incidents'",
+               path_));
+      change_.removed += purged;
+      change_.removed_sum.Add(removed);
+      PLACECAST_RETURN_IF_ERROR(UpdateStateRows(-purged, nullptr, &removed));
+      vacuum_after_commit_ = true;
+      return Status::Ok();
+    }));
+    return purged;
   }
 
   Result<LedgerRecord> AppendLedger(LedgerRecord r) override {
-    if (db_ == nullptr) {
+    if (db_ == nullptr || !schema_ready_) {
       return Status::NotFound(path_ + ": no such store yet (the ledger lives in the store)");
     }
     PLACECAST_ASSIGN_OR_RETURN(r.params_json, CanonicalJson(r.params_json, "ledger params"));
     if (r.time_utc.empty()) r.time_utc = NowIso();
-    PLACECAST_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE", path_));
-    Status st = AppendLedgerRow(&r);
-    if (!st.ok()) {
-      (void)Exec(db_, "ROLLBACK", path_);
-      return st;
-    }
-    PLACECAST_RETURN_IF_ERROR(Exec(db_, "COMMIT", path_));
+    PLACECAST_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      PLACECAST_RETURN_IF_ERROR(EnsureStateRows());
+      PLACECAST_ASSIGN_OR_RETURN(StoreState state, GetState());
+      r.state_json = StateToJson(state, change_);
+      change_ = StateChange{};
+      return AppendLedgerRow(&r);
+    }));
     return r;
   }
 
   Result<std::vector<LedgerRecord>> ReadLedger() override {
     std::vector<LedgerRecord> out;
-    if (db_ == nullptr || !HasLedgerTable()) return out;
-    Stmt s(db_,
-           "SELECT seq, time_utc, command, params, inputs, outputs, code_version, prev_hash, hash"
-           " FROM ledger ORDER BY seq");
-    if (!s.ok()) return Status::Corrupt(path_ + ": ledger: " + sqlite3_errmsg(db_));
+    if (!schema_ready_ || !HasTable("ledger")) return out;
+    const bool has_state = HasColumn("ledger", "state");
+    const std::string sql =
+        std::string(
+            "SELECT seq, time_utc, command, params, inputs, outputs, code_version,"
+            " prev_hash, hash") +
+        (has_state ? ", state" : "") + " FROM ledger ORDER BY seq";
+    Stmt s(db_, sql.c_str());
+    if (!s.ok()) return SqlError(db_, path_, "ledger");
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
       LedgerRecord r;
@@ -614,27 +761,320 @@ class GeoPackageStore final : public Store {
       r.code_version = s.Text(6);
       r.prev_hash = s.Text(7);
       r.hash = s.Text(8);
+      if (has_state) r.state_json = s.Text(9);
       out.push_back(std::move(r));
     }
-    if (rc != SQLITE_DONE) return Status::Io(path_ + ": reading ledger: " + sqlite3_errmsg(db_));
+    if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading ledger");
     return out;
   }
 
+  // ---- state ------------------------------------------------------------------------------------
+
+  Result<StoreState> GetState() override {
+    StoreState st;
+    if (!schema_ready_) return st;
+    std::optional<std::string> count, sum;
+    if (HasTable("placecast_state")) {
+      count = StateRow("incidents");
+      sum = StateRow("incidents_sum");
+    }
+    if (count && sum) {
+      st.incidents = std::strtoll(count->c_str(), nullptr, 10);
+      st.incidents_sum = *sum;
+    } else {
+      // A store written before states were kept: digest its rows once (persisted by the next
+      // write transaction through EnsureStateRows).
+      RowSetDigest d;
+      PLACECAST_ASSIGN_OR_RETURN(st.incidents, ScanIncidents(&d, nullptr));
+      st.incidents_sum = d.ToHex();
+    }
+    PLACECAST_RETURN_IF_ERROR(SmallDigests(&st));
+    return st;
+  }
+
+  Result<StoreState> RecomputeState(std::vector<std::string>* problems) override {
+    StoreState st;
+    if (!schema_ready_) return st;
+    for (const char* t :
+         {"incidents", "study_area", "ingest_runs", "placecast_metadata", "gpkg_spatial_ref_sys"}) {
+      if (!HasTable(t)) {
+        return Status::Corrupt(path_ + ": table `" + std::string(t) + "` is missing");
+      }
+    }
+    RowSetDigest d;
+    PLACECAST_ASSIGN_OR_RETURN(st.incidents, ScanIncidents(&d, problems));
+    st.incidents_sum = d.ToHex();
+    PLACECAST_RETURN_IF_ERROR(SmallDigests(&st));
+    return st;
+  }
+
+  Status CheckIntegrity(bool full) override {
+    if (db_ == nullptr) return Status::Ok();
+    Stmt s(db_, full ? "PRAGMA integrity_check(20)" : "PRAGMA quick_check(20)");
+    if (!s.ok()) return SqlError(db_, path_, full ? "integrity_check" : "quick_check");
+    std::string problems;
+    int n = 0, rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      const std::string line = s.Text(0);
+      if (line == "ok") continue;
+      ++n;
+      if (problems.size() < 400) problems += (problems.empty() ? "" : "; ") + line;
+    }
+    if (rc != SQLITE_DONE) {
+      Status st = SqlError(db_, path_, full ? "integrity_check" : "quick_check");
+      if (st.code() != ErrorCode::kIo || st.message().find("busy") == std::string::npos) {
+        return Status::Corrupt(path_ + ": SQLite " + (full ? "integrity_check" : "quick_check") +
+                               " failed: " + sqlite3_errmsg(db_) + "; restore it from a backup");
+      }
+      return st;
+    }
+    if (n > 0) {
+      return Status::Corrupt(path_ + ": the file is damaged (SQLite " +
+                             (full ? "integrity_check" : "quick_check") + ": " + std::to_string(n) +
+                             " problem(s): " + problems + "); restore it from a backup");
+    }
+    return Status::Ok();
+  }
+
+  Result<std::string> GetReleaseKey() override {
+    if (db_ == nullptr || !schema_ready_) {
+      return Status::NotFound(path_ + ": no such store yet (the release key lives in the store)");
+    }
+    if (HasTable("placecast_secret")) {
+      Stmt s(db_, "SELECT value FROM placecast_secret WHERE key = 'release_key'");
+      if (s.ok() && s.Step() == SQLITE_ROW && sqlite3_column_bytes(s.get(), 0) == 32) {
+        return std::string(s.BlobView(0));
+      }
+    }
+    std::string key;
+    PLACECAST_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      PLACECAST_ASSIGN_OR_RETURN(key, EnsureReleaseKey());
+      return Status::Ok();
+    }));
+    return key;
+  }
+
  private:
-  bool HasLedgerTable() {
-    Stmt s(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'");
+  // The canonical fields of an incident from a row whose columns start at `first` in the order
+  // id, t_utc_s, tz, lon, lat, x_m, y_m, offence, group_code, district, beat, source.
+  static Incident ReadIncident(Stmt& s, int first) {
+    Incident inc;
+    sqlite3_stmt* st = s.get();
+    inc.id = s.Text(first);
+    inc.t_utc_s = sqlite3_column_int64(st, first + 1);
+    inc.tz = s.Text(first + 2);
+    inc.lon = sqlite3_column_double(st, first + 3);
+    inc.lat = sqlite3_column_double(st, first + 4);
+    inc.x_m = sqlite3_column_double(st, first + 5);
+    inc.y_m = sqlite3_column_double(st, first + 6);
+    inc.offence = s.Text(first + 7);
+    inc.group = static_cast<OffenceGroup>(sqlite3_column_int(st, first + 8));
+    inc.district = s.Text(first + 9);
+    inc.beat = s.Text(first + 10);
+    inc.source = s.Text(first + 11);
+    return inc;
+  }
+
+  // Runs `body` inside the open write transaction, or inside one of its own.
+  template <typename F>
+  Status InTransaction(F&& body) {
+    if (in_txn_) return body();
+    PLACECAST_RETURN_IF_ERROR(BeginWrite());
+    Status st = body();
+    if (!st.ok()) {
+      RollbackWrite();
+      return st;
+    }
+    return CommitWrite();
+  }
+
+  Status EnsureWal() {
+    Stmt s(db_, "PRAGMA journal_mode");
+    if (!s.ok() || s.Step() != SQLITE_ROW) return SqlError(db_, path_, "journal_mode");
+    if (s.Text(0) == "wal") return Status::Ok();
+    Stmt w(db_, "PRAGMA journal_mode = WAL");
+    if (!w.ok() || w.Step() != SQLITE_ROW) return SqlError(db_, path_, "journal_mode");
+    return Exec(db_, "PRAGMA synchronous = FULL", path_);
+  }
+
+  bool HasTable(const char* name) {
+    Stmt s(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    if (!s.ok()) return false;
+    sqlite3_bind_text(s.get(), 1, name, -1, SQLITE_STATIC);
+    return s.Step() == SQLITE_ROW;
+  }
+
+  bool HasColumn(const char* table, const char* column) {
+    const std::string sql = std::string("SELECT 1 FROM pragma_table_info('") + table +
+                            "') WHERE name = '" + column + "'";
+    Stmt s(db_, sql.c_str());
     return s.ok() && s.Step() == SQLITE_ROW;
+  }
+
+  std::optional<std::string> StateRow(const char* key) {
+    Stmt s(db_, "SELECT value FROM placecast_state WHERE key = ?");
+    if (!s.ok()) return std::nullopt;
+    sqlite3_bind_text(s.get(), 1, key, -1, SQLITE_STATIC);
+    if (s.Step() != SQLITE_ROW) return std::nullopt;
+    return s.Text(0);
+  }
+
+  // Inside a write transaction: makes sure placecast_state holds the incidents' count and digest
+  // (digesting every row once for a store written before states were kept).
+  Status EnsureStateRows() {
+    if (HasTable("placecast_state") && StateRow("incidents") && StateRow("incidents_sum")) {
+      return Status::Ok();
+    }
+    PLACECAST_RETURN_IF_ERROR(Exec(db_, kStateTableSql, path_));
+    RowSetDigest d;
+    PLACECAST_ASSIGN_OR_RETURN(int64_t n, ScanIncidents(&d, nullptr));
+    return PutStateRows(n, d);
+  }
+
+  Status PutStateRows(int64_t count, const RowSetDigest& sum) {
+    Stmt s(db_, "INSERT OR REPLACE INTO placecast_state (key, value) VALUES (?, ?), (?, ?)");
+    if (!s.ok()) return SqlError(db_, path_, "placecast_state");
+    s.BindText(1, "incidents");
+    s.BindText(2, std::to_string(count));
+    s.BindText(3, "incidents_sum");
+    s.BindText(4, sum.ToHex());
+    if (s.Step() != SQLITE_DONE) return SqlError(db_, path_, "placecast_state");
+    return Status::Ok();
+  }
+
+  // Adds `delta` rows and `added` / removes `removed` from the maintained digest.
+  Status UpdateStateRows(int64_t delta, const RowSetDigest* added, const RowSetDigest* removed) {
+    auto count = StateRow("incidents");
+    auto sum = StateRow("incidents_sum");
+    if (!count || !sum) return Status::Internal(path_ + ": placecast_state rows missing");
+    PLACECAST_ASSIGN_OR_RETURN(RowSetDigest d, RowSetDigest::FromHex(*sum, path_ + ": state"));
+    if (added) d.Add(*added);
+    if (removed) d.Remove(*removed);
+    return PutStateRows(std::strtoll(count->c_str(), nullptr, 10) + delta, d);
+  }
+
+  // Digests every incident row; with `problems`, also checks the derived columns.
+  Result<int64_t> ScanIncidents(RowSetDigest* d, std::vector<std::string>* problems) {
+    Stmt s(db_, kSelectIncidentSql);
+    if (!s.ok()) return SqlError(db_, path_, "incidents");
+    int64_t n = 0, bad = 0;
+    int rc;
+    char time_buf[48];
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      const Incident inc = ReadIncident(s, 1);
+      d->Add(IncidentRowBytes(inc));
+      ++n;
+      if (problems == nullptr) continue;
+      std::string why;
+      const std::string want_geom = PointBlob(srs_id_, inc.x_m, inc.y_m);
+      if (s.BlobView(13) != want_geom) why = "geom does not match x_m, y_m";
+      const std::string_view want_time(time_buf,
+                                       FormatDateTime(inc.t_utc_s, time_buf, sizeof(time_buf)));
+      if (s.TextView(14) != want_time)
+        why += (why.empty() ? "" : "; ") + std::string("time_utc does not match t_utc_s");
+      if (s.TextView(15) != GetOffenceGroupInfo(inc.group).name) {
+        why += (why.empty() ? "" : "; ") + std::string("offence_group does not match group_code");
+      }
+      if (!why.empty()) {
+        if (++bad <= 20) {
+          problems->push_back("incidents fid " + std::to_string(sqlite3_column_int64(s.get(), 0)) +
+                              " (id " + inc.id + "): " + why);
+        }
+      }
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading incidents");
+    if (problems && bad > 20) {
+      problems->push_back("… and " + std::to_string(bad - 20) + " more incidents rows");
+    }
+    return n;
+  }
+
+  // SHA-256 over the canonical rows of a query (every column, typed, length-prefixed).
+  Result<std::string> DigestQuery(const char* sql, const char* what) {
+    Stmt s(db_, sql);
+    if (!s.ok()) return SqlError(db_, path_, what);
+    std::string buf;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      const int cols = sqlite3_column_count(s.get());
+      buf += 'R';
+      for (int c = 0; c < cols; ++c) {
+        switch (sqlite3_column_type(s.get(), c)) {
+          case SQLITE_NULL:
+            buf += 'N';
+            break;
+          case SQLITE_INTEGER: {
+            buf += 'I';
+            PutLen(buf, std::to_string(sqlite3_column_int64(s.get(), c)));
+            break;
+          }
+          case SQLITE_FLOAT: {
+            buf += 'F';
+            const double v = sqlite3_column_double(s.get(), c);
+            buf.append(reinterpret_cast<const char*>(&v), 8);
+            break;
+          }
+          case SQLITE_BLOB:
+            buf += 'B';
+            PutLen(buf, s.BlobView(c));
+            break;
+          default:
+            buf += 'T';
+            PutLen(buf, s.TextView(c));
+        }
+      }
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, path_, what);
+    return Sha256Hex(buf);
+  }
+
+  Status SmallDigests(StoreState* st) {
+    PLACECAST_ASSIGN_OR_RETURN(
+        st->study_area,
+        DigestQuery("SELECT geom, name FROM study_area ORDER BY fid", "study_area"));
+    PLACECAST_ASSIGN_OR_RETURN(
+        st->metadata,
+        DigestQuery("SELECT 'meta', key, value, NULL, NULL, NULL FROM placecast_metadata UNION ALL"
+                    " SELECT 'srs', srs_name, srs_id, organization, organization_coordsys_id,"
+                    " definition FROM gpkg_spatial_ref_sys ORDER BY 1, 2, 3",
+                    "placecast_metadata"));
+    PLACECAST_ASSIGN_OR_RETURN(
+        st->ingest_runs,
+        DigestQuery("SELECT time_utc, inputs, summary_json FROM ingest_runs ORDER BY fid",
+                    "ingest_runs"));
+    const std::string schema_sql =
+        std::string("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE tbl_name IN ") +
+        kDataTablesSql + " ORDER BY type, name";
+    PLACECAST_ASSIGN_OR_RETURN(st->schema, DigestQuery(schema_sql.c_str(), "schema"));
+    return Status::Ok();
+  }
+
+  Result<std::string> EnsureReleaseKey() {
+    PLACECAST_RETURN_IF_ERROR(Exec(db_, kSecretTableSql, path_));
+    {
+      Stmt s(db_, "SELECT value FROM placecast_secret WHERE key = 'release_key'");
+      if (s.ok() && s.Step() == SQLITE_ROW && sqlite3_column_bytes(s.get(), 0) == 32) {
+        return std::string(s.BlobView(0));
+      }
+    }
+    PLACECAST_ASSIGN_OR_RETURN(std::string key, RandomBytes(32));
+    Stmt s(db_, "INSERT OR REPLACE INTO placecast_secret (key, value) VALUES ('release_key', ?)");
+    if (!s.ok()) return SqlError(db_, path_, "placecast_secret");
+    s.BindBlob(1, key);
+    if (s.Step() != SQLITE_DONE) return SqlError(db_, path_, "placecast_secret");
+    return key;
   }
 
   // Inside an open transaction: creates the table on first use, then links and inserts `r`.
   // The triggers make the table append-only for ordinary SQL; they are a guard against accidents,
   // not against tampering (anyone with the file can drop them) -- the hash chain is the defence.
   Status AppendLedgerRow(LedgerRecord* r) {
-    if (!HasLedgerTable()) {
+    if (!HasTable("ledger")) {
       PLACECAST_RETURN_IF_ERROR(Exec(db_, R"sql(
 CREATE TABLE ledger (seq INTEGER PRIMARY KEY NOT NULL, time_utc TEXT NOT NULL,
   command TEXT NOT NULL, params TEXT NOT NULL, inputs TEXT NOT NULL, outputs TEXT NOT NULL,
-  code_version TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+  code_version TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT '');
 CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
   BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
 CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
@@ -643,10 +1083,13 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
   VALUES ('ledger', 'attributes', 'ledger', 'placecast tamper-evident ledger (hash chain)', NULL);
 )sql",
                                      path_));
+    } else if (!HasColumn("ledger", "state")) {
+      PLACECAST_RETURN_IF_ERROR(
+          Exec(db_, "ALTER TABLE ledger ADD COLUMN state TEXT NOT NULL DEFAULT ''", path_));
     }
     {
       Stmt s(db_, "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1");
-      if (!s.ok()) return Status::Corrupt(path_ + ": ledger: " + sqlite3_errmsg(db_));
+      if (!s.ok()) return SqlError(db_, path_, "ledger");
       if (s.Step() == SQLITE_ROW) {
         r->seq = sqlite3_column_int64(s.get(), 0) + 1;
         r->prev_hash = s.Text(1);
@@ -658,8 +1101,8 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
     PLACECAST_ASSIGN_OR_RETURN(r->hash, LedgerRecordHash(*r));
     Stmt s(db_,
            "INSERT INTO ledger (seq, time_utc, command, params, inputs, outputs, code_version,"
-           " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!s.ok()) return Status::Corrupt(path_ + ": ledger: " + sqlite3_errmsg(db_));
+           " prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s.ok()) return SqlError(db_, path_, "ledger");
     sqlite3_bind_int64(s.get(), 1, r->seq);
     s.BindText(2, r->time_utc);
     s.BindText(3, r->command);
@@ -669,25 +1112,21 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
     s.BindText(7, r->code_version);
     s.BindText(8, r->prev_hash);
     s.BindText(9, r->hash);
-    if (s.Step() != SQLITE_DONE) return Status::Io(path_ + ": ledger: " + sqlite3_errmsg(db_));
+    s.BindText(10, r->state_json);
+    if (s.Step() != SQLITE_DONE) return SqlError(db_, path_, "ledger");
     return Status::Ok();
   }
 
-  Status CreateSchema(sqlite3* db, const std::string& crs, int srs_id) {
-    PLACECAST_RETURN_IF_ERROR(Exec(db,
-                                   "PRAGMA application_id = " + std::to_string(kGpkgApplicationId) +
-                                       "; PRAGMA user_version = " +
-                                       std::to_string(kGpkgUserVersion) +
-                                       "; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                                       // The indexes built after the bulk insert sort on a
-                                       // second core (SQLite's sorter threads).
-                                       " PRAGMA threads = 2;"
-                                       " BEGIN",
-                                   path_));
-    PLACECAST_RETURN_IF_ERROR(Exec(db, kSchemaSql, path_));
+  Status CreateSchema(const std::string& crs, int srs_id) {
+    PLACECAST_RETURN_IF_ERROR(
+        Exec(db_,
+             "PRAGMA application_id = " + std::to_string(kGpkgApplicationId) +
+                 "; PRAGMA user_version = " + std::to_string(kGpkgUserVersion),
+             path_));
+    PLACECAST_RETURN_IF_ERROR(Exec(db_, kSchemaSql, path_));
     for (const std::string& c : {std::string("EPSG:4326"), crs}) {
       PLACECAST_ASSIGN_OR_RETURN(std::string wkt, CrsToWkt(c));
-      Stmt s(db, "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)");
+      Stmt s(db_, "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)");
       std::string name = wkt.substr(0, wkt.find(','));
       const size_t q = name.find('"');
       name = q == std::string::npos ? c : name.substr(q + 1, name.size() - q - 2);
@@ -695,32 +1134,86 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
       sqlite3_bind_int(s.get(), 2, EpsgCode(c));
       sqlite3_bind_int(s.get(), 3, EpsgCode(c));
       s.BindText(4, wkt);
-      if (s.Step() != SQLITE_DONE) return Status::Io(path_ + ": sqlite: " + sqlite3_errmsg(db));
+      if (s.Step() != SQLITE_DONE) return SqlError(db_, path_, "gpkg_spatial_ref_sys");
     }
     const std::string srs = std::to_string(srs_id);
     PLACECAST_RETURN_IF_ERROR(Exec(
-        db,
+        db_,
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES"
-        " ('incidents', 'features', 'incidents', 'placecast canonical incidents', " + srs + "),"
-        " ('study_area', 'features', 'study_area', 'placecast study area', " + srs + "),"
-        " ('ingest_runs', 'attributes', 'ingest_runs', 'placecast ingest summaries', NULL),"
-        " ('placecast_metadata', 'attributes', 'placecast_metadata', 'placecast store metadata',"
-        " NULL);"
-        "INSERT INTO gpkg_geometry_columns VALUES ('incidents', 'geom', 'POINT', " + srs + ", 0, 0),"
-        " ('study_area', 'geom', 'MULTIPOLYGON', " + srs + ", 0, 0);"
-        "INSERT INTO placecast_metadata (key, value) VALUES ('schema_version', '" +
+        " ('incidents', 'features', 'incidents', 'placecast canonical incidents', " +
+            srs +
+            "),"
+            " ('study_area', 'features', 'study_area', 'placecast study area', " +
+            srs +
+            "),"
+            " ('ingest_runs', 'attributes', 'ingest_runs', 'placecast ingest summaries', NULL),"
+            " ('placecast_metadata', 'attributes', 'placecast_metadata', 'placecast store "
+            "metadata',"
+            " NULL);"
+            "INSERT INTO gpkg_geometry_columns VALUES ('incidents', 'geom', 'POINT', " +
+            srs +
+            ", 0, 0),"
+            " ('study_area', 'geom', 'MULTIPOLYGON', " +
+            srs +
+            ", 0, 0);"
+            "INSERT INTO placecast_metadata (key, value) VALUES ('schema_version', '" +
             std::to_string(kStoreSchemaVersion) + "'), ('crs', '" + crs + "');",
         path_));
+    PLACECAST_RETURN_IF_ERROR(Exec(db_, kStateTableSql, path_));
+    PLACECAST_RETURN_IF_ERROR(PutStateRows(0, RowSetDigest{}));
+    PLACECAST_ASSIGN_OR_RETURN(std::string key, EnsureReleaseKey());
+    (void)key;
     return Status::Ok();
   }
 
-  Status WriteRows(sqlite3* db, const StoreWrite& w, int srs_id) {
+  Status WriteInTransaction(const StoreWrite& w, int srs_id) {
+    const bool fresh = !schema_ready_;
+    if (fresh) {
+      // The sorter threads build the indexes after the bulk insert on a second core.
+      PLACECAST_RETURN_IF_ERROR(Exec(db_, "PRAGMA threads = 2", path_));
+      PLACECAST_RETURN_IF_ERROR(CreateSchema(w.crs, srs_id));
+      crs_ = w.crs;
+      srs_id_ = srs_id;
+      schema_ready_ = true;
+    } else {
+      PLACECAST_RETURN_IF_ERROR(EnsureStateRows());
+    }
+    // The digest of the new rows is taken on a second core while SQLite inserts them.
+    auto added = std::async(std::launch::async, [&w] {
+      RowSetDigest d;
+      for (const Incident& inc : w.incidents) d.Add(IncidentRowBytes(inc));
+      return d;
+    });
+    Status st = WriteRows(w, srs_id);
+    RowSetDigest added_sum = added.get();
+    PLACECAST_RETURN_IF_ERROR(st);
+    if (fresh && sqlite3_exec(db_, kIncidentIndexSql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return (sqlite3_extended_errcode(db_) & 0xff) == SQLITE_CONSTRAINT
+                 ? Status::InvalidInput(path_ +
+                                        ": an id occurs twice in the incidents to store (got \"" +
+                                        std::string(sqlite3_errmsg(db_)) + "\")")
+                 : SqlError(db_, path_, "building indexes");
+    }
+    if (fresh) change_.metadata = change_.schema = true;
+    if (w.study_area) change_.study_area = true;
+    if (w.run) change_.ingest_runs = true;
+    const int64_t n = static_cast<int64_t>(w.incidents.size());
+    if (n > 0) {
+      change_.added += n;
+      change_.added_sum.Add(added_sum);
+      PLACECAST_RETURN_IF_ERROR(UpdateStateRows(n, &added_sum, nullptr));
+    }
+    return Status::Ok();
+  }
+
+  Status WriteRows(const StoreWrite& w, int srs_id) {
+    sqlite3* db = db_;
     if (!w.incidents.empty()) {
       Stmt s(db,
              "INSERT INTO incidents (geom, id, time_utc, t_utc_s, tz, lon, lat, x_m, y_m, offence,"
              " offence_group, group_code, district, beat, source)"
              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      if (!s.ok()) return Status::Corrupt(path_ + ": incidents: " + sqlite3_errmsg(db));
+      if (!s.ok()) return SqlError(db, path_, "incidents");
       sqlite3_stmt* st = s.get();
       // Every bound value outlives its step (the incident's strings, the local buffers), so
       // SQLite reads them in place (SQLITE_STATIC) instead of copying each one.
@@ -735,7 +1228,8 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
         std::memcpy(blob.data() + xy_at + 8, &inc.y_m, 8);
         sqlite3_bind_blob(st, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
         text(2, inc.id);
-        text(3, std::string_view(time_buf, FormatDateTime(inc.t_utc_s, time_buf, sizeof(time_buf))));
+        text(3,
+             std::string_view(time_buf, FormatDateTime(inc.t_utc_s, time_buf, sizeof(time_buf))));
         sqlite3_bind_int64(st, 4, inc.t_utc_s);
         text(5, inc.tz);
         sqlite3_bind_double(st, 6, inc.lon);
@@ -749,10 +1243,10 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
         text(14, inc.beat);
         text(15, inc.source);
         const int rc = sqlite3_step(st);
-        if (rc == SQLITE_CONSTRAINT) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) {
           return Status::InvalidInput(path_ + ": id already stored (got \"" + inc.id + "\")");
         }
-        if (rc != SQLITE_DONE) return Status::Io(path_ + ": sqlite: " + sqlite3_errmsg(db));
+        if (rc != SQLITE_DONE) return SqlError(db, path_, "writing incidents");
         sqlite3_reset(st);
       }
       PLACECAST_RETURN_IF_ERROR(Exec(
@@ -768,7 +1262,7 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
       Stmt s(db, "INSERT INTO study_area (geom, name) VALUES (?, ?)");
       s.BindBlob(1, BoundaryBlob(srs_id, *w.study_area));
       s.BindText(2, w.study_area->name);
-      if (s.Step() != SQLITE_DONE) return Status::Io(path_ + ": sqlite: " + sqlite3_errmsg(db));
+      if (s.Step() != SQLITE_DONE) return SqlError(db, path_, "study_area");
       if (!w.study_area->empty()) {
         double x0, y0, x1, y1;
         w.study_area->Extent(&x0, &y0, &x1, &y1);
@@ -780,7 +1274,7 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
         sqlite3_bind_double(u.get(), 2, y0);
         sqlite3_bind_double(u.get(), 3, x1);
         sqlite3_bind_double(u.get(), 4, y1);
-        if (u.Step() != SQLITE_DONE) return Status::Io(path_ + ": sqlite: " + sqlite3_errmsg(db));
+        if (u.Step() != SQLITE_DONE) return SqlError(db, path_, "study_area");
       }
     }
     if (w.run) {
@@ -790,7 +1284,7 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
       s.BindText(1, w.run->time_utc.empty() ? NowIso() : w.run->time_utc);
       s.BindText(2, inputs);
       s.BindText(3, w.run->summary_json);
-      if (s.Step() != SQLITE_DONE) return Status::Io(path_ + ": sqlite: " + sqlite3_errmsg(db));
+      if (s.Step() != SQLITE_DONE) return SqlError(db, path_, "ingest_runs");
     }
     return Status::Ok();
   }
@@ -799,6 +1293,14 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
   sqlite3* db_ = nullptr;
   std::string crs_;
   int srs_id_ = 0;
+  bool schema_ready_ = false;
+  bool in_txn_ = false;
+  bool created_file_ = false;
+  bool schema_existed_at_begin_ = false;
+  bool vacuum_after_commit_ = false;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+  StateChange change_;
 };
 
 }  // namespace
@@ -811,7 +1313,19 @@ Result<std::unique_ptr<Store>> Store::OpenGeoPackage(const std::string& path,
     if (!create_if_missing) return Status::NotFound(path + ": no such store");
     return std::unique_ptr<Store>(std::move(store));
   }
-  PLACECAST_RETURN_IF_ERROR(store->OpenExisting());
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::InvalidInput(path + ": not a regular file (a store is a GeoPackage file)");
+  }
+  PLACECAST_RETURN_IF_ERROR(store->OpenFile(false));
+  if (!store->schema_ready()) {
+    if (!create_if_missing) {
+      return Status::NotFound(path +
+                              ": empty store (no placecast data yet; an interrupted first ingest "
+                              "leaves such a file, and the next ingest fills it)");
+    }
+    return std::unique_ptr<Store>(std::move(store));
+  }
+  PLACECAST_RETURN_IF_ERROR(store->CheckIntegrity(false));
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <unordered_set>
+#include <utility>
+
+#include "placecast/io/file_util.h"
 
 namespace placecast::io {
 
@@ -18,8 +21,8 @@ class MemoryStore final : public Store {
     bool want[256] = {};
     for (auto g : groups) want[static_cast<uint8_t>(g)] = true;
     EventSet out;
-    out.crs = crs_;
-    for (const Incident& inc : incidents_) {
+    out.crs = data_.crs;
+    for (const Incident& inc : data_.incidents) {
       if (!want[static_cast<uint8_t>(inc.group)] || inc.t_utc_s < t_from_s ||
           inc.t_utc_s >= t_to_s) {
         continue;
@@ -30,49 +33,59 @@ class MemoryStore final : public Store {
     return out;
   }
   Result<std::string> GetCrs() override {
-    if (crs_.empty()) return Status::NotFound("store: empty store has no CRS");
-    return crs_;
+    if (data_.crs.empty()) return Status::NotFound("store: empty store has no CRS");
+    return data_.crs;
   }
   Result<grid::Boundary> GetStudyArea() override {
-    if (!study_area_) return Status::NotFound("store: no study area saved");
-    return *study_area_;
+    if (!data_.study_area) return Status::NotFound("store: no study area saved");
+    return *data_.study_area;
   }
-  Result<int64_t> CountIncidents() override { return static_cast<int64_t>(incidents_.size()); }
+  Result<int64_t> CountIncidents() override { return static_cast<int64_t>(data_.incidents.size()); }
   Result<std::vector<Incident>> LoadIncidents() override {
-    std::vector<Incident> out = incidents_;
+    std::vector<Incident> out = data_.incidents;
     std::stable_sort(out.begin(), out.end(), [](const Incident& a, const Incident& b) {
       return a.t_utc_s != b.t_utc_s ? a.t_utc_s < b.t_utc_s : a.id < b.id;
     });
     return out;
   }
   Result<std::vector<std::string>> GetIds() override {
-    return std::vector<std::string>(ids_.begin(), ids_.end());
+    return std::vector<std::string>(data_.ids.begin(), data_.ids.end());
   }
-  Result<std::vector<IngestRun>> GetIngestRuns() override { return runs_; }
+  Result<std::vector<IngestRun>> GetIngestRuns() override { return data_.runs; }
   std::string GetPath() const override { return ""; }
 
   Status Write(const StoreWrite& w) override {
-    if (!crs_.empty() && w.crs != crs_) {
+    if (!data_.crs.empty() && w.crs != data_.crs) {
       return Status::InvalidInput("store: CRS " + w.crs + " differs from the store's (got \"" +
-                                  w.crs + "\", store has \"" + crs_ + "\")");
+                                  w.crs + "\", store has \"" + data_.crs + "\")");
     }
     std::unordered_set<std::string> fresh;
     for (const Incident& inc : w.incidents) {
-      if (ids_.count(inc.id) || !fresh.insert(inc.id).second) {
+      if (data_.ids.count(inc.id) || !fresh.insert(inc.id).second) {
         return Status::InvalidInput("store: id already stored (got \"" + inc.id + "\")");
       }
     }
-    crs_ = w.crs;
-    incidents_.insert(incidents_.end(), w.incidents.begin(), w.incidents.end());
-    ids_.insert(fresh.begin(), fresh.end());
-    if (w.study_area) study_area_ = *w.study_area;
-    if (w.run) runs_.push_back(*w.run);
+    const bool first = data_.crs.empty();
+    data_.crs = w.crs;
+    RowSetDigest added;
+    for (const Incident& inc : w.incidents) added.Add(IncidentRowBytes(inc));
+    data_.sum.Add(added);
+    change_.added += static_cast<int64_t>(w.incidents.size());
+    change_.added_sum.Add(added);
+    data_.incidents.insert(data_.incidents.end(), w.incidents.begin(), w.incidents.end());
+    if (first) change_.metadata = change_.schema = true;
+    if (w.study_area) change_.study_area = true;
+    if (w.run) change_.ingest_runs = true;
+    data_.ids.insert(fresh.begin(), fresh.end());
+    if (w.study_area) data_.study_area = *w.study_area;
+    if (w.run) data_.runs.push_back(*w.run);
+    if (!snapshot_) change_ = StateChange{};  // a write outside a transaction has no record
     return Status::Ok();
   }
 
   Result<IncidentAges> CountIncidentsBefore(int64_t cutoff_s) override {
     IncidentAges a;
-    for (const Incident& inc : incidents_) {
+    for (const Incident& inc : data_.incidents) {
       if (inc.t_utc_s < cutoff_s) {
         ++a.before;
       } else {
@@ -83,32 +96,106 @@ class MemoryStore final : public Store {
     return a;
   }
   Result<int64_t> PurgeIncidentsBefore(int64_t cutoff_s) override {
-    const auto old = std::partition(incidents_.begin(), incidents_.end(),
-                                    [cutoff_s](const Incident& i) { return i.t_utc_s >= cutoff_s; });
-    const int64_t n = incidents_.end() - old;
-    for (auto it = old; it != incidents_.end(); ++it) ids_.erase(it->id);
-    incidents_.erase(old, incidents_.end());
+    const auto old =
+        std::partition(data_.incidents.begin(), data_.incidents.end(),
+                       [cutoff_s](const Incident& i) { return i.t_utc_s >= cutoff_s; });
+    const int64_t n = data_.incidents.end() - old;
+    RowSetDigest removed;
+    for (auto it = old; it != data_.incidents.end(); ++it) {
+      data_.ids.erase(it->id);
+      removed.Add(IncidentRowBytes(*it));
+    }
+    data_.sum.Remove(removed);
+    change_.removed += n;
+    change_.removed_sum.Add(removed);
+    if (!snapshot_) change_ = StateChange{};
+    data_.incidents.erase(old, data_.incidents.end());
     return n;
   }
 
   Result<LedgerRecord> AppendLedger(LedgerRecord r) override {
     PLACECAST_ASSIGN_OR_RETURN(r.params_json, CanonicalJson(r.params_json, "ledger params"));
-    r.seq = ledger_.empty() ? 1 : ledger_.back().seq + 1;
-    r.prev_hash = ledger_.empty() ? std::string(kLedgerGenesisHash) : ledger_.back().hash;
+    r.seq = data_.ledger.empty() ? 1 : data_.ledger.back().seq + 1;
+    r.prev_hash = data_.ledger.empty() ? std::string(kLedgerGenesisHash) : data_.ledger.back().hash;
     if (r.time_utc.empty()) r.time_utc = "1970-01-01T00:00:00Z";  // tests set their own
+    r.state_json = StateToJson(State(data_.sum), change_);
+    change_ = StateChange{};
     PLACECAST_ASSIGN_OR_RETURN(r.hash, LedgerRecordHash(r));
-    ledger_.push_back(r);
+    data_.ledger.push_back(r);
     return r;
   }
-  Result<std::vector<LedgerRecord>> ReadLedger() override { return ledger_; }
+  Result<std::vector<LedgerRecord>> ReadLedger() override { return data_.ledger; }
+
+  Status BeginWrite() override {
+    if (snapshot_) return Status::InvalidInput("store: a write transaction is already open");
+    snapshot_ = std::make_unique<Data>(data_);
+    change_ = StateChange{};
+    return Status::Ok();
+  }
+  Status CommitWrite() override {
+    if (!snapshot_) return Status::InvalidInput("store: no write transaction is open");
+    snapshot_.reset();
+    change_ = StateChange{};
+    return Status::Ok();
+  }
+  void RollbackWrite() override {
+    if (!snapshot_) return;
+    data_ = std::move(*snapshot_);
+    snapshot_.reset();
+    change_ = StateChange{};
+  }
+  Result<StoreState> GetState() override { return State(data_.sum); }
+  Result<StoreState> RecomputeState(std::vector<std::string>* problems) override {
+    RowSetDigest d;
+    for (const Incident& inc : data_.incidents) d.Add(IncidentRowBytes(inc));
+    return State(d);
+  }
+  Status CheckIntegrity(bool full) override { return Status::Ok(); }
+  Result<std::string> GetReleaseKey() override {
+    if (key_.empty()) {
+      PLACECAST_ASSIGN_OR_RETURN(key_, RandomBytes(32));
+    }
+    return key_;
+  }
 
  private:
-  std::string crs_;
-  std::vector<Incident> incidents_;
-  std::unordered_set<std::string> ids_;
-  std::optional<grid::Boundary> study_area_;
-  std::vector<IngestRun> runs_;
-  std::vector<LedgerRecord> ledger_;
+  struct Data {
+    std::string crs;
+    std::vector<Incident> incidents;
+    std::unordered_set<std::string> ids;
+    std::optional<grid::Boundary> study_area;
+    std::vector<IngestRun> runs;
+    std::vector<LedgerRecord> ledger;
+    RowSetDigest sum;  // of `incidents`, maintained by every write
+  };
+
+  // The in-memory analogue of the GeoPackage state: the same incidents digest; the other parts
+  // digest this store's own representation.
+  StoreState State(const RowSetDigest& sum) const {
+    StoreState st;
+    st.incidents = static_cast<int64_t>(data_.incidents.size());
+    st.incidents_sum = sum.ToHex();
+    std::string area;
+    if (data_.study_area) {
+      area = data_.study_area->name;
+      for (const auto& r : data_.study_area->rings) {
+        area.append(reinterpret_cast<const char*>(r.x_m.data()), r.x_m.size() * sizeof(double));
+        area.append(reinterpret_cast<const char*>(r.y_m.data()), r.y_m.size() * sizeof(double));
+      }
+    }
+    st.study_area = Sha256Hex(area);
+    st.metadata = Sha256Hex(data_.crs);
+    std::string runs;
+    for (const auto& r : data_.runs) runs += r.time_utc + "\n" + r.summary_json + "\n";
+    st.ingest_runs = Sha256Hex(runs);
+    st.schema = Sha256Hex("memory store");
+    return st;
+  }
+
+  Data data_;
+  std::unique_ptr<Data> snapshot_;  // the data at BeginWrite, restored by RollbackWrite
+  StateChange change_;
+  std::string key_;
 };
 
 }  // namespace

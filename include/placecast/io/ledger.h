@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "placecast/io/store_state.h"
 #include "placecast/status.h"
 
 namespace placecast::io {
@@ -33,15 +34,18 @@ struct LedgerFile {
 };
 
 struct LedgerRecord {
-  int64_t seq = 0;           // 1, 2, 3, … in append order
-  std::string time_utc;      // "2025-01-02T03:04:05Z", when the record was appended
-  std::string command;       // "ingest", "forecast", "backtest", "audit", …
-  std::string params_json;   // fully resolved parameters: a JSON object in canonical form
+  int64_t seq = 0;          // 1, 2, 3, … in append order
+  std::string time_utc;     // "2025-01-02T03:04:05Z", when the record was appended
+  std::string command;      // "ingest", "forecast", "backtest", "audit", …
+  std::string params_json;  // fully resolved parameters: a JSON object in canonical form
   std::vector<LedgerFile> inputs;
   std::vector<LedgerFile> outputs;
   std::string code_version;  // "placecast 0.1.0"
-  std::string prev_hash;     // `hash` of record seq - 1; kLedgerGenesisHash for seq 1
-  std::string hash;          // LedgerRecordHash(*this)
+  // The store state the record leaves (io/store_state.h, StateToJson): canonical JSON, "" in
+  // records written before states were recorded (they are then not part of the state checks).
+  std::string state_json;
+  std::string prev_hash;  // `hash` of record seq - 1; kLedgerGenesisHash for seq 1
+  std::string hash;       // LedgerRecordHash(*this)
 
   bool operator==(const LedgerRecord&) const = default;
 };
@@ -70,19 +74,37 @@ Result<std::vector<LedgerFile>> LedgerFilesFromJson(std::string_view json, std::
 // skipped (a command lists the files it may have written). kIo when one cannot be read.
 Result<std::vector<LedgerFile>> HashLedgerFiles(const std::vector<std::string>& paths);
 
-// What verification found. Chain problems and file problems are listed apart; each entry is one
+// Records, params and states nested deeper than this are refused (kInvalidInput / kCorrupt), so a
+// hostile record cannot exhaust the stack.
+inline constexpr size_t kMaxJsonDepth = 256;
+// Whether the brackets of `json` (outside strings) nest at most `max_depth` deep.
+bool JsonDepthWithin(std::string_view json, size_t max_depth);
+// `s` with control bytes, bytes >= 0x7f, quotes and backslashes written as \xHH (for messages).
+std::string ToHexIfBinary(std::string_view s);
+
+// What the store holds now, for the state checks of VerifyLedger (Store::RecomputeState).
+struct LedgerStateCheck {
+  StoreState current;
+  std::vector<std::string> row_problems;  // derived columns that disagree with their row
+  std::string error;                      // why the state could not be computed ("" when it was)
+};
+
+// What verification found. Chain, state and file problems are listed apart; each entry is one
 // line naming the record ("seq 3: …").
 struct LedgerVerification {
   int64_t records = 0;
-  int64_t outputs_checked = 0;     // files re-hashed (the latest record naming each path)
+  int64_t states_checked = 0;  // records whose state was checked against the one before
+  std::vector<std::string> state_problems;  // data edited outside placecast
+  int64_t outputs_checked = 0;              // files re-hashed (the latest record naming each path)
   int64_t outputs_superseded = 0;  // older records' outputs later rewritten by another record
-  std::vector<std::string> chain_problems;     // edited, deleted, inserted or reordered records
+  std::vector<std::string> chain_problems;      // edited, deleted, inserted or reordered records
   std::vector<std::string> mismatched_outputs;  // file exists, different bytes
   std::vector<std::string> missing_outputs;     // file no longer exists
   std::string head_hash;  // hash of the last record (kLedgerGenesisHash when empty)
 
   bool ok() const {
-    return chain_problems.empty() && mismatched_outputs.empty() && missing_outputs.empty();
+    return chain_problems.empty() && state_problems.empty() && mismatched_outputs.empty() &&
+           missing_outputs.empty();
   }
 };
 
@@ -90,10 +112,15 @@ struct LedgerVerification {
 // LedgerRecordHash of the record; each prev_hash equals the previous record's hash (genesis for
 // the first). Then re-hashes each recorded output file: only the latest record naming a path is
 // checked (a path written again by a later command is "superseded", not a problem); relative paths
-// are resolved against `root_dir` ("" = the current directory). Never fails: problems are in the
-// result. A deleted *last* record cannot be detected from the table alone; compare head_hash with
-// a copy kept elsewhere (docs/ledger.md).
+// are resolved against `root_dir` ("" = the current directory). With `store`, also checks the
+// states (docs/ledger.md, "State"): each record's state must be the previous record's plus the
+// change the record itself made (the first record's, an empty store's plus its change), parts
+// other than the incidents may change only where the record wrote them, and the store's data now
+// must be the last record's state; a store holding incidents with no record at all is reported.
+// Never fails: problems are in the result. A deleted *last* record cannot be detected from the
+// table alone; compare head_hash with a copy kept elsewhere (`ledger verify --anchor`).
 LedgerVerification VerifyLedger(const std::vector<LedgerRecord>& records,
-                                const std::string& root_dir);
+                                const std::string& root_dir,
+                                const LedgerStateCheck* store = nullptr);
 
 }  // namespace placecast::io

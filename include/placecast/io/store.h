@@ -4,9 +4,13 @@
 // `incidents` in the projected CRS); an in-memory implementation serves tests. The schema is in
 // docs/formats.md and carries a version checked on open.
 //
-// Thread-safety: a Store object is not thread-safe; use one per thread. Several processes may read
-// the same GeoPackage; a write (Write) is one SQLite transaction, or, for a file that does not
-// exist yet, a temporary file renamed into place, so readers never see a half-written store.
+// Thread-safety: a Store object is not thread-safe; use one per thread. Several processes may use
+// the same GeoPackage at once: it is created and written in place under SQLite's own locking, in
+// WAL mode, so readers proceed during a write and see either the state before a write transaction
+// or the state after it, and writers take turns (a writer waits for the write lock up to the busy
+// timeout, then fails with kIo "store is busy"). An operation's data change and its ledger record
+// are one transaction (BeginWrite ... AppendLedger ... CommitWrite); the guarantees and their
+// limits are in docs/reliability.md.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +23,7 @@
 #include "placecast/common/offence.h"
 #include "placecast/grid/geometry.h"
 #include "placecast/io/ledger.h"
+#include "placecast/io/store_state.h"
 #include "placecast/status.h"
 
 namespace placecast::io {
@@ -37,9 +42,9 @@ struct Incident {
   double x_m = 0, y_m = 0;  // projected metres in the store CRS
   std::string offence;      // offence text as published
   OffenceGroup group = OffenceGroup::kUnknown;
-  std::string district;     // published area code ("" when none)
-  std::string beat;         // published sub-area code ("" when none)
-  std::string source;       // input file name (no directory)
+  std::string district;  // published area code ("" when none)
+  std::string beat;      // published sub-area code ("" when none)
+  std::string source;    // input file name (no directory)
 
   bool operator==(const Incident&) const = default;
 };
@@ -53,16 +58,16 @@ struct IngestRun {
 
 // Everything one ingest adds, applied atomically by Store::Write.
 struct StoreWrite {
-  std::string crs;                          // REQUIRES: equal to GetCrs() when the store has one
-  std::vector<Incident> incidents;          // ids not yet in the store
+  std::string crs;                           // REQUIRES: equal to GetCrs() when the store has one
+  std::vector<Incident> incidents;           // ids not yet in the store
   std::optional<grid::Boundary> study_area;  // replaces a saved study area when set
   std::optional<IngestRun> run;
 };
 
 // What a retention purge finds for a cutoff (Store::CountIncidentsBefore).
 struct IncidentAges {
-  int64_t before = 0;    // incidents with t_utc_s < cutoff (what a purge removes)
-  int64_t at_or_after = 0;  // incidents kept
+  int64_t before = 0;                    // incidents with t_utc_s < cutoff (what a purge removes)
+  int64_t at_or_after = 0;               // incidents kept
   std::optional<int64_t> oldest_kept_s;  // earliest t_utc_s at or after the cutoff; none if none
 };
 
@@ -70,11 +75,13 @@ class Store {
  public:
   virtual ~Store();
 
-  // Opens the GeoPackage at `path`. When the file does not exist: kNotFound unless
-  // `create_if_missing`, in which case the store starts empty and the file is first created by
-  // Write (built under a temporary name and renamed, so a failed ingest leaves no file).
-  // kCorrupt when the file is not a placecast GeoPackage or has another schema version;
-  // kIo when SQLite cannot open it.
+  // Opens the GeoPackage at `path` and runs SQLite's quick_check on it. When the file does not
+  // exist (or is an empty file left by an interrupted creating ingest): kNotFound unless
+  // `create_if_missing`, in which case the store starts empty and the file is created in place by
+  // the first write transaction (a failed or rolled-back first write removes it again).
+  // kCorrupt when the file is not a placecast GeoPackage, has another schema version or fails
+  // quick_check; kIo when SQLite cannot open it or the store stays busy past the busy timeout.
+  // The busy timeout is 60 s, or PLACECAST_BUSY_TIMEOUT_MS from the environment.
   static Result<std::unique_ptr<Store>> OpenGeoPackage(const std::string& path,
                                                        bool create_if_missing);
   // An empty store held in memory, for tests.
@@ -117,16 +124,78 @@ class Store {
   // the file cannot be written (the store is then unchanged).
   virtual Result<int64_t> PurgeIncidentsBefore(int64_t cutoff_s) = 0;
 
-  // Appends `record` to the ledger (io/ledger.h) as one transaction: sets seq to the last seq + 1,
-  // prev_hash to the last record's hash (kLedgerGenesisHash for the first), time_utc to now when
-  // empty, and hash to LedgerRecordHash(); returns the record as stored. The `ledger` table is
-  // created on the first append (stores written before the ledger existed keep schema version 1
-  // and simply have none). kNotFound when a GeoPackage store has not been written yet (no file);
-  // kInvalidInput when params_json is not JSON; kIo when the file cannot be written.
+  // Appends `record` to the ledger (io/ledger.h), joining the open write transaction (so the record
+  // commits with the data it vouches for) or as a transaction of its own: sets state_json to the
+  // store's state (GetState) and the change the open transaction made to the incidents, sets seq to
+  // the last seq + 1, prev_hash to the last record's hash (kLedgerGenesisHash for the first),
+  // time_utc to now when empty, and hash to LedgerRecordHash(); returns the record as stored. The
+  // `ledger` table is created on the first append (stores written before the ledger existed keep
+  // schema version 1 and simply have none). kNotFound when a GeoPackage store has not been written
+  // yet (no file); kInvalidInput when params_json is not JSON; kIo when the file cannot be written.
   virtual Result<LedgerRecord> AppendLedger(LedgerRecord record) = 0;
   // Every ledger record as stored, ordered by seq (empty when the store has no ledger). No check
   // is made here: VerifyLedger() does that. kCorrupt when a row cannot be decoded.
   virtual Result<std::vector<LedgerRecord>> ReadLedger() = 0;
+
+  // ---- Transactions ----------------------------------------------------------------------------
+  // Takes the store's write lock (SQLite BEGIN IMMEDIATE; creating the file in place for a new
+  // store), waiting up to the busy timeout. Until CommitWrite or RollbackWrite, Write,
+  // PurgeIncidentsBefore, AppendLedger and GetReleaseKey join this transaction, and reads see its
+  // changes. kIo "store is busy" when another writer holds the lock past the timeout;
+  // kInvalidInput when a transaction is already open.
+  virtual Status BeginWrite() = 0;
+  // Commits the open transaction durably (then runs the VACUUM a purge asked for). kIo when the
+  // commit fails (disk full, read-only file): the transaction is then rolled back. kInvalidInput
+  // when no transaction is open.
+  virtual Status CommitWrite() = 0;
+  // Abandons the open transaction (no-op when none is open): the store is as before BeginWrite.
+  virtual void RollbackWrite() = 0;
+
+  // ---- What the ledger vouches for ----------------------------------------------------------
+  // The store's current state as maintained by its writes (O(1) for the incidents: their digest
+  // is updated by every write). AppendLedger stores it in each record.
+  virtual Result<StoreState> GetState() = 0;
+  // The state recomputed from every stored row (O(rows)), for `ledger verify`. Rows whose derived
+  // columns (geometry, time text, group name) disagree with their canonical fields are listed in
+  // `problems` (at most 20, then a count). kCorrupt when a data table is missing or unreadable.
+  virtual Result<StoreState> RecomputeState(std::vector<std::string>* problems) = 0;
+  // SQLite's quick_check (`full` = false) or integrity_check (`full` = true). kCorrupt with the
+  // first problems SQLite reports.
+  virtual Status CheckIntegrity(bool full) = 0;
+
+  // The store's secret key for public releases: 32 bytes from the OS CSPRNG, created with the
+  // store (or on first use for a store made before keys existed, which needs write access) and
+  // kept only in the store: never in a release, a message or the ledger. kIo when it must be
+  // created and the store cannot be written; kNotFound when a GeoPackage store has no file yet.
+  virtual Result<std::string> GetReleaseKey() = 0;
+};
+
+// A write transaction that rolls back unless committed (RAII over Store::BeginWrite/CommitWrite).
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Store& store) : store_(store) {}
+  ~WriteTransaction() {
+    if (active_) store_.RollbackWrite();
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+  // As Store::BeginWrite.
+  Status Begin() {
+    Status s = store_.BeginWrite();
+    active_ = s.ok();
+    return s;
+  }
+  // As Store::CommitWrite; after it the transaction is closed either way.
+  Status Commit() {
+    active_ = false;
+    return store_.CommitWrite();
+  }
+  bool active() const { return active_; }
+
+ private:
+  Store& store_;
+  bool active_ = false;
 };
 
 }  // namespace placecast::io
