@@ -57,9 +57,9 @@ Result<std::unique_ptr<OutputStage>> OutputStage::ForDir(const std::string& fina
   RemoveStaleTemporaries(final_dir);
   std::unique_ptr<OutputStage> s(new OutputStage());
   s->final_dir_ = final_dir;
-  s->stage_dir_ = (fs::path(final_dir) /
-                   (std::string(kStagePrefix) + std::to_string(::getpid()) + "-" + RandomHex(6)))
-                      .string();
+  std::string name(kStagePrefix);
+  name.append(std::to_string(::getpid())).append("-").append(RandomHex(6));
+  s->stage_dir_ = (fs::path(final_dir) / name).string();
   if (::mkdir(s->stage_dir_.c_str(), 0755) != 0) {
     return Status::Io(final_dir + ": cannot create a staging folder (" + std::strerror(errno) +
                       ")");
@@ -82,9 +82,10 @@ Status OutputStage::StageFile(const std::string& final_path, std::string_view co
   PLACECAST_RETURN_IF_ERROR(CheckOutputPath(final_path));
   const fs::path p(final_path);
   if (p.has_parent_path()) RemoveStaleTemporaries(p.parent_path().string());
-  const std::string tmp = (p.parent_path() / ("." + p.filename().string() + ".tmp-" +
-                                              std::to_string(::getpid()) + "-s-" + RandomHex(6)))
-                              .string();
+  std::string name(".");
+  name.append(p.filename().string()).append(".tmp-").append(std::to_string(::getpid()));
+  name.append("-s-").append(RandomHex(6));
+  const std::string tmp = (p.parent_path() / name).string();
   // WriteFileAtomic writes `tmp` through its own temporary file, so `tmp` is whole or absent.
   PLACECAST_RETURN_IF_ERROR(WriteFileAtomic(tmp, content).Wrap(final_path));
   files_.emplace_back(tmp, final_path);
