@@ -12,8 +12,10 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/ledger_util.h"
+#include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/store.h"
+#include "placecast/version.h"
 
 namespace placecast::cli {
 namespace {
@@ -47,16 +49,17 @@ Status RunIngest(const IngestFlags& f) {
     }
     o.mapping_flags[c.substr(0, eq)] = c.substr(eq + 1);
   }
+  // Outputs are checked before any work: a rejects path that is a folder or a device fails here,
+  // not after the store was written.
+  PLACECAST_RETURN_IF_ERROR(
+      io::CheckOutputPath(f.rejects.empty() ? f.store + ".rejects.csv" : f.rejects));
+  PLACECAST_RETURN_IF_ERROR(io::CheckOutputPath(f.store + ".ingest.json"));
   // The ledger's input hashes (a full read of each input) are taken on a second core meanwhile.
   std::vector<std::string> inputs = f.inputs;
   inputs.push_back(f.boundary);
   inputs.push_back(f.mapping);
-  auto input_hashes = std::async(std::launch::async, [&inputs] { return io::HashLedgerFiles(inputs); });
-  PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(f.store, true));
-  PLACECAST_ASSIGN_OR_RETURN(io::IngestSummary summary, io::Ingest(o, *store));
-  std::fputs(summary.ToText().c_str(), stdout);
-  std::error_code ec;
-  if (!std::filesystem::exists(f.store, ec)) return Status::Ok();  // nothing was stored
+  auto input_hashes =
+      std::async(std::launch::async, [&inputs] { return io::HashLedgerFiles(inputs); });
   nlohmann::json lp;
   lp["inputs"] = f.inputs;
   lp["preset"] = f.preset;
@@ -67,10 +70,20 @@ Status RunIngest(const IngestFlags& f) {
   lp["map"] = o.mapping_flags;
   lp["crs"] = f.crs;
   lp["fail_on_reject"] = f.fail_on_reject;
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> hashed, input_hashes.get());
-  return AppendCommandLedger(
-      f.store, "ingest", lp.dump(), std::move(hashed),
-      {f.rejects.empty() ? f.store + ".rejects.csv" : f.rejects, f.store + ".ingest.json"});
+  // The record commits with the rows (io::Ingest appends it inside the store's transaction).
+  const std::string params = lp.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  o.make_ledger_record = [&input_hashes, &params]() -> Result<io::LedgerRecord> {
+    io::LedgerRecord record;
+    record.command = "ingest";
+    record.params_json = params;
+    record.code_version = std::string("placecast ") + kVersion;
+    PLACECAST_ASSIGN_OR_RETURN(record.inputs, input_hashes.get());
+    return record;
+  };
+  PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(f.store, true));
+  PLACECAST_ASSIGN_OR_RETURN(io::IngestSummary summary, io::Ingest(o, *store));
+  std::fputs(summary.ToText().c_str(), stdout);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -90,7 +103,8 @@ void RegisterIngest(CLI::App& app, int* exit_code) {
   cmd->add_option("--mapping", f->mapping, "generic mapping JSON file (see docs/ingest.md)");
   cmd->add_option("--map", f->columns,
                   "generic mapping entry key=value, e.g. time=occurred (repeatable)");
-  cmd->add_option("--crs", f->crs, "projected CRS of the store, e.g. EPSG:32618 (default: local UTM)");
+  cmd->add_option("--crs", f->crs,
+                  "projected CRS of the store, e.g. EPSG:32618 (default: local UTM)");
   cmd->add_flag("--fail-on-reject", f->fail_on_reject,
                 "fail on the first (earliest) row that would be rejected, writing nothing");
   cmd->callback([f, exit_code] {

@@ -7,13 +7,16 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/ledger_util.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ledger.h"
+#include "placecast/io/staging.h"
 #include "placecast/io/store.h"
 #include "placecast/version.h"
 
@@ -23,24 +26,56 @@ Status AppendCommandLedger(const std::string& store_path, const std::string& com
                            const std::string& params_json,
                            const std::vector<std::string>& input_paths,
                            const std::vector<std::string>& output_paths) {
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> inputs, io::HashLedgerFiles(input_paths));
+  std::vector<std::string> hashed_inputs;
+  for (const auto& p : input_paths) {
+    if (p != store_path) hashed_inputs.push_back(p);
+  }
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> inputs,
+                             io::HashLedgerFiles(hashed_inputs));
   return AppendCommandLedger(store_path, command, params_json, std::move(inputs), output_paths);
 }
 
 Status AppendCommandLedger(const std::string& store_path, const std::string& command,
                            const std::string& params_json, std::vector<io::LedgerFile> inputs,
                            const std::vector<std::string>& output_paths) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> outputs,
+                             io::HashLedgerFiles(output_paths));
+  return AppendRecord(store_path, command, params_json, std::move(inputs), std::move(outputs));
+}
+
+Status AppendRecord(const std::string& store_path, const std::string& command,
+                    const std::string& params_json, std::vector<io::LedgerFile> inputs,
+                    std::vector<io::LedgerFile> outputs) {
   io::LedgerRecord r;
   r.command = command;
   r.params_json = params_json;
   r.code_version = std::string("placecast ") + kVersion;
-  r.inputs = std::move(inputs);
-  PLACECAST_ASSIGN_OR_RETURN(r.outputs, io::HashLedgerFiles(output_paths));
+  // The store itself is not hashed as a file: its bytes change with every checkpoint while its
+  // content does not, and the record's state digest vouches for that content.
+  for (auto& in : inputs) {
+    if (in.path != store_path) r.inputs.push_back(std::move(in));
+  }
+  r.outputs = std::move(outputs);
   auto store = io::Store::OpenGeoPackage(store_path, false);
   if (!store.ok()) return store.status().Wrap("ledger");
   auto appended = (*store)->AppendLedger(std::move(r));
   if (!appended.ok()) return appended.status().Wrap("ledger");
   return Status::Ok();
+}
+
+Status RecordAndPublish(const std::string& store_path, const std::string& command,
+                        const std::string& params_json, const std::vector<std::string>& input_paths,
+                        io::OutputStage& stage) {
+  std::vector<std::string> hashed_inputs;
+  for (const auto& p : input_paths) {
+    if (p != store_path) hashed_inputs.push_back(p);
+  }
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> inputs,
+                             io::HashLedgerFiles(hashed_inputs));
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> outputs, stage.Outputs());
+  PLACECAST_RETURN_IF_ERROR(
+      AppendRecord(store_path, command, params_json, std::move(inputs), std::move(outputs)));
+  return stage.Publish();
 }
 
 namespace {
@@ -49,6 +84,7 @@ struct LedgerFlags {
   std::string store;
   std::string root;
   std::string expect_head;
+  std::string anchor;
   int64_t seq = 0;
   std::string out;
 };
@@ -62,38 +98,91 @@ Status RunList(const LedgerFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(auto records, ReadRecords(f.store));
   std::printf("%-5s %-20s %-10s %-16s %s\n", "seq", "time_utc", "command", "hash", "outputs");
   for (const auto& r : records) {
-    std::printf("%-5lld %-20s %-10s %-16s %zu\n", static_cast<long long>(r.seq),
-                r.time_utc.c_str(), r.command.c_str(), r.hash.substr(0, 16).c_str(),
-                r.outputs.size());
+    std::printf("%-5lld %-20s %-10s %-16s %zu\n", static_cast<long long>(r.seq), r.time_utc.c_str(),
+                r.command.c_str(), r.hash.substr(0, 16).c_str(), r.outputs.size());
   }
-  std::printf("%zu record(s); head %s\n", records.size(),
-              records.empty() ? std::string(io::kLedgerGenesisHash).c_str()
-                              : records.back().hash.c_str());
+  std::printf(
+      "%zu record(s); head %s\n", records.size(),
+      records.empty() ? std::string(io::kLedgerGenesisHash).c_str() : records.back().hash.c_str());
   return Status::Ok();
 }
 
+// The anchor file: "seq <N> <hash>\n", the head a previous verify saw (kept elsewhere).
+Result<std::pair<int64_t, std::string>> ReadAnchor(const std::string& path) {
+  PLACECAST_ASSIGN_OR_RETURN(std::string text, io::ReadFile(path));
+  long long seq = 0;
+  char hash[65] = {};
+  if (std::sscanf(text.c_str(), "seq %lld %64s", &seq, hash) != 2 || seq < 0 ||
+      std::string(hash).size() != 64) {
+    return Status::InvalidInput(path + ":1: anchor: expected \"seq N HASH\" (got \"" +
+                                io::ToHexIfBinary(text.substr(0, 80)) + "\")");
+  }
+  return std::make_pair(static_cast<int64_t>(seq), std::string(hash));
+}
+
 Status RunVerify(const LedgerFlags& f) {
-  PLACECAST_ASSIGN_OR_RETURN(auto records, ReadRecords(f.store));
-  io::LedgerVerification v = io::VerifyLedger(records, f.root);
+  PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(f.store, false));
+  // The whole file first: a damaged page must not pass as a verified store.
+  PLACECAST_RETURN_IF_ERROR(store->CheckIntegrity(true));
+  PLACECAST_ASSIGN_OR_RETURN(auto records, store->ReadLedger());
+  io::LedgerStateCheck check;
+  auto state = store->RecomputeState(&check.row_problems);
+  if (state.ok()) {
+    check.current = *state;
+  } else {
+    check.error = state.status().message();
+  }
+  io::LedgerVerification v = io::VerifyLedger(records, f.root, &check);
   if (!f.expect_head.empty() && v.head_hash != f.expect_head) {
     v.chain_problems.push_back("head: the last record's hash is " + v.head_hash +
                                ", not the expected " + f.expect_head +
                                " (records were appended or the tail was deleted)");
   }
+  std::optional<std::pair<int64_t, std::string>> anchor;
+  if (!f.anchor.empty()) {
+    std::error_code ec;
+    if (std::filesystem::exists(f.anchor, ec)) {
+      PLACECAST_ASSIGN_OR_RETURN(anchor, ReadAnchor(f.anchor));
+      const auto& [seq, hash] = *anchor;
+      if (seq > static_cast<int64_t>(records.size())) {
+        v.chain_problems.push_back("anchor: " + f.anchor + " vouches for seq " +
+                                   std::to_string(seq) + " but the ledger ends at seq " +
+                                   std::to_string(records.size()) +
+                                   ": records were deleted from the end (truncated)");
+      } else if (seq > 0 && records[seq - 1].hash != hash) {
+        v.chain_problems.push_back("anchor: seq " + std::to_string(seq) + " has hash " +
+                                   records[seq - 1].hash + ", not the anchored " + hash +
+                                   ": the ledger was rewritten");
+      }
+    }
+  }
   for (const auto& p : v.chain_problems) std::printf("chain: %s\n", p.c_str());
+  for (const auto& p : v.state_problems) std::printf("state: %s\n", p.c_str());
   for (const auto& p : v.mismatched_outputs) std::printf("changed: %s\n", p.c_str());
   for (const auto& p : v.missing_outputs) std::printf("missing: %s\n", p.c_str());
-  std::printf("ledger: %lld record(s), chain %s; %lld output(s) checked: %zu changed, %zu missing"
-              " (%lld superseded by later records); head %s\n",
-              static_cast<long long>(v.records), v.chain_problems.empty() ? "intact" : "BROKEN",
-              static_cast<long long>(v.outputs_checked), v.mismatched_outputs.size(),
-              v.missing_outputs.size(), static_cast<long long>(v.outputs_superseded),
-              v.head_hash.c_str());
-  if (v.ok()) return Status::Ok();
-  return Status::Corrupt(f.store + ": ledger verification failed: " +
-                         std::to_string(v.chain_problems.size()) + " chain problem(s), " +
-                         std::to_string(v.mismatched_outputs.size()) + " changed and " +
-                         std::to_string(v.missing_outputs.size()) + " missing output(s)");
+  std::printf(
+      "ledger: %lld record(s), chain %s, data %s (%lld state(s) checked); %lld output(s) "
+      "checked: %zu changed, %zu missing (%lld superseded by later records); head %s\n",
+      static_cast<long long>(v.records), v.chain_problems.empty() ? "intact" : "BROKEN",
+      v.state_problems.empty() ? "as recorded" : "EDITED", static_cast<long long>(v.states_checked),
+      static_cast<long long>(v.outputs_checked), v.mismatched_outputs.size(),
+      v.missing_outputs.size(), static_cast<long long>(v.outputs_superseded), v.head_hash.c_str());
+  if (!v.ok()) {
+    return Status::Corrupt(
+        f.store + ": ledger verification failed: " + std::to_string(v.chain_problems.size()) +
+        " chain problem(s), " + std::to_string(v.state_problems.size()) + " data problem(s), " +
+        std::to_string(v.mismatched_outputs.size()) + " changed and " +
+        std::to_string(v.missing_outputs.size()) + " missing output(s)");
+  }
+  if (!f.anchor.empty()) {
+    const std::string line = "seq " + std::to_string(records.size()) + " " + v.head_hash + "\n";
+    PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(f.anchor, line));
+    std::printf(
+        "anchor: %s now vouches for seq %zu (%s); keep a copy where the store's holders "
+        "cannot change it\n",
+        f.anchor.c_str(), records.size(), anchor ? "was checked" : "new");
+  }
+  return Status::Ok();
 }
 
 Status RunReplay(const LedgerFlags& f) {
@@ -115,8 +204,8 @@ Status RunReplay(const LedgerFlags& f) {
     return Status::Corrupt("ledger seq " + std::to_string(f.seq) +
                            ": the record does not match its hash (edited); not replaying it");
   }
-  PLACECAST_RETURN_IF_ERROR(ReplayForecast(rec->params_json, f.out).Wrap("replaying seq " +
-                                                                         std::to_string(f.seq)));
+  PLACECAST_RETURN_IF_ERROR(
+      ReplayForecast(rec->params_json, f.out).Wrap("replaying seq " + std::to_string(f.seq)));
   int same = 0, differ = 0;
   for (const auto& o : rec->outputs) {
     const std::string name = std::filesystem::path(o.path).filename().string();
@@ -147,7 +236,8 @@ Status RunReplay(const LedgerFlags& f) {
 
 void RegisterLedger(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<LedgerFlags>();
-  auto* cmd = app.add_subcommand("ledger", "List, verify or replay the store's tamper-evident ledger");
+  auto* cmd =
+      app.add_subcommand("ledger", "List, verify or replay the store's tamper-evident ledger");
   cmd->require_subcommand(1);
   auto* list = cmd->add_subcommand("list", "List the ledger's records");
   list->add_option("--store", f->store, "GeoPackage store")->required();
@@ -163,6 +253,9 @@ void RegisterLedger(CLI::App& app, int* exit_code) {
   verify->add_option("--expect-head", f->expect_head,
                      "hash the last record must have (a copy kept elsewhere; detects a deleted "
                      "tail)");
+  verify->add_option("--anchor", f->anchor,
+                     "anchor file (\"seq N HASH\"): checked against the ledger when it exists "
+                     "(detects a truncated or rewritten ledger), then set to the verified head");
   verify->callback([f, exit_code] {
     Status s = RunVerify(*f);
     *exit_code = s.ok() ? 0 : Fail(s);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "placecast/io/ledger.h"
+#include "placecast/io/staging.h"
 #include "placecast/status.h"
 
 namespace placecast::cli {
@@ -26,13 +27,27 @@ Status AppendCommandLedger(const std::string& store_path, const std::string& com
                            const std::string& params_json, std::vector<io::LedgerFile> inputs,
                            const std::vector<std::string>& output_paths);
 
+// Appends a record with outputs already hashed (e.g. from an io::OutputStage). The store itself is
+// never hashed as an input (its state is in the record). Errors as AppendCommandLedger.
+Status AppendRecord(const std::string& store_path, const std::string& command,
+                    const std::string& params_json, std::vector<io::LedgerFile> inputs,
+                    std::vector<io::LedgerFile> outputs);
+
+// The products of `stage` are recorded (with the SHA-256 of the staged bytes under their final
+// paths), the record commits, and only then are the products moved into place: a failure to
+// record (busy, read-only or full store) leaves no product behind. Errors as AppendCommandLedger,
+// or kIo when a product cannot be moved after the record committed.
+Status RecordAndPublish(const std::string& store_path, const std::string& command,
+                        const std::string& params_json, const std::vector<std::string>& input_paths,
+                        io::OutputStage& stage);
+
 // Re-runs the forecast whose ledger params are `params_json` (as cmd_forecast records them) into
 // `out_dir`, without appending to the ledger. kInvalidInput when a recorded setting is missing.
 Status ReplayForecast(const std::string& params_json, const std::string& out_dir);
 
 // The product files a forecast writes into its output directory (ledger outputs, replay checks).
 inline constexpr const char* kForecastProductNames[] = {
-    "forecast.csv", "forecast.geojson", "forecast.gpkg", "map.png", "report.html", "run.json",
-    "explanations.json"};
+    "forecast.csv", "forecast.geojson", "forecast.gpkg",    "map.png",
+    "report.html",  "run.json",         "explanations.json"};
 
 }  // namespace placecast::cli

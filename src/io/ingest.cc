@@ -21,6 +21,7 @@
 #include "io/projection.h"
 #include "io/time_parse.h"
 #include "placecast/io/csv.h"
+#include "placecast/io/staging.h"
 
 namespace placecast::io {
 namespace {
@@ -130,28 +131,6 @@ Result<std::string> ReadTextFile(const std::string& path) {
   return ss.str();
 }
 
-// Writes `content` to `path` through a temporary file and a rename.
-Status WriteFileAtomic(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::Io(path + ": cannot write " + tmp);
-    out << content;
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return Status::Io(path + ": write failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return Status::Io(path + ": cannot rename " + tmp + ": " + ec.message());
-  }
-  return Status::Ok();
-}
 
 class Progress {
  public:
@@ -597,7 +576,10 @@ Result<IngestSummary> Ingester::Run() {
     }
   }
 
-  // Duplicates and rows already stored.
+  // Duplicates and rows already stored: read under the store's write lock, so a concurrent ingest
+  // of the same rows waits and then finds them stored (never a lost or doubled row).
+  WriteTransaction txn(store_);
+  PLACECAST_RETURN_IF_ERROR(txn.Begin());
   PLACECAST_ASSIGN_OR_RETURN(std::vector<std::string> stored_ids, store_.GetIds());
   std::unordered_set<std::string_view> stored(stored_ids.begin(), stored_ids.end());
   IdSet seen(n);
@@ -687,10 +669,20 @@ Result<IngestSummary> Ingester::Run() {
   run.summary_json = s.ToJson();
   w.run = run;
   PLACECAST_RETURN_IF_ERROR(store_.Write(w));
-  if (!s.rejects_path.empty()) PLACECAST_RETURN_IF_ERROR(WriteFileAtomic(s.rejects_path, rejects_csv));
+  // The rejects file and the summary are staged, recorded with the rows, and moved into place
+  // only after the commit: a failure anywhere before leaves neither rows, record nor files.
+  auto stage = OutputStage::ForFiles();
+  if (!s.rejects_path.empty()) PLACECAST_RETURN_IF_ERROR(stage->StageFile(s.rejects_path, rejects_csv));
   if (!store_path.empty()) {
-    PLACECAST_RETURN_IF_ERROR(WriteFileAtomic(store_path + ".ingest.json", s.ToJson() + "\n"));
+    PLACECAST_RETURN_IF_ERROR(stage->StageFile(store_path + ".ingest.json", s.ToJson() + "\n"));
   }
+  if (opt_.make_ledger_record) {
+    PLACECAST_ASSIGN_OR_RETURN(LedgerRecord record, opt_.make_ledger_record());
+    PLACECAST_ASSIGN_OR_RETURN(record.outputs, stage->Outputs());
+    PLACECAST_RETURN_IF_ERROR(store_.AppendLedger(std::move(record)).status().Wrap("ledger"));
+  }
+  PLACECAST_RETURN_IF_ERROR(txn.Commit());
+  PLACECAST_RETURN_IF_ERROR(stage->Publish());
   return s;
 }
 

@@ -10,11 +10,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "placecast/grid/geometry.h"
+#include "placecast/io/ledger.h"
 #include "placecast/io/store.h"
 #include "placecast/status.h"
 
@@ -46,6 +49,11 @@ struct IngestOptions {
   bool fail_on_reject = false;
   // One-line progress on stderr every ~0.2 s (rows read, MB).
   bool progress = false;
+  // When set, called once the rows are written to make the ledger record (command, params,
+  // inputs, code version; e.g. with input hashes taken meanwhile on another thread); the record
+  // is appended with the rejects file and summary as its outputs in the same transaction as the
+  // incidents: the rows and the record that vouches for them commit together, or neither does.
+  std::function<Result<LedgerRecord>()> make_ledger_record;
 };
 
 struct IngestSummary {
