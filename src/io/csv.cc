@@ -8,9 +8,13 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <unordered_map>
+
+#include "placecast/common/utf8.h"
 
 namespace placecast::io {
 namespace {
@@ -35,8 +39,23 @@ std::string Shown(std::string_view s) {
 
 }  // namespace
 
+// zlib's inflate over the file's bytes, one gzip member after another. gzread is not used: it
+// reports a stream cut short only through gzerror() and ignores trailing bytes after a member.
+struct CsvReader::Inflater {
+  z_stream z{};
+  std::vector<unsigned char> in;
+  bool file_eof = false;
+  bool member_done = false;  // the last member ended; another may follow
+  int64_t members = 0;
+  ~Inflater() { inflateEnd(&z); }
+};
+
+namespace {
+constexpr size_t kInflateInput = 256 * 1024;
+}  // namespace
+
 CsvReader::~CsvReader() {
-  if (gz_ != nullptr) gzclose(static_cast<gzFile>(gz_));
+  if (file_ != nullptr) std::fclose(file_);
 }
 
 Status CsvReader::Error(int64_t line, std::string_view problem, std::string_view got) const {
@@ -52,18 +71,22 @@ Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, Opti
   std::unique_ptr<CsvReader> r(new CsvReader());
   r->path_ = path;
   r->options_ = options;
+  r->file_ = std::fopen(path.c_str(), "rb");
+  if (r->file_ == nullptr) return Status::Io(path + ": cannot open: " + std::strerror(errno));
   {
-    FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) return Status::Io(path + ": cannot open: " + std::strerror(errno));
     unsigned char magic[2] = {0, 0};
-    const size_t n = std::fread(magic, 1, 2, f);
-    std::fclose(f);
+    const size_t n = std::fread(magic, 1, 2, r->file_);
     r->gzipped_ = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    std::rewind(r->file_);
   }
-  gzFile gz = gzopen(path.c_str(), "rb");
-  if (gz == nullptr) return Status::Io(path + ": cannot open: " + std::strerror(errno));
-  gzbuffer(gz, 256 * 1024);
-  r->gz_ = gz;
+  if (r->gzipped_) {
+    r->inflater_ = std::make_unique<Inflater>();
+    // 15 + 16: a gzip wrapper (RFC 1952), checked with its CRC-32 and length trailer.
+    if (inflateInit2(&r->inflater_->z, 15 + 16) != Z_OK) {
+      return Status::Internal(path + ": cannot initialise zlib");
+    }
+    r->inflater_->in.resize(kInflateInput);
+  }
   r->buffer_.resize(kInitialBuffer);
   PLACECAST_RETURN_IF_ERROR(r->Fill());
   // A UTF-8 byte-order mark is not part of the first column's name.
@@ -77,6 +100,23 @@ Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, Opti
     PLACECAST_ASSIGN_OR_RETURN(bool got, r->Next(fields));
     r->options_.check_field_count = saved;
     if (!got) return Status::InvalidInput(path + ":1: empty file, expected a header row (got \"\")");
+    const std::string where = path + ":" + std::to_string(r->record_line_) + ": ";
+    std::unordered_map<std::string_view, size_t> seen;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (const size_t bad = FindInvalidUtf8(fields[i]); bad != std::string_view::npos) {
+        return Status::InvalidInput(where + "column " + std::to_string(i + 1) +
+                                    ": not valid UTF-8 (" + DescribeInvalidUtf8(fields[i]) +
+                                    ") (got \"" + Shown(EscapeInvalidUtf8(fields[i])) + "\")");
+      }
+      if (fields[i].empty()) continue;
+      auto [it, added] = seen.emplace(fields[i], i);
+      if (!added) {
+        return Status::InvalidInput(where + "column \"" + Shown(fields[i]) +
+                                    "\" appears twice: columns " + std::to_string(it->second + 1) +
+                                    " and " + std::to_string(i + 1) + " (got \"" +
+                                    Shown(fields[i]) + "\")");
+      }
+    }
     for (auto f : fields) r->header_.emplace_back(f);
     r->expected_fields_ = fields.size();
   }
@@ -90,8 +130,78 @@ int CsvReader::ColumnIndex(std::string_view name) const {
   return -1;
 }
 
-int64_t CsvReader::bytes_read() const {
-  return gz_ == nullptr ? 0 : static_cast<int64_t>(gzoffset(static_cast<gzFile>(gz_)));
+int64_t CsvReader::bytes_read() const { return file_bytes_read_; }
+
+Result<size_t> CsvReader::ReadContent(char* dst, size_t want) {
+  if (!inflater_) {
+    const size_t n = std::fread(dst, 1, want, file_);
+    if (n < want) {
+      if (std::ferror(file_)) return Status::Io(path_ + ": read error: " + std::strerror(errno));
+      eof_ = true;
+    }
+    file_bytes_read_ += static_cast<int64_t>(n);
+    return n;
+  }
+  Inflater& g = *inflater_;
+  z_stream& z = g.z;
+  auto refill = [&]() -> Status {
+    // Keeps the unread input and reads more after it.
+    if (z.avail_in > 0 && z.next_in != g.in.data())
+      std::memmove(g.in.data(), z.next_in, z.avail_in);
+    const size_t n = std::fread(g.in.data() + z.avail_in, 1, g.in.size() - z.avail_in, file_);
+    if (n == 0 && std::ferror(file_)) {
+      return Status::Io(path_ + ": read error: " + std::strerror(errno));
+    }
+    if (n < g.in.size() - z.avail_in) g.file_eof = true;
+    file_bytes_read_ += static_cast<int64_t>(n);
+    z.next_in = g.in.data();
+    z.avail_in += static_cast<uInt>(n);
+    return Status::Ok();
+  };
+  const auto at = [&] { return std::to_string(file_bytes_read_ - z.avail_in); };
+  z.next_out = reinterpret_cast<Bytef*>(dst);
+  z.avail_out = static_cast<uInt>(want);
+  while (z.avail_out == static_cast<uInt>(want)) {
+    if (g.member_done) {
+      // Between members: the end of the file, or the two magic bytes of another member.
+      if (z.avail_in < 2 && !g.file_eof) PLACECAST_RETURN_IF_ERROR(refill());
+      if (z.avail_in == 0 && g.file_eof) {
+        eof_ = true;
+        break;
+      }
+      if (z.avail_in < 2 || z.next_in[0] != 0x1f || z.next_in[1] != 0x8b) {
+        return Status::InvalidInput(
+            path_ + ": gzip data: trailing bytes after the last gzip member, at byte " + at() +
+            " (got \"" +
+            Shown(EscapeInvalidUtf8(std::string_view(reinterpret_cast<const char*>(z.next_in),
+                                                     std::min<size_t>(z.avail_in, 16)))) +
+            "\")");
+      }
+      inflateReset(&z);
+      g.member_done = false;
+    }
+    if (z.avail_in == 0 && !g.file_eof) PLACECAST_RETURN_IF_ERROR(refill());
+    const int ret = inflate(&z, Z_NO_FLUSH);
+    if (ret == Z_STREAM_END) {
+      g.member_done = true;
+      ++g.members;
+    } else if (ret == Z_BUF_ERROR) {
+      // No progress possible: the input ran out inside a member.
+      if (z.avail_in == 0 && g.file_eof) {
+        return Status::InvalidInput(path_ +
+                                    ": gzip data: the file ends inside a gzip member (truncated: "
+                                    "no end of stream and trailer) after " +
+                                    at() + " bytes (got \"unexpected end of file\")");
+      }
+      if (z.avail_in > 0) {
+        return Status::Internal(path_ + ": gzip data: zlib made no progress at byte " + at());
+      }
+    } else if (ret != Z_OK) {
+      return Status::InvalidInput(path_ + ": gzip data: broken at about byte " + at() + " (got \"" +
+                                  (z.msg ? z.msg : "zlib error " + std::to_string(ret)) + "\")");
+    }
+  }
+  return want - static_cast<size_t>(z.avail_out);
 }
 
 Status CsvReader::Fill() {
@@ -103,18 +213,8 @@ Status CsvReader::Fill() {
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
   while (!eof_ && end_ < buffer_.size()) {
     const size_t want = std::min<size_t>(buffer_.size() - end_, 1u << 30);
-    const int n = gzread(static_cast<gzFile>(gz_), buffer_.data() + end_, static_cast<unsigned>(want));
-    if (n < 0) {
-      int errnum = 0;
-      const char* msg = gzerror(static_cast<gzFile>(gz_), &errnum);
-      return Status::Io(path_ + ": read error: " + (msg ? msg : "unknown"));
-    }
-    if (n == 0) {
-      eof_ = true;
-      break;
-    }
-    end_ += static_cast<size_t>(n);
-    if (static_cast<size_t>(n) < want && gzeof(static_cast<gzFile>(gz_))) eof_ = true;
+    PLACECAST_ASSIGN_OR_RETURN(size_t n, ReadContent(buffer_.data() + end_, want));
+    end_ += n;
   }
   return Status::Ok();
 }
@@ -253,7 +353,9 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
       PLACECAST_RETURN_IF_ERROR(Fill());
       continue;
     }
-    // End of record: consume the line ending.
+    // End of record: consume the line ending. A record that ends at the end of the file without
+    // one may have been cut short: the caller is told (terminated()).
+    terminated_ = p < end_;
     if (p < end_ && buf[p] == '\r') ++p;
     if (p < end_ && buf[p] == '\n') {
       ++p;
@@ -268,7 +370,7 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>& fields) {
       const char* base = in_unescaped_[i] ? unescaped_.data() : buf;
       fields.emplace_back(base + spans_[i].first, spans_[i].second);
     }
-    if (options_.check_field_count) {
+    if (options_.check_field_count && (terminated_ || !options_.lenient_unterminated_last)) {
       if (expected_fields_ == 0) expected_fields_ = fields.size();
       if (fields.size() != expected_fields_) {
         size_t e = record_end;
@@ -315,6 +417,7 @@ void CsvReadAhead::Produce() {
         b.field_start.push_back(b.text.size());
         b.text.append(v);
       }
+      if (!reader_->terminated()) b.unterminated = b.lines.size();
       b.lines.push_back(reader_->line());
     }
     b.record_first.push_back(b.field_start.size());
@@ -355,6 +458,7 @@ Result<bool> CsvReadAhead::Next(std::vector<std::string_view>& fields) {
     fields.emplace_back(b.text.data() + b.field_start[j], b.field_start[j + 1] - b.field_start[j]);
   }
   line_ = b.lines[next_];
+  terminated_ = next_ != b.unterminated;
   ++next_;
   return true;
 }

@@ -145,6 +145,151 @@ TEST(CsvReaderTest, QuoteInsideUnquotedFieldIsKeptLiterally) {
   EXPECT_EQ(rows[0][1], "12\" PIPE");
 }
 
+// Reads every record; returns the first error (Ok at a clean end).
+Status ReadToEnd(CsvReader& r, std::vector<std::vector<std::string>>* rows = nullptr) {
+  std::vector<std::string_view> f;
+  for (;;) {
+    auto got = r.Next(f);
+    if (!got.ok()) return got.status();
+    if (!*got) return Status::Ok();
+    if (rows) rows->emplace_back(f.begin(), f.end());
+  }
+}
+
+std::string GzipBytes(const std::string& text) {
+  const std::string path = WriteGzip("member.tmp.gz", text);
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Issue 12: zlib's gzread reports a stream cut short only through gzerror(), which was not
+// checked, so a gzip file missing its last bytes was read as a shorter, valid file.
+TEST(CsvReaderTest, Issue12TruncatedGzipIsAnError) {
+  std::string text = "id,lat\n";
+  for (int i = 0; i < 2000; ++i) text += std::to_string(i) + ",39.99868\n";
+  const std::string whole = GzipBytes(text);
+  // Cut in the trailer (CRC and length), and inside the deflate data.
+  for (size_t cut : {size_t{4}, size_t{8}, whole.size() / 2}) {
+    SCOPED_TRACE(cut);
+    const std::string path = WriteText("cut.csv.gz", whole.substr(0, whole.size() - cut));
+    auto r = CsvReader::Open(path);
+    Status s = r.ok() ? ReadToEnd(**r) : r.status();
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidInput) << s.ToString();
+    EXPECT_NE(s.message().find(path + ": gzip data: the file ends inside a gzip member"),
+              std::string::npos)
+        << s.message();
+  }
+}
+
+TEST(CsvReaderTest, Issue12GzipTrailingGarbageIsAnError) {
+  const std::string text = "id,lat\n1,39.9\n";
+  const std::string path = WriteText("garbage.csv.gz", GzipBytes(text) + "\n2,40.1\n");
+  auto r = CsvReader::Open(path);
+  Status s = r.ok() ? ReadToEnd(**r) : r.status();
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidInput) << s.ToString();
+  EXPECT_NE(s.message().find(path + ": gzip data: trailing bytes after the last gzip member"),
+            std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find("(got \"\\n2,40.1\\n\")"), std::string::npos) << s.message();
+}
+
+// RFC 1952: a gzip file may hold several members, read as their concatenation (`cat a.gz b.gz`).
+TEST(CsvReaderTest, Issue12ConcatenatedGzipMembersAreOneFile) {
+  const std::string path =
+      WriteText("members.csv.gz", GzipBytes("id,lat\n1,39.9\n") + GzipBytes("2,40.1\n3,40.2\n"));
+  auto r = CsvReader::Open(path);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<std::vector<std::string>> rows;
+  ASSERT_TRUE(ReadToEnd(**r, &rows).ok());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"3", "40.2"}));
+  EXPECT_TRUE((*r)->terminated());
+}
+
+// Issue 12: a file cut inside its last row was read as a complete, shorter row (a latitude of 39.9
+// for 39.99868). The reader cannot tell a cut from a missing final newline, so it says which rows
+// end without one; ingest rejects them.
+TEST(CsvReaderTest, Issue12UnterminatedLastRecordIsFlagged) {
+  const std::string cut = WriteText("cut.csv", "id,lat\n1,39.99868\n2,39.9");
+  auto r = CsvReader::Open(cut);
+  ASSERT_TRUE(r.ok());
+  std::vector<std::string_view> f;
+  ASSERT_TRUE(*(*r)->Next(f));
+  EXPECT_TRUE((*r)->terminated());
+  ASSERT_TRUE(*(*r)->Next(f));
+  EXPECT_EQ(f[1], "39.9");
+  EXPECT_FALSE((*r)->terminated());
+  EXPECT_FALSE(*(*r)->Next(f));
+
+  // With a cut inside an earlier column, the field count is wrong: an error naming the line, or,
+  // for a caller that rejects such rows itself, the short record.
+  const std::string short_row = WriteText("cut_short.csv", "id,lat,lon\n1,39.9,-75.1\n2,39.9");
+  auto strict = CsvReader::Open(short_row);
+  ASSERT_TRUE(strict.ok());
+  Status s = ReadToEnd(**strict);
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(s.message().find(short_row + ":3: expected 3 fields, found 2"), std::string::npos)
+      << s.message();
+  CsvReader::Options lenient;
+  lenient.lenient_unterminated_last = true;
+  auto r2 = CsvReader::Open(short_row, lenient);
+  ASSERT_TRUE(r2.ok());
+  CsvReadAhead ahead(std::move(*r2), 1, 1);
+  ASSERT_TRUE(*ahead.Next(f));
+  EXPECT_TRUE(ahead.terminated());
+  ASSERT_TRUE(*ahead.Next(f));
+  EXPECT_EQ(f.size(), 2u);
+  EXPECT_FALSE(ahead.terminated());
+  EXPECT_EQ(ahead.line(), 3);
+  EXPECT_FALSE(*ahead.Next(f));
+
+  // "\r\n" and a lone "\r" end a record too.
+  for (const char* text : {"id,lat\n1,2\r\n", "id,lat\n1,2\r"}) {
+    auto t = CsvReader::Open(WriteText("crlf.csv", text));
+    ASSERT_TRUE(t.ok());
+    ASSERT_TRUE(*(*t)->Next(f));
+    EXPECT_TRUE((*t)->terminated());
+  }
+}
+
+TEST(CsvReaderTest, Issue12EndOfFileInsideAQuotedFieldNamesFileAndLine) {
+  const std::string path = WriteText("eof_quote.csv", "id,text\n1,ok\n2,\"never closed");
+  auto r = CsvReader::Open(path);
+  ASSERT_TRUE(r.ok());
+  Status s = ReadToEnd(**r);
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(s.message().find(path + ":3: unterminated quoted field"), std::string::npos)
+      << s.message();
+}
+
+// Issue 12: a column named twice was read from its first copy without a word.
+TEST(CsvReaderTest, Issue12DuplicatedHeaderColumnIsAnError) {
+  const std::string path = WriteText("dup.csv", "id,lat,lon,lat\n1,39.9,-75.1,40.0\n");
+  auto r = CsvReader::Open(path);
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(r.status().message().find(path + ":1: column \"lat\" appears twice: columns 2 and 4"),
+            std::string::npos)
+      << r.status().message();
+  // Unnamed columns (a trailing comma, an index column) are not compared.
+  EXPECT_TRUE(CsvReader::Open(WriteText("unnamed.csv", ",id,,\n0,1,,\n")).ok());
+}
+
+TEST(CsvReaderTest, Issue12InvalidUtf8InHeaderIsAnError) {
+  const std::string path = WriteText("bad_header.csv",
+                                     "id,off\xFF"
+                                     "ence,lat\n1,x,2\n");
+  auto r = CsvReader::Open(path);
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(
+      r.status().message().find(
+          path + ":1: column 2: not valid UTF-8 (byte 0xFF at offset 3) (got \"off\\xFFence\")"),
+      std::string::npos)
+      << r.status().message();
+  // Valid multi-byte names are fine, and so is a byte-order mark.
+  EXPECT_TRUE(
+      CsvReader::Open(WriteText("utf8_header.csv", "\xEF\xBB\xBFid,d\xC3\xA9lit\n1,x\n")).ok());
+}
+
 // The read-ahead wrapper must give exactly what the reader gives: records, field views, line
 // numbers, then the error of a broken tail after the records before it. Batches of 1, 2 and 3
 // records with one waiting batch exercise every hand-over boundary.

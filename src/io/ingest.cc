@@ -20,6 +20,7 @@
 #include "io/mapping.h"
 #include "io/projection.h"
 #include "io/time_parse.h"
+#include "placecast/common/utf8.h"
 #include "placecast/io/csv.h"
 #include "placecast/io/staging.h"
 
@@ -229,6 +230,7 @@ Status Ingester::ReadInput(int32_t fi) {
   const std::string base = std::filesystem::path(path).filename().string();
   CsvReader::Options copt;
   copt.has_header = m_.has_header;
+  copt.lenient_unterminated_last = true;  // rejected below as unterminated_last_row
   PLACECAST_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(path, copt));
   std::vector<std::string> names = reader->header();
   if (!m_.header_probe.empty() && (names.empty() || names[0] != m_.header_probe)) {
@@ -276,6 +278,16 @@ Status Ingester::ReadInput(int32_t fi) {
       break;
     }
   }
+  // The columns whose text is kept or shown (offence, id, district, beat, time, coordinates):
+  // checked for UTF-8 in every row, so nothing else can reach the store or a JSON summary.
+  std::vector<int> text_columns;
+  for (int idx : {c.id, c.time, c.date, c.clock, c.year, c.month, c.day, c.hour, c.minute, c.x, c.y,
+                  c.offence, c.district, c.beat}) {
+    if (idx >= 0 &&
+        std::find(text_columns.begin(), text_columns.end(), idx) == text_columns.end()) {
+      text_columns.push_back(idx);
+    }
+  }
   // Decompression and CSV splitting run on a second thread, ahead of the mapping below.
   CsvReadAhead ahead(std::move(reader));
   const bool parts = c.year >= 0;
@@ -286,6 +298,23 @@ Status Ingester::ReadInput(int32_t fi) {
   for (;;) {
     PLACECAST_ASSIGN_OR_RETURN(bool got, ahead.Next(f));
     if (!got) break;
+    if (!ahead.terminated()) {
+      // A last row without a line terminator cannot be told from a file cut inside its last row
+      // (a latitude 39.99868 read as 39.9): never ingested. The value shown is its last field only.
+      ++rows_read_;
+      Row r;
+      r.file = fi;
+      r.line = ahead.line();
+      const size_t last = f.empty() ? 0 : f.size() - 1;
+      AddReject(r, "unterminated_last_row", last < names.size() ? names[last] : std::string(),
+                EscapeInvalidUtf8(f.empty() ? std::string_view() : f[last]),
+                "the last row has no line terminator: the file may be cut short");
+      std::fprintf(stderr,
+                   "placecast: warning: %s:%lld: the last row has no line terminator, so the file "
+                   "may be cut short; rejected as unterminated_last_row\n",
+                   EscapeInvalidUtf8(path).c_str(), static_cast<long long>(r.line));
+      continue;
+    }
     if (!copt.has_header && f.size() != names.size()) {
       return Status::InvalidInput(path + ":" + std::to_string(ahead.line()) + ": expected " +
                                   std::to_string(names.size()) + " fields (" + header_text +
@@ -299,6 +328,21 @@ Status Ingester::ReadInput(int32_t fi) {
     Row r;
     r.file = fi;
     r.line = ahead.line();
+    {
+      int bad_column = -1;
+      for (int idx : text_columns) {
+        if (!IsValidUtf8(f[idx])) {
+          bad_column = idx;
+          break;
+        }
+      }
+      if (bad_column >= 0) {
+        const std::string_view v = f[bad_column];
+        AddReject(r, "invalid_utf8", names[bad_column], EscapeInvalidUtf8(v),
+                  "not valid UTF-8 (" + DescribeInvalidUtf8(v) + ")");
+        continue;
+      }
+    }
     // Offence first: its text decides whether a missing time of day is expected.
     bool mapped = true;
     std::string_view offence_text = c.offence >= 0 ? Trim(f[c.offence])
@@ -321,6 +365,7 @@ Status Ingester::ReadInput(int32_t fi) {
       bool is_utc = false;
       bool ok = false;
       std::string field, value;
+      std::string_view text;  // the time as read, for a date_out_of_range reject
       if (parts) {
         int64_t v[5] = {0, 0, 0, 0, 0};
         const int idx[5] = {c.year, c.month, c.day, c.hour, c.minute};
@@ -360,6 +405,8 @@ Status Ingester::ReadInput(int32_t fi) {
           if (!first_time_failure_) first_time_failure_ = rejects_.back();
           continue;
         }
+        field = m_.year_column;
+        text = Trim(f[c.year]);
         if (!m_.offences_without_time.empty() && v[3] == 0 && v[4] == 0 &&
             std::find(m_.offences_without_time.begin(), m_.offences_without_time.end(),
                       offence_text) != m_.offences_without_time.end()) {
@@ -397,8 +444,15 @@ Status Ingester::ReadInput(int32_t fi) {
           if (!first_time_failure_) first_time_failure_ = rejects_.back();
           continue;
         }
+        text = s;
       }
       ++time_ok_;
+      if (!InIncidentYears(secs)) {
+        AddReject(r, "date_out_of_range", field, std::string(text),
+                  "year outside " + std::to_string(kMinIncidentYear) + ".." +
+                      std::to_string(kMaxIncidentYear));
+        continue;
+      }
       r.t_utc_s = is_utc ? secs : tz_->LocalToUtc(secs);
     }
     // Coordinates.
@@ -439,6 +493,23 @@ Status Ingester::ReadInput(int32_t fi) {
 
 Result<IngestSummary> Ingester::Run() {
   if (opt_.inputs.empty()) return Status::InvalidInput("ingest: no input files (got \"\")");
+  // File names become the `source` column and go into the JSON summary: UTF-8 only.
+  {
+    auto check = [](const std::string& what, const std::string& v) -> Status {
+      if (IsValidUtf8(v)) return Status::Ok();
+      return Status::InvalidInput("ingest: " + what + ": not valid UTF-8 (" +
+                                  DescribeInvalidUtf8(v) + ") (got \"" + EscapeInvalidUtf8(v) +
+                                  "\")");
+    };
+    for (size_t i = 0; i < opt_.inputs.size(); ++i) {
+      PLACECAST_RETURN_IF_ERROR(check("input file name " + std::to_string(i + 1), opt_.inputs[i]));
+    }
+    PLACECAST_RETURN_IF_ERROR(check("mapping file name", opt_.mapping_path));
+    PLACECAST_RETURN_IF_ERROR(check("boundary file name", opt_.boundary_path));
+    PLACECAST_RETURN_IF_ERROR(check("rejects file name", opt_.rejects_path));
+    PLACECAST_RETURN_IF_ERROR(check("store file name", store_.GetPath()));
+    PLACECAST_RETURN_IF_ERROR(check("crs", opt_.crs));
+  }
   PLACECAST_ASSIGN_OR_RETURN(m_, GetPreset(opt_.preset));
   if (!opt_.mapping_path.empty()) {
     PLACECAST_ASSIGN_OR_RETURN(std::string text, ReadTextFile(opt_.mapping_path));

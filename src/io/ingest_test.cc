@@ -294,5 +294,149 @@ TEST(IngestTest, BadOptionsAreInvalidInput) {
   EXPECT_EQ(Ingest(o, *store).status().code(), ErrorCode::kNotFound);
 }
 
+constexpr const char* kPhlHeader =
+    "objectid,dispatch_date_time,text_general_code,point_x,point_y\n";
+
+Result<IngestSummary> IngestPhl(const std::string& name, const std::string& text,
+                                std::string* rejects = nullptr) {
+  const std::string csv = WriteText(name, text);
+  const std::string store = Fresh(name + ".gpkg");
+  IngestOptions o;
+  o.inputs = {csv};
+  o.preset = "philadelphia";
+  o.mapping_flags = {{"district", ""}, {"beat", ""}};
+  auto s = IngestInto(store, o);
+  if (rejects) *rejects = Slurp(store + ".rejects.csv");
+  return s;
+}
+
+// Issue 12: a CSV cut inside the last latitude stored 39.9 for 39.99868 with exit 0. A last row
+// without a line terminator may be such a cut: it is rejected, by its own reason.
+TEST(IngestTest, Issue12UnterminatedLastRowIsRejected) {
+  const std::string rows = std::string(kPhlHeader) +
+                           "1,2024-01-01 00:00:00+00,Thefts,-75.16,39.95\n"
+                           "2,2024-01-02 00:00:00+00,Thefts,-75.17,39.9";
+  std::string rejects;
+  auto s = IngestPhl("cut_last.csv", rows, &rejects);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->rows_read, 2);
+  EXPECT_EQ(s->ingested, 1);
+  EXPECT_EQ(s->rejected_by_reason.at("unterminated_last_row"), 1);
+  EXPECT_NE(rejects.find("3,unterminated_last_row,point_y,39.9,cut_last.csv"), std::string::npos)
+      << rejects;
+  // Cut inside an earlier column: the short row is rejected the same way, not a field-count error.
+  auto shorter = IngestPhl("cut_short.csv", std::string(kPhlHeader) +
+                                                "1,2024-01-01 00:00:00+00,Thefts,-75.16,39.95\n"
+                                                "2,2024-01-02 00:00:00+00,The");
+  ASSERT_TRUE(shorter.ok()) << shorter.status().ToString();
+  EXPECT_EQ(shorter->ingested, 1);
+  EXPECT_EQ(shorter->rejected_by_reason.at("unterminated_last_row"), 1);
+  // The same file with its final newline ingests both rows.
+  auto whole = IngestPhl("whole_last.csv", rows + "\n");
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  EXPECT_EQ(whole->ingested, 2);
+  EXPECT_EQ(whole->rejected, 0);
+}
+
+// Issue 12: invalid UTF-8 in an offence reached nlohmann::json, which aborted the run.
+TEST(IngestTest, Issue12InvalidUtf8FieldIsRejectedShownEscaped) {
+  std::string rejects;
+  auto s = IngestPhl("bad_utf8.csv",
+                     std::string(kPhlHeader) +
+                         "1,2024-01-01 00:00:00+00,Thefts,-75.16,39.95\n"
+                         "2,2024-01-02 00:00:00+00,Th\xFF"
+                         "efts,-75.17,39.96\n"
+                         "3,2024-01-03 00:00:00+00,Caf\xC3\xA9 theft,-75.17,39.96\n"
+                         "4\xC3,2024-01-03 00:00:00+00,Thefts,-75.17,39.96\n",
+                     &rejects);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->ingested, 2);
+  EXPECT_EQ(s->rejected_by_reason.at("invalid_utf8"), 2);
+  EXPECT_NE(rejects.find("3,invalid_utf8,text_general_code,Th\\xFFefts,bad_utf8.csv"),
+            std::string::npos)
+      << rejects;
+  EXPECT_NE(rejects.find("5,invalid_utf8,objectid,4\\xC3,bad_utf8.csv"), std::string::npos)
+      << rejects;
+  EXPECT_NO_THROW(nlohmann::json::parse(s->ToJson()));
+  EXPECT_EQ(s->unmapped_offences.count("Caf\xC3\xA9 theft"), 1u);
+}
+
+// Issue 12: years 1, 9999 and 33658 were accepted.
+TEST(IngestTest, Issue12DatesOutside1900To2100AreRejected) {
+  const std::string store = Fresh("epoch_years.gpkg");
+  const std::string csv = WriteText("epoch_years.csv",
+                                    "id,t,offence,lon,lat\n"
+                                    "a,1704067200,burglary,-75.16,39.95\n"     // 2024-01-01
+                                    "b,999999999999,burglary,-75.16,39.95\n"   // year 33658
+                                    "c,-2208988801,burglary,-75.16,39.95\n"    // 1899-12-31
+                                    "d,-2208988800,burglary,-75.16,39.95\n");  // 1900-01-01
+  IngestOptions o;
+  o.inputs = {csv};
+  o.mapping_flags = {{"id", "id"},           {"time", "t"}, {"time_format", "epoch"},
+                     {"offence", "offence"}, {"x", "lon"},  {"y", "lat"}};
+  auto s = IngestInto(store, o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->ingested, 2);
+  EXPECT_EQ(s->rejected_by_reason.at("date_out_of_range"), 2);
+  const std::string rejects = Slurp(store + ".rejects.csv");
+  EXPECT_NE(rejects.find("3,date_out_of_range,t,999999999999,epoch_years.csv"), std::string::npos)
+      << rejects;
+
+  std::string iso_rejects;
+  auto iso = IngestPhl("iso_years.csv",
+                       std::string(kPhlHeader) +
+                           "1,0001-01-01 00:00:00+00,Thefts,-75.16,39.95\n"
+                           "2,9999-12-31 00:00:00+00,Thefts,-75.16,39.95\n"
+                           "3,2100-12-31 12:00:00+00,Thefts,-75.16,39.95\n",
+                       &iso_rejects);
+  ASSERT_TRUE(iso.ok()) << iso.status().ToString();
+  EXPECT_EQ(iso->ingested, 1);
+  EXPECT_EQ(iso->rejected_by_reason.at("date_out_of_range"), 2);
+  EXPECT_NE(iso_rejects.find("2,date_out_of_range,dispatch_date_time,0001-01-01 00:00:00+00"),
+            std::string::npos)
+      << iso_rejects;
+}
+
+// Issue 12: a file name or a --map value that is not UTF-8 went into JSON (the summary, the source
+// column) and aborted the run; both are now kInvalidInput before anything is read.
+TEST(IngestTest, Issue12InvalidUtf8NamesAndMappingValuesAreInvalidInput) {
+  auto store = Store::InMemory();
+  IngestOptions o;
+  o.inputs = {kData + "phl_sample.csv", TempDir() + "bad\xFFname.csv"};
+  o.preset = "philadelphia";
+  auto s = Ingest(o, *store);
+  EXPECT_EQ(s.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(s.status().message().find("input file name 2: not valid UTF-8 (byte 0xFF at offset"),
+            std::string::npos)
+      << s.status().message();
+  EXPECT_NE(s.status().message().find("bad\\xFFname.csv"), std::string::npos);
+  o.inputs = {kData + "phl_sample.csv"};
+  o.mapping_flags = {{"offence_constant", "th\xFF"}};
+  s = Ingest(o, *store);
+  EXPECT_EQ(s.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(s.status().message().find("--map offence_constant: value not valid UTF-8 (byte 0xFF at "
+                                      "offset 2) (got \"th\\xFF\")"),
+            std::string::npos)
+      << s.status().message();
+  o.mapping_flags = {{"tz", "America"}};
+  s = Ingest(o, *store);
+  EXPECT_EQ(s.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(s.status().message().find("tz: a folder of time zones"), std::string::npos)
+      << s.status().message();
+  EXPECT_EQ(*store->CountIncidents(), 0);
+}
+
+// Issue 12: a header naming a column twice was read from its first copy.
+TEST(IngestTest, Issue12DuplicatedHeaderColumnFailsTheIngest) {
+  auto s = IngestPhl("dup_col.csv",
+                     "objectid,dispatch_date_time,text_general_code,point_x,point_y,point_y\n"
+                     "1,2024-01-01 00:00:00+00,Thefts,-75.16,39.95,40.5\n");
+  EXPECT_EQ(s.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(s.status().message().find("dup_col.csv:1: column \"point_y\" appears twice: columns 5 "
+                                      "and 6"),
+            std::string::npos)
+      << s.status().message();
+}
+
 }  // namespace
 }  // namespace placecast::io

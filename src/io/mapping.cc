@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "placecast/common/utf8.h"
 #include "placecast/io/ingest.h"
 
 namespace placecast::io {
@@ -204,8 +205,12 @@ Result<Mapping> GetPreset(const std::string& name) {
 Status ApplyMappingJson(const std::string& text, const std::string& source, Mapping* m) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
-    return Status::InvalidInput(source + ": not a JSON object (got \"" + text.substr(0, 40) +
-                                "\")");
+    // nlohmann's parser refuses invalid UTF-8 in strings, so a mapping file that parses holds none.
+    const std::string why = IsValidUtf8(text)
+                                ? "not a JSON object"
+                                : "not valid UTF-8 (" + DescribeInvalidUtf8(text) + ")";
+    return Status::InvalidInput(source + ": " + why + " (got \"" +
+                                EscapeInvalidUtf8(text.substr(0, 40)) + "\")");
   }
   static const std::map<std::string, std::string*(*)(Mapping*)> kStrings = {
       {"time", [](Mapping* x) { return &x->time_column; }},
@@ -286,10 +291,18 @@ Status ApplyMappingFlags(const std::map<std::string, std::string>& flags, Mappin
       "offences", "offences_without_time", "columns"};
   json j = json::object();
   for (const auto& [k, v] : flags) {
+    // Checked before the text enters a JSON value, which could not be written out again.
+    if (!IsValidUtf8(k) || !IsValidUtf8(v)) {
+      const std::string& bad = IsValidUtf8(k) ? v : k;
+      return Status::InvalidInput("--map " + EscapeInvalidUtf8(k) + ": " +
+                                  (IsValidUtf8(k) ? "value" : "key") + " not valid UTF-8 (" +
+                                  DescribeInvalidUtf8(bad) + ") (got \"" + EscapeInvalidUtf8(bad) +
+                                  "\")");
+    }
     if (kJsonValued.count(k)) {
       json parsed = json::parse(v, nullptr, false);
       if (parsed.is_discarded()) {
-        return Status::InvalidInput("--" + k + ": expected JSON (got \"" + v + "\")");
+        return Status::InvalidInput("--map " + k + ": expected JSON (got \"" + v + "\")");
       }
       j[k] = parsed;
     } else {

@@ -5,11 +5,11 @@
 #include "io/time_parse.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <filesystem>
 #include <map>
 #include <mutex>
 
@@ -59,6 +59,12 @@ bool CivilToSeconds(int64_t y, int mo, int d, int h, int mi, int s, int64_t* out
   *out = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kSecondsPerDay +
          h * 3600 + mi * 60 + s;
   return true;
+}
+
+bool InIncidentYears(int64_t seconds) {
+  static const int64_t kFirst = DaysFromCivil(kMinIncidentYear, 1, 1) * kSecondsPerDay;
+  static const int64_t kEnd = DaysFromCivil(kMaxIncidentYear + 1, 1, 1) * kSecondsPerDay;
+  return seconds >= kFirst && seconds < kEnd;
 }
 
 Result<TimeFormat> TimeFormat::Parse(std::string_view spec) {
@@ -234,12 +240,38 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(const std::string& name) 
     if (name.empty() || name.find("..") != std::string::npos || name[0] == '/') {
       return bad("not an IANA time zone name");
     }
+    for (char ch : name) {
+      // IANA names are ASCII letters, digits and "/_+-" (tzfile(5), "Theory and pragmatics").
+      const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                      (ch >= '0' && ch <= '9') || ch == '/' || ch == '_' || ch == '+' || ch == '-';
+      if (!ok) return bad("not an IANA time zone name");
+    }
     const char* dir = std::getenv("TZDIR");
     const std::string path = std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + name;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return bad("unknown time zone (no " + path + ")");
-    std::vector<unsigned char> data((std::istreambuf_iterator<char>(in)),
-                                    std::istreambuf_iterator<char>());
+    // Only a regular file is read: "America" is a directory of zones, and a device or FIFO under
+    // the tree would block or never end. Read with stdio, which reports errors as values (an
+    // ifstream on a directory throws std::ios_failure from its stream buffer).
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(st)) return bad("unknown time zone (no " + path + ")");
+    if (std::filesystem::is_directory(st)) {
+      return bad("a folder of time zones, not a zone (" + path + "); name one inside it, e.g. " +
+                 name + "/...");
+    }
+    if (!std::filesystem::is_regular_file(st)) return bad("not a time zone file: " + path);
+    constexpr size_t kMaxTzif = 1 << 20;  // real TZif files are under 10 KB
+    std::vector<unsigned char> data;
+    {
+      std::FILE* f = std::fopen(path.c_str(), "rb");
+      if (f == nullptr) return bad("cannot read " + path + ": " + std::strerror(errno));
+      data.resize(kMaxTzif + 1);
+      const size_t n = std::fread(data.data(), 1, data.size(), f);
+      const bool err = std::ferror(f) != 0;
+      std::fclose(f);
+      if (err) return bad("cannot read " + path);
+      if (n > kMaxTzif) return bad("not a TZif file: " + path + " (larger than 1 MiB)");
+      data.resize(n);
+    }
     auto parse_block = [&](size_t off, int time_size, size_t* next) -> bool {
       if (data.size() < off + 44 || std::memcmp(data.data() + off, "TZif", 4) != 0) return false;
       const unsigned char* h = data.data() + off + 20;

@@ -39,6 +39,15 @@ class TimeFormat {
 // Wall-clock seconds from civil fields; false for an impossible date or time.
 bool CivilToSeconds(int64_t y, int mo, int d, int h, int mi, int s, int64_t* out);
 
+// The years an incident time may fall in. Anything earlier or later is a typo, a placeholder
+// (0001-01-01, 9999-12-31) or an epoch value in the wrong unit, never a crime to forecast from;
+// ingest rejects it as `date_out_of_range`.
+inline constexpr int kMinIncidentYear = 1900;
+inline constexpr int kMaxIncidentYear = 2100;
+// True when `seconds` (since 1970, wall clock or UTC) falls in kMinIncidentYear-01-01 00:00:00 ..
+// kMaxIncidentYear-12-31 23:59:59.
+bool InIncidentYears(int64_t seconds);
+
 // A time zone read from a TZif file.
 class TimeZone {
  public:

@@ -4,6 +4,12 @@
 #include "io/time_parse.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
 
 namespace placecast::io {
 namespace {
@@ -85,6 +91,70 @@ TEST(TimeParseTest, UnknownZoneIsInvalidInput) {
   auto utc = TimeZone::Load("UTC");
   ASSERT_TRUE(utc.ok());
   EXPECT_EQ((*utc)->LocalToUtc(12345), 12345);
+}
+
+// Issue 12: `--map tz=America` (a folder under the zoneinfo tree) aborted with an uncaught
+// std::ios_failure thrown by the ifstream that read it. Every bad name is now kInvalidInput naming
+// the value, and nothing but a regular file is read.
+TEST(TimeParseTest, Issue12ZoneFolderAndSpecialFilesAreInvalidInput) {
+  struct Case {
+    const char* name;
+    const char* want;
+  };
+  const Case cases[] = {
+      {"America", "a folder of time zones"},
+      {"", "not an IANA time zone name"},
+      {"../../etc/passwd", "not an IANA time zone name"},
+      {"/dev/zero", "not an IANA time zone name"},
+      {"America/New York", "not an IANA time zone name"},
+      {"America/\xFF", "not an IANA time zone name"},
+      {"Mars/Olympus_Mons", "unknown time zone"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto tz = TimeZone::Load(c.name);
+    ASSERT_FALSE(tz.ok());
+    EXPECT_EQ(tz.status().code(), ErrorCode::kInvalidInput);
+    const std::string m = tz.status().message();
+    EXPECT_EQ(m.rfind("tz: ", 0), 0u) << m;
+    EXPECT_NE(m.find(c.want), std::string::npos) << m;
+  }
+  // Under a zoneinfo tree of our own: a FIFO (which would block a reader forever) and a file that
+  // is not TZif are refused too.
+  const auto dir = std::filesystem::temp_directory_path() / "placecast_tz_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "Test");
+  ASSERT_EQ(::mkfifo((dir / "Test" / "Pipe").c_str(), 0600), 0);
+  std::ofstream(dir / "Test" / "Text") << "not a zone\n";
+  const char* old = std::getenv("TZDIR");
+  const std::string saved = old ? old : "";
+  ::setenv("TZDIR", dir.c_str(), 1);
+  auto pipe = TimeZone::Load("Test/Pipe");
+  auto text = TimeZone::Load("Test/Text");
+  if (old) {
+    ::setenv("TZDIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TZDIR");
+  }
+  EXPECT_EQ(pipe.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(pipe.status().message().find("not a time zone file"), std::string::npos)
+      << pipe.status().message();
+  EXPECT_EQ(text.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(text.status().message().find("not a TZif file"), std::string::npos)
+      << text.status().message();
+  std::filesystem::remove_all(dir);
+}
+
+// Issue 12: years 1, 9999 and 33658 (an epoch value in milliseconds read as seconds) were ingested.
+TEST(TimeParseTest, Issue12IncidentYearsAre1900To2100) {
+  EXPECT_TRUE(InIncidentYears(Civil(1900, 1, 1, 0, 0, 0)));
+  EXPECT_TRUE(InIncidentYears(Civil(2100, 12, 31, 23, 59, 59)));
+  EXPECT_TRUE(InIncidentYears(0));
+  EXPECT_FALSE(InIncidentYears(Civil(1899, 12, 31, 23, 59, 59)));
+  EXPECT_FALSE(InIncidentYears(Civil(2101, 1, 1, 0, 0, 0)));
+  EXPECT_FALSE(InIncidentYears(Civil(1, 1, 1, 0, 0, 0)));
+  EXPECT_FALSE(InIncidentYears(Civil(9999, 12, 31, 0, 0, 0)));
+  EXPECT_FALSE(InIncidentYears(999999999999));  // year 33658
 }
 
 }  // namespace

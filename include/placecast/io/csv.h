@@ -2,12 +2,17 @@
 // Streaming CSV reader (RFC 4180) for plain or gzip files, detected by their magic bytes and read
 // through zlib in blocks, so an 86 MB export never sits in memory whole. Fields are string_views
 // into the reader's buffer, valid until the next call to Next(); no allocation per field.
+// Damage is never read silently: a gzip stream cut short (no trailer) or followed by bytes that are
+// not another gzip member (RFC 1952 allows concatenated members) is an error, a header naming a
+// column twice or holding invalid UTF-8 is an error, and a final record without a line terminator
+// (which cannot be told from a file cut inside its last row) is flagged (terminated()).
 //
 // Thread-safety: a CsvReader is not thread-safe; use one per thread.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -30,6 +35,10 @@ class CsvReader {
     // Every data record must have as many fields as the header (or as the first record when
     // there is no header); a differing count is kInvalidInput naming the line.
     bool check_field_count = true;
+    // When true, a final record without a line terminator (terminated() false) is returned
+    // whatever its field count, for callers that reject such a record themselves (ingest). When
+    // false, its field count is checked like any other record's.
+    bool lenient_unterminated_last = false;
   };
 
   ~CsvReader();
@@ -37,7 +46,10 @@ class CsvReader {
   CsvReader& operator=(const CsvReader&) = delete;
 
   // Opens `path` (plain text or gzip). kNotFound when it does not exist, kIo when it cannot be
-  // read, kInvalidInput when the header is broken or the file is empty while a header is expected.
+  // read, kInvalidInput when the header is broken, names a column twice ("path:1: column \"x\"
+  // appears twice: columns 2 and 5"; empty names are not compared), holds invalid UTF-8
+  // ("path:1: column 3: not valid UTF-8 (byte 0xFF at offset 2)"), or the file is empty while a
+  // header is expected.
   static Result<std::unique_ptr<CsvReader>> Open(const std::string& path, Options options);
   static Result<std::unique_ptr<CsvReader>> Open(const std::string& path) {
     return Open(path, Options());
@@ -49,9 +61,17 @@ class CsvReader {
 
   // Reads the next record into `fields` (views valid until the next call). Returns true for a
   // record, false at the end of the file. kInvalidInput "path:line: problem (got \"...\")" for an
-  // unterminated quote, text after a closing quote or a wrong field count; kIo for a read error.
-  // Blank lines are skipped.
+  // unterminated quote (an end of file inside a quoted field), text after a closing quote or a
+  // wrong field count; kIo for a read error; kInvalidInput "path: gzip data ..." for a gzip file
+  // that is cut short (no trailer), has trailing bytes that are not a gzip member, or is broken.
+  // Blank lines are skipped. Data fields are not checked for UTF-8 (callers check the fields they
+  // keep, with placecast/common/utf8.h).
   Result<bool> Next(std::vector<std::string_view>& fields);
+
+  // False when the last record returned by Next() ended at the end of the file without a line
+  // terminator ("\n", "\r\n" or "\r"): either a last line written without one, or a file cut
+  // inside its last record; the two cannot be told apart.
+  bool terminated() const { return terminated_; }
 
   // Physical line (1-based) on which the last record returned by Next() starts.
   int64_t line() const { return record_line_; }
@@ -62,14 +82,20 @@ class CsvReader {
 
  private:
   CsvReader() = default;
-  Status Fill();  // keeps buffer_[pos_, end_) and reads more after it
+  struct Inflater;  // zlib state for gzip files (csv.cc)
+  Status Fill();    // keeps buffer_[pos_, end_) and reads more after it
+  // Reads up to `want` bytes of content into `dst`; sets eof_ at the end of the file.
+  Result<size_t> ReadContent(char* dst, size_t want);
   Status Error(int64_t line, std::string_view problem, std::string_view got) const;
 
   std::string path_;
   Options options_;
-  void* gz_ = nullptr;  // gzFile
+  std::FILE* file_ = nullptr;
+  std::unique_ptr<Inflater> inflater_;  // set for gzip files
+  int64_t file_bytes_read_ = 0;
   bool gzipped_ = false;
   bool eof_ = false;
+  bool terminated_ = true;
   std::vector<char> buffer_;
   size_t pos_ = 0, end_ = 0;
   std::string unescaped_;  // quoted fields with "" are unescaped here
@@ -100,6 +126,8 @@ class CsvReadAhead {
   Result<bool> Next(std::vector<std::string_view>& fields);
   // As CsvReader::line() for the last record returned.
   int64_t line() const { return line_; }
+  // As CsvReader::terminated() for the last record returned.
+  bool terminated() const { return terminated_; }
   // Compressed bytes the reading thread had consumed when the current batch was complete.
   int64_t bytes_read() const { return bytes_read_; }
 
@@ -110,6 +138,7 @@ class CsvReadAhead {
     std::vector<size_t> record_first;  // per record, its first field's index; then a sentinel
     std::vector<int64_t> lines;        // per record
     int64_t bytes_read = 0;
+    size_t unterminated = SIZE_MAX;    // index of a record without a line terminator, if any
     Status status;                     // a read error after the records (ends the stream)
     bool end = false;                  // no batch follows
   };
@@ -125,6 +154,7 @@ class CsvReadAhead {
   size_t next_ = 0;          // next record of current_
   bool have_current_ = false;
   int64_t line_ = 0, bytes_read_ = 0;
+  bool terminated_ = true;
   std::thread thread_;       // last: starts after every member above is ready
 };
 

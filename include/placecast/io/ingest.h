@@ -80,8 +80,9 @@ struct IngestSummary {
 
 // Stable reject reasons, as written to the rejects file and the summary.
 inline constexpr const char* kRejectReasons[] = {
-    "missing_coordinates", "invalid_coordinates", "out_of_study_area", "unparsable_time",
-    "missing_time",        "duplicate_id",        "missing_id",        "unknown_offence"};
+    "missing_coordinates", "invalid_coordinates", "out_of_study_area",    "unparsable_time",
+    "missing_time",        "duplicate_id",        "missing_id",           "unknown_offence",
+    "date_out_of_range",   "invalid_utf8",        "unterminated_last_row"};
 
 // Reads `options.inputs`, maps them with the preset/mapping, projects, checks, and writes the new
 // incidents (plus study area and the run summary) to `store` in one atomic Store::Write. Then
