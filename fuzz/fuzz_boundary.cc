@@ -5,11 +5,13 @@
 //  3: a plain Shapefile triple, the rest split by two 16-bit little-endian lengths into
 //     .shp, .shx and the .dbf (whatever is left).
 // The second byte picks the target CRS. GDAL is not instrumented: coverage comes from placecast's
-// own code, and a crash inside GDAL is still a crash. GDAL's messages are silenced.
+// own code, and a crash inside GDAL is still a crash. GDAL's messages are silenced. A boundary
+// that is read must have rings of at least 3 points with finite coordinates.
 #include <cpl_conv.h>
 #include <cpl_error.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -77,6 +79,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (boundary.ok()) {
     for (const auto& ring : boundary->rings) {
       if (ring.x_m.size() != ring.y_m.size() || ring.x_m.size() < 3) std::abort();
+      for (size_t i = 0; i < ring.x_m.size(); ++i) {
+        if (!std::isfinite(ring.x_m[i]) || !std::isfinite(ring.y_m[i])) std::abort();
+      }
     }
   }
   return 0;

@@ -44,7 +44,8 @@ for t in "${TARGETS[@]}"; do
   echo "fuzz: $t: ${runs:-?} executions in $(($(date +%s) - start)) s, exit $rc (log: $log)"
   if [ "$rc" -ne 0 ]; then
     failed+=("$t")
-    grep -E "^(==[0-9]+==ERROR|SUMMARY|ALARM|.*runtime error)" "$log" | head -5 || true
+    grep -E "^(==[0-9]+==ERROR|SUMMARY|ALARM)|runtime error|terminate called|what\(\)" "$log" |
+      head -5 || true
     for a in "$artifacts"/*; do
       [ -e "$a" ] && echo "fuzz: $t: reproducer: $a (rerun: $BUILD_DIR/fuzz/$t $a)"
     done

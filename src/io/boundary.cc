@@ -5,9 +5,11 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <sstream>
 
 #include "placecast/io/ingest.h"
 
@@ -43,6 +45,20 @@ void AddRings(OGRGeometryH g, grid::Boundary* out) {
   }
 }
 
+// "x y" of the first point with a NaN or infinite coordinate, or "" when every point is finite.
+std::string FirstNonFinite(const grid::Boundary& b) {
+  for (const auto& r : b.rings) {
+    for (size_t k = 0; k < r.x_m.size(); ++k) {
+      if (!std::isfinite(r.x_m[k]) || !std::isfinite(r.y_m[k])) {
+        std::ostringstream os;
+        os << r.x_m[k] << ' ' << r.y_m[k];
+        return os.str();
+      }
+    }
+  }
+  return "";
+}
+
 struct Areas {
   std::vector<grid::Boundary> areas;
 };
@@ -52,8 +68,8 @@ Result<Areas> ReadPolygons(const std::string& path, const std::string& name_fiel
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file");
   RegisterOnce();
-  GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr,
-                               nullptr);
+  GDALDatasetH ds =
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
   if (ds == nullptr) {
     return Status::InvalidInput(path + ": not a vector file GDAL/OGR can read (got \"" + path +
                                 "\")");
@@ -109,14 +125,21 @@ Result<Areas> ReadPolygons(const std::string& path, const std::string& name_fiel
       if (g != nullptr) {
         OGRGeometryH copy = OGR_G_Clone(g);
         if (OGR_G_Transform(copy, ct) != OGRERR_NONE) {
-          st = Status::InvalidInput(path + ": feature " + std::to_string(OGR_F_GetFID(f)) +
-                                    ": cannot be transformed to " + crs + " (got \"" + path +
-                                    "\")");
+          st =
+              Status::InvalidInput(path + ": feature " + std::to_string(OGR_F_GetFID(f)) +
+                                   ": cannot be transformed to " + crs + " (got \"" + path + "\")");
         } else {
           grid::Boundary b;
           if (name_idx >= 0) b.name = OGR_F_GetFieldAsString(f, name_idx);
           AddRings(copy, &b);
-          if (!b.rings.empty()) out.areas.push_back(std::move(b));
+          // GDAL reads NaN and 1e400 (inf) as coordinates, and a transformation to a geographic
+          // CRS passes them through: such a ring would make every point-in-area test false.
+          if (std::string bad = FirstNonFinite(b); !bad.empty()) {
+            st = Status::InvalidInput(path + ": feature " + std::to_string(OGR_F_GetFID(f)) +
+                                      ": coordinate not finite (got \"" + bad + "\")");
+          } else if (!b.rings.empty()) {
+            out.areas.push_back(std::move(b));
+          }
         }
         OGR_G_DestroyGeometry(copy);
       }
@@ -183,8 +206,8 @@ Result<std::vector<NamedPoint>> ReadPoints(const std::string& path, const std::s
   while (OGRFeatureH feat = OGR_L_GetNextFeature(layer)) {
     OGRGeometryH geom = OGR_F_GetGeometryRef(feat);
     NamedPoint p;
-    p.name = name_idx >= 0 ? OGR_F_GetFieldAsString(feat, name_idx)
-                           : std::to_string(OGR_F_GetFID(feat));
+    p.name =
+        name_idx >= 0 ? OGR_F_GetFieldAsString(feat, name_idx) : std::to_string(OGR_F_GetFID(feat));
     double x = 0, y = 0;
     if (geom == nullptr || wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbPoint) {
       status = Status::InvalidInput(path + ": feature " + p.name + ": not a point");
