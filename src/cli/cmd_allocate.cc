@@ -22,7 +22,9 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/json_util.h"
 #include "cli/ledger_util.h"
+#include "cli/param_flags.h"
 #include "io/products_internal.h"
 #include "io/time_parse.h"
 #include "placecast/audit/audit.h"
@@ -375,6 +377,7 @@ Status RunAllocate(const AllocateFlags& f) {
   if (audit_plan && (f.areas.empty() || f.population.empty() || f.area_field.empty())) {
     return Status::InvalidInput("the plan's audit needs --areas, --area-field and --population");
   }
+  PLACECAST_RETURN_IF_ERROR(ParamsForModels(f.fc.params, {f.fc.model}).status());
   PLACECAST_ASSIGN_OR_RETURN(SelectedForecast fc, RunSelectedForecast(f.fc));
   const grid::Grid& g = fc.study.grid;
   const std::string& crs = g.crs();
@@ -618,7 +621,7 @@ Status RunAllocate(const AllocateFlags& f) {
   if (f.public_release) gj["placecast"]["privacy"] = "public-release: see summary.json";
   gj["features"] = features;
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "plan.csv", csv));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "plan.geojson", gj.dump() + "\n"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "plan.geojson", SafeDump(gj) + "\n"));
   outputs.push_back(dir + "plan.csv");
   outputs.push_back(dir + "plan.geojson");
 
@@ -793,7 +796,7 @@ Status RunAllocate(const AllocateFlags& f) {
       "(forecast x the cell's shrunk shift share); bound = MIP optimum when proven, "
       "else the LP relaxation; gap = (bound - objective) / bound. time_s is wall-clock "
       "and the only value that differs between identical runs. See docs/allocation.md.";
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", sj.dump(2) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", SafeDump(sj, 2) + "\n"));
   outputs.push_back(dir + "summary.json");
 
   std::printf("allocate: %s, %s, origin %s, %zu %s, %zu shift(s)\n", f.fc.model.c_str(),
@@ -841,7 +844,7 @@ Status RunAllocate(const AllocateFlags& f) {
   lp["out"] = f.out;
   AddPublicReleaseParams(f, &lp);
   const std::string points_file = f.points.rfind("auto:", 0) == 0 ? "" : f.points;
-  return AppendCommandLedger(f.fc.store, "allocate", lp.dump(),
+  return AppendCommandLedger(f.fc.store, "allocate", SafeDump(lp),
                              {f.fc.store, f.fc.boundary, points_file, f.beats, f.districts,
                               f.district_bounds, f.areas, f.population},
                              outputs);

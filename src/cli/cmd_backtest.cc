@@ -13,7 +13,9 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/json_util.h"
 #include "cli/ledger_util.h"
+#include "cli/param_flags.h"
 #include "placecast/eval/backtest.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/privacy.h"
@@ -121,8 +123,8 @@ Status RunBacktestCmd(const BacktestFlags& f) {
   req.models = SplitComma(f.models);
   PLACECAST_ASSIGN_OR_RETURN(req.from_s, ParseDate(f.from, "--from"));
   PLACECAST_ASSIGN_OR_RETURN(req.to_s, ParseDate(f.to, "--to"));
-  PLACECAST_ASSIGN_OR_RETURN(auto all_params, ParseParamFlags(f.params));
-  for (const auto& m : req.models) req.params[m] = ParamsFor(all_params, m);
+  PLACECAST_ASSIGN_OR_RETURN(auto given, ParamsForModels(f.params, req.models));
+  for (const auto& m : req.models) req.params[m] = given[m];
   req.train_days = f.train_days;
   req.horizon_days = f.horizon_days;
   req.bootstrap_reps = f.bootstrap;
@@ -152,7 +154,7 @@ Status RunBacktestCmd(const BacktestFlags& f) {
   if (f.public_release) {
     PLACECAST_ASSIGN_OR_RETURN(j["privacy"], MakePerOriginPublic(f, &per_origin));
   }
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", j.dump(2) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", SafeDump(j, 2) + "\n"));
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(dir + "per_origin.csv", eval::BacktestPerOriginCsv(per_origin)));
   const std::string curves = eval::HitRateCurvesCsv(result);
@@ -210,7 +212,7 @@ Status RunBacktestCmd(const BacktestFlags& f) {
                            "hit_rate_curves.png"}) {
     outputs.push_back(dir + name);
   }
-  return AppendCommandLedger(f.store, "backtest", lp.dump(), {f.store, f.boundary}, outputs);
+  return AppendCommandLedger(f.store, "backtest", SafeDump(lp), {f.store, f.boundary}, outputs);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/json_util.h"
 #include "cli/ledger_util.h"
 #include "placecast/deploy/displacement.h"
 #include "placecast/io/file_util.h"
@@ -256,7 +257,7 @@ Result<std::string> AreasGeoJson(const std::vector<Area>& areas, const std::stri
                                 {"post", CountJson(a.counts.post)}}},
                               {"geometry", geom}});
   }
-  return fc.dump() + "\n";
+  return SafeDump(fc) + "\n";
 }
 
 Status RunDisplacement(const DisplacementFlags& f) {
@@ -520,7 +521,7 @@ Status RunDisplacement(const DisplacementFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(std::string areas_geojson, AreasGeoJson(areas, crs));
   PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
   const std::string dir = f.out + "/";
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "displacement.json", j.dump(2) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "displacement.json", SafeDump(j, 2) + "\n"));
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "counts.csv", counts_csv));
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "measures.csv", measures_csv));
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "areas.geojson", areas_geojson));
@@ -545,7 +546,7 @@ Status RunDisplacement(const DisplacementFlags& f) {
     outputs.push_back(dir + n);
   }
   PLACECAST_RETURN_IF_ERROR(
-      AppendCommandLedger(f.store, "displacement", lp.dump(),
+      AppendCommandLedger(f.store, "displacement", SafeDump(lp),
                           {f.store, f.target, f.buffer, f.control, f.buffer_control}, outputs));
 
   std::printf("displacement: %s, pre %s to %s, post %s to %s (%lld days each)\n", f.offence.c_str(),

@@ -13,7 +13,9 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/json_util.h"
 #include "cli/ledger_util.h"
+#include "cli/param_flags.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/models/explain.h"
@@ -44,9 +46,8 @@ Status RunExplain(const ExplainFlags& f, bool cell_given, bool lonlat_given) {
     return Status::InvalidInput("explain: give the cell as --cell ID or as --lon X --lat Y");
   }
   PLACECAST_ASSIGN_OR_RETURN(int64_t origin_s, ParseDate(f.origin, "--origin"));
-  PLACECAST_ASSIGN_OR_RETURN(auto all_params, ParseParamFlags(f.params));
-  PLACECAST_ASSIGN_OR_RETURN(auto model,
-                             models::CreateModel(f.model, ParamsFor(all_params, f.model)));
+  PLACECAST_ASSIGN_OR_RETURN(auto given, ParamsForModels(f.params, {f.model}));
+  PLACECAST_ASSIGN_OR_RETURN(auto model, models::CreateModel(f.model, given[f.model]));
   // Only events before the origin are loaded, as for the forecast being explained.
   PLACECAST_ASSIGN_OR_RETURN(
       Study study, LoadStudy(f.store, f.offence, f.boundary, f.cell_size_m,
@@ -120,7 +121,7 @@ Status RunExplain(const ExplainFlags& f, bool cell_given, bool lonlat_given) {
   lp["boundary"] = f.boundary;
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
-  return AppendCommandLedger(f.store, "explain", lp.dump(), {f.store, f.boundary}, {f.out});
+  return AppendCommandLedger(f.store, "explain", SafeDump(lp), {f.store, f.boundary}, {f.out});
 }
 
 }  // namespace

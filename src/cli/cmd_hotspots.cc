@@ -12,7 +12,9 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/json_util.h"
 #include "cli/ledger_util.h"
+#include "cli/param_flags.h"
 #include "placecast/deploy/hotspots.h"
 #include "placecast/io/area_map.h"
 #include "placecast/io/file_util.h"
@@ -154,7 +156,7 @@ std::string GeoJson(const std::vector<deploy::PatrolArea>& areas, const LonLat& 
          {"properties", AreaProperties(areas[i], ll.centroid_lon[i], ll.centroid_lat[i])},
          {"geometry", geom}});
   }
-  return fc.dump() + "\n";
+  return SafeDump(fc) + "\n";
 }
 
 // Layer "hotspots" of multipolygons in the grid CRS, one feature per area by rank; its date is
@@ -223,6 +225,7 @@ Status CheckFlags(const HotspotsFlags& f) {
 
 Status RunHotspots(const HotspotsFlags& f) {
   PLACECAST_RETURN_IF_ERROR(CheckFlags(f));
+  PLACECAST_RETURN_IF_ERROR(ParamsForModels(f.sel.params, {f.sel.model}).status());
   PLACECAST_ASSIGN_OR_RETURN(SelectedForecast fc, RunSelectedForecast(f.sel));
   const grid::Grid& g = fc.study.grid;
   // Public release: the forecast's own suppression and noise (docs/privacy.md); a suppressed
@@ -318,7 +321,7 @@ Status RunHotspots(const HotspotsFlags& f) {
     outs.push_back({{"path", name}, {"sha256", sha}});
   }
   s["outputs"] = outs;
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", s.dump(2) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", SafeDump(s, 2) + "\n"));
   written.push_back("summary.json");
 
   nlohmann::ordered_json lp;
@@ -339,7 +342,7 @@ Status RunHotspots(const HotspotsFlags& f) {
   AddPublicReleaseParams(f, &lp);
   std::vector<std::string> outputs;
   for (const auto& name : written) outputs.push_back(dir + name);
-  PLACECAST_RETURN_IF_ERROR(AppendCommandLedger(f.sel.store, "hotspots", lp.dump(),
+  PLACECAST_RETURN_IF_ERROR(AppendCommandLedger(f.sel.store, "hotspots", SafeDump(lp),
                                                 {f.sel.store, f.sel.boundary}, outputs));
 
   std::printf("hotspots: %s, %s, origin %s, horizon %g day(s)\n", f.sel.model.c_str(),

@@ -16,6 +16,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/json_util.h"
 #include "cli/ledger_util.h"
 #include "placecast/analysis/knox.h"
 #include "placecast/io/csv.h"
@@ -243,7 +244,7 @@ Status RunNearRepeat(const NearRepeatFlags& f) {
     PLACECAST_ASSIGN_OR_RETURN(privacy, MakeKnoxPublic(f, &result));
     json = analysis::KnoxResultToJson(result);
     json.resize(json.size() - 3);  // drop the closing "\n}\n"
-    json += ",\n  \"privacy\": " + privacy.dump() + "\n}\n";
+    json += ",\n  \"privacy\": " + SafeDump(privacy) + "\n}\n";
   } else {
     json = analysis::KnoxResultToJson(result);
   }
@@ -280,7 +281,7 @@ Status RunNearRepeat(const NearRepeatFlags& f) {
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
   AddPublicReleaseParams(f, &lp);
-  return AppendCommandLedger(f.store, "nearrepeat", lp.dump(), {f.store},
+  return AppendCommandLedger(f.store, "nearrepeat", SafeDump(lp), {f.store},
                              {dir + "knox.csv", dir + "knox.json"});
 }
 

@@ -15,6 +15,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/json_util.h"
 #include "cli/ledger_util.h"
 #include "placecast/analysis/knox.h"
 #include "placecast/common/offence.h"
@@ -306,7 +307,8 @@ Status RunPredictability(const PredictabilityFlags& f) {
   PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
   const std::string dir = f.out + "/";
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "predictability.csv", csv));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "predictability.json", j.dump(2) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(
+      io::WriteFileAtomic(dir + "predictability.json", SafeDump(j, 2) + "\n"));
   if (!bars.empty()) {
     PLACECAST_RETURN_IF_ERROR(io::RenderBarChartPng(
         dir + "predictability.png",
@@ -363,7 +365,7 @@ Status RunPredictability(const PredictabilityFlags& f) {
   for (const char* name : {"predictability.csv", "predictability.json", "predictability.png"}) {
     outputs.push_back(dir + name);  // the chart is absent when no group was backtested
   }
-  return AppendCommandLedger(f.store, "predictability", lp.dump(), {f.store, f.boundary},
+  return AppendCommandLedger(f.store, "predictability", SafeDump(lp), {f.store, f.boundary},
                              outputs);
 }
 

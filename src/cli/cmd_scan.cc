@@ -14,6 +14,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/json_util.h"
 #include "cli/ledger_util.h"
 #include "placecast/analysis/scan.h"
 #include "placecast/io/file_util.h"
@@ -192,11 +193,11 @@ Status RunScan(const ScanFlags& f) {
   if (f.public_release) {
     fc["privacy"] = privacy;       // a foreign member of the FeatureCollection (RFC 7946 §6.1)
     json.resize(json.size() - 3);  // drop the closing "\n}\n"
-    json += ",\n  \"privacy\": " + privacy.dump() + "\n}\n";
+    json += ",\n  \"privacy\": " + SafeDump(privacy) + "\n}\n";
   }
   PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
   const std::string dir = f.out + "/";
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "clusters.geojson", fc.dump(1) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "clusters.geojson", SafeDump(fc, 1) + "\n"));
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(dir + "clusters.csv", analysis::ScanResultToCsv(result)));
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "clusters.json", json));
@@ -236,7 +237,7 @@ Status RunScan(const ScanFlags& f) {
   for (const char* name : {"clusters.geojson", "clusters.csv", "clusters.json", "clusters.gpkg"}) {
     outputs.push_back(dir + name);
   }
-  return AppendCommandLedger(f.store, "scan", lp.dump(), {f.store}, outputs);
+  return AppendCommandLedger(f.store, "scan", SafeDump(lp), {f.store}, outputs);
 }
 
 }  // namespace

@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // placecast: the command-line tool. Exit codes: 0 success, 1 usage error, otherwise the ErrorCode
 // of the failure (2 invalid input, 3 not found, 4 i/o, 5 corrupt, 6 unsupported, 7 internal).
+// Every argument is checked for UTF-8 before parsing (they reach JSON products and the ledger),
+// and no exception leaves main: one that escapes a subcommand is reported as an internal error.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <stdexcept>
+#include <string_view>
 
 #include "cli/commands.h"
+#include "placecast/common/utf8.h"
+#include "placecast/status.h"
 #include "placecast/version.h"
 
 int main(int argc, char** argv) {
@@ -30,11 +38,38 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterHotspots(app, &exit_code);
   placecast::cli::RegisterDisplacement(app, &exit_code);
   placecast::cli::RegisterRetention(app, &exit_code);
+  // Test hook (as git's GIT_TEST_* variables): PLACECAST_TEST_THROW=TEXT makes the run throw
+  // std::runtime_error(TEXT) after the subcommand, inside parse() like a subcommand's own
+  // exception; "non-std" throws an int. tests/cli/main_internal_error*.case use it.
+  app.final_callback([] {
+    const char* what = std::getenv("PLACECAST_TEST_THROW");
+    if (what == nullptr || *what == '\0') return;
+    if (std::string_view(what) == "non-std") throw 7;
+    throw std::runtime_error(what);
+  });
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (!placecast::IsValidUtf8(arg)) {
+      std::fprintf(stderr, "placecast: argument %d is not valid UTF-8 (%s) (got \"%s\")\n", i,
+                   placecast::DescribeInvalidUtf8(arg).c_str(),
+                   placecast::EscapeInvalidUtf8(arg).c_str());
+      return static_cast<int>(placecast::ErrorCode::kInvalidInput);
+    }
+  }
+  const int internal = static_cast<int>(placecast::ErrorCode::kInternal);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 1;
+  } catch (const std::exception& e) {
+    // A bug: subcommands report expected failures as Status values. Never `terminate called`.
+    std::fprintf(stderr, "placecast: internal error: %s\n",
+                 placecast::EscapeInvalidUtf8(e.what()).c_str());
+    return internal;
+  } catch (...) {
+    std::fprintf(stderr, "placecast: internal error: unknown exception\n");
+    return internal;
   }
   return exit_code;
 }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/json_util.h"
 #include "placecast/common/event_set.h"
 #include "placecast/common/offence.h"
 #include "placecast/io/file_util.h"
@@ -88,7 +89,7 @@ Result<std::string> BuildModelCardJson(const ModelCardInput& in) {
       "Decision support with human review: a person who knows the area checks the forecast "
       "against local knowledge before any resource is moved. Not for automated deployment, and "
       "not for decisions about individuals.";
-  return card.dump();
+  return SafeDump(card);
 }
 
 }  // namespace placecast::cli
