@@ -784,7 +784,9 @@ std::string IngestSummary::ToJson() const {
   j["t_min_s"] = t_min_s;
   j["t_max_s"] = t_max_s;
   j["rejects_path"] = rejects_path;
-  return j.dump(2);
+  // Ingest keeps invalid UTF-8 out (checked file names, invalid_utf8 rejects); should any reach
+  // here, it is replaced (U+FFFD) rather than thrown as nlohmann's type_error 316.
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string IngestSummary::ToText() const {
