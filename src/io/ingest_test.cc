@@ -447,5 +447,18 @@ TEST(IngestTest, Issue12SummaryJsonNeverThrowsOnInvalidUtf8) {
   EXPECT_NE(json.find("a\xEF\xBF\xBD.csv"), std::string::npos) << json;  // U+FFFD
 }
 
+TEST(IngestTest, Issue12MappingFileWithInvalidUtf8IsInvalidInput) {
+  auto store = Store::InMemory();
+  IngestOptions o;
+  o.inputs = {kData + "phl_sample.csv"};
+  o.preset = "philadelphia";
+  o.mapping_path = WriteText("bad_mapping.json", "{\"offence_constant\": \"th\xFF\"}");
+  auto s = Ingest(o, *store);
+  EXPECT_EQ(s.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(s.status().message().find("bad_mapping.json: not valid UTF-8 (byte 0xFF at offset 24)"),
+            std::string::npos)
+      << s.status().message();
+}
+
 }  // namespace
 }  // namespace placecast::io
