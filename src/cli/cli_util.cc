@@ -342,29 +342,162 @@ Result<audit::AuditInput> AuditInputForAreas(const std::vector<grid::Boundary>& 
 }  // namespace placecast::cli
 
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <memory>
 
+#include "placecast/io/file_util.h"
 #include "placecast/io/privacy.h"
 
 namespace placecast::cli {
+namespace {
+
+// Options that cannot change a published figure, left out of a release's query: where products
+// go, the store (its data is in the query by digest, and a copied store keeps its key), threads
+// and the release flags themselves (k only withholds; ε and Δ are in every draw's message).
+bool IsOutsideQuery(const std::string& name) {
+  static const char* const kNames[] = {"out",     "store",          "threads",
+                                       "help",    "public-release", "min-incidents",
+                                       "epsilon", "explain-top",    "top-pct"};
+  for (const char* n : kNames) {
+    if (name == n) return true;
+  }
+  return false;
+}
+
+// One option value as the query holds it: numbers as %.17g (so "1000", "1e3" and "1000.0" are one
+// figure), an existing regular file as "sha256:<hex of its bytes>" (so the figure follows the
+// file's content, not its name), anything else as given; applied to each comma-separated part and
+// to the value side of key=value.
+std::string CanonicalToken(const std::string& t) {
+  if (t.empty()) return t;
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  if (end != nullptr && *end == '\0' && std::isfinite(v) && !std::isspace(t[0])) {
+    char buf[40];
+    std::snprintf(buf, sizeof(buf), "%.17g", v);
+    return buf;
+  }
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(t, ec)) {
+    auto h = io::Sha256File(t);
+    if (h.ok()) return "sha256:" + *h;
+  }
+  return t;
+}
+
+std::string CanonicalValue(const std::string& value) {
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = value.find(',', start);
+    std::string part = value.substr(start, comma == std::string::npos ? comma : comma - start);
+    const size_t eq = part.find('=');
+    part = eq == std::string::npos ? CanonicalToken(part)
+                                   : part.substr(0, eq + 1) + CanonicalToken(part.substr(eq + 1));
+    out += part;
+    if (comma == std::string::npos) break;
+    out += ',';
+    start = comma + 1;
+  }
+  return out;
+}
+
+// {"name": canonical value or sorted list of values, ...} over the command's options in name
+// order; an option not given counts with its default (or "" without one), a flag as true/false.
+nlohmann::ordered_json QueryOptions(const CLI::App& cmd) {
+  std::map<std::string, nlohmann::ordered_json> by_name;
+  for (const CLI::Option* opt : cmd.get_options()) {
+    if (opt->get_lnames().empty()) continue;
+    const std::string& name = opt->get_lnames().front();
+    if (IsOutsideQuery(name)) continue;
+    if (opt->get_expected_min() == 0) {  // a flag
+      by_name[name] = opt->count() > 0;
+      continue;
+    }
+    std::vector<std::string> values;
+    if (opt->count() > 0) {
+      for (const std::string& r : opt->results()) values.push_back(CanonicalValue(r));
+    } else {
+      values.push_back(CanonicalValue(opt->get_default_str()));
+    }
+    std::sort(values.begin(), values.end());
+    by_name[name] =
+        values.size() == 1 ? nlohmann::ordered_json(values[0]) : nlohmann::ordered_json(values);
+  }
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (auto& [k, v] : by_name) j[k] = std::move(v);
+  return j;
+}
+
+std::string StoreOption(const CLI::App& cmd) {
+  for (const CLI::Option* opt : cmd.get_options()) {
+    if (!opt->get_lnames().empty() && opt->get_lnames().front() == "store" && opt->count() > 0) {
+      return opt->results().front();
+    }
+  }
+  return "";
+}
+
+bool HasStoreOption(const CLI::App& cmd) {
+  for (const CLI::Option* opt : cmd.get_options()) {
+    if (!opt->get_lnames().empty() && opt->get_lnames().front() == "store") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const ReleaseIdentity>> ReleaseIdentityOf(const PublicReleaseFlags& p) {
+  if (p.identity != nullptr) return p.identity;
+  const std::string store_path = p.command != nullptr ? StoreOption(*p.command) : p.replay_store;
+  if (store_path.empty()) {
+    return Status::InvalidInput(
+        "--public-release: noise is keyed by a store's release key, and this run has no --store");
+  }
+  auto identity = std::make_shared<ReleaseIdentity>();
+  {
+    PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(store_path, false));
+    auto key = store->GetReleaseKey();
+    if (!key.ok()) return key.status().Wrap("--public-release: release key of " + store_path);
+    PLACECAST_RETURN_IF_ERROR(io::CheckReleaseKey(*key).Wrap("--public-release: " + store_path));
+    identity->key = std::move(*key);
+    if (p.command == nullptr) {
+      identity->query = p.replay_query;
+    } else {
+      PLACECAST_ASSIGN_OR_RETURN(io::StoreState state, store->GetState());
+      // The data the figures are computed from; the ingest history is left out (an ingest that
+      // adds nothing changes no figure).
+      nlohmann::ordered_json q;
+      q["command"] = p.command->get_name();
+      q["options"] = QueryOptions(*p.command);
+      q["data"] =
+          io::Sha256Hex(state.incidents_sum + "\n" + state.study_area + "\n" + state.metadata);
+      identity->query = q.dump();
+    }
+  }
+  p.identity = std::move(identity);
+  return p.identity;
+}
 
 void AddPublicReleaseFlags(CLI::App* cmd, PublicReleaseFlags* p, const PublicReleaseHelp& help) {
+  p->command = cmd;
   cmd->add_flag("--public-release", p->public_release, help.release);
   cmd->add_option("--min-incidents", p->min_incidents, help.min_incidents)
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   cmd->add_option("--epsilon", p->epsilon, help.epsilon)->check(CLI::Range(1e-6, 1e6));
-  cmd->add_option("--noise-seed", p->noise_seed, "public release: seed of the Laplace noise")
-      ->capture_default_str()
-      ->each([p](const std::string&) { p->noise_seed_given = true; });
 }
 
 int CheckPublicReleaseFlags(const PublicReleaseFlags& p) {
   const char* why = nullptr;
   if (!p.public_release && (p.min_incidents > 0 || p.epsilon > 0)) {
     why = "--min-incidents and --epsilon need --public-release";
-  } else if (!p.public_release && p.noise_seed_given) {
-    why = "--noise-seed needs --public-release";
   } else if (p.public_release && p.min_incidents <= 0) {
     why = "--public-release needs --min-incidents K (K >= 1)";
+  } else if (p.public_release && p.epsilon > 0 && p.command != nullptr &&
+             (!HasStoreOption(*p.command) || StoreOption(*p.command).empty())) {
+    why = "--epsilon needs --store: the noise is keyed by the store's release key";
   }
   if (why == nullptr) return 0;
   std::fprintf(stderr, "placecast: %s\n", why);
@@ -380,7 +513,7 @@ nlohmann::ordered_json PrivacyJson(const PublicReleaseFlags& p,
   for (auto it = counts.begin(); it != counts.end(); ++it) j[it.key()] = it.value();
   j["epsilon"] = p.epsilon > 0 ? nlohmann::ordered_json(p.epsilon) : nullptr;
   j["sensitivity"] = sensitivity;
-  j["noise_seed"] = p.epsilon > 0 ? nlohmann::ordered_json(p.noise_seed) : nullptr;
+  j["noise"] = p.epsilon > 0 ? nlohmann::ordered_json("keyed") : nullptr;
   j["note"] = note;
   return j;
 }
@@ -390,25 +523,31 @@ void AddPublicReleaseParams(const PublicReleaseFlags& p, nlohmann::ordered_json*
   (*lp)["public_release"] = true;
   (*lp)["min_incidents"] = p.min_incidents;
   (*lp)["epsilon"] = p.epsilon;
-  (*lp)["noise_seed"] = p.noise_seed;
+  // The query is public; the identity was loaded when the noise was drawn.
+  if (p.epsilon > 0 && p.identity != nullptr) (*lp)["release_query"] = p.identity->query;
 }
 
 std::string NoiseSentence(const PublicReleaseFlags& p, double sensitivity, const std::string& what,
                           const std::string& per, const std::string& after) {
   if (p.epsilon <= 0) return "No noise added.";
-  char buf[512];
+  char buf[640];
   std::snprintf(buf, sizeof(buf),
-                "Laplace noise of scale Δ/ε = %g added to %s (ε = %g, sensitivity Δ = %g %s, "
-                "noise seed %llu), %s.",
+                "Laplace noise of scale Δ/ε = %g added to %s (ε = %g, sensitivity Δ = %g %s; "
+                "drawn with the store's secret release key, so the same figure gets the same "
+                "noise in every release), %s.",
                 sensitivity / p.epsilon, what.c_str(), p.epsilon, sensitivity, per.c_str(),
-                static_cast<unsigned long long>(p.noise_seed), after.c_str());
+                after.c_str());
   return buf;
 }
 
 Result<std::vector<int64_t>> PublicCounts(const PublicReleaseFlags& p,
-                                          const std::vector<int64_t>& counts, double sensitivity) {
+                                          const std::vector<int64_t>& counts, double sensitivity,
+                                          const std::string& figures) {
   if (!p.public_release) return counts;
-  return io::PublishCounts(counts, p.min_incidents, sensitivity, p.epsilon, p.noise_seed);
+  if (p.epsilon <= 0) return io::PublishCounts(counts, p.min_incidents, sensitivity, 0, "", "");
+  PLACECAST_ASSIGN_OR_RETURN(auto id, ReleaseIdentityOf(p));
+  return io::PublishCounts(counts, p.min_incidents, sensitivity, p.epsilon, id->key,
+                           id->query + "\n" + figures);
 }
 
 }  // namespace placecast::cli
@@ -458,8 +597,10 @@ Result<PublicSurface> MakeSurfacePublic(const PublicReleaseFlags& p, const Study
                                 .Wrap("--public-release"));
   for (uint8_t b : out.suppressed) out.suppressed_cells += b;
   if (p.epsilon > 0) {
-    PLACECAST_ASSIGN_OR_RETURN(
-        surface->value, io::AddLaplaceNoise(surface->value, kSensitivity, p.epsilon, p.noise_seed));
+    PLACECAST_ASSIGN_OR_RETURN(auto id, ReleaseIdentityOf(p));
+    PLACECAST_ASSIGN_OR_RETURN(surface->value,
+                               io::AddLaplaceNoise(surface->value, kSensitivity, p.epsilon, id->key,
+                                                   id->query + "\nrisk surface"));
     for (double& v : surface->value) v = std::max(0.0, v);
   }
   char buf[512];
@@ -493,7 +634,7 @@ namespace placecast::cli {
 Result<int64_t> MakeAuditPublic(const PublicReleaseFlags& f, audit::AuditResult* r) {
   std::vector<int64_t> need;
   for (const auto& a : r->areas) need.push_back(a.need_events);
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published, PublicCounts(f, need, 1));
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published, PublicCounts(f, need, 1, "area need counts"));
   int64_t withheld = 0, total = 0;
   for (int64_t n : published) {
     if (n == io::kWithheldCount)

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -166,15 +167,39 @@ Result<audit::AuditInput> AuditInputForAreas(const std::vector<grid::Boundary>& 
 
 namespace placecast::cli {
 
-// Public release (docs/privacy.md): the four flags every product that can be published takes.
+// What keys a release's noise. `key` is secret and never leaves the process (no product, message,
+// ledger record or run.json holds it); `query` is public (the ledger records it).
+struct ReleaseIdentity {
+  std::string key;    // the store's release key, 32 raw bytes
+  std::string query;  // canonical JSON: {"command", "options", "data"}
+};
+
+// Public release (docs/privacy.md): the three flags every product that can be published takes.
 // Commands derive their flag struct from it so the fields read as f.public_release etc.
+//
+// The noise of a release is keyed (docs/privacy.md, "Keyed randomness"): each figure's draw is an
+// HMAC under the store's secret release key of the figure's identity, which is the command, every
+// option that can change a published figure (canonicalized: numbers as %.17g, files by the
+// SHA-256 of their bytes; never --out, --store or --threads), the data it is computed from (the
+// store's incidents, study area and CRS as io::StoreState digests them), the sensitivity, epsilon
+// and the figure's index. There is no seed to pass: the same store and options give the same bytes.
 struct PublicReleaseFlags {
   bool public_release = false;
   int64_t min_incidents = 0;  // k: least incidents a published value rests on
   double epsilon = 0;         // privacy budget of the Laplace noise; 0 = no noise
-  uint64_t noise_seed = 1;
-  bool noise_seed_given = false;  // set when --noise-seed appears on the command line
+  // Not flags. The command whose options define the query (set by AddPublicReleaseFlags).
+  const CLI::App* command = nullptr;
+  // Set instead of `command` by a ledger replay: the store and the query as recorded.
+  std::string replay_store, replay_query;
+  // The key and query once loaded (ReleaseIdentityOf), shared by copies of the flags.
+  mutable std::shared_ptr<const ReleaseIdentity> identity;
 };
+
+// The key and query of `p`'s release, loaded on first use and cached in p.identity: opens the
+// store named by the command's --store (or p.replay_store) and reads io::Store::GetReleaseKey and
+// GetState. kInvalidInput when the command has no store (nearrepeat --input), the store's errors
+// otherwise (wrapped "--public-release").
+Result<std::shared_ptr<const ReleaseIdentity>> ReleaseIdentityOf(const PublicReleaseFlags& p);
 
 // Help text of --public-release and --min-incidents (what is suppressed, what k counts) and of
 // --epsilon (what gets noise, with which sensitivity): the parts that differ per product.
@@ -184,36 +209,41 @@ struct PublicReleaseHelp {
   std::string epsilon;
 };
 
-// Adds --public-release, --min-incidents K (1 .. 10⁶), --epsilon E (10⁻⁶ .. 10⁶) and --noise-seed S
-// to `cmd`, bound to `p` (which must outlive the parse).
+// Adds --public-release, --min-incidents K (1 .. 10⁶) and --epsilon E (10⁻⁶ .. 10⁶) to `cmd`,
+// bound to `p` (which must outlive the parse), and sets p->command = cmd.
 void AddPublicReleaseFlags(CLI::App* cmd, PublicReleaseFlags* p, const PublicReleaseHelp& help);
 
 // 0 when the flags go together; otherwise prints the reason on stderr ("placecast: --min-incidents
 // and --epsilon need --public-release", "--public-release needs --min-incidents K (K >= 1)",
-// "--noise-seed needs --public-release") and returns 1, the usage exit code.
+// "--epsilon needs --store: the noise is keyed by the store's release key" for a command run
+// without a store) and returns 1, the usage exit code.
 int CheckPublicReleaseFlags(const PublicReleaseFlags& p);
 
 // The "privacy" record of a product's JSON: {"mode": "public-release", "min_incidents": k, then
 // the members of `counts` in order (what was suppressed), "epsilon": ε or null, "sensitivity": Δ,
-// "noise_seed": seed or null, "note": note}.
+// "noise": "keyed" or null, "note": note}. The key is never in it.
 nlohmann::ordered_json PrivacyJson(const PublicReleaseFlags& p,
                                    const nlohmann::ordered_json& counts, double sensitivity,
                                    const std::string& note);
 
-// Records the flags in ledger parameters (public_release, min_incidents, epsilon, noise_seed),
-// only for a public release, so ordinary runs keep their records.
+// Records the flags in ledger parameters (public_release, min_incidents, epsilon and, with noise,
+// release_query: the public identity of the figures, never the key), only for a public release,
+// so ordinary runs keep their records.
 void AddPublicReleaseParams(const PublicReleaseFlags& p, nlohmann::ordered_json* lp);
 
 // The sentence a product states about its noise: "Laplace noise of scale Δ/ε = b added to <what>
-// (ε = .., sensitivity Δ = .. <per>, noise seed s), <after>." or "No noise added." when ε = 0.
+// (ε = .., sensitivity Δ = .. <per>; keyed by the store's secret release key, the same figure gets
+// the same noise in every release), <after>." or "No noise added." when ε = 0.
 std::string NoiseSentence(const PublicReleaseFlags& p, double sensitivity, const std::string& what,
                           const std::string& per, const std::string& after);
 
-// io::PublishCounts with the flags' k, ε and seed: counts below k become io::kWithheldCount, the
-// others get rounded Laplace noise when ε > 0. Without --public-release the counts come back as
-// they are.
+// io::PublishCounts with the flags' k and ε, keyed by ReleaseIdentityOf(p) and `figures` (which
+// kind of count of the command, so two kinds never share draws): counts below k become
+// io::kWithheldCount, the others get rounded Laplace noise when ε > 0. Without --public-release
+// the counts come back as they are.
 Result<std::vector<int64_t>> PublicCounts(const PublicReleaseFlags& p,
-                                          const std::vector<int64_t>& counts, double sensitivity);
+                                          const std::vector<int64_t>& counts, double sensitivity,
+                                          const std::string& figures = "counts");
 
 }  // namespace placecast::cli
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // `placecast export-incidents`: the one incident-level export, and only geomasked. Writes a CSV of
 // date (no time of day), offence group and donut-geomasked lon/lat (docs/privacy.md); never record
-// ids, exact times or true coordinates. Same store, flags and seed give the same bytes. Appends a
-// ledger record (the export is the product most in need of one).
+// ids, exact times or true coordinates. Each incident's displacement is keyed by the store's
+// secret release key and the incident's id, so it cannot be regenerated without the key and is the
+// same in every export; there is no seed. Same store and flags give the same bytes. Appends a
+// ledger record (the export is the product most in need of one); the key is in no output.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -16,6 +18,7 @@
 #include "io/projection.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/privacy.h"
+#include "placecast/io/store.h"
 
 namespace placecast::cli {
 namespace {
@@ -23,7 +26,6 @@ namespace {
 struct ExportFlags {
   std::string store, offence, from, to, geomask = "donut", out;
   double min_m = 50, max_m = 250;
-  uint64_t seed = 1;
   bool allow_enforcement = false;
 };
 
@@ -39,11 +41,20 @@ Status RunExport(const ExportFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(
       Study study, LoadStudy(f.store, f.offence, "", 1000, from_s, to_s, f.allow_enforcement));
   const EventSet& ev = study.events;
+  std::string key;
+  {
+    PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(f.store, false));
+    auto k = store->GetReleaseKey();
+    if (!k.ok()) return k.status().Wrap("export-incidents: release key of " + f.store);
+    key = std::move(*k);
+  }
+  if (ev.id.size() != ev.size()) {
+    return Status::Internal("export-incidents: events loaded without their ids");
+  }
   std::vector<double> x, y;
   for (size_t i = 0; i < ev.size(); ++i) {
-    PLACECAST_ASSIGN_OR_RETURN(
-        io::GeomaskedPoint p,
-        io::DonutGeomask(ev.x_m[i], ev.y_m[i], f.min_m, f.max_m, io::MixSeed(f.seed, i)));
+    PLACECAST_ASSIGN_OR_RETURN(io::GeomaskedPoint p, io::DonutGeomask(ev.x_m[i], ev.y_m[i], f.min_m,
+                                                                      f.max_m, key, ev.id[i]));
     x.push_back(p.x_m);
     y.push_back(p.y_m);
   }
@@ -56,10 +67,9 @@ Status RunExport(const ExportFlags& f) {
   }
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(f.out, out));
   std::printf(
-      "export-incidents: %zu %s incident(s) from %s to %s, donut geomask %g-%g m, seed "
-      "%llu; wrote %s\n",
-      ev.size(), f.offence.c_str(), f.from.c_str(), f.to.c_str(), f.min_m, f.max_m,
-      static_cast<unsigned long long>(f.seed), f.out.c_str());
+      "export-incidents: %zu %s incident(s) from %s to %s, donut geomask %g-%g m keyed by the "
+      "store's release key; wrote %s\n",
+      ev.size(), f.offence.c_str(), f.from.c_str(), f.to.c_str(), f.min_m, f.max_m, f.out.c_str());
 
   nlohmann::ordered_json lp;
   lp["store"] = f.store;
@@ -69,7 +79,6 @@ Status RunExport(const ExportFlags& f) {
   lp["geomask"] = f.geomask;
   lp["min_m"] = f.min_m;
   lp["max_m"] = f.max_m;
-  lp["seed"] = f.seed;
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
   lp["incidents"] = ev.size();
@@ -90,7 +99,6 @@ void RegisterExportIncidents(CLI::App& app, int* exit_code) {
   cmd->add_option("--geomask", f->geomask, "geomasking method (donut)")->capture_default_str();
   cmd->add_option("--min-m", f->min_m, "least displacement in metres")->capture_default_str();
   cmd->add_option("--max-m", f->max_m, "greatest displacement in metres")->capture_default_str();
-  cmd->add_option("--seed", f->seed, "geomask seed")->capture_default_str();
   cmd->add_option("--out", f->out, "output CSV")->required();
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
                 "allow enforcement-driven offence types (narcotics, weapons, …)");

@@ -15,23 +15,6 @@
 namespace placecast::io {
 namespace {
 
-// SplitMix64 (Steele, Lea and Flood 2014): a small, well-mixed, portable 64-bit generator.
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform on the open interval (0, 1): 53 random bits, offset by half a step.
-  double NextOpen01() { return (static_cast<double>(Next() >> 11) + 0.5) * 0x1.0p-53; }
-
- private:
-  uint64_t state_;
-};
-
 std::string Num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%g", v);
@@ -218,12 +201,6 @@ Result<GeomaskedPoint> DonutGeomask(double x_m, double y_m, double min_m, double
   return DonutFromUnits(x_m, y_m, min_m, max_m, u.u1, u.u2);
 }
 
-uint64_t MixSeed(uint64_t seed, uint64_t index) {
-  SplitMix64 a(seed);
-  SplitMix64 b(a.Next() ^ index);
-  return b.Next();
-}
-
 Result<std::vector<int64_t>> CountSupportingEvents(const grid::Grid& grid, const EventSet& events,
                                                    int64_t t0_s, int64_t t1_s, double support_m) {
   if (!std::isfinite(support_m) || support_m < 0) {
@@ -280,85 +257,6 @@ Status SuppressSmallCells(const grid::Grid& grid, const EventSet& events, int64_
   for (size_t c = 0; c < n.size(); ++c) (*suppressed)[c] = n[c] < min_incidents ? 1 : 0;
   if (counts != nullptr) *counts = std::move(n);
   return Status::Ok();
-}
-
-Result<std::vector<double>> AddLaplaceNoise(const std::vector<double>& values, double sensitivity,
-                                            double epsilon, uint64_t seed) {
-  if (!std::isfinite(sensitivity) || sensitivity <= 0) {
-    return Status::InvalidInput("privacy: sensitivity: expected a finite value > 0 (got " +
-                                Num(sensitivity) + ")");
-  }
-  if (!std::isfinite(epsilon) || epsilon <= 0) {
-    return Status::InvalidInput("privacy: epsilon: expected a finite value > 0 (got " +
-                                Num(epsilon) + ")");
-  }
-  const double b = sensitivity / epsilon;
-  SplitMix64 rng(seed);
-  std::vector<double> out(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (!std::isfinite(values[i])) {
-      return Status::InvalidInput("privacy: values[" + std::to_string(i) +
-                                  "]: expected a finite number (got " + Num(values[i]) + ")");
-    }
-    // Inverse CDF of Laplace(0, b): u uniform on (0, 1), v = u − 1/2.
-    const double v = rng.NextOpen01() - 0.5;
-    const double noise = (v < 0 ? b : -b) * std::log1p(-2 * std::abs(v));
-    out[i] = values[i] + noise;
-  }
-  return out;
-}
-
-Result<std::vector<int64_t>> PublishCounts(const std::vector<int64_t>& counts,
-                                           int64_t min_incidents, double sensitivity,
-                                           double epsilon, uint64_t seed) {
-  if (min_incidents < 0) {
-    return Status::InvalidInput("privacy: min_incidents: expected a value >= 0 (got " +
-                                std::to_string(min_incidents) + ")");
-  }
-  if (!std::isfinite(epsilon) || epsilon < 0) {
-    return Status::InvalidInput("privacy: epsilon: expected a finite value >= 0 (got " +
-                                Num(epsilon) + ")");
-  }
-  std::vector<double> values(counts.size());
-  for (size_t i = 0; i < counts.size(); ++i) {
-    if (counts[i] < 0) {
-      return Status::InvalidInput("privacy: counts[" + std::to_string(i) +
-                                  "]: expected a count >= 0 (got " + std::to_string(counts[i]) +
-                                  ")");
-    }
-    values[i] = static_cast<double>(counts[i]);
-  }
-  if (epsilon > 0) {
-    PLACECAST_ASSIGN_OR_RETURN(values, AddLaplaceNoise(values, sensitivity, epsilon, seed));
-  }
-  std::vector<int64_t> out(counts.size());
-  for (size_t i = 0; i < counts.size(); ++i) {
-    out[i] = counts[i] < min_incidents ? kWithheldCount
-                                       : static_cast<int64_t>(std::max(0.0, std::round(values[i])));
-  }
-  return out;
-}
-
-Result<GeomaskedPoint> DonutGeomask(double x_m, double y_m, double min_m, double max_m,
-                                    uint64_t seed) {
-  if (!std::isfinite(x_m) || !std::isfinite(y_m)) {
-    return Status::InvalidInput("geomask: point: expected finite coordinates (got " + Num(x_m) +
-                                ", " + Num(y_m) + ")");
-  }
-  if (!std::isfinite(min_m) || min_m < 0) {
-    return Status::InvalidInput("geomask: min_m: expected a finite distance >= 0 m (got " +
-                                Num(min_m) + ")");
-  }
-  if (!std::isfinite(max_m) || max_m < min_m || max_m <= 0) {
-    return Status::InvalidInput("geomask: max_m: expected a finite distance > 0 m and >= min_m " +
-                                Num(min_m) + " (got " + Num(max_m) + ")");
-  }
-  SplitMix64 rng(seed);
-  const double angle = 2 * std::numbers::pi * rng.NextOpen01();
-  const double u = rng.NextOpen01();
-  double r = std::sqrt(min_m * min_m + u * (max_m * max_m - min_m * min_m));
-  r = std::clamp(r, min_m, max_m);
-  return GeomaskedPoint{x_m + r * std::cos(angle), y_m + r * std::sin(angle), r};
 }
 
 }  // namespace placecast::io

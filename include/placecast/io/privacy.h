@@ -83,39 +83,21 @@ Result<std::vector<double>> AddLaplaceNoise(const std::vector<double>& values, d
                                             double epsilon, std::string_view key,
                                             std::string_view figures);
 
-// Counts as a public release publishes them, keyed: as the seeded PublishCounts below, with the
-// noise of AddLaplaceNoise(counts, sensitivity, epsilon, key, figures) (one draw per input index,
-// withheld or not). epsilon = 0 adds no noise and ignores sensitivity and the key. kInvalidInput
-// as the seeded version, and (epsilon > 0) as the keyed AddLaplaceNoise.
-Result<std::vector<int64_t>> PublishCounts(const std::vector<int64_t>& counts,
-                                           int64_t min_incidents, double sensitivity,
-                                           double epsilon, std::string_view key,
-                                           std::string_view figures);
-
-// The Laplace mechanism: values[i] + Laplace(0, b) with scale b = sensitivity / epsilon, drawn
-// independently per value from a generator seeded with `seed` (same values, sensitivity, epsilon
-// and seed give the same bits). `sensitivity` is the L1 sensitivity Δ of the whole vector (1 for
-// counts where one event changes one count by one); the release is then ε-differentially private
-// for that Δ. Results may be negative; clamping them afterwards (post-processing) keeps the
-// guarantee. kInvalidInput when sensitivity or epsilon is not finite and > 0, or a value is not
-// finite (naming its index).
-Result<std::vector<double>> AddLaplaceNoise(const std::vector<double>& values, double sensitivity,
-                                            double epsilon, uint64_t seed);
-
 // The value PublishCounts gives a withheld count (written empty or null in products).
 inline constexpr int64_t kWithheldCount = -1;
 
 // Counts as a public release publishes them: each count below `min_incidents` becomes
 // kWithheldCount; when epsilon > 0 every other count gets Laplace(0, sensitivity / epsilon) noise
-// (AddLaplaceNoise with `seed`, one draw per input index whether withheld or not, so a count's
-// noise does not depend on which others are withheld), rounded to the nearest integer and
-// clamped at 0 (post-processing keeps the guarantee). epsilon = 0 adds no noise and ignores
-// `sensitivity`. The decision to withhold uses the true count. kInvalidInput when min_incidents
-// or a count is negative (naming its index), epsilon is negative or not finite, or (epsilon > 0)
-// as AddLaplaceNoise.
+// (AddLaplaceNoise with `key` and `figures`, one draw per input index whether withheld or not, so
+// a count's noise does not depend on which others are withheld), rounded to the nearest integer
+// and clamped at 0 (post-processing keeps the guarantee). epsilon = 0 adds no noise and ignores
+// `sensitivity` and the key (which may then be empty). The decision to withhold uses the true
+// count. kInvalidInput when min_incidents or a count is negative (naming its index), epsilon is
+// negative or not finite, or (epsilon > 0) as AddLaplaceNoise.
 Result<std::vector<int64_t>> PublishCounts(const std::vector<int64_t>& counts,
                                            int64_t min_incidents, double sensitivity,
-                                           double epsilon, uint64_t seed);
+                                           double epsilon, std::string_view key,
+                                           std::string_view figures);
 
 // A point displaced by donut geomasking.
 struct GeomaskedPoint {
@@ -123,25 +105,16 @@ struct GeomaskedPoint {
   double displacement_m = 0;  // distance moved, in [min_m, max_m]
 };
 
-// Donut geomasking (Hampton et al. 2010; Allshouse et al. 2010): moves (x_m, y_m) in a uniformly
-// random direction by a distance drawn so that the new point is uniform over the annulus
-// min_m <= r <= max_m around it (r = sqrt(min² + u (max² − min²))). Coordinates are in a projected
-// CRS in metres. Deterministic in `seed`; to mask many points give each its own seed (e.g. the
-// export seed mixed with the row index, see MixSeed). kInvalidInput when a coordinate is not
-// finite, min_m < 0, or max_m < min_m or max_m <= 0.
-Result<GeomaskedPoint> DonutGeomask(double x_m, double y_m, double min_m, double max_m,
-                                    uint64_t seed);
-
-// Keyed donut geomasking: as the seeded DonutGeomask, the direction (u1) and the area-uniform
-// radius (u2) drawn from KeyedUnits(key, GeomaskMessage(min_m, max_m, incident_id)). The same
+// Donut geomasking (Hampton et al. 2010; Allshouse et al. 2010), keyed: moves (x_m, y_m) in the
+// direction 2π·u1 by r = sqrt(min² + u2 (max² − min²)), so the new point is uniform over the
+// annulus min_m <= r <= max_m around it, with (u1, u2) = KeyedUnits(key, GeomaskMessage(min_m,
+// max_m, incident_id)). Coordinates are in a projected CRS in metres. The same
 // incident moves by the same vector in every release with the same radii, whatever else the
 // release holds (no averaging over releases); without the key the vector cannot be regenerated.
 // Different radii give an independent vector (the same direction and quantile at two radii would
-// give the true point away). kInvalidInput as the seeded version, or when the key is not 32 bytes.
+// give the true point away). kInvalidInput when a coordinate is not finite, min_m < 0, max_m <
+// min_m or max_m <= 0, or the key is not 32 bytes.
 Result<GeomaskedPoint> DonutGeomask(double x_m, double y_m, double min_m, double max_m,
                                     std::string_view key, std::string_view incident_id);
-
-// A well-mixed 64-bit seed from a base seed and an index (SplitMix64 of both), for per-row seeds.
-uint64_t MixSeed(uint64_t seed, uint64_t index);
 
 }  // namespace placecast::io
