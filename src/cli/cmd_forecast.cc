@@ -13,8 +13,10 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/json_util.h"
 #include "cli/ledger_util.h"
 #include "cli/model_card.h"
+#include "cli/param_flags.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
@@ -29,12 +31,13 @@ namespace {
 struct ForecastFlags : ForecastSelection, PublicReleaseFlags {
   std::string out;
   double top_pct = 5;
-  std::string load_fitted;  // run.json or fitted.json of an earlier forecast
+  std::string load_fitted;       // run.json or fitted.json of an earlier forecast
   std::string backtest_summary;  // summary.json whose metrics go into the model card
-  std::string params_json;  // resolved model parameters (ledger replay); replaces `params`
-  bool record_ledger = true;  // append a ledger record to the store (not when replaying)
+  std::string params_json;       // resolved model parameters (ledger replay); replaces `params`
+  bool record_ledger = true;     // append a ledger record to the store (not when replaying)
   // Public release (PublicReleaseFlags, docs/privacy.md): suppress cells resting on fewer than
-  // min_incidents training incidents; optional Laplace noise (epsilon, sensitivity 1, noise_seed).
+  // min_incidents training incidents; optional Laplace noise (epsilon, sensitivity 1, keyed by the
+  // store's release key).
   int explain_top = 5;  // top cells explained in the report and explanations.json (0 = none)
 };
 
@@ -82,16 +85,15 @@ Result<std::string> BuildExplanationsJson(const ForecastFlags& f, const models::
       j["cells"].push_back(std::move(c));
     }
   }
-  return j.dump(2) + "\n";
+  return SafeDump(j, 2) + "\n";
 }
 
 Status RunForecast(const ForecastFlags& f) {
   PLACECAST_ASSIGN_OR_RETURN(int64_t origin_s, ParseDate(f.origin, "--origin"));
-  PLACECAST_ASSIGN_OR_RETURN(auto all_params, ParseParamFlags(f.params));
-  PLACECAST_ASSIGN_OR_RETURN(
-      auto model, f.params_json.empty()
-                      ? models::CreateModel(f.model, ParamsFor(all_params, f.model))
-                      : models::CreateModelFromJson(f.model, f.params_json));
+  PLACECAST_ASSIGN_OR_RETURN(auto given, ParamsForModels(f.params, {f.model}));
+  PLACECAST_ASSIGN_OR_RETURN(auto model, f.params_json.empty()
+                                             ? models::CreateModel(f.model, given[f.model])
+                                             : models::CreateModelFromJson(f.model, f.params_json));
   // Only events before the origin are ever loaded: the model cannot see the future.
   PLACECAST_ASSIGN_OR_RETURN(
       Study study, LoadStudy(f.store, f.offence, f.boundary, f.cell_size_m,
@@ -113,11 +115,11 @@ Status RunForecast(const ForecastFlags& f) {
     if (fj.is_object() && fj.contains("origin_s") && fj["origin_s"].is_number_integer() &&
         fj["origin_s"].get<int64_t>() != origin_s) {
       return Status::InvalidInput("--load-fitted " + f.load_fitted + ": the fit is for origin " +
-                                  FormatDateTime(fj["origin_s"].get<int64_t>()) + " (got --origin " +
-                                  FormatDateTime(origin_s) +
+                                  FormatDateTime(fj["origin_s"].get<int64_t>()) +
+                                  " (got --origin " + FormatDateTime(origin_s) +
                                   "); refit, or forecast from the fit's origin");
     }
-    const std::string fitted = fj.dump();
+    const std::string fitted = SafeDump(fj);
     PLACECAST_RETURN_IF_ERROR(
         model->LoadFitted(fitted, study.grid).Wrap("--load-fitted " + f.load_fitted));
   }
@@ -159,8 +161,8 @@ Status RunForecast(const ForecastFlags& f) {
   p.top_share_pct = f.top_pct;
   p.title = f.model + " forecast of " + f.offence + " for " + FormatDate(origin_s);
   p.code_version = kVersion;
-  ModelCardInput card_in{f.model, params.ToJson(), f.offence, train_from, origin_s,
-                         p.training_events, warnings, f.backtest_summary};
+  ModelCardInput card_in{f.model,  params.ToJson(),   f.offence, train_from,
+                         origin_s, p.training_events, warnings,  f.backtest_summary};
   PLACECAST_ASSIGN_OR_RETURN(p.model_card_json, BuildModelCardJson(card_in));
   p.suppressed = suppressed;
   p.privacy_note = privacy_note;
@@ -168,8 +170,11 @@ Status RunForecast(const ForecastFlags& f) {
                              BuildExplanationsJson(f, *model, study, origin_s, surface));
   if (f.explain_top > 0) p.explanations_json = explanations_json;
 
-  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
-  const std::string dir = f.out + "/";
+  // Products are written into a staging folder inside --out and moved into place only after the
+  // ledger record that vouches for them has committed (io/staging.h): a failed or killed run
+  // publishes nothing, and two forecasts into one folder never share a temporary file.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
+  const std::string dir = stage->dir() + "/";
   PLACECAST_RETURN_IF_ERROR(io::WriteForecastCsv(dir + "forecast.csv", p));
   PLACECAST_RETURN_IF_ERROR(io::WriteForecastGeoJson(dir + "forecast.geojson", p));
   PLACECAST_RETURN_IF_ERROR(io::WriteForecastGeoPackage(dir + "forecast.gpkg", p));
@@ -185,11 +190,16 @@ Status RunForecast(const ForecastFlags& f) {
   run["offence"] = f.offence;
   run["origin"] = FormatDate(origin_s);
   run["horizon_days"] = f.horizon_days;
-  run["training"] = {{"from", FormatDateTime(train_from)}, {"to", FormatDateTime(origin_s)},
+  run["training"] = {{"from", FormatDateTime(train_from)},
+                     {"to", FormatDateTime(origin_s)},
                      {"events", p.training_events}};
-  run["grid"] = {{"cell_size_m", study.grid.cell_size_m()}, {"cells", study.grid.num_cells()},
-                 {"nx", study.grid.nx()}, {"ny", study.grid.ny()}, {"x0_m", study.grid.x0_m()},
-                 {"y0_m", study.grid.y0_m()}, {"crs", study.grid.crs()},
+  run["grid"] = {{"cell_size_m", study.grid.cell_size_m()},
+                 {"cells", study.grid.num_cells()},
+                 {"nx", study.grid.nx()},
+                 {"ny", study.grid.ny()},
+                 {"x0_m", study.grid.x0_m()},
+                 {"y0_m", study.grid.y0_m()},
+                 {"crs", study.grid.crs()},
                  {"mask", study.grid_source}};
   run["warnings"] = warnings;
   run["model_card"] = nlohmann::ordered_json::parse(p.model_card_json);
@@ -226,7 +236,7 @@ Status RunForecast(const ForecastFlags& f) {
     outs.push_back({{"path", name}, {"sha256", h}});
   }
   run["outputs"] = outs;
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "run.json", run.dump(2) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "run.json", SafeDump(run, 2) + "\n"));
 
   if (f.record_ledger) {
     nlohmann::ordered_json lp;
@@ -245,11 +255,11 @@ Status RunForecast(const ForecastFlags& f) {
     lp["out"] = f.out;
     lp["explain_top"] = f.explain_top;
     AddPublicReleaseParams(f, &lp);
-    std::vector<std::string> outputs;
-    for (const char* name : kForecastProductNames) outputs.push_back(dir + name);
-    PLACECAST_RETURN_IF_ERROR(AppendCommandLedger(
-        f.store, "forecast", lp.dump(), {f.store, f.boundary, f.load_fitted, f.backtest_summary},
-        outputs));
+    PLACECAST_RETURN_IF_ERROR(RecordAndPublish(f.store, "forecast", SafeDump(lp),
+                                               {f.boundary, f.load_fitted, f.backtest_summary},
+                                               *stage));
+  } else {
+    PLACECAST_RETURN_IF_ERROR(stage->Publish());
   }
 
   // The top published cell (suppressed cells are never reported).
@@ -264,10 +274,11 @@ Status RunForecast(const ForecastFlags& f) {
   std::printf("training: %lld events from %s; grid: %d cells of %g m (%s)\n",
               static_cast<long long>(p.training_events), FormatDate(train_from).c_str(),
               study.grid.num_cells(), study.grid.cell_size_m(), study.grid_source.c_str());
-  std::printf("top cell: %d (risk %.6g); wrote %sforecast.{csv,geojson,gpkg}, map.png, report.html, "
-              "explanations.json, run.json\n",
-              ranking.empty() ? -1 : ranking[0], ranking.empty() ? 0.0 : surface.value[ranking[0]],
-              dir.c_str());
+  std::printf(
+      "top cell: %d (risk %.6g); wrote %sforecast.{csv,geojson,gpkg}, map.png, report.html, "
+      "explanations.json, run.json\n",
+      ranking.empty() ? -1 : ranking[0], ranking.empty() ? 0.0 : surface.value[ranking[0]],
+      (f.out + "/").c_str());
   if (f.public_release) {
     PrintPublicRelease(f, SupportLead(support_m), suppressed_cells, study.grid.num_cells(),
                        "cells suppressed", kSensitivity);
@@ -277,20 +288,44 @@ Status RunForecast(const ForecastFlags& f) {
 
 }  // namespace
 
-Status ReplayForecast(const std::string& params_json, const std::string& out_dir) {
+namespace {
+Status ReplayForecastParams(const nlohmann::json& j, const std::string& out_dir,
+                            const std::string& store_path);
+}  // namespace
+
+Status ReplayForecast(const std::string& params_json, const std::string& out_dir,
+                      const std::string& store_path) {
+  if (!io::JsonDepthWithin(params_json, io::kMaxJsonDepth)) {
+    return Status::Corrupt("ledger params: nested too deeply");
+  }
   nlohmann::json j = nlohmann::json::parse(params_json, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return Status::InvalidInput("ledger params: not a JSON object");
   }
+  // A recorded value of the wrong type (an edited or forged record) is reported, not thrown.
+  try {
+    return ReplayForecastParams(j, out_dir, store_path);
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corrupt(std::string("ledger params: a recorded setting has the wrong type (") +
+                           e.what() + ")");
+  }
+}
+
+namespace {
+
+Status ReplayForecastParams(const nlohmann::json& j, const std::string& out_dir,
+                            const std::string& store_path) {
   ForecastFlags f;
-  for (const char* k : {"store", "model", "model_params", "offence", "origin", "horizon_days",
-                        "cell_size_m", "boundary", "top_pct", "allow_enforcement_types",
-                        "load_fitted"}) {
+  for (const char* k :
+       {"store", "model", "model_params", "offence", "origin", "horizon_days", "cell_size_m",
+        "boundary", "top_pct", "allow_enforcement_types", "load_fitted"}) {
     if (!j.contains(k)) return Status::InvalidInput(std::string("ledger params: missing ") + k);
   }
-  f.store = j["store"].get<std::string>();
+  // The store replayed against is the one the user names (the recorded path only by default):
+  // a replay checks that store's data, not whatever sits at the recorded path.
+  f.store = store_path.empty() ? j["store"].get<std::string>() : store_path;
   f.model = j["model"].get<std::string>();
-  f.params_json = j["model_params"].dump();
+  f.params_json = SafeDump(j["model_params"]);
   f.offence = j["offence"].get<std::string>();
   f.origin = j["origin"].get<std::string>();
   f.horizon_days = j["horizon_days"].get<double>();
@@ -303,12 +338,15 @@ Status ReplayForecast(const std::string& params_json, const std::string& out_dir
   f.public_release = j.value("public_release", false);
   f.min_incidents = j.value("min_incidents", int64_t{0});
   f.epsilon = j.value("epsilon", 0.0);
-  f.noise_seed = j.value("noise_seed", uint64_t{1});
+  f.replay_store = f.store;  // the key comes from the store; the query is the one recorded
+  f.replay_query = j.value("release_query", "");
   f.explain_top = j.value("explain_top", 5);
   f.out = out_dir;
   f.record_ledger = false;
   return RunForecast(f);
 }
+
+}  // namespace
 
 void RegisterForecast(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<ForecastFlags>();
@@ -316,7 +354,8 @@ void RegisterForecast(CLI::App& app, int* exit_code) {
   AddForecastSelectionFlags(cmd, f.get());
   cmd->add_option("--out", f->out, "output directory")->required();
   cmd->add_option("--top-pct", f->top_pct, "share of cells outlined as hotspots on the map")
-      ->capture_default_str()->check(CLI::Range(0.1, 100.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 100.0));
   cmd->add_option("--load-fitted", f->load_fitted,
                   "reuse the fitted state saved in an earlier run.json (models that save one, "
                   "such as sepp_grid) instead of fitting");

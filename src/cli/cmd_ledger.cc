@@ -204,8 +204,8 @@ Status RunReplay(const LedgerFlags& f) {
     return Status::Corrupt("ledger seq " + std::to_string(f.seq) +
                            ": the record does not match its hash (edited); not replaying it");
   }
-  PLACECAST_RETURN_IF_ERROR(
-      ReplayForecast(rec->params_json, f.out).Wrap("replaying seq " + std::to_string(f.seq)));
+  PLACECAST_RETURN_IF_ERROR(ReplayForecast(rec->params_json, f.out, f.store)
+                                .Wrap("replaying seq " + std::to_string(f.seq)));
   int same = 0, differ = 0;
   for (const auto& o : rec->outputs) {
     const std::string name = std::filesystem::path(o.path).filename().string();

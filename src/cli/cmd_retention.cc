@@ -12,11 +12,13 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/json_util.h"
 #include "cli/ledger_util.h"
 #include "placecast/common/event_set.h"
 #include "placecast/io/ledger.h"
 #include "placecast/io/retention.h"
 #include "placecast/io/store.h"
+#include "placecast/version.h"
 
 namespace placecast::cli {
 namespace {
@@ -31,8 +33,7 @@ struct RetentionFlags {
 // "1234 kept, the oldest at 2024-01-02T03:04:05Z" or "none kept".
 std::string KeptText(const io::IncidentAges& a) {
   if (a.at_or_after == 0) return "none kept";
-  return std::to_string(a.at_or_after) + " kept, the oldest at " +
-         FormatDateTime(*a.oldest_kept_s);
+  return std::to_string(a.at_or_after) + " kept, the oldest at " + FormatDateTime(*a.oldest_kept_s);
 }
 
 Status RunRetention(const RetentionFlags& f) {
@@ -56,23 +57,20 @@ Status RunRetention(const RetentionFlags& f) {
               FormatDate(as_of_s).c_str(), period.ToString().c_str(),
               FormatDateTime(cutoff_s).c_str());
   if (f.dry_run) {
-    std::printf("dry run: %lld of %lld incident(s) occur before the cutoff and would be purged; "
-                "%s; the store is unchanged (no ledger record)\n",
-                static_cast<long long>(ages.before),
-                static_cast<long long>(ages.before + ages.at_or_after), KeptText(ages).c_str());
+    std::printf(
+        "dry run: %lld of %lld incident(s) occur before the cutoff and would be purged; "
+        "%s; the store is unchanged (no ledger record)\n",
+        static_cast<long long>(ages.before), static_cast<long long>(ages.before + ages.at_or_after),
+        KeptText(ages).c_str());
     return Status::Ok();
   }
-  // The store as retention found it: hashed before the purge changes its bytes.
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> inputs, io::HashLedgerFiles({f.store}));
+  // The purge and its ledger record are one transaction (the VACUUM that clears the freed pages
+  // runs after the commit): a failed or killed retention leaves the store and its ledger as they
+  // were.
+  io::WriteTransaction txn(*store);
+  PLACECAST_RETURN_IF_ERROR(txn.Begin());
   PLACECAST_ASSIGN_OR_RETURN(int64_t purged, store->PurgeIncidentsBefore(cutoff_s));
   PLACECAST_ASSIGN_OR_RETURN(io::IncidentAges after, store->CountIncidentsBefore(cutoff_s));
-  store.reset();
-  std::printf("purged %lld of %lld incident(s) occurring before the cutoff%s; %s\n",
-              static_cast<long long>(purged), static_cast<long long>(purged + after.at_or_after),
-              purged > 0 ? " (secure delete, file vacuumed)" : "", KeptText(after).c_str());
-  std::printf("not purged: the ingest history (counts and date ranges per ingest), rejects "
-              "files and products written outside the store (docs/privacy.md, \"Retention\")\n");
-
   nlohmann::ordered_json lp;
   lp["store"] = f.store;
   lp["older_than"] = period.ToString();
@@ -82,7 +80,19 @@ Status RunRetention(const RetentionFlags& f) {
   lp["kept"] = after.at_or_after;
   lp["oldest_kept"] = after.oldest_kept_s ? FormatDateTime(*after.oldest_kept_s) : "";
   lp["dry_run"] = false;
-  return AppendCommandLedger(f.store, "retention", lp.dump(), std::move(inputs), {});
+  io::LedgerRecord record;
+  record.command = "retention";
+  record.params_json = SafeDump(lp);
+  record.code_version = std::string("placecast ") + kVersion;
+  PLACECAST_RETURN_IF_ERROR(store->AppendLedger(std::move(record)).status().Wrap("ledger"));
+  PLACECAST_RETURN_IF_ERROR(txn.Commit());
+  std::printf("purged %lld of %lld incident(s) occurring before the cutoff%s; %s\n",
+              static_cast<long long>(purged), static_cast<long long>(purged + after.at_or_after),
+              purged > 0 ? " (secure delete, file vacuumed)" : "", KeptText(after).c_str());
+  std::printf(
+      "not purged: the ingest history (counts and date ranges per ingest), rejects "
+      "files and products written outside the store (docs/privacy.md, \"Retention\")\n");
+  return Status::Ok();
 }
 
 }  // namespace

@@ -441,7 +441,7 @@ TEST(IngestTest, Issue12DuplicatedHeaderColumnFailsTheIngest) {
 TEST(IngestTest, Issue12SummaryJsonNeverThrowsOnInvalidUtf8) {
   IngestSummary s;
   s.inputs = {"a\xFF.csv"};
-  s.unmapped_offences["Th\xC3eft"] = 1;
+  s.unmapped_offences["Th\xC3" "eft"] = 1;
   std::string json;
   EXPECT_NO_THROW(json = s.ToJson());
   EXPECT_NE(json.find("a\xEF\xBF\xBD.csv"), std::string::npos) << json;  // U+FFFD

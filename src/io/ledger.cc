@@ -141,8 +141,10 @@ Result<std::vector<LedgerFile>> LedgerFilesFromJson(std::string_view json, std::
     const auto& e = j[i];
     if (!e.is_object() || !e.contains("path") || !e.contains("sha256") || !e["path"].is_string() ||
         !e["sha256"].is_string()) {
-      return Status::Corrupt(std::string(what) + "[" + std::to_string(i) +
-                             "]: expected {\"path\": string, \"sha256\": string}");
+      return Status::Corrupt(
+          std::string(what) + "[" + std::to_string(i) +
+          "]: expected {\"path\": string, \"sha256\": string} (got " +
+          e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80) + ")");
     }
     out.push_back({e["path"].get<std::string>(), e["sha256"].get<std::string>()});
   }
@@ -163,7 +165,7 @@ Result<std::vector<LedgerFile>> HashLedgerFiles(const std::vector<std::string>& 
 std::string ToHexIfBinary(std::string_view s) {
   std::string out;
   for (const unsigned char c : s) {
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+    if (c < 0x20 || c >= 0x7f) {
       static constexpr char kDigits[] = "0123456789ABCDEF";
       out += "\\x";
       out += kDigits[c >> 4];

@@ -359,7 +359,9 @@ TEST(GeoPackageStoreTest, Issue12ReleaseKeyIsPerStoreAndStable) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*(*again)->GetReleaseKey(), k1);
   // The key is in no ledger record.
-  for (const auto& r : *(*again)->ReadLedger()) {
+  auto records = (*again)->ReadLedger();
+  ASSERT_TRUE(records.ok());
+  for (const auto& r : *records) {
     EXPECT_EQ(r.state_json.find(ToHexIfBinary(k1)), std::string::npos);
   }
 }

@@ -2,6 +2,7 @@
 # Runs one CLI golden case. A case file holds lines `key: value`:
 #   args:   the placecast arguments ({tmp} = a fresh temporary directory, {src} = the source tree)
 #   setup:  a shell command run first ({bin} = the placecast binary), optional, repeatable
+#   env:    NAME=VALUE set for the command under test (repeatable)
 #   exit:   the expected exit code
 #   stdout: a line the standard output must contain (repeatable)
 #   stderr: a line the standard error must contain (repeatable)
@@ -24,7 +25,9 @@ done < "$case_file"
 args=$(sub "$(sed -n 's/^args: //p' "$case_file")")
 want_exit=$(sed -n 's/^exit: //p' "$case_file")
 cd "$src"
-eval "\"$bin\" $args" >"$tmp/out" 2>"$tmp/err"
+envs=()
+while IFS= read -r line; do envs+=("$(sub "$line")"); done < <(sed -n 's/^env: //p' "$case_file")
+eval "env ${envs[*]:-} \"$bin\" $args" >"$tmp/out" 2>"$tmp/err"
 got_exit=$?
 if [ "$got_exit" != "$want_exit" ]; then echo "exit code: want $want_exit, got $got_exit"; fail=1; fi
 while IFS= read -r line; do

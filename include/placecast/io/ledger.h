@@ -79,7 +79,7 @@ Result<std::vector<LedgerFile>> HashLedgerFiles(const std::vector<std::string>& 
 inline constexpr size_t kMaxJsonDepth = 256;
 // Whether the brackets of `json` (outside strings) nest at most `max_depth` deep.
 bool JsonDepthWithin(std::string_view json, size_t max_depth);
-// `s` with control bytes, bytes >= 0x7f, quotes and backslashes written as \xHH (for messages).
+// `s` with control bytes and bytes >= 0x7f written as \xHH (for messages quoting raw bytes).
 std::string ToHexIfBinary(std::string_view s);
 
 // What the store holds now, for the state checks of VerifyLedger (Store::RecomputeState).
