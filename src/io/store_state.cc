@@ -16,32 +16,51 @@
 namespace placecast::io {
 namespace {
 
-struct CipherCtxFree {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
+// The algorithms are fetched from OpenSSL's provider once: fetching them per row (what EVP_sha256()
+// and EVP_chacha20() imply in OpenSSL 3) takes locks and string compares that cost more than the
+// hashing itself.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+const EVP_CIPHER* ChaCha20Cipher() {
+  static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "ChaCha20", nullptr);
+  return cipher;
+}
 
 // 512 bytes of ChaCha20 keystream under key = SHA-256("placecast/row/v1" || row), nonce 0: a
-// pseudo-random 4096-bit value per row. One cipher context per thread, re-keyed per row.
+// pseudo-random 4096-bit value per row. One digest and one cipher context per thread, re-keyed
+// per row.
 void ExpandRow(std::string_view row, std::array<uint64_t, RowSetDigest::kLimbs>* out) {
-  thread_local std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
+  struct Contexts {
+    EVP_MD_CTX* md = EVP_MD_CTX_new();
+    EVP_CIPHER_CTX* cipher = EVP_CIPHER_CTX_new();
+    bool cipher_ready = false;
+    ~Contexts() {
+      EVP_MD_CTX_free(md);
+      EVP_CIPHER_CTX_free(cipher);
+    }
+  };
+  thread_local Contexts ctx;
   static constexpr std::string_view kDomain = "placecast/row/v1";
   unsigned char key[32];
-  {
-    thread_local std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> md(EVP_MD_CTX_new(),
-                                                                       EVP_MD_CTX_free);
-    unsigned int len = 0;
-    EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
-    EVP_DigestUpdate(md.get(), kDomain.data(), kDomain.size());
-    EVP_DigestUpdate(md.get(), row.data(), row.size());
-    EVP_DigestFinal_ex(md.get(), key, &len);
-  }
+  unsigned int len = 0;
+  EVP_DigestInit_ex2(ctx.md, Sha256Md(), nullptr);
+  EVP_DigestUpdate(ctx.md, kDomain.data(), kDomain.size());
+  EVP_DigestUpdate(ctx.md, row.data(), row.size());
+  EVP_DigestFinal_ex(ctx.md, key, &len);
   static const unsigned char kZeros[RowSetDigest::kLimbs * 8] = {};
-  unsigned char iv[16] = {};
-  EVP_EncryptInit_ex(ctx.get(), EVP_chacha20(), nullptr, key, iv);
-  unsigned char stream[RowSetDigest::kLimbs * 8];
+  static const unsigned char kIv[16] = {};
+  if (!ctx.cipher_ready) {
+    EVP_EncryptInit_ex2(ctx.cipher, ChaCha20Cipher(), key, kIv, nullptr);
+    ctx.cipher_ready = true;
+  } else {
+    EVP_EncryptInit_ex2(ctx.cipher, nullptr, key, kIv, nullptr);
+  }
   int n = 0;
-  EVP_EncryptUpdate(ctx.get(), stream, &n, kZeros, sizeof(kZeros));
-  std::memcpy(out->data(), stream, sizeof(stream));  // little-endian limbs, least significant first
+  // Little-endian limbs, least significant first.
+  EVP_EncryptUpdate(ctx.cipher, reinterpret_cast<unsigned char*>(out->data()), &n, kZeros,
+                    sizeof(kZeros));
 }
 
 void AddLimbs(std::array<uint64_t, RowSetDigest::kLimbs>& a,
