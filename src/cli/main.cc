@@ -16,9 +16,11 @@
 #include "placecast/version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"placecast: place-based crime forecasts, measured honestly and accountable.\n"
-               "Forecasts places, never people."};
-  app.set_version_flag("--version", std::string("placecast ") + placecast::kVersion);
+  CLI::App app{
+      "placecast: place-based crime forecasts, measured honestly and accountable.\n"
+      "Forecasts places, never people."};
+  app.set_version_flag("--version", std::string("placecast ") + placecast::kVersion + " (git " +
+                                        placecast::kGitCommit + ")");
   app.require_subcommand(1);
   int exit_code = 0;
   placecast::cli::RegisterIngest(app, &exit_code);
