@@ -1249,13 +1249,26 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
         if (rc != SQLITE_DONE) return SqlError(db, path_, "writing incidents");
         sqlite3_reset(st);
       }
-      PLACECAST_RETURN_IF_ERROR(Exec(
-          db,
-          "UPDATE gpkg_contents SET min_x = (SELECT MIN(x_m) FROM incidents),"
-          " min_y = (SELECT MIN(y_m) FROM incidents), max_x = (SELECT MAX(x_m) FROM incidents),"
-          " max_y = (SELECT MAX(y_m) FROM incidents),"
-          " last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = 'incidents'",
-          path_));
+      // The layer's extent grows by the new points' extent (computed here: four scans of the
+      // table for MIN and MAX cost a second on 553k rows).
+      double x0 = w.incidents[0].x_m, x1 = x0, y0 = w.incidents[0].y_m, y1 = y0;
+      for (const Incident& inc : w.incidents) {
+        x0 = std::min(x0, inc.x_m);
+        x1 = std::max(x1, inc.x_m);
+        y0 = std::min(y0, inc.y_m);
+        y1 = std::max(y1, inc.y_m);
+      }
+      Stmt u(db,
+             "UPDATE gpkg_contents SET min_x = MIN(COALESCE(min_x, ?1), ?1),"
+             " min_y = MIN(COALESCE(min_y, ?2), ?2), max_x = MAX(COALESCE(max_x, ?3), ?3),"
+             " max_y = MAX(COALESCE(max_y, ?4), ?4),"
+             " last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = 'incidents'");
+      if (!u.ok()) return SqlError(db, path_, "gpkg_contents");
+      sqlite3_bind_double(u.get(), 1, x0);
+      sqlite3_bind_double(u.get(), 2, y0);
+      sqlite3_bind_double(u.get(), 3, x1);
+      sqlite3_bind_double(u.get(), 4, y1);
+      if (u.Step() != SQLITE_DONE) return SqlError(db, path_, "gpkg_contents");
     }
     if (w.study_area) {
       PLACECAST_RETURN_IF_ERROR(Exec(db, "DELETE FROM study_area", path_));
