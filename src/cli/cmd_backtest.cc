@@ -20,6 +20,7 @@
 #include "placecast/io/file_util.h"
 #include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
+#include "placecast/io/staging.h"
 
 namespace placecast::cli {
 namespace {
@@ -50,7 +51,8 @@ std::vector<io::CurveSeries> CurvesFromCsv(const std::string& csv) {
   while (std::getline(ss, line)) {
     std::stringstream ls(line);
     std::string model, cov, hr;
-    if (!std::getline(ls, model, ',') || !std::getline(ls, cov, ',') || !std::getline(ls, hr, ',')) {
+    if (!std::getline(ls, model, ',') || !std::getline(ls, cov, ',') ||
+        !std::getline(ls, hr, ',')) {
       continue;
     }
     if (series.empty() || series.back().name != model) series.push_back({model, {}, {}});
@@ -142,26 +144,52 @@ Status RunBacktestCmd(const BacktestFlags& f) {
                              eval::RunBacktest(req, study.events, study.grid));
   progress.Finish();
 
-  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
-  const std::string dir = f.out + "/";
+  // Products are staged inside --out and moved into place only after their ledger record commits
+  // (io/staging.h): a failed or killed run publishes nothing.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
+  const std::string dir = f.out + "/";  // messages name the final paths
+  const std::string sdir = stage->dir() + "/";
   const std::string summary = eval::BacktestSummaryJson(result);
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(summary);
   j["offence"] = f.offence;
-  j["grid"] = {{"cell_size_m", study.grid.cell_size_m()}, {"cells", study.grid.num_cells()},
-               {"crs", study.grid.crs()}, {"mask", study.grid_source}};
+  j["grid"] = {{"cell_size_m", study.grid.cell_size_m()},
+               {"cells", study.grid.num_cells()},
+               {"crs", study.grid.crs()},
+               {"mask", study.grid_source}};
   if (!study.enforcement_warning.empty()) j["enforcement_warning"] = study.enforcement_warning;
   eval::BacktestResult per_origin = result;
   if (f.public_release) {
     PLACECAST_ASSIGN_OR_RETURN(j["privacy"], MakePerOriginPublic(f, &per_origin));
   }
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", SafeDump(j, 2) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "summary.json", SafeDump(j, 2) + "\n"));
   PLACECAST_RETURN_IF_ERROR(
-      io::WriteFileAtomic(dir + "per_origin.csv", eval::BacktestPerOriginCsv(per_origin)));
+      io::WriteFileAtomic(sdir + "per_origin.csv", eval::BacktestPerOriginCsv(per_origin)));
   const std::string curves = eval::HitRateCurvesCsv(result);
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "hit_rate_curves.csv", curves));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "hit_rate_curves.csv", curves));
   PLACECAST_RETURN_IF_ERROR(io::RenderHitRateCurvesPng(
-      dir + "hit_rate_curves.png", CurvesFromCsv(curves),
+      sdir + "hit_rate_curves.png", CurvesFromCsv(curves),
       "Mean hit rate by coverage: " + f.offence + ", " + f.from + " .. " + f.to));
+
+  nlohmann::ordered_json lp;
+  lp["store"] = f.store;
+  lp["models"] = req.models;
+  nlohmann::ordered_json mp = nlohmann::ordered_json::object();
+  for (const auto& m : result.models) mp[m.name] = nlohmann::ordered_json::parse(m.params.ToJson());
+  lp["model_params"] = mp;
+  lp["offence"] = f.offence;
+  lp["from"] = f.from;
+  lp["to"] = f.to;
+  lp["train_days"] = f.train_days;
+  lp["horizon_days"] = f.horizon_days;
+  lp["cell_size_m"] = f.cell_size_m;
+  lp["boundary"] = f.boundary;
+  lp["bootstrap"] = f.bootstrap;
+  lp["seed"] = f.seed;
+  lp["allow_enforcement_types"] = f.allow_enforcement;
+  lp["out"] = f.out;
+  AddPublicReleaseParams(f, &lp);
+  PLACECAST_RETURN_IF_ERROR(
+      RecordAndPublish(f.store, "backtest", SafeDump(lp), {f.store, f.boundary}, *stage));
 
   std::printf("backtest: %s, %d origins (%s .. %s), %lld events scored, %d cells of %g m\n",
               f.offence.c_str(), j["origins"].get<int>(), f.from.c_str(), f.to.c_str(),
@@ -188,31 +216,7 @@ Status RunBacktestCmd(const BacktestFlags& f) {
     PrintPublicRelease(f, "", pj["withheld_origins"].get<int64_t>(), pj["origins"].get<int64_t>(),
                        "origins withheld from per_origin.csv", pj["sensitivity"].get<double>());
   }
-
-  nlohmann::ordered_json lp;
-  lp["store"] = f.store;
-  lp["models"] = req.models;
-  nlohmann::ordered_json mp = nlohmann::ordered_json::object();
-  for (const auto& m : result.models) mp[m.name] = nlohmann::ordered_json::parse(m.params.ToJson());
-  lp["model_params"] = mp;
-  lp["offence"] = f.offence;
-  lp["from"] = f.from;
-  lp["to"] = f.to;
-  lp["train_days"] = f.train_days;
-  lp["horizon_days"] = f.horizon_days;
-  lp["cell_size_m"] = f.cell_size_m;
-  lp["boundary"] = f.boundary;
-  lp["bootstrap"] = f.bootstrap;
-  lp["seed"] = f.seed;
-  lp["allow_enforcement_types"] = f.allow_enforcement;
-  lp["out"] = f.out;
-  AddPublicReleaseParams(f, &lp);
-  std::vector<std::string> outputs;
-  for (const char* name : {"summary.json", "per_origin.csv", "hit_rate_curves.csv",
-                           "hit_rate_curves.png"}) {
-    outputs.push_back(dir + name);
-  }
-  return AppendCommandLedger(f.store, "backtest", SafeDump(lp), {f.store, f.boundary}, outputs);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -220,26 +224,34 @@ Status RunBacktestCmd(const BacktestFlags& f) {
 void RegisterBacktest(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<BacktestFlags>();
   auto* cmd = app.add_subcommand("backtest", "Rolling-origin backtest of one or more models");
-  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")->required();
+  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")
+      ->required();
   cmd->add_option("--models", f->models, "comma-separated model names")->required();
   cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
   cmd->add_option("--from", f->from, "first origin YYYY-MM-DD")->required();
-  cmd->add_option("--to", f->to, "last origin YYYY-MM-DD (inclusive; one origin per day)")->required();
+  cmd->add_option("--to", f->to, "last origin YYYY-MM-DD (inclusive; one origin per day)")
+      ->required();
   cmd->add_option("--train-days", f->train_days,
                   "training window in days (sets window_days of every model that has one)")
-      ->capture_default_str()->check(CLI::Range(1, 36500));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 36500));
   cmd->add_option("--horizon-days", f->horizon_days, "days scored after each origin")
-      ->capture_default_str()->check(CLI::Range(0.01, 3650.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 3650.0));
   cmd->add_option("--cell-size-m", f->cell_size_m, "grid cell size in metres")
-      ->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 100000.0));
   cmd->add_option("--out", f->out, "output directory")->required();
   cmd->add_option("--boundary", f->boundary, "study-area polygons; default: the store's");
-  cmd->add_option("--param", f->params, "model parameter key=value or model.key=value (repeatable)");
+  cmd->add_option("--param", f->params,
+                  "model parameter key=value or model.key=value (repeatable)");
   cmd->add_option("--bootstrap", f->bootstrap, "bootstrap replications for the intervals")
-      ->capture_default_str()->check(CLI::Range(0, 1000000));
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
   cmd->add_option("--seed", f->seed, "seed of the bootstrap")->capture_default_str();
   cmd->add_option("--threads", f->threads, "worker threads (0 = all cores)")
-      ->capture_default_str()->check(CLI::Range(0, 256));
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
                 "allow enforcement-driven offence types (narcotics, weapons, …) in training");
   AddPublicReleaseFlags(
