@@ -25,6 +25,7 @@
 #include "placecast/io/ingest.h"
 #include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
+#include "placecast/io/staging.h"
 #include "placecast/io/store.h"
 #include "placecast/version.h"
 
@@ -57,11 +58,20 @@ std::string Html(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
@@ -93,21 +103,25 @@ Status RunAuditCmd(const AuditFlags& f) {
       Study study, LoadStudy(f.store, f.offence, f.boundary, f.cell_size_m,
                              std::numeric_limits<int64_t>::min(), end_s, f.allow_enforcement));
   PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(f.store, false));
-  PLACECAST_ASSIGN_OR_RETURN(EventSet need_events, store->LoadEvents(need_sel.groups, from_s, end_s));
+  PLACECAST_ASSIGN_OR_RETURN(EventSet need_events,
+                             store->LoadEvents(need_sel.groups, from_s, end_s));
   store.reset();
 
   PLACECAST_ASSIGN_OR_RETURN(std::vector<grid::Boundary> areas,
                              io::ReadAreas(f.areas, f.area_field, study.grid.crs()));
-  PLACECAST_ASSIGN_OR_RETURN(audit::AuditInput in,
-                             AuditInputForAreas(areas, f.areas, f.area_field, f.population,
-                                                f.population_area_column));
+  PLACECAST_ASSIGN_OR_RETURN(
+      audit::AuditInput in,
+      AuditInputForAreas(areas, f.areas, f.area_field, f.population, f.population_area_column));
   PLACECAST_ASSIGN_OR_RETURN(in.cell_area, audit::CellsToAreas(study.grid, areas));
   in.reference_group = f.reference_group;
   in.bootstrap_reps = f.bootstrap;
   in.seed = f.seed;
 
-  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
-  const std::string dir = f.out + "/";
+  // Products are staged inside --out and moved into place only after their ledger record commits
+  // (io/staging.h): a failed or killed run publishes nothing.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
+  const std::string dir = f.out + "/";  // messages name the final paths
+  const std::string sdir = stage->dir() + "/";
   nlohmann::ordered_json j;
   j["schema_version"] = 1;
   j["kind"] = "placecast.audit";
@@ -117,29 +131,33 @@ Status RunAuditCmd(const AuditFlags& f) {
   j["to"] = f.to;
   j["coverage_pct"] = f.coverage_pct;
   j["train_days"] = f.train_days;
-  j["grid"] = {{"cell_size_m", study.grid.cell_size_m()}, {"cells", study.grid.num_cells()},
-               {"crs", study.grid.crs()}, {"mask", study.grid_source}};
+  j["grid"] = {{"cell_size_m", study.grid.cell_size_m()},
+               {"cells", study.grid.num_cells()},
+               {"crs", study.grid.crs()},
+               {"mask", study.grid_source}};
   j["areas_file"] = f.areas;
   j["population_file"] = f.population;
-  j["note"] = "Exposure = flagged cell-days (top coverage_pct % of cells each day) in an area; a "
-              "cell belongs to the area holding its centre. Need = victim-reported offences of "
-              "need_offence in the area. Group values are population-weighted means over areas. "
-              "Ratios outside [0.8, 1.25] are flagged. See docs/audit.md.";
+  j["note"] =
+      "Exposure = flagged cell-days (top coverage_pct % of cells each day) in an area; a "
+      "cell belongs to the area holding its centre. Need = victim-reported offences of "
+      "need_offence in the area. Group values are population-weighted means over areas. "
+      "Ratios outside [0.8, 1.25] are flagged. See docs/audit.md.";
   std::string areas_csv = audit::AuditAreasCsvHeader();
   std::string groups_csv = audit::AuditGroupsCsvHeader();
-  std::vector<std::string> outputs;
-  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                     "<title>Fairness audit</title>\n<style>body{font-family:\"DejaVu Sans\","
-                     "Arial,sans-serif;max-width:1240px;margin:1.5em auto;padding:0 1em}"
-                     "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.2em .5em}"
-                     "td.num{text-align:right}.flag{color:#a40;font-weight:bold}img{max-width:100%}"
-                     "</style>\n</head>\n<body>\n";
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>Fairness audit</title>\n<style>body{font-family:\"DejaVu Sans\","
+      "Arial,sans-serif;max-width:1240px;margin:1.5em auto;padding:0 1em}"
+      "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.2em .5em}"
+      "td.num{text-align:right}.flag{color:#a40;font-weight:bold}img{max-width:100%}"
+      "</style>\n</head>\n<body>\n";
   html += "<h1>Fairness audit: " + Html(f.offence) + ", " + Html(f.from) + " – " + Html(f.to) +
           ", top " + F("%g", f.coverage_pct) + " % of cells</h1>\n";
   html += "<p>Each day, each model's forecast flags its top " + F("%g", f.coverage_pct) +
           " % of grid cells — where patrols would go. The audit counts flagged cell-days per area "
           "(exposure) and compares what a resident of each group experiences on average, before "
-          "and after dividing by the victim-reported offences (" + Html(need_offence) +
+          "and after dividing by the victim-reported offences (" +
+          Html(need_offence) +
           ") per resident of the areas they live in. Ratios outside 0.8–1.25 are flagged. "
           "The population table is the only place group membership enters; no model sees it.</p>\n";
   nlohmann::ordered_json jm = nlohmann::ordered_json::object();
@@ -175,11 +193,11 @@ Status RunAuditCmd(const AuditFlags& f) {
     std::vector<double> per_res;
     for (const auto& a : r.areas) per_res.push_back(a.exposure_per_1k_residents);
     const std::string map_png = "exposure_map_" + model + ".png";
-    PLACECAST_RETURN_IF_ERROR(io::RenderAreaMapPng(
-        dir + map_png, areas, per_res,
-        model + ": flagged cell-days per 1,000 residents, " + f.offence + " " + f.from + " – " +
-            f.to,
-        "cell-days per 1k residents"));
+    PLACECAST_RETURN_IF_ERROR(io::RenderAreaMapPng(sdir + map_png, areas, per_res,
+                                                   model +
+                                                       ": flagged cell-days per 1,000 residents, " +
+                                                       f.offence + " " + f.from + " – " + f.to,
+                                                   "cell-days per 1k residents"));
     std::vector<io::BarItem> bars;
     for (const auto& g : r.groups) {
       bars.push_back({g.name + ": exposure", g.exposure_ratio.value, g.exposure_ratio.lo,
@@ -192,10 +210,8 @@ Status RunAuditCmd(const AuditFlags& f) {
     }
     const std::string bar_png = "groups_" + model + ".png";
     PLACECAST_RETURN_IF_ERROR(io::RenderBarChartPng(
-        dir + bar_png, model + ": ratio to " + r.reference_group + " residents (95% CI)",
+        sdir + bar_png, model + ": ratio to " + r.reference_group + " residents (95% CI)",
         "ratio (1 = parity; band 0.8–1.25)", bars, 1.0, "parity"));
-    outputs.push_back(dir + map_png);
-    outputs.push_back(dir + bar_png);
 
     std::printf("audit: %s, %s, %s .. %s, top %g%% of %d cells per day; reference group %s\n",
                 model.c_str(), f.offence.c_str(), f.from.c_str(), f.to.c_str(), f.coverage_pct,
@@ -207,11 +223,14 @@ Status RunAuditCmd(const AuditFlags& f) {
       html += std::string("<li") + (flag ? " class=\"flag\"" : "") + ">" + Html(g.statement) +
               "</li>\n";
     }
-    html += "</ul>\n<p><img src=\"" + Html(map_png) + "\" alt=\"exposure per resident by area\">"
-            "</p>\n<p><img src=\"" + Html(bar_png) + "\" alt=\"ratios by group\"></p>\n";
-    html += "<table>\n<tr><th>group</th><th>residents</th><th>cell-days per 1k</th>"
-            "<th>offences per 1k</th><th>exposure ratio [95% CI]</th><th>need ratio</th>"
-            "<th>beyond need [95% CI]</th></tr>\n";
+    html += "</ul>\n<p><img src=\"" + Html(map_png) +
+            "\" alt=\"exposure per resident by area\">"
+            "</p>\n<p><img src=\"" +
+            Html(bar_png) + "\" alt=\"ratios by group\"></p>\n";
+    html +=
+        "<table>\n<tr><th>group</th><th>residents</th><th>cell-days per 1k</th>"
+        "<th>offences per 1k</th><th>exposure ratio [95% CI]</th><th>need ratio</th>"
+        "<th>beyond need [95% CI]</th></tr>\n";
     for (const auto& g : r.groups) {
       html += "<tr><td>" + Html(g.name) + "</td><td class=\"num\">" + F("%.0f", g.residents) +
               "</td><td class=\"num\">" + F("%.3g", g.exposure_per_1k_residents) +
@@ -220,12 +239,13 @@ Status RunAuditCmd(const AuditFlags& f) {
               F("%.2f", g.exposure_ratio.lo) + ", " + F("%.2f", g.exposure_ratio.hi) +
               "]</td><td class=\"num\">" + F("%.2f", g.need_ratio.value) +
               "</td><td class=\"num\">" + F("%.2f", g.disparity_beyond_need.value) + " [" +
-              F("%.2f", g.disparity_beyond_need.lo) + ", " +
-              F("%.2f", g.disparity_beyond_need.hi) + "]</td></tr>\n";
+              F("%.2f", g.disparity_beyond_need.lo) + ", " + F("%.2f", g.disparity_beyond_need.hi) +
+              "]</td></tr>\n";
     }
-    html += "</table>\n<table>\n<tr><th>area</th><th>residents</th><th>cells</th>"
-            "<th>flagged cell-days</th><th>share of exposure</th><th>per 1k residents</th>"
-            "<th>offences</th><th>share of offences</th></tr>\n";
+    html +=
+        "</table>\n<table>\n<tr><th>area</th><th>residents</th><th>cells</th>"
+        "<th>flagged cell-days</th><th>share of exposure</th><th>per 1k residents</th>"
+        "<th>offences</th><th>share of offences</th></tr>\n";
     for (const auto& a : r.areas) {
       html += "<tr><td>" + Html(a.name) + "</td><td class=\"num\">" + F("%.0f", a.residents) +
               "</td><td class=\"num\">" + std::to_string(a.cells) + "</td><td class=\"num\">" +
@@ -269,24 +289,20 @@ Status RunAuditCmd(const AuditFlags& f) {
     PrintPublicRelease(f, "", withheld_areas, static_cast<int64_t>(areas.size()),
                        "areas' offence counts withheld", 1);
   }
-  html += "<h2>What this does and does not say</h2>\n<p>Exposure measures where the forecast "
-          "would send attention, not what officers do there. Group figures assume every resident "
-          "of an area is equally exposed to that area's flagged cells, which hides differences "
-          "within areas (the ecological fallacy). Victim-reported offences are themselves "
-          "recorded unevenly. A ratio inside the band is not proof of fairness, and one outside "
-          "it is a finding to explain, not a verdict. See docs/audit.md.</p>\n"
-          "<p>Generated by placecast " + std::string(kVersion) + ".</p>\n</body>\n</html>\n";
+  html +=
+      "<h2>What this does and does not say</h2>\n<p>Exposure measures where the forecast "
+      "would send attention, not what officers do there. Group figures assume every resident "
+      "of an area is equally exposed to that area's flagged cells, which hides differences "
+      "within areas (the ecological fallacy). Victim-reported offences are themselves "
+      "recorded unevenly. A ratio inside the band is not proof of fairness, and one outside "
+      "it is a finding to explain, not a verdict. See docs/audit.md.</p>\n"
+      "<p>Generated by placecast " +
+      std::string(kVersion) + ".</p>\n</body>\n</html>\n";
 
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "audit.json", SafeDump(j, 2) + "\n"));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "audit.csv", areas_csv));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "groups.csv", groups_csv));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "report.html", html));
-  for (const char* n : {"audit.json", "audit.csv", "groups.csv", "report.html"}) {
-    outputs.push_back(dir + n);
-  }
-  std::printf("wrote %saudit.json, audit.csv, groups.csv, report.html and maps/charts\n",
-              dir.c_str());
-
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "audit.json", SafeDump(j, 2) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "audit.csv", areas_csv));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "groups.csv", groups_csv));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "report.html", html));
   nlohmann::ordered_json lp;
   lp["store"] = f.store;
   lp["offence"] = f.offence;
@@ -309,8 +325,11 @@ Status RunAuditCmd(const AuditFlags& f) {
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
   AddPublicReleaseParams(f, &lp);
-  return AppendCommandLedger(f.store, "audit", SafeDump(lp),
-                             {f.store, f.areas, f.population, f.boundary}, outputs);
+  PLACECAST_RETURN_IF_ERROR(RecordAndPublish(f.store, "audit", SafeDump(lp),
+                                             {f.store, f.areas, f.population, f.boundary}, *stage));
+  std::printf("wrote %saudit.json, audit.csv, groups.csv, report.html and maps/charts\n",
+              dir.c_str());
+  return Status::Ok();
 }
 
 }  // namespace
@@ -319,7 +338,8 @@ void RegisterAudit(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<AuditFlags>();
   auto* cmd = app.add_subcommand(
       "audit", "Fairness audit: whom a model's daily hotspots would expose, against need");
-  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")->required();
+  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")
+      ->required();
   cmd->add_option("--offence", f->offence, "offence group the models forecast")->required();
   cmd->add_option("--need-offence", f->need_offence,
                   "victim-reported offence group measuring need (default: --offence)");
@@ -327,7 +347,8 @@ void RegisterAudit(CLI::App& app, int* exit_code) {
   cmd->add_option("--to", f->to, "last day YYYY-MM-DD (inclusive)")->required();
   cmd->add_option("--models", f->models, "comma-separated model names")->required();
   cmd->add_option("--coverage-pct", f->coverage_pct, "share of cells flagged each day (%)")
-      ->capture_default_str()->check(CLI::Range(0.01, 100.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 100.0));
   cmd->add_option("--areas", f->areas, "area polygons (GeoJSON, Shapefile, GeoPackage)")
       ->required();
   cmd->add_option("--area-field", f->area_field, "attribute naming each area")->required();
@@ -339,13 +360,17 @@ void RegisterAudit(CLI::App& app, int* exit_code) {
   cmd->add_option("--reference-group", f->reference_group,
                   "group the others are compared with (default: the largest)");
   cmd->add_option("--cell-size-m", f->cell_size_m, "grid cell size in metres")
-      ->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 100000.0));
   cmd->add_option("--train-days", f->train_days, "training window in days")
-      ->capture_default_str()->check(CLI::Range(1, 36500));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 36500));
   cmd->add_option("--boundary", f->boundary, "study-area polygons; default: the store's");
-  cmd->add_option("--param", f->params, "model parameter key=value or model.key=value (repeatable)");
+  cmd->add_option("--param", f->params,
+                  "model parameter key=value or model.key=value (repeatable)");
   cmd->add_option("--bootstrap", f->bootstrap, "bootstrap replications over days")
-      ->capture_default_str()->check(CLI::Range(0, 1000000));
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
   cmd->add_option("--seed", f->seed, "seed of the bootstrap")->capture_default_str();
   cmd->add_option("--out", f->out, "output directory")->required();
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
