@@ -20,6 +20,7 @@
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/privacy.h"
+#include "placecast/io/staging.h"
 #include "placecast/io/store.h"
 #include "placecast/io/vector_layer.h"
 
@@ -134,13 +135,12 @@ Status RunScan(const ScanFlags& f) {
   if (f.public_release) layer.description += " (public release, docs/privacy.md)";
   layer.timestamp_s = date_s;
   using T = io::LayerFieldType;
-  layer.fields = {{"rank", T::kInt64},         {"centre_x_m", T::kDouble},
-                  {"centre_y_m", T::kDouble},  {"radius_m", T::kDouble},
-                  {"window_start", T::kString}, {"window_end", T::kString},
-                  {"window_days", T::kInt64},  {"locations", T::kInt64},
-                  {"observed", T::kInt64},     {"expected", T::kDouble},
-                  {"ratio", T::kDouble},       {"log_glr", T::kDouble},
-                  {"p_value", T::kDouble},     {"significant", T::kInt32}};
+  layer.fields = {
+      {"rank", T::kInt64},        {"centre_x_m", T::kDouble},   {"centre_y_m", T::kDouble},
+      {"radius_m", T::kDouble},   {"window_start", T::kString}, {"window_end", T::kString},
+      {"window_days", T::kInt64}, {"locations", T::kInt64},     {"observed", T::kInt64},
+      {"expected", T::kDouble},   {"ratio", T::kDouble},        {"log_glr", T::kDouble},
+      {"p_value", T::kDouble},    {"significant", T::kInt32}};
   for (const auto& c : result.clusters) {
     io::LayerFeature lf;
     lf.values = {c.rank,
@@ -195,13 +195,26 @@ Status RunScan(const ScanFlags& f) {
     json.resize(json.size() - 3);  // drop the closing "\n}\n"
     json += ",\n  \"privacy\": " + SafeDump(privacy) + "\n}\n";
   }
-  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
-  const std::string dir = f.out + "/";
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "clusters.geojson", SafeDump(fc, 1) + "\n"));
+  // Products are staged inside --out and moved into place only after their ledger record commits
+  // (io/staging.h): a failed or killed run publishes nothing.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
+  const std::string dir = f.out + "/";  // messages name the final paths
+  const std::string sdir = stage->dir() + "/";
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "clusters.geojson", SafeDump(fc, 1) + "\n"));
   PLACECAST_RETURN_IF_ERROR(
-      io::WriteFileAtomic(dir + "clusters.csv", analysis::ScanResultToCsv(result)));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "clusters.json", json));
-  PLACECAST_RETURN_IF_ERROR(io::WriteGeoPackageLayer(dir + "clusters.gpkg", layer));
+      io::WriteFileAtomic(sdir + "clusters.csv", analysis::ScanResultToCsv(result)));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "clusters.json", json));
+  PLACECAST_RETURN_IF_ERROR(io::WriteGeoPackageLayer(sdir + "clusters.gpkg", layer));
+
+  nlohmann::ordered_json lp;
+  lp["store"] = f.store;
+  lp["offence"] = f.offence;
+  lp["date"] = FormatDate(date_s);
+  lp["scan_params"] = nlohmann::ordered_json::parse(values.ToJson());
+  lp["allow_enforcement_types"] = f.allow_enforcement;
+  lp["out"] = f.out;
+  AddPublicReleaseParams(f, &lp);
+  PLACECAST_RETURN_IF_ERROR(RecordAndPublish(f.store, "scan", SafeDump(lp), {f.store}, *stage));
 
   std::printf(
       "scan: %s, %lld events on %lld locations from %s to %s, %lld centres, "
@@ -224,20 +237,7 @@ Status RunScan(const ScanFlags& f) {
     PrintPublicRelease(f, "", privacy["withheld_clusters"].get<int64_t>(),
                        privacy["clusters_found"].get<int64_t>(), "clusters withheld", 1);
   }
-
-  nlohmann::ordered_json lp;
-  lp["store"] = f.store;
-  lp["offence"] = f.offence;
-  lp["date"] = FormatDate(date_s);
-  lp["scan_params"] = nlohmann::ordered_json::parse(values.ToJson());
-  lp["allow_enforcement_types"] = f.allow_enforcement;
-  lp["out"] = f.out;
-  AddPublicReleaseParams(f, &lp);
-  std::vector<std::string> outputs;
-  for (const char* name : {"clusters.geojson", "clusters.csv", "clusters.json", "clusters.gpkg"}) {
-    outputs.push_back(dir + name);
-  }
-  return AppendCommandLedger(f.store, "scan", SafeDump(lp), {f.store}, outputs);
+  return Status::Ok();
 }
 
 }  // namespace
