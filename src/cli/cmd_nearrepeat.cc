@@ -22,6 +22,7 @@
 #include "placecast/io/csv.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/privacy.h"
+#include "placecast/io/staging.h"
 #include "placecast/io/store.h"
 
 namespace placecast::cli {
@@ -249,11 +250,29 @@ Status RunNearRepeat(const NearRepeatFlags& f) {
     json = analysis::KnoxResultToJson(result);
   }
 
-  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
-  const std::string dir = f.out + "/";
+  // Products are staged inside --out and moved into place only after their ledger record commits
+  // (io/staging.h): a failed or killed run publishes nothing.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
+  const std::string dir = f.out + "/";  // messages name the final paths
+  const std::string sdir = stage->dir() + "/";
   PLACECAST_RETURN_IF_ERROR(
-      io::WriteFileAtomic(dir + "knox.csv", analysis::KnoxResultToCsv(result)));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "knox.json", json));
+      io::WriteFileAtomic(sdir + "knox.csv", analysis::KnoxResultToCsv(result)));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "knox.json", json));
+  if (f.store.empty()) {
+    PLACECAST_RETURN_IF_ERROR(stage->Publish());  // an --input CSV run has no store, so no ledger
+  } else {
+    nlohmann::ordered_json lp;
+    lp["store"] = f.store;
+    lp["offence"] = f.offence;
+    lp["from"] = f.from;
+    lp["to"] = f.to;
+    lp["knox_params"] = nlohmann::ordered_json::parse(values.ToJson());
+    lp["allow_enforcement_types"] = f.allow_enforcement;
+    lp["out"] = f.out;
+    AddPublicReleaseParams(f, &lp);
+    PLACECAST_RETURN_IF_ERROR(
+        RecordAndPublish(f.store, "nearrepeat", SafeDump(lp), {f.store}, *stage));
+  }
   std::printf(
       "nearrepeat: %s: %lld events (%lld rows without x, y or date skipped), %lld pairs, "
       "%lld permutations (seed %lld), %s distance\n\n",
@@ -270,19 +289,7 @@ Status RunNearRepeat(const NearRepeatFlags& f) {
         f, "", privacy["withheld_cells"].get<int64_t>(), privacy["close_cells"].get<int64_t>(),
         "close cells withheld (x) and the open band", privacy["sensitivity"].get<double>());
   }
-  if (f.store.empty()) return Status::Ok();  // an --input CSV run has no store, so no ledger
-
-  nlohmann::ordered_json lp;
-  lp["store"] = f.store;
-  lp["offence"] = f.offence;
-  lp["from"] = f.from;
-  lp["to"] = f.to;
-  lp["knox_params"] = nlohmann::ordered_json::parse(values.ToJson());
-  lp["allow_enforcement_types"] = f.allow_enforcement;
-  lp["out"] = f.out;
-  AddPublicReleaseParams(f, &lp);
-  return AppendCommandLedger(f.store, "nearrepeat", SafeDump(lp), {f.store},
-                             {dir + "knox.csv", dir + "knox.json"});
+  return Status::Ok();
 }
 
 }  // namespace
