@@ -25,6 +25,7 @@
 #include "placecast/io/file_util.h"
 #include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
+#include "placecast/io/staging.h"
 #include "placecast/models/model.h"
 
 namespace placecast::cli {
@@ -126,9 +127,8 @@ Result<nlohmann::ordered_json> MakeRowsPublic(const PredictabilityFlags& f,
       "computed on the true data and published as such; the noise does not cover them. ",
       static_cast<long long>(f.min_incidents), static_cast<long long>(withheld),
       static_cast<long long>(groups));
-  const std::string note =
-      buf + NoiseSentence(f, 1, "each published event count", "per incident",
-                          "rounded to a whole number and at least 0");
+  const std::string note = buf + NoiseSentence(f, 1, "each published event count", "per incident",
+                                               "rounded to a whole number and at least 0");
   return PrivacyJson(f, {{"groups", groups}, {"withheld_groups", withheld}}, 1, note);
 }
 
@@ -139,8 +139,9 @@ Status RunPredictability(const PredictabilityFlags& f) {
     return Status::InvalidInput("--to: must be after --from (got \"" + f.to + "\")");
   }
   if (f.backtest_days < 1 || f.backtest_days > (to_s - from_s) / kSecondsPerDay) {
-    return Status::InvalidInput("--backtest-days: expected 1 .. the days in [--from, --to) (got \"" +
-                                std::to_string(f.backtest_days) + "\")");
+    return Status::InvalidInput(
+        "--backtest-days: expected 1 .. the days in [--from, --to) (got \"" +
+        std::to_string(f.backtest_days) + "\")");
   }
   const std::vector<std::string> models = SplitComma(f.models);
   if (models.empty()) return Status::InvalidInput("--models: no model given (got \"\")");
@@ -260,11 +261,11 @@ Status RunPredictability(const PredictabilityFlags& f) {
   j["kind"] = "placecast.predictability";
   j["from"] = f.from;
   j["to"] = f.to;
-  j["settings"] = {{"min_events", f.min_events},      {"cell_size_m", f.cell_size_m},
-                   {"knox_space_m", f.knox_space_m},  {"knox_days", f.knox_days},
-                   {"permutations", f.permutations},  {"models", models},
+  j["settings"] = {{"min_events", f.min_events},       {"cell_size_m", f.cell_size_m},
+                   {"knox_space_m", f.knox_space_m},   {"knox_days", f.knox_days},
+                   {"permutations", f.permutations},   {"models", models},
                    {"backtest_days", f.backtest_days}, {"train_days", f.train_days},
-                   {"bootstrap", f.bootstrap},        {"seed", f.seed}};
+                   {"bootstrap", f.bootstrap},         {"seed", f.seed}};
   j["groups"] = nlohmann::ordered_json::array();
   std::vector<io::BarItem> bars;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -272,71 +273,55 @@ Status RunPredictability(const PredictabilityFlags& f) {
     csv += std::to_string(r.rank) + "," + r.group + "," + std::to_string(r.ucr_part) + "," +
            std::to_string(r.events) + "," + Num(r.knox_ratio) + "," + Num(r.knox_p) + "," +
            count_text(r.knox_observed) + "," +
-           (f.public_release ? std::string() : Num(r.knox_expected)) + "," +
-           Num(r.conc.top_share) + "," + Num(r.conc.gini) + "," + Num(r.conc.generalized_gini) +
-           "," + Num(r.conc.cells_with_events_share) + "," + r.best_model + "," + Num(r.hit5) +
-           "," + Num(r.hit5_lo) + "," + Num(r.hit5_hi) + "," + Num(r.pai5) + "," +
-           count_text(r.scored) + "\n";
-    j["groups"].push_back({{"rank", r.rank},
-                           {"group", r.group},
-                           {"ucr_part", r.ucr_part},
-                           {"events", r.events},
-                           {"knox", {{"ratio", JsonNum(r.knox_ratio)},
-                                     {"p", JsonNum(r.knox_p)},
-                                     {"observed", count_json(r.knox_observed)},
-                                     {"expected", real_json(r.knox_expected)}}},
-                           {"concentration", {{"top5_share", r.conc.top_share},
-                                              {"gini", r.conc.gini},
-                                              {"generalized_gini", r.conc.generalized_gini},
-                                              {"cells_with_events_share",
-                                               r.conc.cells_with_events_share}}},
-                           {"backtest", {{"best_model", r.best_model},
-                                         {"hit_rate_5", {{"mean", JsonNum(r.hit5)},
-                                                         {"lo", JsonNum(r.hit5_lo)},
-                                                         {"hi", JsonNum(r.hit5_hi)}}},
-                                         {"pai_5", JsonNum(r.pai5)},
-                                         {"events_scored", count_json(r.scored)}}}});
+           (f.public_release ? std::string() : Num(r.knox_expected)) + "," + Num(r.conc.top_share) +
+           "," + Num(r.conc.gini) + "," + Num(r.conc.generalized_gini) + "," +
+           Num(r.conc.cells_with_events_share) + "," + r.best_model + "," + Num(r.hit5) + "," +
+           Num(r.hit5_lo) + "," + Num(r.hit5_hi) + "," + Num(r.pai5) + "," + count_text(r.scored) +
+           "\n";
+    j["groups"].push_back(
+        {{"rank", r.rank},
+         {"group", r.group},
+         {"ucr_part", r.ucr_part},
+         {"events", r.events},
+         {"knox",
+          {{"ratio", JsonNum(r.knox_ratio)},
+           {"p", JsonNum(r.knox_p)},
+           {"observed", count_json(r.knox_observed)},
+           {"expected", real_json(r.knox_expected)}}},
+         {"concentration",
+          {{"top5_share", r.conc.top_share},
+           {"gini", r.conc.gini},
+           {"generalized_gini", r.conc.generalized_gini},
+           {"cells_with_events_share", r.conc.cells_with_events_share}}},
+         {"backtest",
+          {{"best_model", r.best_model},
+           {"hit_rate_5",
+            {{"mean", JsonNum(r.hit5)}, {"lo", JsonNum(r.hit5_lo)}, {"hi", JsonNum(r.hit5_hi)}}},
+           {"pai_5", JsonNum(r.pai5)},
+           {"events_scored", count_json(r.scored)}}}});
     if (std::isfinite(r.hit5)) {
       bars.push_back({r.group, r.hit5, r.hit5_lo, r.hit5_hi,
-                      "Knox " + Num(r.knox_ratio, "%.2f") + ", top 5%: " +
-                          Num(100 * r.conc.top_share, "%.0f") + "%"});
+                      "Knox " + Num(r.knox_ratio, "%.2f") +
+                          ", top 5%: " + Num(100 * r.conc.top_share, "%.0f") + "%"});
     }
   }
   j["skipped"] = skipped;
   if (f.public_release) j["privacy"] = privacy;
-  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
-  const std::string dir = f.out + "/";
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "predictability.csv", csv));
+  // Products are staged inside --out and moved into place only after their ledger record commits
+  // (io/staging.h): a failed or killed run publishes nothing.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
+  const std::string dir = f.out + "/";  // messages name the final paths
+  const std::string sdir = stage->dir() + "/";
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "predictability.csv", csv));
   PLACECAST_RETURN_IF_ERROR(
-      io::WriteFileAtomic(dir + "predictability.json", SafeDump(j, 2) + "\n"));
+      io::WriteFileAtomic(sdir + "predictability.json", SafeDump(j, 2) + "\n"));
   if (!bars.empty()) {
     PLACECAST_RETURN_IF_ERROR(io::RenderBarChartPng(
-        dir + "predictability.png",
+        sdir + "predictability.png",
         "Predictability: next-day hit rate at 5% of cells, " + f.from + " .. " + f.to,
-        "hit rate of the best model (share of next-day events in the top 5% of cells)", bars,
-        0.05, "chance (5%)"));
+        "hit rate of the best model (share of next-day events in the top 5% of cells)", bars, 0.05,
+        "chance (5%)"));
   }
-  std::printf("%-4s %-26s %7s %7s %7s %6s %6s %-12s %18s %6s\n", "rank", "group", "events",
-              "knox", "top5%", "gini", "gini'", "best model", "hit@5% [95% CI]", "PAI@5");
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const GroupRow& r = rows[i];
-    std::printf("%-4lld %-26s %7lld %7s %7s %6s %6s %-12s %18s %6s\n",
-                static_cast<long long>(r.rank), r.group.c_str(),
-                static_cast<long long>(r.events), Num(r.knox_ratio, "%.2f").c_str(),
-                Num(100 * r.conc.top_share, "%.1f").c_str(), Num(r.conc.gini, "%.2f").c_str(),
-                Num(r.conc.generalized_gini, "%.2f").c_str(), r.best_model.c_str(),
-                (Num(100 * r.hit5, "%.1f") + " [" + Num(100 * r.hit5_lo, "%.1f") + ", " +
-                 Num(100 * r.hit5_hi, "%.1f") + "]")
-                    .c_str(),
-                Num(r.pai5, "%.2f").c_str());
-  }
-  for (const auto& s : skipped) std::printf("skipped: %s\n", s.c_str());
-  std::printf("wrote %spredictability.{csv,json,png}\n", dir.c_str());
-  if (f.public_release) {
-    PrintPublicRelease(f, "", privacy["withheld_groups"].get<int64_t>(),
-                       privacy["groups"].get<int64_t>(), "offence groups withheld", 1);
-  }
-
   nlohmann::ordered_json lp;
   lp["store"] = f.store;
   lp["from"] = f.from;
@@ -361,45 +346,74 @@ Status RunPredictability(const PredictabilityFlags& f) {
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
   AddPublicReleaseParams(f, &lp);
-  std::vector<std::string> outputs;
-  for (const char* name : {"predictability.csv", "predictability.json", "predictability.png"}) {
-    outputs.push_back(dir + name);  // the chart is absent when no group was backtested
+  // The chart is absent when no group was backtested.
+  PLACECAST_RETURN_IF_ERROR(
+      RecordAndPublish(f.store, "predictability", SafeDump(lp), {f.store, f.boundary}, *stage));
+
+  std::printf("%-4s %-26s %7s %7s %7s %6s %6s %-12s %18s %6s\n", "rank", "group", "events", "knox",
+              "top5%", "gini", "gini'", "best model", "hit@5% [95% CI]", "PAI@5");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const GroupRow& r = rows[i];
+    std::printf("%-4lld %-26s %7lld %7s %7s %6s %6s %-12s %18s %6s\n",
+                static_cast<long long>(r.rank), r.group.c_str(), static_cast<long long>(r.events),
+                Num(r.knox_ratio, "%.2f").c_str(), Num(100 * r.conc.top_share, "%.1f").c_str(),
+                Num(r.conc.gini, "%.2f").c_str(), Num(r.conc.generalized_gini, "%.2f").c_str(),
+                r.best_model.c_str(),
+                (Num(100 * r.hit5, "%.1f") + " [" + Num(100 * r.hit5_lo, "%.1f") + ", " +
+                 Num(100 * r.hit5_hi, "%.1f") + "]")
+                    .c_str(),
+                Num(r.pai5, "%.2f").c_str());
   }
-  return AppendCommandLedger(f.store, "predictability", SafeDump(lp), {f.store, f.boundary},
-                             outputs);
+  for (const auto& s : skipped) std::printf("skipped: %s\n", s.c_str());
+  std::printf("wrote %spredictability.{csv,json,png}\n", dir.c_str());
+  if (f.public_release) {
+    PrintPublicRelease(f, "", privacy["withheld_groups"].get<int64_t>(),
+                       privacy["groups"].get<int64_t>(), "offence groups withheld", 1);
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
 void RegisterPredictability(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<PredictabilityFlags>();
-  auto* cmd = app.add_subcommand(
-      "predictability", "Rank offence groups by how predictable they are (Knox, concentration, "
-                        "backtest hit rate)");
-  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")->required();
+  auto* cmd =
+      app.add_subcommand("predictability",
+                         "Rank offence groups by how predictable they are (Knox, concentration, "
+                         "backtest hit rate)");
+  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")
+      ->required();
   cmd->add_option("--from", f->from, "start of the period YYYY-MM-DD")->required();
   cmd->add_option("--to", f->to, "end of the period YYYY-MM-DD (exclusive)")->required();
   cmd->add_option("--out", f->out, "output directory")->required();
   cmd->add_option("--boundary", f->boundary, "study-area polygons; default: the store's");
   cmd->add_option("--models", f->models, "models to backtest; the best one counts")
       ->capture_default_str();
-  cmd->add_option("--min-events", f->min_events, "groups with fewer events in the period are skipped")
-      ->capture_default_str()->check(CLI::Range(int64_t{2}, int64_t{100000000}));
+  cmd->add_option("--min-events", f->min_events,
+                  "groups with fewer events in the period are skipped")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{2}, int64_t{100000000}));
   cmd->add_option("--cell-size-m", f->cell_size_m, "grid cell size in metres")
-      ->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 100000.0));
   cmd->add_option("--knox-space-m", f->knox_space_m, "close range in space for the Knox ratio")
-      ->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 100000.0));
   cmd->add_option("--knox-days", f->knox_days, "close range in time (days) for the Knox ratio")
-      ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{3650}));
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{3650}));
   cmd->add_option("--permutations", f->permutations, "Knox Monte Carlo permutations")
-      ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{100000}));
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}));
   cmd->add_option("--backtest-days", f->backtest_days,
                   "daily origins scored: the last N days before --to")
       ->capture_default_str();
   cmd->add_option("--train-days", f->train_days, "training window of the backtest")
-      ->capture_default_str()->check(CLI::Range(1, 36500));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 36500));
   cmd->add_option("--bootstrap", f->bootstrap, "bootstrap replications of the intervals")
-      ->capture_default_str()->check(CLI::Range(0, 1000000));
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
   cmd->add_option("--seed", f->seed, "seed of the permutations and the bootstrap")
       ->capture_default_str();
   cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
