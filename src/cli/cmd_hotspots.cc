@@ -19,6 +19,7 @@
 #include "placecast/io/area_map.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
+#include "placecast/io/staging.h"
 #include "placecast/io/vector_layer.h"
 #include "placecast/version.h"
 
@@ -169,26 +170,24 @@ Status WriteGpkg(const std::string& path, const std::string& crs, int64_t origin
   layer.geometry = io::LayerGeometry::kMultiPolygon;
   layer.timestamp_s = origin_s;
   using T = io::LayerFieldType;
-  layer.fields = {{"rank", T::kInt32},          {"id", T::kInt32},
-                  {"cells", T::kInt32},         {"area_m2", T::kDouble},
-                  {"expected_events", T::kDouble}, {"risk_share", T::kDouble},
-                  {"cumulative_share", T::kDouble}, {"centroid_x_m", T::kDouble},
-                  {"centroid_y_m", T::kDouble}, {"centroid_lon", T::kDouble},
+  layer.fields = {{"rank", T::kInt32},
+                  {"id", T::kInt32},
+                  {"cells", T::kInt32},
+                  {"area_m2", T::kDouble},
+                  {"expected_events", T::kDouble},
+                  {"risk_share", T::kDouble},
+                  {"cumulative_share", T::kDouble},
+                  {"centroid_x_m", T::kDouble},
+                  {"centroid_y_m", T::kDouble},
+                  {"centroid_lon", T::kDouble},
                   {"centroid_lat", T::kDouble}};
   for (size_t i = 0; i < areas.size(); ++i) {
     const auto& a = areas[i];
     io::LayerFeature f;
-    f.values = {int64_t{a.rank},
-                int64_t{a.seed_cell},
-                static_cast<int64_t>(a.cells.size()),
-                a.area_m2,
-                a.expected_events,
-                a.risk_share,
-                a.cumulative_share,
-                a.centroid_x_m,
-                a.centroid_y_m,
-                ll.centroid_lon[i],
-                ll.centroid_lat[i]};
+    f.values = {int64_t{a.rank},    int64_t{a.seed_cell}, static_cast<int64_t>(a.cells.size()),
+                a.area_m2,          a.expected_events,    a.risk_share,
+                a.cumulative_share, a.centroid_x_m,       a.centroid_y_m,
+                ll.centroid_lon[i], ll.centroid_lat[i]};
     for (const auto& p : a.outline) f.polygons.push_back(io::LayerPolygon{p.rings});
     layer.features.push_back(std::move(f));
   }
@@ -269,13 +268,16 @@ Status RunHotspots(const HotspotsFlags& f) {
             "shares are of the published risk.");
   }
 
-  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
-  const std::string dir = f.out + "/";
+  // Products are staged inside --out and moved into place only after their ledger record commits
+  // (io/staging.h): a failed or killed run publishes nothing.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
+  const std::string dir = f.out + "/";  // messages name the final paths
+  const std::string sdir = stage->dir() + "/";
   std::vector<std::string> written = {"hotspots.csv", "hotspots.geojson", "hotspots.gpkg"};
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "hotspots.csv", CsvTable(h.areas, ll)));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "hotspots.csv", CsvTable(h.areas, ll)));
   PLACECAST_RETURN_IF_ERROR(
-      io::WriteFileAtomic(dir + "hotspots.geojson", GeoJson(h.areas, ll, meta)));
-  PLACECAST_RETURN_IF_ERROR(WriteGpkg(dir + "hotspots.gpkg", g.crs(), fc.origin_s, h.areas, ll));
+      io::WriteFileAtomic(sdir + "hotspots.geojson", GeoJson(h.areas, ll, meta)));
+  PLACECAST_RETURN_IF_ERROR(WriteGpkg(sdir + "hotspots.gpkg", g.crs(), fc.origin_s, h.areas, ll));
   if (!h.areas.empty()) {
     std::vector<grid::Boundary> shapes;
     std::vector<double> values;
@@ -286,7 +288,7 @@ Status RunHotspots(const HotspotsFlags& f) {
       shapes.push_back(std::move(b));
       values.push_back(a.expected_events);
     }
-    PLACECAST_RETURN_IF_ERROR(io::RenderAreaMapPng(dir + "map.png", shapes, values,
+    PLACECAST_RETURN_IF_ERROR(io::RenderAreaMapPng(sdir + "map.png", shapes, values,
                                                    "Patrol areas: " + f.sel.model +
                                                        " forecast of " + f.sel.offence + " for " +
                                                        FormatDate(fc.origin_s),
@@ -317,12 +319,11 @@ Status RunHotspots(const HotspotsFlags& f) {
   s["patrol_areas"] = table;
   nlohmann::ordered_json outs = nlohmann::ordered_json::array();
   for (const auto& name : written) {
-    PLACECAST_ASSIGN_OR_RETURN(std::string sha, io::Sha256File(dir + name));
+    PLACECAST_ASSIGN_OR_RETURN(std::string sha, io::Sha256File(sdir + name));
     outs.push_back({{"path", name}, {"sha256", sha}});
   }
   s["outputs"] = outs;
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", SafeDump(s, 2) + "\n"));
-  written.push_back("summary.json");
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "summary.json", SafeDump(s, 2) + "\n"));
 
   nlohmann::ordered_json lp;
   lp["store"] = f.sel.store;
@@ -340,10 +341,8 @@ Status RunHotspots(const HotspotsFlags& f) {
   lp["max_areas"] = f.opt.max_areas;
   lp["out"] = f.out;
   AddPublicReleaseParams(f, &lp);
-  std::vector<std::string> outputs;
-  for (const auto& name : written) outputs.push_back(dir + name);
-  PLACECAST_RETURN_IF_ERROR(AppendCommandLedger(f.sel.store, "hotspots", SafeDump(lp),
-                                                {f.sel.store, f.sel.boundary}, outputs));
+  PLACECAST_RETURN_IF_ERROR(RecordAndPublish(f.sel.store, "hotspots", SafeDump(lp),
+                                             {f.sel.store, f.sel.boundary}, *stage));
 
   std::printf("hotspots: %s, %s, origin %s, horizon %g day(s)\n", f.sel.model.c_str(),
               f.sel.offence.c_str(), FormatDate(fc.origin_s).c_str(), f.sel.horizon_days);
