@@ -34,6 +34,7 @@
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/products.h"
+#include "placecast/io/staging.h"
 #include "placecast/io/store.h"
 #include "placecast/version.h"
 
@@ -561,10 +562,11 @@ Status RunAllocate(const AllocateFlags& f) {
     plans.push_back(std::move(plan));
   }
 
-  // Products.
-  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
-  const std::string dir = f.out + "/";
-  std::vector<std::string> outputs;
+  // Products, staged inside --out and moved into place only after their ledger record commits
+  // (io/staging.h): a failed or killed run publishes nothing.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
+  const std::string dir = f.out + "/";  // messages name the final paths
+  const std::string sdir = stage->dir() + "/";
   std::string csv =
       "shift,rank,site_id,kind,x_m,y_m,lon,lat,covered_cells,expected_events_marginal,"
       "expected_events_cumulative,share_of_shift_risk_cumulative\n";
@@ -620,10 +622,8 @@ Status RunAllocate(const AllocateFlags& f) {
                      {"horizon_days", f.fc.horizon_days}, {"radius_m", f.radius_m}};
   if (f.public_release) gj["placecast"]["privacy"] = "public-release: see summary.json";
   gj["features"] = features;
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "plan.csv", csv));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "plan.geojson", SafeDump(gj) + "\n"));
-  outputs.push_back(dir + "plan.csv");
-  outputs.push_back(dir + "plan.geojson");
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "plan.csv", csv));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "plan.geojson", SafeDump(gj) + "\n"));
 
   // A map per shift: the shift's expected events per cell, the staffed sites on top.
   for (size_t k = 0; k < plans.size(); ++k) {
@@ -653,7 +653,7 @@ Status RunAllocate(const AllocateFlags& f) {
     p.code_version = kVersion;
     p.suppressed = pub.suppressed;
     const std::string png = "map_" + plan.shift.Label() + ".png";
-    PLACECAST_RETURN_IF_ERROR(io::RenderForecastPng(dir + png, p));
+    PLACECAST_RETURN_IF_ERROR(io::RenderForecastPng(sdir + png, p));
     const std::string note =
         std::string(beats.empty() ? "Blue circles: staffed patrol points (" +
                                         Fmt("%g", f.radius_m) + " m coverage)"
@@ -662,8 +662,7 @@ Status RunAllocate(const AllocateFlags& f) {
         Fmt("%.1f", plan.shift_risk > 0 ? 100 * plan.sol.objective / plan.shift_risk : 0.0) +
         " % of the shift's expected events.";
     PLACECAST_RETURN_IF_ERROR(
-        OverlayPlan(dir + png, g, p.study_area, sites, beats, plan.sol, f.radius_m, note));
-    outputs.push_back(dir + png);
+        OverlayPlan(sdir + png, g, p.study_area, sites, beats, plan.sol, f.radius_m, note));
   }
 
   // Fairness audit of the plan: each shift's covered cells are its flagged cells.
@@ -713,12 +712,11 @@ Status RunAllocate(const AllocateFlags& f) {
     if (result.ok()) {
       audit_json = nlohmann::ordered_json::parse(audit::AuditJson(*result));
       PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(
-          dir + "audit.csv", audit::AuditAreasCsvHeader() + audit::AuditAreasCsv(*result, "plan")));
+          sdir + "audit.csv",
+          audit::AuditAreasCsvHeader() + audit::AuditAreasCsv(*result, "plan")));
       PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(
-          dir + "groups.csv",
+          sdir + "groups.csv",
           audit::AuditGroupsCsvHeader() + audit::AuditGroupsCsv(*result, "plan")));
-      outputs.push_back(dir + "audit.csv");
-      outputs.push_back(dir + "groups.csv");
       for (const auto& gr : result->groups) statements.push_back(gr.statement);
     } else {
       // The plan stands without its audit; say why the audit could not be made.
@@ -796,26 +794,7 @@ Status RunAllocate(const AllocateFlags& f) {
       "(forecast x the cell's shrunk shift share); bound = MIP optimum when proven, "
       "else the LP relaxation; gap = (bound - objective) / bound. time_s is wall-clock "
       "and the only value that differs between identical runs. See docs/allocation.md.";
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "summary.json", SafeDump(sj, 2) + "\n"));
-  outputs.push_back(dir + "summary.json");
-
-  std::printf("allocate: %s, %s, origin %s, %zu %s, %zu shift(s)\n", f.fc.model.c_str(),
-              f.fc.offence.c_str(), FormatDate(fc.origin_s).c_str(), sites.size(),
-              beats.empty() ? "points" : "beats", shifts.size());
-  for (const ShiftPlan& plan : plans) {
-    std::printf(
-        "shift %s: %zu of %d units, %s %s, covered %.4g of %.4g expected events (%.1f%%), "
-        "gap %.3g\n",
-        plan.shift.Label().c_str(), plan.sol.sites.size(), plan.units, plan.sol.solver.c_str(),
-        plan.sol.status.c_str(), plan.sol.objective, plan.shift_risk,
-        plan.shift_risk > 0 ? 100 * plan.sol.objective / plan.shift_risk : 0.0, plan.sol.gap);
-  }
-  for (const auto& s : statements) std::printf("  %s\n", s.c_str());
-  std::printf("wrote %splan.csv, plan.geojson, summary.json and a map per shift\n", dir.c_str());
-  if (f.public_release) {
-    PrintPublicRelease(f, SupportLead(pub.support_m), pub.suppressed_cells, g.num_cells(),
-                       "cells suppressed (never covered)", 1);
-  }
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "summary.json", SafeDump(sj, 2) + "\n"));
 
   nlohmann::ordered_json lp;
   AddForecastSelectionParams(f.fc, fc, &lp);
@@ -844,10 +823,30 @@ Status RunAllocate(const AllocateFlags& f) {
   lp["out"] = f.out;
   AddPublicReleaseParams(f, &lp);
   const std::string points_file = f.points.rfind("auto:", 0) == 0 ? "" : f.points;
-  return AppendCommandLedger(f.fc.store, "allocate", SafeDump(lp),
-                             {f.fc.store, f.fc.boundary, points_file, f.beats, f.districts,
-                              f.district_bounds, f.areas, f.population},
-                             outputs);
+  PLACECAST_RETURN_IF_ERROR(
+      RecordAndPublish(f.fc.store, "allocate", SafeDump(lp),
+                       {f.fc.store, f.fc.boundary, points_file, f.beats, f.districts,
+                        f.district_bounds, f.areas, f.population},
+                       *stage));
+
+  std::printf("allocate: %s, %s, origin %s, %zu %s, %zu shift(s)\n", f.fc.model.c_str(),
+              f.fc.offence.c_str(), FormatDate(fc.origin_s).c_str(), sites.size(),
+              beats.empty() ? "points" : "beats", shifts.size());
+  for (const ShiftPlan& plan : plans) {
+    std::printf(
+        "shift %s: %zu of %d units, %s %s, covered %.4g of %.4g expected events (%.1f%%), "
+        "gap %.3g\n",
+        plan.shift.Label().c_str(), plan.sol.sites.size(), plan.units, plan.sol.solver.c_str(),
+        plan.sol.status.c_str(), plan.sol.objective, plan.shift_risk,
+        plan.shift_risk > 0 ? 100 * plan.sol.objective / plan.shift_risk : 0.0, plan.sol.gap);
+  }
+  for (const auto& s : statements) std::printf("  %s\n", s.c_str());
+  std::printf("wrote %splan.csv, plan.geojson, summary.json and a map per shift\n", dir.c_str());
+  if (f.public_release) {
+    PrintPublicRelease(f, SupportLead(pub.support_m), pub.suppressed_cells, g.num_cells(),
+                       "cells suppressed (never covered)", 1);
+  }
+  return Status::Ok();
 }
 
 }  // namespace
