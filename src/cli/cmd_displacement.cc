@@ -26,6 +26,7 @@
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/privacy.h"
+#include "placecast/io/staging.h"
 #include "placecast/version.h"
 
 namespace placecast::cli {
@@ -195,8 +196,8 @@ Result<DisplacementRelease> MakeCountsPublic(const DisplacementFlags& f, bool co
   for (size_t i = 0; i < areas->size(); ++i) {
     (*areas)[i].counts.pre = published[2 * i];
     (*areas)[i].counts.post = published[2 * i + 1];
-    const bool out = published[2 * i] == io::kWithheldCount ||
-                     published[2 * i + 1] == io::kWithheldCount;
+    const bool out =
+        published[2 * i] == io::kWithheldCount || published[2 * i + 1] == io::kWithheldCount;
     if (out) rel.wdd_withheld = true;
     if (out && i < 3) rel.wdq_withheld = true;  // target, buffer, control
   }
@@ -486,7 +487,8 @@ Status RunDisplacement(const DisplacementFlags& f) {
        "B<sub>pre</sub>/C<sub>pre</sub></th><td class=\"num\">" +
        shown(q.sm_defined, "%.4f", q.buffer_measure, wdq_na) +
        "</td></tr>\n<tr><th>WDQ = BDM / SM</th><td class=\"num\">" +
-       shown(q.wdq_defined, "%.3f", q.wdq, wdq_na) + "</td></tr>\n</table>\n<p>" + HtmlEscape(q.reading) +
+       shown(q.wdq_defined, "%.3f", q.wdq, wdq_na) + "</td></tr>\n</table>\n<p>" +
+       HtmlEscape(q.reading) +
        "</p>\n<h3>Weighted displacement difference (Wheeler and Ratcliffe 2018)</h3>\n<table>\n"
        "<tr><th>Direct effect ΔT − ΔC<sub>t</sub></th><td class=\"num\">" +
        shown(wdd_shown, "%.0f", w.local, wdd_na) + " (se " +
@@ -519,13 +521,16 @@ Status RunDisplacement(const DisplacementFlags& f) {
        std::string(kVersion) + ".</p>\n</body>\n</html>\n";
 
   PLACECAST_ASSIGN_OR_RETURN(std::string areas_geojson, AreasGeoJson(areas, crs));
-  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
-  const std::string dir = f.out + "/";
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "displacement.json", SafeDump(j, 2) + "\n"));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "counts.csv", counts_csv));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "measures.csv", measures_csv));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "areas.geojson", areas_geojson));
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "report.html", h));
+  // Products are staged inside --out and moved into place only after their ledger record commits
+  // (io/staging.h): a failed or killed run publishes nothing.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
+  const std::string dir = f.out + "/";  // messages name the final paths
+  const std::string sdir = stage->dir() + "/";
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "displacement.json", SafeDump(j, 2) + "\n"));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "counts.csv", counts_csv));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "measures.csv", measures_csv));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "areas.geojson", areas_geojson));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "report.html", h));
 
   nlohmann::ordered_json lp;
   lp["store"] = f.store;
@@ -540,14 +545,9 @@ Status RunDisplacement(const DisplacementFlags& f) {
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
   AddPublicReleaseParams(f, &lp);
-  std::vector<std::string> outputs;
-  for (const char* n :
-       {"displacement.json", "counts.csv", "measures.csv", "areas.geojson", "report.html"}) {
-    outputs.push_back(dir + n);
-  }
   PLACECAST_RETURN_IF_ERROR(
-      AppendCommandLedger(f.store, "displacement", SafeDump(lp),
-                          {f.store, f.target, f.buffer, f.control, f.buffer_control}, outputs));
+      RecordAndPublish(f.store, "displacement", SafeDump(lp),
+                       {f.store, f.target, f.buffer, f.control, f.buffer_control}, *stage));
 
   std::printf("displacement: %s, pre %s to %s, post %s to %s (%lld days each)\n", f.offence.c_str(),
               FormatDate(pre.from_s).c_str(), FormatDate(pre.to_s - kSecondsPerDay).c_str(),
