@@ -18,6 +18,7 @@
 #include "cli/param_flags.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
+#include "placecast/io/staging.h"
 #include "placecast/models/explain.h"
 #include "placecast/models/model.h"
 
@@ -98,11 +99,12 @@ Status RunExplain(const ExplainFlags& f, bool cell_given, bool lonlat_given) {
     std::printf("  %s  %-24s %6g m  %7.1f days ago  %.6g\n", FormatDateTime(t.t_s).c_str(),
                 t.offence.c_str(), t.distance_m, t.age_days, t.contribution);
   }
-  if (!f.out.empty()) {
-    PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(f.out, models::CellExplanationToJson(e) + "\n"));
-    std::printf("wrote %s\n", f.out.c_str());
-  }
   if (f.out.empty()) return Status::Ok();  // a printout only: no product, no ledger record
+
+  // The file is staged beside --out and moved into place only after its ledger record commits
+  // (io/staging.h): a failed or killed run publishes nothing.
+  auto stage = io::OutputStage::ForFiles();
+  PLACECAST_RETURN_IF_ERROR(stage->StageFile(f.out, models::CellExplanationToJson(e) + "\n"));
 
   nlohmann::ordered_json lp;
   lp["store"] = f.store;
@@ -121,7 +123,10 @@ Status RunExplain(const ExplainFlags& f, bool cell_given, bool lonlat_given) {
   lp["boundary"] = f.boundary;
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
-  return AppendCommandLedger(f.store, "explain", SafeDump(lp), {f.store, f.boundary}, {f.out});
+  PLACECAST_RETURN_IF_ERROR(
+      RecordAndPublish(f.store, "explain", SafeDump(lp), {f.store, f.boundary}, *stage));
+  std::printf("wrote %s\n", f.out.c_str());
+  return Status::Ok();
 }
 
 }  // namespace
@@ -132,8 +137,7 @@ void RegisterExplain(CLI::App& app, int* exit_code) {
       "explain", "Explain one cell of a forecast: model parts, distance and age bands, top events");
   cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")
       ->required();
-  cmd->add_option("--model", f->model, "naive, retro, prospective, sepp_grid or sepp")
-      ->required();
+  cmd->add_option("--model", f->model, "naive, retro, prospective, sepp_grid or sepp")->required();
   cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
   cmd->add_option("--origin", f->origin, "forecast origin date YYYY-MM-DD (UTC midnight)")
       ->required();
