@@ -18,6 +18,7 @@
 #include "io/projection.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/privacy.h"
+#include "placecast/io/staging.h"
 #include "placecast/io/store.h"
 
 namespace placecast::cli {
@@ -65,11 +66,10 @@ Status RunExport(const ExportFlags& f) {
     std::snprintf(buf, sizeof(buf), ",%.6f,%.6f\n", x[i], y[i]);
     out += FormatDate(ev.t_s[i]) + "," + std::string(GetOffenceGroupInfo(ev.group[i]).name) + buf;
   }
-  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(f.out, out));
-  std::printf(
-      "export-incidents: %zu %s incident(s) from %s to %s, donut geomask %g-%g m keyed by the "
-      "store's release key; wrote %s\n",
-      ev.size(), f.offence.c_str(), f.from.c_str(), f.to.c_str(), f.min_m, f.max_m, f.out.c_str());
+  // The file is staged beside --out and moved into place only after its ledger record commits
+  // (io/staging.h): a failed or killed run publishes nothing.
+  auto stage = io::OutputStage::ForFiles();
+  PLACECAST_RETURN_IF_ERROR(stage->StageFile(f.out, out));
 
   nlohmann::ordered_json lp;
   lp["store"] = f.store;
@@ -82,7 +82,13 @@ Status RunExport(const ExportFlags& f) {
   lp["allow_enforcement_types"] = f.allow_enforcement;
   lp["out"] = f.out;
   lp["incidents"] = ev.size();
-  return AppendCommandLedger(f.store, "export-incidents", lp.dump(), {f.store}, {f.out});
+  PLACECAST_RETURN_IF_ERROR(
+      RecordAndPublish(f.store, "export-incidents", lp.dump(), {f.store}, *stage));
+  std::printf(
+      "export-incidents: %zu %s incident(s) from %s to %s, donut geomask %g-%g m keyed by the "
+      "store's release key; wrote %s\n",
+      ev.size(), f.offence.c_str(), f.from.c_str(), f.to.c_str(), f.min_m, f.max_m, f.out.c_str());
+  return Status::Ok();
 }
 
 }  // namespace
