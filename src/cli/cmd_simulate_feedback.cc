@@ -18,6 +18,7 @@
 #include "placecast/audit/feedback.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/products.h"
+#include "placecast/io/staging.h"
 
 namespace placecast::cli {
 namespace {
@@ -99,12 +100,15 @@ Status RunSimulateFeedback(const SimulateFeedbackFlags& f) {
     PLACECAST_RETURN_IF_ERROR(req.Validate().Wrap(f.rates));
   }
   PLACECAST_ASSIGN_OR_RETURN(audit::FeedbackResult result, audit::SimulateFeedback(req));
-  PLACECAST_RETURN_IF_ERROR(io::MakeDirs(f.out));
-  const std::string dir = f.out + "/";
+  // Products are staged inside --out and moved into place together once all are written
+  // (io/staging.h); this command has no store, so no ledger record.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
+  const std::string dir = f.out + "/";  // messages name the final paths
+  const std::string sdir = stage->dir() + "/";
   PLACECAST_RETURN_IF_ERROR(
-      io::WriteFileAtomic(dir + "feedback.json", audit::FeedbackResultJson(req, result)));
+      io::WriteFileAtomic(sdir + "feedback.json", audit::FeedbackResultJson(req, result)));
   PLACECAST_RETURN_IF_ERROR(
-      io::WriteFileAtomic(dir + "feedback.csv", audit::FeedbackCurvesCsv(result)));
+      io::WriteFileAtomic(sdir + "feedback.csv", audit::FeedbackCurvesCsv(result)));
   std::vector<io::LineSeries> lines;
   for (const auto& p : result.policies) {
     io::LineSeries line;
@@ -118,9 +122,10 @@ Status RunSimulateFeedback(const SimulateFeedbackFlags& f) {
     lines.push_back(std::move(line));
   }
   PLACECAST_RETURN_IF_ERROR(io::RenderLineChartPng(
-      dir + "feedback.png", "Patrol share of the first-favoured area(s) over time",
+      sdir + "feedback.png", "Patrol share of the first-favoured area(s) over time",
       "day of the simulation", "favoured share of patrol presence (mean, shaded: 95% band)", lines,
       0, 1, result.true_favoured_share, "their true share of offences"));
+  PLACECAST_RETURN_IF_ERROR(stage->Publish());
   std::printf("favoured areas: %d of %zu; their true share %.3f; %d replications of %d days\n",
               req.favoured_areas, req.victim_rate_per_day.size(), result.true_favoured_share,
               req.replications, req.days);
