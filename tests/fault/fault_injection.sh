@@ -36,6 +36,19 @@ no_leftovers() {  # DIR...
   [ -z "$found" ] || fail "temporary files left: $found"
 }
 
+# kill_during MS SCALE -- COMMAND...: starts COMMAND, kills it with SIGKILL at a random moment in
+# [0.3, 1.2] x MS milliseconds (scaled by SCALE), and waits for it.
+kill_during() {
+  local ms=$1 scale=$2
+  shift 3
+  "$@" > /dev/null 2>&1 &
+  local pid=$!
+  sleep "$(awk -v r="$RANDOM" -v ms="$ms" -v k="$scale" \
+    'BEGIN { printf "%.3f", (0.3 + 0.9 * r / 32768) * ms * k / 1000 }')"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
 ingest() {  # STORE INPUT
   "$PC" ingest "$2" --preset philadelphia --boundary "$BOUNDARY" --store "$1" > /dev/null 2>&1
 }
@@ -55,12 +68,8 @@ echo "ingest of the second half: ${INGEST_MS} ms; rows $BEFORE -> $AFTER"
 kills=0; saw_before=0; saw_after=0
 for i in $(seq 1 "$KILLS"); do
   rm -rf k; mkdir k; cp base/s.gpkg k/s.gpkg
-  "$PC" ingest full.csv --preset philadelphia --boundary "$BOUNDARY" --store k/s.gpkg \
-    > /dev/null 2>&1 &
-  pid=$!
-  sleep "$(awk -v r="$RANDOM" -v ms="$INGEST_MS" 'BEGIN { printf "%.3f", (0.3 + 0.9 * r / 32768) * ms / 1000 }')"
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  kill_during "$INGEST_MS" 1 -- \
+    "$PC" ingest full.csv --preset philadelphia --boundary "$BOUNDARY" --store k/s.gpkg
   kills=$((kills + 1))
   n=$(rows k/s.gpkg)
   if [ "$n" = "$BEFORE" ]; then saw_before=$((saw_before + 1));
@@ -108,12 +117,8 @@ fkills=0; with_record=0; without=0
 for i in $(seq 1 "$KILLS"); do
   rm -rf f; mkdir f; cp ref.gpkg f/s.gpkg
   records_before=$(sqlite3 f/s.gpkg "SELECT COUNT(*) FROM ledger")
-  "$PC" forecast --store f/s.gpkg --model retro --offence theft --origin 2024-12-01 --out f/out \
-    > /dev/null 2>&1 &
-  pid=$!
-  sleep "$(awk -v r="$RANDOM" -v ms="$FC_MS" 'BEGIN { printf "%.3f", (0.3 + 0.9 * r / 32768) * ms / 1000 }')"
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  kill_during "$FC_MS" 1.15 -- \
+    "$PC" forecast --store f/s.gpkg --model retro --offence theft --origin 2024-12-01 --out f/out
   fkills=$((fkills + 1))
   intact f/s.gpkg
   records_after=$(sqlite3 f/s.gpkg "SELECT COUNT(*) FROM ledger")
