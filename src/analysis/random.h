@@ -11,15 +11,12 @@
 #include <span>
 #include <utility>
 
+#include "placecast/common/random.h"
+
 namespace placecast::analysis::internal {
 
-// The seed of stream `index` under master seed `seed` (SplitMix64 finaliser of both).
-inline uint64_t DeriveSeed(uint64_t seed, uint64_t index) {
-  uint64_t z = seed * 0x9E3779B97F4A7C15ULL + (index + 1) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+// The seed of stream `index` under master seed `seed` (common/random.h).
+using placecast::DeriveSeed;
 
 // Uniform in [0, n), n >= 1, by rejection (no modulo bias).
 inline uint64_t UniformBelow(std::mt19937_64& rng, uint64_t n) {

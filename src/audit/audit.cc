@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fairness audit: daily flagged cells, exposure and need by area, population-weighted group means,
 // ratios to a reference group and a day-resampling bootstrap. Pure functions; thread-safe.
+#include "placecast/common/random.h"
 #include "placecast/audit/audit.h"
 
 #include <algorithm>
@@ -17,21 +18,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// SplitMix64 (Steele, Lea and Flood 2014): a fixed generator, so intervals are the same bytes on
-// every platform (std:: distributions are implementation-defined).
-struct SplitMix64 {
-  uint64_t s;
-  uint64_t Next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n) by Lemire's multiply-shift (bias < n / 2^64).
-  size_t Below(size_t n) {
-    return static_cast<size_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
-  }
-};
+// SplitMix64 (common/random.h): a fixed generator, so intervals are the same bytes on every
+// platform.
+using SplitMix64 = SplitMix64Generator;
 
 // Linear-interpolated quantile of sorted values.
 double Quantile(const std::vector<double>& sorted, double q) {

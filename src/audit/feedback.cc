@@ -5,6 +5,7 @@
 // three streams from (seed, r): true offences, recording, dispatch; every policy of the
 // replication replays the same streams (common random numbers), and each day consumes a fixed
 // number of draws whatever the policy does. Stateless; safe to call from several threads.
+#include "placecast/common/random.h"
 #include "placecast/audit/feedback.h"
 
 #include <algorithm>
@@ -60,13 +61,6 @@ std::string Num(double v) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.6g", v);
   return buf;
-}
-
-uint64_t DeriveSeed(uint64_t seed, uint64_t index) {
-  uint64_t z = seed * 0x9E3779B97F4A7C15ULL + (index + 1) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
 }
 
 // Uniform in [0, 1) with 53 random bits.

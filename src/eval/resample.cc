@@ -6,19 +6,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "placecast/common/random.h"
 #include "placecast/status.h"
 
 namespace placecast::eval::internal {
 namespace {
 
-// SplitMix64 (Steele, Lea & Flood 2014): decorrelates the permutation engine's seed from the
-// bootstrap engine's.
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
+// SplitMix64 (common/random.h) decorrelates the permutation engine's seed from the bootstrap
+// engine's.
 
 double Mean(std::span<const double> x) {
   double s = 0;

@@ -4,6 +4,7 @@
 // of bounded space-time windows, found once with a spatial bucket index. Events are cut into
 // fixed blocks whose partial sums are added in a fixed order, so any thread count gives the same
 // bytes. Not thread-safe (one instance per thread).
+#include "placecast/common/random.h"
 #include "placecast/models/sepp.h"
 
 #include <algorithm>
@@ -103,13 +104,6 @@ std::vector<double> BinnedGaussian(double sd_bins, int32_t radius) {
   }
   for (double& v : w) v /= sum;
   return w;
-}
-
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
 }
 
 // A uniform in (0, 1) for (seed, iteration, event): the same whatever thread draws it.
