@@ -62,6 +62,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // A value CLI11 checks itself (a range, a number) is bad input like any other: one
+    // `placecast:` line, exit 2. A missing or unknown flag is a usage error (exit 1), --help and
+    // --version exit 0. docs/cli.md has the table.
+    if (dynamic_cast<const CLI::ValidationError*>(&e) != nullptr ||
+        dynamic_cast<const CLI::ConversionError*>(&e) != nullptr) {
+      std::fprintf(stderr, "placecast: %s\n", placecast::EscapeInvalidUtf8(e.what()).c_str());
+      return static_cast<int>(placecast::ErrorCode::kInvalidInput);
+    }
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 1;
   } catch (const std::exception& e) {

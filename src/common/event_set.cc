@@ -46,6 +46,10 @@ Result<int64_t> ParseDate(std::string_view s, std::string_view what) {
   if (m < 1 || m > 12 || d < 1 || d > kDays[m - 1]) return bad();
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (m == 2 && d == 29 && !leap) return bad();
+  if (y < 1900 || y > 2100) {
+    return Status::InvalidInput(std::string(what) + ": the year must be within 1900..2100 (got \"" +
+                                std::string(s) + "\")");
+  }
   return DaysFromCivil(y, m, d) * kSecondsPerDay;
 }
 
@@ -75,7 +79,9 @@ size_t FormatDateTime(int64_t t_s, char* out, size_t cap) {
   }
   // The common case without printf: "YYYY-MM-DDTHH:MM:SSZ".
   const unsigned yy = static_cast<unsigned>(y);
-  auto two = [](char* p, unsigned v) { p[0] = static_cast<char>('0' + v / 10), p[1] = static_cast<char>('0' + v % 10); };
+  auto two = [](char* p, unsigned v) {
+    p[0] = static_cast<char>('0' + v / 10), p[1] = static_cast<char>('0' + v % 10);
+  };
   two(out, yy / 100);
   two(out + 2, yy % 100);
   out[4] = '-';

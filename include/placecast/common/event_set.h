@@ -17,14 +17,14 @@ namespace placecast {
 inline constexpr int64_t kSecondsPerDay = 86400;
 
 struct EventSet {
-  std::vector<int64_t> t_s;           // UTC seconds since 1970-01-01, ascending
-  std::vector<double> x_m;            // easting in metres (crs)
-  std::vector<double> y_m;            // northing in metres (crs)
-  std::vector<OffenceGroup> group;    // standard group
-  std::vector<uint32_t> offence;      // index into offence_names (offence as published)
+  std::vector<int64_t> t_s;         // UTC seconds since 1970-01-01, ascending
+  std::vector<double> x_m;          // easting in metres (crs)
+  std::vector<double> y_m;          // northing in metres (crs)
+  std::vector<OffenceGroup> group;  // standard group
+  std::vector<uint32_t> offence;    // index into offence_names (offence as published)
   std::vector<std::string> offence_names;
-  std::vector<std::string> id;        // record id as published
-  std::string crs;                    // "EPSG:32618"
+  std::vector<std::string> id;  // record id as published
+  std::string crs;              // "EPSG:32618"
 
   size_t size() const { return t_s.size(); }
   bool empty() const { return t_s.empty(); }
@@ -46,7 +46,8 @@ struct EventSet {
   Status Validate() const;
 };
 
-// "2024-07-01" -> UTC midnight of that date in seconds. kInvalidInput naming `what` otherwise.
+// "2024-07-01" -> UTC midnight of that date in seconds. kInvalidInput naming `what` otherwise,
+// also for a year outside 1900..2100 (the years incidents may carry, docs/ingest.md).
 Result<int64_t> ParseDate(std::string_view date, std::string_view what);
 // Seconds -> "YYYY-MM-DD" (UTC).
 std::string FormatDate(int64_t t_s);
