@@ -45,14 +45,13 @@ EventSet Tail(const EventSet& all, size_t n) {
 }  // namespace
 
 // Times `runs` fits of the continuous sepp model (default parameters, a whole-history window).
-int TimeSepp(const EventSet& ev, const placecast::grid::Grid& grid, int64_t window_days,
-             int runs) {
+int TimeSepp(const EventSet& ev, const placecast::grid::Grid& grid, int64_t window_days, int runs) {
   const int64_t origin = ev.t_s.back() + 1;
   std::vector<double> secs, predict_secs, explain_secs;
   placecast::models::SeppFit fit;
   for (int run = 0; run < runs; ++run) {
-    auto m =
-        placecast::models::SeppModel::Create({{"window_days", std::to_string(window_days)}}).value();
+    auto m = placecast::models::SeppModel::Create({{"window_days", std::to_string(window_days)}})
+                 .value();
     const auto t0 = std::chrono::steady_clock::now();
     const placecast::Status s = m->Fit(ev, grid, origin);
     const auto t1 = std::chrono::steady_clock::now();
@@ -78,18 +77,19 @@ int TimeSepp(const EventSet& ev, const placecast::grid::Grid& grid, int64_t wind
   std::sort(secs.begin(), secs.end());
   std::sort(predict_secs.begin(), predict_secs.end());
   std::sort(explain_secs.begin(), explain_secs.end());
-  std::printf("sepp predict 7 d median %.4f s; explain top 5 cells median %.4f s (%.2f%% of the "
-              "fit)\n",
-              predict_secs[predict_secs.size() / 2], explain_secs[explain_secs.size() / 2],
-              100 * explain_secs[explain_secs.size() / 2] / secs[secs.size() / 2]);
+  std::printf(
+      "sepp predict 7 d median %.4f s; explain top 5 cells median %.4f s (%.2f%% of the "
+      "fit)\n",
+      predict_secs[predict_secs.size() / 2], explain_secs[explain_secs.size() / 2],
+      100 * explain_secs[explain_secs.size() / 2] / secs[secs.size() / 2]);
   std::printf(
       "sepp events %zu  cells %d  window %lld d  pairs %lld  fit median %.3f s (min %.3f, max "
       "%.3f, %d runs)  iterations %lld  converged %d  theta %.4f  median lag %.2f d  median "
       "distance %.1f m\n",
       ev.size(), grid.num_cells(), static_cast<long long>(window_days),
       static_cast<long long>(fit.pairs), secs[secs.size() / 2], secs.front(), secs.back(), runs,
-      static_cast<long long>(fit.iterations), fit.converged ? 1 : 0, fit.theta,
-      fit.median_lag_days, fit.median_distance_m);
+      static_cast<long long>(fit.iterations), fit.converged ? 1 : 0, fit.theta, fit.median_lag_days,
+      fit.median_distance_m);
   return 0;
 }
 

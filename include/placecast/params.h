@@ -19,14 +19,14 @@ namespace placecast {
 enum class ParamType { kInt, kDouble, kBool, kString, kEnum };
 
 struct ParamSpec {
-  std::string_view name;           // snake_case, with units in the name where it has them
+  std::string_view name;  // snake_case, with units in the name where it has them
   ParamType type;
   std::string_view default_value;  // as text, parsed like a user value
   double min = -1e300;             // inclusive bounds for kInt and kDouble
   double max = 1e300;
-  std::string_view units;          // "m", "days", "" …
+  std::string_view units;  // "m", "days", "" …
   std::string_view description;
-  std::string_view choices = {};   // for kEnum: "quartic|gaussian"
+  std::string_view choices = {};  // for kEnum: "quartic|gaussian"
 };
 
 class ParamValues {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Status and Result<T>: how every placecast function reports an expected failure.
-// A Status is either OK or carries an ErrorCode and a message; a Result<T> holds either a value or a
-// non-OK Status. Errors are values: no exception crosses a public header. Both types are cheap to
+// A Status is either OK or carries an ErrorCode and a message; a Result<T> holds either a value or
+// a non-OK Status. Errors are values: no exception crosses a public header. Both types are cheap to
 // move, immutable once built, and safe to read from several threads.
 #pragma once
 
@@ -67,7 +67,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     if (std::get<Status>(v_).ok()) v_ = Status::Internal("Result built from an OK Status");
   }
@@ -94,10 +94,10 @@ class [[nodiscard]] Result {
 #define PLACECAST_CONCAT_(a, b) PLACECAST_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function if it is not OK.
-#define PLACECAST_RETURN_IF_ERROR(expr)              \
-  do {                                               \
-    ::placecast::Status _pc_st = (expr);             \
-    if (!_pc_st.ok()) return _pc_st;                 \
+#define PLACECAST_RETURN_IF_ERROR(expr)  \
+  do {                                   \
+    ::placecast::Status _pc_st = (expr); \
+    if (!_pc_st.ok()) return _pc_st;     \
   } while (0)
 
 // `PLACECAST_ASSIGN_OR_RETURN(auto x, F());` unwraps a Result or returns its status.

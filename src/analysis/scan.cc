@@ -532,8 +532,9 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
   // Locations within max_radius_m of (cx, cy) as (squared distance, location), sorted.
   auto neighbours = [&](double cx, double cy, std::vector<std::pair<double, uint32_t>>& nb) {
     nb.clear();
-    loc_grid.ForEachWithin(cx, cy, rmax, rmax2,
-                           [&](double d2, uint32_t l, uint32_t) { nb.push_back({d2, l}); });
+    loc_grid.ForEachWithin(cx, cy, rmax, rmax2, [&](double d2, uint32_t l, uint32_t) {
+      nb.push_back({d2, l});
+    });
     std::sort(nb.begin(), nb.end());
   };
 

@@ -247,10 +247,12 @@ TEST(ScanTest, MatchesBruteForceOverEveryCylinder) {
     double overall = 0;
     if (cells) {
       for (int r = -4; r <= 18; ++r) {
-        for (int c = -4; c <= 18; ++c) overall = std::max(overall, brute((c + 0.5) * 70, (r + 0.5) * 70));
+        for (int c = -4; c <= 18; ++c)
+          overall = std::max(overall, brute((c + 0.5) * 70, (r + 0.5) * 70));
       }
     } else {
-      for (size_t i = 0; i < ev.size(); ++i) overall = std::max(overall, brute(ev.x_m[i], ev.y_m[i]));
+      for (size_t i = 0; i < ev.size(); ++i)
+        overall = std::max(overall, brute(ev.x_m[i], ev.y_m[i]));
     }
     for (int threads = 1; threads <= 3; ++threads) {
       q.centres = cells ? ScanCentres::kGridCells : ScanCentres::kEventLocations;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fairness audit: daily flagged cells, exposure and need by area, population-weighted group means,
 // ratios to a reference group and a day-resampling bootstrap. Pure functions; thread-safe.
-#include "placecast/common/random.h"
 #include "placecast/audit/audit.h"
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "placecast/common/random.h"
 #include "placecast/models/model.h"
 
 namespace placecast::audit {
@@ -202,8 +202,8 @@ Status AuditInput::Validate() const {
     for (size_t g = 0; g < ng; ++g) {
       if (!std::isfinite(residents[a][g]) || residents[a][g] < 0) {
         return Status::InvalidInput("audit: area " + area_names[a] + ", group " + group_names[g] +
-                                    ": expected a count >= 0 (got " +
-                                    Fmt("%g", residents[a][g]) + ")");
+                                    ": expected a count >= 0 (got " + Fmt("%g", residents[a][g]) +
+                                    ")");
       }
       group_total[g] += area_residents[a] > 0 ? residents[a][g] : 0;
     }
@@ -225,7 +225,8 @@ Status AuditInput::Validate() const {
                                 std::to_string(need.size()) + ")");
   }
   for (size_t d = 0; d < flagged.size(); ++d) {
-    if (need[d].size() != na) return Status::InvalidInput("audit: need: expected one count per area");
+    if (need[d].size() != na)
+      return Status::InvalidInput("audit: need: expected one count per area");
     for (grid::CellId c : flagged[d]) {
       if (c < 0 || static_cast<size_t>(c) >= cell_area.size()) {
         return Status::InvalidInput("audit: flagged cell " + std::to_string(c) + " on day " +
@@ -387,11 +388,10 @@ Result<AuditResult> RunAudit(const AuditInput& in) {
       ga.statement = ga.name + " is the reference group (ratios 1 by definition).";
     } else {
       ga.statement =
-          "Group " + ga.name + ": the areas its residents live in are flagged " +
-          Fmt("%.2f", er) + "× as often as those of group " + r.reference_group +
-          ci(ga.exposure_ratio) +
-          (ga.exposure_outside_band ? ", OUTSIDE the " + band + " band" : ", within the " + band +
-                                                                                  " band") +
+          "Group " + ga.name + ": the areas its residents live in are flagged " + Fmt("%.2f", er) +
+          "× as often as those of group " + r.reference_group + ci(ga.exposure_ratio) +
+          (ga.exposure_outside_band ? ", OUTSIDE the " + band + " band"
+                                    : ", within the " + band + " band") +
           ". Victim-reported offences per resident are " + Fmt("%.2f", nr) +
           "× the reference's, so the disparity beyond need is " +
           Fmt("%.2f", ga.disparity_beyond_need.value) + ci(ga.disparity_beyond_need) +
@@ -414,8 +414,8 @@ std::string AuditJson(const AuditResult& r) {
   j["need_events"] = Count(r.need_events);
   j["reference_group"] = r.reference_group;
   j["band"] = {JNum(r.band_lo), JNum(r.band_hi)};
-  j["bootstrap"] = {{"reps", r.bootstrap_reps}, {"seed", r.seed},
-                    {"method", "percentile, resampling days"}};
+  j["bootstrap"] = {
+      {"reps", r.bootstrap_reps}, {"seed", r.seed}, {"method", "percentile, resampling days"}};
   nlohmann::ordered_json groups = nlohmann::ordered_json::array();
   for (const auto& g : r.groups) {
     groups.push_back({{"group", g.name},

@@ -111,8 +111,8 @@ TEST(AuditTest, DisparityBeyondNeedIsFlagged) {
 
 TEST(AuditTest, CellsOutsideAreasAndEmptyAreas) {
   AuditInput in = HandWorked();
-  in.cell_area = {0, 0, 1, -1};     // cell 3 lies in no area
-  in.flagged = {{3, 2}, {0, 3}};     // 2 of 4 flagged cell-days unassigned
+  in.cell_area = {0, 0, 1, -1};   // cell 3 lies in no area
+  in.flagged = {{3, 2}, {0, 3}};  // 2 of 4 flagged cell-days unassigned
   in.area_names.push_back("airport");
   in.residents.push_back({0, 0});
   in.area_residents.push_back(0);
@@ -170,13 +170,19 @@ TEST(AuditTest, InvalidInputsNameTheField) {
        "audit: area B, group g1: expected a count >= 0 (got -3)"},
       {"short row", [](AuditInput& in) { in.residents[0] = {1}; },
        "audit: residents[A]: expected 2 groups (got 1)"},
-      {"empty group", [](AuditInput& in) { in.residents = {{0, 300}, {0, 100}}; },
+      {"empty group",
+       [](AuditInput& in) {
+         in.residents = {{0, 300}, {0, 100}};
+       },
        "audit: group g1: no residents in any area with residents"},
       {"bad cell", [](AuditInput& in) { in.flagged[1] = {9}; },
        "audit: flagged cell 9 on day 1 is not an active cell"},
       {"need rows", [](AuditInput& in) { in.need.pop_back(); },
        "audit: need: expected one row per day (2, got 1)"},
-      {"no reference need", [](AuditInput& in) { in.need = {{0, 0}, {0, 0}}; },
+      {"no reference need",
+       [](AuditInput& in) {
+         in.need = {{0, 0}, {0, 0}};
+       },
        "audit: reference group g1: no victim-reported offence in any area where its residents "
        "live; need ratios are undefined"},
       {"band", [](AuditInput& in) { in.band_lo = 2; },
@@ -222,7 +228,8 @@ TEST(AuditTest, FlagsTheCellsWhereTheModelPutsRisk) {
   ASSERT_TRUE(g.ok());
   EventSet ev;
   const int64_t day0 = 20000 * kSecondsPerDay;
-  for (int i = 0; i < 10; ++i) ev.Add(day0 - (i + 1) * 3600, 250, 50, OffenceGroup::kTheft, "t", "e" + std::to_string(i));
+  for (int i = 0; i < 10; ++i)
+    ev.Add(day0 - (i + 1) * 3600, 250, 50, OffenceGroup::kTheft, "t", "e" + std::to_string(i));
   ev.Add(day0 + 3600, 50, 50, OffenceGroup::kTheft, "t", "late");  // day 0, cell 0
   ev.SortByTime();
   FlagRequest req;

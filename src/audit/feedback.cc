@@ -5,7 +5,6 @@
 // three streams from (seed, r): true offences, recording, dispatch; every policy of the
 // replication replays the same streams (common random numbers), and each day consumes a fixed
 // number of draws whatever the policy does. Stateless; safe to call from several threads.
-#include "placecast/common/random.h"
 #include "placecast/audit/feedback.h"
 
 #include <algorithm>
@@ -16,6 +15,8 @@
 #include <numeric>
 #include <random>
 #include <string>
+
+#include "placecast/common/random.h"
 
 namespace placecast::audit {
 namespace {

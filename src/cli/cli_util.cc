@@ -80,7 +80,8 @@ Result<std::map<std::string, std::map<std::string, std::string>>> ParseParamFlag
 }
 
 std::map<std::string, std::string> ParamsFor(
-    const std::map<std::string, std::map<std::string, std::string>>& all, const std::string& model) {
+    const std::map<std::string, std::map<std::string, std::string>>& all,
+    const std::string& model) {
   std::map<std::string, std::string> p;
   if (auto it = all.find(""); it != all.end()) p = it->second;
   if (auto it = all.find(model); it != all.end()) {
@@ -158,9 +159,9 @@ Result<Study> LoadStudy(const std::string& store_path, const std::string& offenc
     PLACECAST_ASSIGN_OR_RETURN(s.grid, grid::GridFromBoundary(s.study_area, cell_size_m, crs));
   } else {
     // The extent of every event of the selection, so the grid does not move with the dates asked.
-    PLACECAST_ASSIGN_OR_RETURN(
-        EventSet all, store->LoadEvents(sel.groups, std::numeric_limits<int64_t>::min(),
-                                        std::numeric_limits<int64_t>::max()));
+    PLACECAST_ASSIGN_OR_RETURN(EventSet all,
+                               store->LoadEvents(sel.groups, std::numeric_limits<int64_t>::min(),
+                                                 std::numeric_limits<int64_t>::max()));
     if (all.empty()) {
       return Status::InvalidInput(store_path + ": no " + offence +
                                   " incident in the store to lay a grid over");
@@ -172,7 +173,8 @@ Result<Study> LoadStudy(const std::string& store_path, const std::string& offenc
       ymin = std::min(ymin, all.y_m[i]);
       ymax = std::max(ymax, all.y_m[i]);
     }
-    PLACECAST_ASSIGN_OR_RETURN(s.grid, grid::Grid::FromExtent(xmin, ymin, xmax, ymax, cell_size_m, crs));
+    PLACECAST_ASSIGN_OR_RETURN(s.grid,
+                               grid::Grid::FromExtent(xmin, ymin, xmax, ymax, cell_size_m, crs));
     s.grid_source = "extent of the " + offence + " incidents in the store";
   }
   return s;
@@ -189,12 +191,16 @@ void AddForecastSelectionFlags(CLI::App* cmd, ForecastSelection* f) {
       ->required();
   cmd->add_option("--model", f->model, "model name (see `placecast models`)")->required();
   cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
-  cmd->add_option("--origin", f->origin, "forecast origin date YYYY-MM-DD (UTC midnight); "
-                  "training uses only events before it")->required();
+  cmd->add_option("--origin", f->origin,
+                  "forecast origin date YYYY-MM-DD (UTC midnight); "
+                  "training uses only events before it")
+      ->required();
   cmd->add_option("--horizon-days", f->horizon_days, "forecast horizon in days")
-      ->capture_default_str()->check(CLI::Range(0.01, 3650.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 3650.0));
   cmd->add_option("--cell-size-m", f->cell_size_m, "grid cell size in metres")
-      ->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 100000.0));
   cmd->add_option("--boundary", f->boundary,
                   "study-area polygons (GeoJSON, Shapefile, GeoPackage); default: the store's");
   cmd->add_option("--param", f->params, "model parameter key=value (repeatable)");
@@ -264,8 +270,8 @@ Result<Population> ReadPopulation(const std::string& path, const std::string& ar
   const auto& header = csv->header();
   const int area_col = area_column.empty() ? 0 : csv->ColumnIndex(area_column);
   if (area_col < 0) {
-    return Status::InvalidInput(path + ":1: --population-area-column: no column \"" +
-                                area_column + "\"");
+    return Status::InvalidInput(path + ":1: --population-area-column: no column \"" + area_column +
+                                "\"");
   }
   const int total_col = csv->ColumnIndex("total");
   Population pop;
@@ -634,7 +640,8 @@ namespace placecast::cli {
 Result<int64_t> MakeAuditPublic(const PublicReleaseFlags& f, audit::AuditResult* r) {
   std::vector<int64_t> need;
   for (const auto& a : r->areas) need.push_back(a.need_events);
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published, PublicCounts(f, need, 1, "area need counts"));
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published,
+                             PublicCounts(f, need, 1, "area need counts"));
   int64_t withheld = 0, total = 0;
   for (int64_t n : published) {
     if (n == io::kWithheldCount)

@@ -34,8 +34,9 @@ class Progress {
   int64_t last_ms_ = 0;
 };
 
-// Parses repeated `--param key=value` flags, optionally qualified by model (`retro.bandwidth_m=250`).
-// Returns model -> key -> value, with unqualified keys under "". kInvalidInput for a flag without '='.
+// Parses repeated `--param key=value` flags, optionally qualified by model
+// (`retro.bandwidth_m=250`). Returns model -> key -> value, with unqualified keys under "".
+// kInvalidInput for a flag without '='.
 Result<std::map<std::string, std::map<std::string, std::string>>> ParseParamFlags(
     const std::vector<std::string>& flags);
 
@@ -68,8 +69,8 @@ struct Study {
   std::string enforcement_warning;  // empty unless enforcement-driven types are used
   EventSet events;                  // the selection's events in [t_from, t_to), time-sorted
   grid::Grid grid;
-  grid::Boundary study_area;        // empty when the grid covers the data's extent
-  std::string grid_source;          // "boundary FILE", "store study_area", "extent of the events"
+  grid::Boundary study_area;  // empty when the grid covers the data's extent
+  std::string grid_source;    // "boundary FILE", "store study_area", "extent of the events"
 };
 
 // Opens the store, loads the selection's events with t in [t_from_s, t_to_s) and builds the grid:

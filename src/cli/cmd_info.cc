@@ -17,7 +17,8 @@ void RegisterOffences(CLI::App& app, int* exit_code) {
     for (const auto& g : OffenceGroups()) {
       if (g.group == OffenceGroup::kUnknown) continue;
       std::printf("%-26s %-5d %-12s %s\n", std::string(g.name).c_str(), g.ucr_part,
-                  g.enforcement_driven ? "enforcement" : "victim", std::string(g.description).c_str());
+                  g.enforcement_driven ? "enforcement" : "victim",
+                  std::string(g.description).c_str());
     }
     std::printf("\ncomposite selections:\n");
     for (const auto& c : OffenceComposites()) {

@@ -49,8 +49,9 @@ Result<std::string> BuildModelCardJson(const ModelCardInput& in) {
     PLACECAST_ASSIGN_OR_RETURN(std::string text, io::ReadFile(p));
     J s = J::parse(text, nullptr, false);
     if (s.is_discarded() || !s.is_object() || s.value("kind", "") != "placecast.backtest") {
-      return Status::InvalidInput(p + ": not a placecast backtest summary (kind is not "
-                                      "\"placecast.backtest\")");
+      return Status::InvalidInput(p +
+                                  ": not a placecast backtest summary (kind is not "
+                                  "\"placecast.backtest\")");
     }
     if (!s.contains("models") || !s["models"].contains(in.model)) {
       return Status::InvalidInput(p + ": models: no backtest of model \"" + in.model + "\"");
@@ -71,17 +72,21 @@ Result<std::string> BuildModelCardJson(const ModelCardInput& in) {
   }
 
   J lim = J::array();
-  lim.push_back("Learns only from recorded incidents: places where crime is under-reported, or "
-                "over-recorded because of patrol presence, are ranked accordingly.");
-  lim.push_back("Ranks places against each other for the horizon; a risk value is not the "
-                "probability that a crime will happen.");
+  lim.push_back(
+      "Learns only from recorded incidents: places where crime is under-reported, or "
+      "over-recorded because of patrol presence, are ranked accordingly.");
+  lim.push_back(
+      "Ranks places against each other for the horizon; a risk value is not the "
+      "probability that a crime will happen.");
   lim.push_back("Says nothing about any person; it must not be used to target individuals.");
-  lim.push_back("Accuracy is only as good as its backtest on this city and offence; conditions "
-                "change (policy, reporting, seasons).");
+  lim.push_back(
+      "Accuracy is only as good as its backtest on this city and offence; conditions "
+      "change (policy, reporting, seasons).");
   if (enforcement) {
-    lim.push_back("Trained on enforcement-driven offence types, whose records follow where "
-                  "police look: a forecast from them can send patrols back where they were "
-                  "(a feedback loop).");
+    lim.push_back(
+        "Trained on enforcement-driven offence types, whose records follow where "
+        "police look: a forecast from them can send patrols back where they were "
+        "(a feedback loop).");
   }
   for (const auto& w : in.warnings) lim.push_back("This run: " + w);
   card["known_limitations"] = lim;

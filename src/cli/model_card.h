@@ -14,9 +14,9 @@ namespace placecast::cli {
 
 struct ModelCardInput {
   std::string model;
-  std::string params_json;          // resolved parameters (JSON object)
-  std::string offence;              // --offence selection name
-  int64_t train_from_s = 0;         // 0 = all history
+  std::string params_json;   // resolved parameters (JSON object)
+  std::string offence;       // --offence selection name
+  int64_t train_from_s = 0;  // 0 = all history
   int64_t origin_s = 0;
   int64_t training_events = 0;
   std::vector<std::string> warnings;

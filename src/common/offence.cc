@@ -17,8 +17,7 @@ constexpr std::array<OffenceGroupInfo, 22> kGroups = {{
     {G::kRobbery, "robbery", 1, false, "robbery, armed or not"},
     {G::kAggravatedAssault, "aggravated_assault", 1, false, "aggravated assault, any weapon"},
     {G::kBurglaryResidential, "burglary_residential", 1, false, "burglary of a dwelling"},
-    {G::kBurglaryNonResidential, "burglary_nonresidential", 1, false,
-     "burglary of other premises"},
+    {G::kBurglaryNonResidential, "burglary_nonresidential", 1, false, "burglary of other premises"},
     {G::kTheft, "theft", 1, false, "larceny other than from a vehicle (shoplifting, pickpocket…)"},
     {G::kTheftFromVehicle, "theft_from_vehicle", 1, false, "theft from a motor vehicle"},
     {G::kMotorVehicleTheft, "motor_vehicle_theft", 1, false, "theft of a motor vehicle"},
@@ -53,8 +52,8 @@ std::vector<G> CompositeGroups(std::string_view name) {
   if (name == "larceny") return {G::kTheft, G::kTheftFromVehicle};
   if (name == "violent") return {G::kHomicide, G::kRape, G::kRobbery, G::kAggravatedAssault};
   if (name == "property") {
-    return {G::kBurglaryResidential, G::kBurglaryNonResidential, G::kTheft, G::kTheftFromVehicle,
-            G::kMotorVehicleTheft, G::kArson};
+    return {G::kBurglaryResidential, G::kBurglaryNonResidential, G::kTheft,
+            G::kTheftFromVehicle,    G::kMotorVehicleTheft,      G::kArson};
   }
   if (name == "part1") {
     std::vector<G> out;

@@ -13,11 +13,16 @@ namespace {
 
 std::string_view TypeName(ParamType t) {
   switch (t) {
-    case ParamType::kInt: return "integer";
-    case ParamType::kDouble: return "number";
-    case ParamType::kBool: return "boolean";
-    case ParamType::kString: return "string";
-    case ParamType::kEnum: return "choice";
+    case ParamType::kInt:
+      return "integer";
+    case ParamType::kDouble:
+      return "number";
+    case ParamType::kBool:
+      return "boolean";
+    case ParamType::kString:
+      return "string";
+    case ParamType::kEnum:
+      return "choice";
   }
   return "?";
 }
@@ -156,10 +161,17 @@ std::string ParamValues::ToJson() const {
   for (size_t i = 0; i < items_.size(); ++i) {
     const auto& [k, v] = items_[i];
     switch (types_[i]) {
-      case ParamType::kInt: j[k] = std::llround(std::strtod(v.c_str(), nullptr)); break;
-      case ParamType::kDouble: j[k] = std::strtod(v.c_str(), nullptr); break;
-      case ParamType::kBool: j[k] = (v == "true"); break;
-      default: j[k] = v;
+      case ParamType::kInt:
+        j[k] = std::llround(std::strtod(v.c_str(), nullptr));
+        break;
+      case ParamType::kDouble:
+        j[k] = std::strtod(v.c_str(), nullptr);
+        break;
+      case ParamType::kBool:
+        j[k] = (v == "true");
+        break;
+      default:
+        j[k] = v;
     }
   }
   return j.dump();

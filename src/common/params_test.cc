@@ -34,7 +34,8 @@ TEST(ParamsTest, InvalidValuesNameParameterAndValue) {
   };
   const Case cases[] = {
       {"bandwidth_m", "abc", "retro: parameter bandwidth_m: expected a number (got \"abc\")"},
-      {"bandwidth_m", "0", "retro: parameter bandwidth_m: expected a value in [1, 10000] m (got \"0\")"},
+      {"bandwidth_m", "0",
+       "retro: parameter bandwidth_m: expected a value in [1, 10000] m (got \"0\")"},
       {"window_days", "2.5", "retro: parameter window_days: expected an integer (got \"2.5\")"},
       {"kernel", "box", "retro: parameter kernel: expected one of quartic|gaussian (got \"box\")"},
   };

@@ -14,8 +14,8 @@ TEST(ConcentrationTest, AllEventsInOneCellOfTen) {
   auto c = ComputeConcentration(counts, 10);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->events, 10);
-  EXPECT_DOUBLE_EQ(c->top_share, 1.0);       // the top 10% is that cell
-  EXPECT_DOUBLE_EQ(c->gini, 0.9);            // (2·10 − 10 − 1)·10 / (10·10)
+  EXPECT_DOUBLE_EQ(c->top_share, 1.0);         // the top 10% is that cell
+  EXPECT_DOUBLE_EQ(c->gini, 0.9);              // (2·10 − 10 − 1)·10 / (10·10)
   EXPECT_DOUBLE_EQ(c->generalized_gini, 0.9);  // N = n: no correction
   EXPECT_DOUBLE_EQ(c->cells_with_events_share, 0.1);
 }
@@ -39,7 +39,8 @@ TEST(ConcentrationTest, FewerEventsThanCellsUsesTheGeneralizedGini) {
 }
 
 TEST(ConcentrationTest, HandComputedGini) {
-  // Sorted 0, 1, 2, 7: sum (2i − 5) x_i = (−3)(0) + (−1)(1) + (1)(2) + (3)(7) = 22; G = 22 / (4·10).
+  // Sorted 0, 1, 2, 7: sum (2i − 5) x_i = (−3)(0) + (−1)(1) + (1)(2) + (3)(7) = 22; G = 22 /
+  // (4·10).
   const std::vector<int64_t> counts = {2, 7, 0, 1};
   auto c = ComputeConcentration(counts, 25);
   ASSERT_TRUE(c.ok());

@@ -56,8 +56,8 @@ BoundaryIndex::BoundaryIndex(const Boundary& boundary, int32_t bands) {
     y_max_ = std::max({y_max_, e.y0, e.y1});
   }
   if (bands <= 0) {
-    bands = static_cast<int32_t>(std::clamp(std::sqrt(static_cast<double>(edges.size())), 1.0,
-                                            4096.0));
+    bands =
+        static_cast<int32_t>(std::clamp(std::sqrt(static_cast<double>(edges.size())), 1.0, 4096.0));
   }
   band_height_ = (y_max_ - y_min_) / bands;
   if (!(band_height_ > 0)) band_height_ = 1;

@@ -2,6 +2,7 @@
 #include "placecast/grid/geometry.h"
 
 #include <gtest/gtest.h>
+
 #include <cmath>
 #include <random>
 

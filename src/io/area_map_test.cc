@@ -32,7 +32,8 @@ TEST(AreaMapTest, FillsAreasByClassAndGreyWithoutValue) {
   std::vector<grid::Boundary> areas;
   for (int i = 0; i < 3; ++i) {
     const double x = 1000.0 * i;
-    areas.push_back({std::to_string(i), {grid::Ring{{x, x + 1000, x + 1000, x}, {0, 0, 1000, 1000}}}});
+    areas.push_back(
+        {std::to_string(i), {grid::Ring{{x, x + 1000, x + 1000, x}, {0, 0, 1000, 1000}}}});
   }
   const std::string dir = (std::filesystem::temp_directory_path() / "placecast_area_map").string();
   std::filesystem::create_directories(dir);

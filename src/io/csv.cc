@@ -99,7 +99,8 @@ Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, Opti
     r->options_.check_field_count = false;
     PLACECAST_ASSIGN_OR_RETURN(bool got, r->Next(fields));
     r->options_.check_field_count = saved;
-    if (!got) return Status::InvalidInput(path + ":1: empty file, expected a header row (got \"\")");
+    if (!got)
+      return Status::InvalidInput(path + ":1: empty file, expected a header row (got \"\")");
     const std::string where = path + ":" + std::to_string(r->record_line_) + ": ";
     std::unordered_map<std::string_view, size_t> seen;
     for (size_t i = 0; i < fields.size(); ++i) {

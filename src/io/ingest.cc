@@ -5,6 +5,8 @@
 // files under temporary names renamed into place. Thread-compatible: one call per store at a time.
 #include "placecast/io/ingest.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -14,7 +16,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <unistd.h>
 #include <unordered_set>
 
 #include "io/mapping.h"
@@ -132,7 +133,6 @@ Result<std::string> ReadTextFile(const std::string& path) {
   return ss.str();
 }
 
-
 class Progress {
  public:
   explicit Progress(bool on) : on_(on), last_(std::chrono::steady_clock::now()) {}
@@ -170,8 +170,8 @@ class Ingester {
   Status ReadInput(int32_t file_index);
   void AddReject(const Row& r, std::string reason, std::string field, std::string value,
                  std::string problem) {
-    rejects_.push_back(
-        {r.file, r.line, std::move(reason), std::move(field), std::move(value), std::move(problem)});
+    rejects_.push_back({r.file, r.line, std::move(reason), std::move(field), std::move(value),
+                        std::move(problem)});
   }
   std::string Message(const Reject& r) const {
     return opt_.inputs[r.file] + ":" + std::to_string(r.line) + ": " + r.field + ": " + r.problem +
@@ -345,8 +345,8 @@ Status Ingester::ReadInput(int32_t fi) {
     }
     // Offence first: its text decides whether a missing time of day is expected.
     bool mapped = true;
-    std::string_view offence_text = c.offence >= 0 ? Trim(f[c.offence])
-                                                   : std::string_view(constant_offence);
+    std::string_view offence_text =
+        c.offence >= 0 ? Trim(f[c.offence]) : std::string_view(constant_offence);
     r.offence = InternOffence(offence_text, &mapped, &r.group);
     // Id.
     if (c.id >= 0) {
@@ -392,8 +392,8 @@ Status Ingester::ReadInput(int32_t fi) {
                               static_cast<int>(v[3]), static_cast<int>(v[4]), 0, &secs);
           if (!ok) {
             field = m_.year_column;
-            value = std::to_string(v[0]) + "-" + std::to_string(v[1]) + "-" +
-                    std::to_string(v[2]) + " " + std::to_string(v[3]) + ":" + std::to_string(v[4]);
+            value = std::to_string(v[0]) + "-" + std::to_string(v[1]) + "-" + std::to_string(v[2]) +
+                    " " + std::to_string(v[3]) + ":" + std::to_string(v[4]);
           }
         }
         if (missing) {
@@ -565,10 +565,10 @@ Result<IngestSummary> Ingester::Run() {
     const Row& r = rows_[i];
     const bool finite = std::isfinite(lon[i]) && std::isfinite(lat[i]);
     if (!finite || lon[i] < m_.lon_min || lon[i] > m_.lon_max) {
-      AddReject(r, "invalid_coordinates", m_.x_column, FormatCoord(r.a),
-                finite ? "longitude outside " + FormatCoord(m_.lon_min) + ".." +
-                             FormatCoord(m_.lon_max)
-                       : "cannot be transformed from " + m_.crs);
+      AddReject(
+          r, "invalid_coordinates", m_.x_column, FormatCoord(r.a),
+          finite ? "longitude outside " + FormatCoord(m_.lon_min) + ".." + FormatCoord(m_.lon_max)
+                 : "cannot be transformed from " + m_.crs);
       ok[i] = 0;
     } else if (lat[i] < m_.lat_min || lat[i] > m_.lat_max) {
       AddReject(r, "invalid_coordinates", m_.y_column, FormatCoord(r.b),
@@ -586,10 +586,9 @@ Result<IngestSummary> Ingester::Run() {
       }
       if (lons.empty()) {
         if (rejects_.empty()) return Status::InvalidInput("ingest: no data rows in the inputs");
-        std::sort(rejects_.begin(), rejects_.end(),
-                  [](const Reject& a, const Reject& b) {
-                    return a.file != b.file ? a.file < b.file : a.line < b.line;
-                  });
+        std::sort(rejects_.begin(), rejects_.end(), [](const Reject& a, const Reject& b) {
+          return a.file != b.file ? a.file < b.file : a.line < b.line;
+        });
         return Status::InvalidInput(
             "ingest: every row was rejected, so no CRS can be chosen (first: " +
             Message(rejects_.front()) + ")");
@@ -743,7 +742,8 @@ Result<IngestSummary> Ingester::Run() {
   // The rejects file and the summary are staged, recorded with the rows, and moved into place
   // only after the commit: a failure anywhere before leaves neither rows, record nor files.
   auto stage = OutputStage::ForFiles();
-  if (!s.rejects_path.empty()) PLACECAST_RETURN_IF_ERROR(stage->StageFile(s.rejects_path, rejects_csv));
+  if (!s.rejects_path.empty())
+    PLACECAST_RETURN_IF_ERROR(stage->StageFile(s.rejects_path, rejects_csv));
   if (!store_path.empty()) {
     PLACECAST_RETURN_IF_ERROR(stage->StageFile(store_path + ".ingest.json", s.ToJson() + "\n"));
   }
@@ -810,7 +810,8 @@ std::string IngestSummary::ToText() const {
   line("columns kept", join(columns_kept));
   line("columns dropped", join(columns_dropped));
   line("crs", crs);
-  if (ingested > 0) line("time range (UTC)", FormatDateTime(t_min_s) + " .. " + FormatDateTime(t_max_s));
+  if (ingested > 0)
+    line("time range (UTC)", FormatDateTime(t_min_s) + " .. " + FormatDateTime(t_max_s));
   return out;
 }
 

@@ -5,10 +5,10 @@
 #include "placecast/io/ingest.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -179,14 +179,14 @@ TEST(IngestTest, PersonalColumnsNeverReachTheStore) {
   const std::string store = Fresh("personal.gpkg");
   IngestOptions o;
   o.inputs = {csv};
-  o.mapping_flags = {{"id", "case_id"}, {"time", "occurred"}, {"x", "lon"}, {"y", "lat"},
-                     {"offence", "crime"}, {"crs", "EPSG:4326"}};
+  o.mapping_flags = {{"id", "case_id"}, {"time", "occurred"}, {"x", "lon"},
+                     {"y", "lat"},      {"offence", "crime"}, {"crs", "EPSG:4326"}};
   auto s = IngestInto(store, o);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->ingested, 2);
   for (const char* c : {"victim_name", "victim_age", "suspect_race", "suspect_sex", "VIC_AGE_GROUP",
-                        "VIC_RACE", "VIC_SEX", "SUSP_AGE_GROUP", "SUSP_RACE", "SUSP_SEX", "Vict Age",
-                        "Vict Sex", "Vict Descent"}) {
+                        "VIC_RACE", "VIC_SEX", "SUSP_AGE_GROUP", "SUSP_RACE", "SUSP_SEX",
+                        "Vict Age", "Vict Sex", "Vict Descent"}) {
     EXPECT_NE(std::find(s->columns_dropped.begin(), s->columns_dropped.end(), c),
               s->columns_dropped.end())
         << c;
@@ -203,10 +203,9 @@ TEST(IngestTest, PersonalColumnsNeverReachTheStore) {
 }
 
 TEST(IngestTest, StudyAreaRejectsPointsOutside) {
-  const std::string csv = WriteText(
-      "area.csv",
-      "id,t,x,y,o\n1,2024-01-01T00:00:00Z,-75.16,39.95,Thefts\n"
-      "2,2024-01-01T00:00:00Z,-75.10,40.10,Thefts\n");
+  const std::string csv = WriteText("area.csv",
+                                    "id,t,x,y,o\n1,2024-01-01T00:00:00Z,-75.16,39.95,Thefts\n"
+                                    "2,2024-01-01T00:00:00Z,-75.10,40.10,Thefts\n");
   const std::string boundary = WriteText(
       "area.geojson",
       R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"box"},)"
@@ -216,8 +215,8 @@ TEST(IngestTest, StudyAreaRejectsPointsOutside) {
   IngestOptions o;
   o.inputs = {csv};
   o.preset = "philadelphia";
-  o.mapping_flags = {{"id", "id"}, {"time", "t"}, {"x", "x"}, {"y", "y"}, {"offence", "o"},
-                     {"district", ""}, {"beat", ""}};
+  o.mapping_flags = {{"id", "id"},     {"time", "t"},    {"x", "x"},  {"y", "y"},
+                     {"offence", "o"}, {"district", ""}, {"beat", ""}};
   o.boundary_path = boundary;
   auto s = IngestInto(store, o);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -441,7 +440,9 @@ TEST(IngestTest, Issue12DuplicatedHeaderColumnFailsTheIngest) {
 TEST(IngestTest, Issue12SummaryJsonNeverThrowsOnInvalidUtf8) {
   IngestSummary s;
   s.inputs = {"a\xFF.csv"};
-  s.unmapped_offences["Th\xC3" "eft"] = 1;
+  s.unmapped_offences
+      ["Th\xC3"
+       "eft"] = 1;
   std::string json;
   EXPECT_NO_THROW(json = s.ToJson());
   EXPECT_NE(json.find("a\xEF\xBF\xBD.csv"), std::string::npos) << json;  // U+FFFD

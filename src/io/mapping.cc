@@ -93,10 +93,9 @@ std::vector<std::string> PresetNames() { return PresetList(); }
 
 std::vector<std::string> Mapping::UsedColumns() const {
   std::vector<std::string> out;
-  for (const std::string* c :
-       {&id_column, &time_column, &date_column, &clock_column, &year_column, &month_column,
-        &day_column, &hour_column, &minute_column, &x_column, &y_column, &offence_column,
-        &district_column, &beat_column}) {
+  for (const std::string* c : {&id_column, &time_column, &date_column, &clock_column, &year_column,
+                               &month_column, &day_column, &hour_column, &minute_column, &x_column,
+                               &y_column, &offence_column, &district_column, &beat_column}) {
     if (!c->empty() && std::find(out.begin(), out.end(), *c) == out.end()) out.push_back(*c);
   }
   return out;
@@ -194,8 +193,7 @@ Result<Mapping> GetPreset(const std::string& name) {
     m.columns_if_no_header = {"X", "Y", "date"};
     m.offence_by_file_name = {{"arson", "arson"}};
     m.offence_constant = "residential burglary";
-    m.offence_groups = {{"residential burglary", G::kBurglaryResidential},
-                        {"arson", G::kArson}};
+    m.offence_groups = {{"residential burglary", G::kBurglaryResidential}, {"arson", G::kArson}};
     return m;
   }
   return Status::InvalidInput("preset: unknown, expected one of " + Join(PresetList()) +
@@ -212,7 +210,7 @@ Status ApplyMappingJson(const std::string& text, const std::string& source, Mapp
     return Status::InvalidInput(source + ": " + why + " (got \"" +
                                 EscapeInvalidUtf8(text.substr(0, 40)) + "\")");
   }
-  static const std::map<std::string, std::string*(*)(Mapping*)> kStrings = {
+  static const std::map<std::string, std::string* (*)(Mapping*)> kStrings = {
       {"time", [](Mapping* x) { return &x->time_column; }},
       {"date", [](Mapping* x) { return &x->date_column; }},
       {"clock", [](Mapping* x) { return &x->clock_column; }},
@@ -245,8 +243,9 @@ Status ApplyMappingJson(const std::string& text, const std::string& source, Mapp
       *s->second(m) = v.get<std::string>();
     } else if (key == "zero_is_missing" || key == "strict" || key == "has_header") {
       if (!v.is_boolean()) return bad("true or false");
-      (key == "strict" ? m->strict
-                       : key == "has_header" ? m->has_header : m->zero_is_missing) = v.get<bool>();
+      (key == "strict"       ? m->strict
+       : key == "has_header" ? m->has_header
+                             : m->zero_is_missing) = v.get<bool>();
       if (key == "has_header") m->header_probe.clear();
     } else if (key == "lon_range" || key == "lat_range") {
       if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number() ||
@@ -259,8 +258,8 @@ Status ApplyMappingJson(const std::string& text, const std::string& source, Mapp
       if (!v.is_object()) return bad("an object {\"offence text\": \"group\"}");
       for (auto o = v.begin(); o != v.end(); ++o) {
         if (!o.value().is_string()) return bad("group names as strings");
-        PLACECAST_ASSIGN_OR_RETURN(G g, GroupFromName(o.value().get<std::string>(),
-                                                       where + "." + o.key()));
+        PLACECAST_ASSIGN_OR_RETURN(
+            G g, GroupFromName(o.value().get<std::string>(), where + "." + o.key()));
         m->offence_groups[o.key()] = g;
       }
     } else if (key == "default_group") {
@@ -279,16 +278,16 @@ Status ApplyMappingJson(const std::string& text, const std::string& source, Mapp
     }
   }
   if (!unknown.empty()) {
-    return Status::InvalidInput(source + ": unknown mapping keys: " + Join(unknown) +
-                                " (got \"" + unknown.front() + "\")");
+    return Status::InvalidInput(source + ": unknown mapping keys: " + Join(unknown) + " (got \"" +
+                                unknown.front() + "\")");
   }
   return Status::Ok();
 }
 
 Status ApplyMappingFlags(const std::map<std::string, std::string>& flags, Mapping* m) {
   static const std::set<std::string> kJsonValued = {
-      "zero_is_missing", "strict", "has_header", "lon_range", "lat_range",
-      "offences", "offences_without_time", "columns"};
+      "zero_is_missing",       "strict", "has_header", "lon_range", "lat_range", "offences",
+      "offences_without_time", "columns"};
   json j = json::object();
   for (const auto& [k, v] : flags) {
     // Checked before the text enters a JSON value, which could not be written out again.
@@ -332,7 +331,8 @@ Status ValidateMapping(const Mapping& m) {
                                 ": offence: give an offence column or offence_constant (got \"\")");
   }
   if (!m.has_header && m.columns_if_no_header.empty()) {
-    return Status::InvalidInput(where + ": has_header is false but no columns are named (got \"\")");
+    return Status::InvalidInput(where +
+                                ": has_header is false but no columns are named (got \"\")");
   }
   return Status::Ok();
 }

@@ -178,8 +178,8 @@ Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p) {
   }
   if (!p.suppressed.empty() && static_cast<int64_t>(p.suppressed.size()) != n) {
     return Status::InvalidInput("forecast product: suppressed has " +
-                                std::to_string(p.suppressed.size()) +
-                                " entries but the grid has " + std::to_string(n) + " active cells");
+                                std::to_string(p.suppressed.size()) + " entries but the grid has " +
+                                std::to_string(n) + " active cells");
   }
   auto is_suppressed = [&](grid::CellId c) { return !p.suppressed.empty() && p.suppressed[c]; };
   // Suppressed cells rank last (value -1, ties by ascending id) and count for no share.
@@ -298,8 +298,8 @@ Status WriteForecastCsv(const std::string& path, const ForecastProduct& p) {
       std::snprintf(buf, sizeof(buf), "%d,%d,%d,%d,,,,0,%.3f,%.3f,%.7f,%.7f\n", c.rank, c.cell,
                     c.col, c.row, c.x_m, c.y_m, c.lon, c.lat);
     } else {
-      std::snprintf(buf, sizeof(buf), "%d,%d,%d,%d,%.9g,%.9g,%.9g,%d,%.3f,%.3f,%.7f,%.7f\n",
-                    c.rank, c.cell, c.col, c.row, c.risk, c.risk_share, c.cumulative_share,
+      std::snprintf(buf, sizeof(buf), "%d,%d,%d,%d,%.9g,%.9g,%.9g,%d,%.3f,%.3f,%.7f,%.7f\n", c.rank,
+                    c.cell, c.col, c.row, c.risk, c.risk_share, c.cumulative_share,
                     c.in_top ? 1 : 0, c.x_m, c.y_m, c.lon, c.lat);
     }
     out += buf;
@@ -354,31 +354,43 @@ Status WriteForecastGeoPackage(const std::string& path, const ForecastProduct& p
   PolygonLayer layer;
   layer.name = "forecast";
   layer.crs = g.crs();
-  layer.description = "placecast forecast product v1: model " + p.model + ", offence " +
-                      p.offence + ", origin " + FormatUtc(p.origin_s) + ", horizon " +
+  layer.description = "placecast forecast product v1: model " + p.model + ", offence " + p.offence +
+                      ", origin " + FormatUtc(p.origin_s) + ", horizon " +
                       Format("%g", p.horizon_days) + " days";
   layer.identifier = products_internal::ProductTitle(p);
   // Pinned to the origin: the file depends on the forecast, not on the clock.
   layer.timestamp_s = p.origin_s;
   using T = LayerFieldType;
-  layer.fields = {{"cell_id", T::kInt32},          {"col", T::kInt32},
-                  {"row", T::kInt32},              {"risk", T::kDouble},
-                  {"rank", T::kInt32},             {"risk_share", T::kDouble},
-                  {"cumulative_share", T::kDouble}, {"in_top", T::kInt32},
-                  {"x_m", T::kDouble},             {"y_m", T::kDouble},
-                  {"lon", T::kDouble},             {"lat", T::kDouble}};
+  layer.fields = {{"cell_id", T::kInt32},
+                  {"col", T::kInt32},
+                  {"row", T::kInt32},
+                  {"risk", T::kDouble},
+                  {"rank", T::kInt32},
+                  {"risk_share", T::kDouble},
+                  {"cumulative_share", T::kDouble},
+                  {"in_top", T::kInt32},
+                  {"x_m", T::kDouble},
+                  {"y_m", T::kDouble},
+                  {"lon", T::kDouble},
+                  {"lat", T::kDouble}};
   layer.features.reserve(cells.size());
   const double s = g.cell_size_m();
   for (const ProductCell& c : cells) {
     LayerFeature f;
     // Suppressed cells publish risk and shares as NULL.
     const auto withheld = [&](double v) { return c.suppressed ? LayerValue() : LayerValue(v); };
-    f.values = {int64_t{c.cell},  int64_t{c.col},
-                int64_t{c.row},   withheld(c.risk),
-                int64_t{c.rank},  withheld(c.risk_share),
-                withheld(c.cumulative_share), int64_t{c.in_top ? 1 : 0},
-                c.x_m,            c.y_m,
-                c.lon,            c.lat};
+    f.values = {int64_t{c.cell},
+                int64_t{c.col},
+                int64_t{c.row},
+                withheld(c.risk),
+                int64_t{c.rank},
+                withheld(c.risk_share),
+                withheld(c.cumulative_share),
+                int64_t{c.in_top ? 1 : 0},
+                c.x_m,
+                c.y_m,
+                c.lon,
+                c.lat};
     // Counter-clockwise from the south-west corner.
     const double x0 = g.x0_m() + c.col * s, y0 = g.y0_m() + c.row * s;
     grid::Ring ring{{x0, x0 + s, x0 + s, x0}, {y0, y0, y0 + s, y0 + s}};
@@ -421,8 +433,9 @@ img.map{max-width:100%;border:1px solid #ccc}
 Status AppendExplanations(const std::string& json, std::string* out) {
   const auto j = nlohmann::ordered_json::parse(json, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    return Status::InvalidInput("forecast product: explanations_json: expected a JSON object (got \"" +
-                                json.substr(0, 80) + "\")");
+    return Status::InvalidInput(
+        "forecast product: explanations_json: expected a JSON object (got \"" + json.substr(0, 80) +
+        "\")");
   }
   std::string& h = *out;
   h += "<h2>Why these cells</h2>\n";
@@ -444,8 +457,8 @@ Status AppendExplanations(const std::string& json, std::string* out) {
          "</h3>\n<p class=\"note\">" + HtmlEscape(c.value("note", "")) + "</p>\n";
     h += "<table>\n<tr><th>part</th><th>value</th><th>share</th></tr>\n";
     for (const auto& part : c.value("parts", nlohmann::ordered_json::array())) {
-      h += "<tr><td>" + HtmlEscape(part.value("name", "")) + "</td>" +
-           num(part, "value", "%.6g") + pct(part, "share") + "</tr>\n";
+      h += "<tr><td>" + HtmlEscape(part.value("name", "")) + "</td>" + num(part, "value", "%.6g") +
+           pct(part, "share") + "</tr>\n";
     }
     h += "</table>\n";
     const auto bands = c.value("bands", nlohmann::ordered_json::array());
@@ -469,8 +482,8 @@ Status AppendExplanations(const std::string& json, std::string* out) {
       for (const auto& e : events) {
         h += "<tr><td>" + HtmlEscape(e.value("time_utc", "")) + "</td><td>" +
              HtmlEscape(e.value("offence", "")) + "</td><td class=\"num\">" +
-             Format("%g", get(e, "distance_m")) + " m</td>" +
-             num(e, "contribution", "%.6g") + "</tr>\n";
+             Format("%g", get(e, "distance_m")) + " m</td>" + num(e, "contribution", "%.6g") +
+             "</tr>\n";
       }
       h += "</table>\n";
     }
@@ -575,8 +588,9 @@ Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p
   if (!p.model_card_json.empty()) {
     const auto card = nlohmann::ordered_json::parse(p.model_card_json, nullptr, false);
     if (card.is_discarded() || !card.is_object()) {
-      return Status::InvalidInput("forecast product: model_card_json: expected a JSON object (got \"" +
-                                  p.model_card_json.substr(0, 80) + "\")");
+      return Status::InvalidInput(
+          "forecast product: model_card_json: expected a JSON object (got \"" +
+          p.model_card_json.substr(0, 80) + "\")");
     }
     h += "<h2>Model card</h2>\n<table class=\"card\">\n";
     for (auto it = card.begin(); it != card.end(); ++it) {

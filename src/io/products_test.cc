@@ -402,7 +402,9 @@ TEST(ProductsTest, HtmlReportExplainsTopCells) {
   for (const char* want :
        {"<h2>Why these cells</h2>\n<p>top &lt;1&gt;</p>", "<h3>Rank 1: cell 6, value 1.5</h3>",
         "<tr><td>0-50 m</td><td class=\"num\">1.5</td><td class=\"num\">100.0 %</td></tr>",
-        "<tr><td>0\xe2\x80\x93" "50 m</td><td>0\xe2\x80\x93" "7 days</td><td class=\"num\">2</td>",
+        "<tr><td>0\xe2\x80\x93"
+        "50 m</td><td>0\xe2\x80\x93"
+        "7 days</td><td class=\"num\">2</td>",
         "<tr><td>2024-02-28T10:00:00Z</td><td>Burglary &lt;res&gt;</td><td class=\"num\">20 m</td>"
         "<td class=\"num\">0.75</td></tr>"}) {
     EXPECT_NE(html.find(want), std::string::npos) << want;
@@ -411,7 +413,8 @@ TEST(ProductsTest, HtmlReportExplainsTopCells) {
   EXPECT_LT(html.find("Top 12 cells"), html.find("Why these cells"));
   EXPECT_LT(html.find("Why these cells"), html.find("How to read this"));
   // A model that cannot be explained: the note alone.
-  f.product.explanations_json = R"({"model": "kde", "note": "kde cannot be explained", "cells": []})";
+  f.product.explanations_json =
+      R"({"model": "kde", "note": "kde cannot be explained", "cells": []})";
   ASSERT_TRUE(WriteForecastReportHtml(path, f.product, "map.png").ok());
   EXPECT_NE(Slurp(path).find("<h2>Why these cells</h2>\n<p>kde cannot be explained</p>\n<h2>"),
             std::string::npos);

@@ -34,11 +34,24 @@ Result<RetentionPeriod> ParseRetentionPeriod(std::string_view text, std::string_
   RetentionPeriod p;
   int64_t max = 0;
   switch (text.back()) {
-    case 'd': p.unit = RetentionUnit::kDays; max = kMaxRetentionDays; break;
-    case 'w': p.unit = RetentionUnit::kWeeks; max = kMaxRetentionWeeks; break;
-    case 'm': p.unit = RetentionUnit::kMonths; max = kMaxRetentionMonths; break;
-    case 'y': p.unit = RetentionUnit::kYears; max = kMaxRetentionYears; break;
-    default: return bad(kForm);
+    case 'd':
+      p.unit = RetentionUnit::kDays;
+      max = kMaxRetentionDays;
+      break;
+    case 'w':
+      p.unit = RetentionUnit::kWeeks;
+      max = kMaxRetentionWeeks;
+      break;
+    case 'm':
+      p.unit = RetentionUnit::kMonths;
+      max = kMaxRetentionMonths;
+      break;
+    case 'y':
+      p.unit = RetentionUnit::kYears;
+      max = kMaxRetentionYears;
+      break;
+    default:
+      return bad(kForm);
   }
   for (size_t i = 0; i + 1 < text.size(); ++i) {
     if (text[i] < '0' || text[i] > '9') return bad(kForm);
@@ -53,13 +66,16 @@ Result<RetentionPeriod> ParseRetentionPeriod(std::string_view text, std::string_
 }
 
 int64_t RetentionCutoffS(int64_t as_of_s, const RetentionPeriod& period) {
-  const int64_t day = as_of_s >= 0 ? as_of_s / kSecondsPerDay
-                                   : -((-as_of_s + kSecondsPerDay - 1) / kSecondsPerDay);
+  const int64_t day =
+      as_of_s >= 0 ? as_of_s / kSecondsPerDay : -((-as_of_s + kSecondsPerDay - 1) / kSecondsPerDay);
   switch (period.unit) {
-    case RetentionUnit::kDays: return (day - period.count) * kSecondsPerDay;
-    case RetentionUnit::kWeeks: return (day - 7 * period.count) * kSecondsPerDay;
+    case RetentionUnit::kDays:
+      return (day - period.count) * kSecondsPerDay;
+    case RetentionUnit::kWeeks:
+      return (day - 7 * period.count) * kSecondsPerDay;
     case RetentionUnit::kMonths:
-    case RetentionUnit::kYears: break;
+    case RetentionUnit::kYears:
+      break;
   }
   const int64_t months = period.unit == RetentionUnit::kYears ? 12 * period.count : period.count;
   int64_t y;

@@ -21,10 +21,11 @@ TEST(RetentionPeriodTest, ParsesEachUnitAndRoundTrips) {
     int64_t count;
     RetentionUnit unit;
   };
-  for (const Case& c : {Case{"365d", 365, RetentionUnit::kDays}, Case{"52w", 52, RetentionUnit::kWeeks},
-                        Case{"24m", 24, RetentionUnit::kMonths}, Case{"3y", 3, RetentionUnit::kYears},
-                        Case{"1d", 1, RetentionUnit::kDays}, Case{"007y", 7, RetentionUnit::kYears},
-                        Case{"1000y", 1000, RetentionUnit::kYears}}) {
+  for (const Case& c :
+       {Case{"365d", 365, RetentionUnit::kDays}, Case{"52w", 52, RetentionUnit::kWeeks},
+        Case{"24m", 24, RetentionUnit::kMonths}, Case{"3y", 3, RetentionUnit::kYears},
+        Case{"1d", 1, RetentionUnit::kDays}, Case{"007y", 7, RetentionUnit::kYears},
+        Case{"1000y", 1000, RetentionUnit::kYears}}) {
     SCOPED_TRACE(c.text);
     auto p = ParseRetentionPeriod(c.text, "--older-than");
     ASSERT_TRUE(p.ok()) << p.status().ToString();

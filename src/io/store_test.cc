@@ -256,7 +256,7 @@ TEST(GeoPackageStoreTest, PurgedRowsLeaveNoTraceInTheFile) {
   const std::string bytes = FileBytes(path);
   EXPECT_EQ(bytes.find("OLD-RECORD-"), std::string::npos);
   EXPECT_NE(bytes.find("text a"), std::string::npos);  // kept rows are still there
-  EXPECT_LT(fs::file_size(path), size_before);          // VACUUM dropped the free pages
+  EXPECT_LT(fs::file_size(path), size_before);         // VACUUM dropped the free pages
   // Still a valid GeoPackage whose incidents extent covers only the kept points.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -306,15 +306,13 @@ TEST(GeoPackageStoreTest, ForeignFileAndOtherSchemaVersionAreCorrupt) {
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "UPDATE placecast_metadata SET value='999' WHERE key='schema_version'",
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE placecast_metadata SET value='999' WHERE key='schema_version'",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   auto s = Store::OpenGeoPackage(path, false);
   EXPECT_EQ(s.status().code(), ErrorCode::kCorrupt);
-  EXPECT_NE(s.status().message().find("schema_version"), std::string::npos)
-      << s.status().message();
+  EXPECT_NE(s.status().message().find("schema_version"), std::string::npos) << s.status().message();
 }
 
 TEST(GeoPackageStoreTest, IsAGeoPackageThatGisToolsRecognise) {
@@ -338,8 +336,7 @@ TEST(GeoPackageStoreTest, IsAGeoPackageThatGisToolsRecognise) {
     return out;
   };
   EXPECT_EQ(scalar("PRAGMA application_id"), "1196444487");  // 'GPKG'
-  EXPECT_EQ(scalar("SELECT data_type FROM gpkg_contents WHERE table_name='incidents'"),
-            "features");
+  EXPECT_EQ(scalar("SELECT data_type FROM gpkg_contents WHERE table_name='incidents'"), "features");
   EXPECT_EQ(scalar("SELECT geometry_type_name FROM gpkg_geometry_columns "
                    "WHERE table_name='incidents'"),
             "POINT");

@@ -34,7 +34,8 @@ bool Digits(std::string_view s, size_t pos, size_t n, int64_t* out) {
 bool VarDigits(std::string_view s, size_t* pos, size_t max_n, int64_t* out) {
   size_t p = *pos;
   int64_t v = 0;
-  while (p < s.size() && p - *pos < max_n && s[p] >= '0' && s[p] <= '9') v = v * 10 + (s[p++] - '0');
+  while (p < s.size() && p - *pos < max_n && s[p] >= '0' && s[p] <= '9')
+    v = v * 10 + (s[p++] - '0');
   if (p == *pos) return false;
   *pos = p;
   *out = v;
@@ -82,7 +83,8 @@ Result<TimeFormat> TimeFormat::Parse(std::string_view spec) {
   f.kind_ = Kind::kPattern;
   for (size_t i = 0; i < spec.size(); ++i) {
     if (spec[i] != '%') continue;
-    if (i + 1 >= spec.size() || std::string_view("YmdHMS%").find(spec[i + 1]) == std::string::npos) {
+    if (i + 1 >= spec.size() ||
+        std::string_view("YmdHMS%").find(spec[i + 1]) == std::string::npos) {
       return Status::InvalidInput(
           "time_format: only %Y %m %d %H %M %S %%, \"iso8601\" or \"epoch\" are supported (got \"" +
           std::string(spec) + "\")");
@@ -283,8 +285,8 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(const std::string& name) 
       if (typecnt == 0 || data.size() < p + need) return false;
       std::vector<int64_t> times(timecnt);
       for (uint32_t i = 0; i < timecnt; ++i) {
-        times[i] = time_size == 8 ? Be64(&data[p + 8 * i])
-                                  : static_cast<int32_t>(Be32(&data[p + 4 * i]));
+        times[i] =
+            time_size == 8 ? Be64(&data[p + 8 * i]) : static_cast<int32_t>(Be32(&data[p + 4 * i]));
       }
       p += timecnt * time_size;
       std::vector<uint8_t> idx(data.begin() + p, data.begin() + p + timecnt);

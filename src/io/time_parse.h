@@ -64,7 +64,7 @@ class TimeZone {
 
  private:
   std::string name_;
-  std::vector<int64_t> transitions_;   // UTC seconds, ascending
+  std::vector<int64_t> transitions_;    // UTC seconds, ascending
   std::vector<int32_t> offsets_after_;  // offset in force from transitions_[i]
   int32_t initial_offset_ = 0;          // before the first transition
 };

@@ -101,9 +101,8 @@ Status CheckLayer(const std::string& path, const PolygonLayer& layer) {
     const LayerFeature& feat = layer.features[i];
     const std::string fw = where + ": feature " + std::to_string(i + 1);
     if (feat.values.size() != layer.fields.size()) {
-      return Status::InvalidInput(fw + ": " + std::to_string(feat.values.size()) +
-                                  " values for " + std::to_string(layer.fields.size()) +
-                                  " fields");
+      return Status::InvalidInput(fw + ": " + std::to_string(feat.values.size()) + " values for " +
+                                  std::to_string(layer.fields.size()) + " fields");
     }
     for (size_t k = 0; k < feat.values.size(); ++k) {
       const LayerValue& v = feat.values[k];
@@ -127,8 +126,9 @@ Status CheckLayer(const std::string& path, const PolygonLayer& layer) {
     }
     const bool multi = layer.geometry == LayerGeometry::kMultiPolygon;
     if (multi ? feat.polygons.empty() : feat.polygons.size() != 1) {
-      return Status::InvalidInput(fw + ": expected " + (multi ? "at least one polygon" : "one polygon") +
-                                  " (got " + std::to_string(feat.polygons.size()) + ")");
+      return Status::InvalidInput(fw + ": expected " +
+                                  (multi ? "at least one polygon" : "one polygon") + " (got " +
+                                  std::to_string(feat.polygons.size()) + ")");
     }
     for (const LayerPolygon& poly : feat.polygons) {
       if (poly.rings.empty()) return Status::InvalidInput(fw + ": a polygon has no ring");
@@ -176,9 +176,9 @@ Status FillGpkg(GDALDatasetH ds, const PolygonLayer& layer, const std::string& p
   if (!layer.identifier.empty()) options.push_back(ident_opt.c_str());
   options.push_back(nullptr);
   const bool multi = layer.geometry == LayerGeometry::kMultiPolygon;
-  OGRLayerH lh = GDALDatasetCreateLayer(ds, layer.name.c_str(), srs,
-                                        multi ? wkbMultiPolygon : wkbPolygon,
-                                        const_cast<char**>(options.data()));
+  OGRLayerH lh =
+      GDALDatasetCreateLayer(ds, layer.name.c_str(), srs, multi ? wkbMultiPolygon : wkbPolygon,
+                             const_cast<char**>(options.data()));
   if (lh == nullptr) return Status::Io(path + ": cannot create layer (" + GdalError() + ")");
   for (const LayerField& f : layer.fields) {
     OGRFieldDefnH fd = OGR_Fld_Create(f.name.c_str(), ToOgr(f.type));

@@ -32,14 +32,13 @@ PolygonLayer TwoPolygons() {
               {"small", LayerFieldType::kInt32},
               {"score", LayerFieldType::kDouble}};
   LayerFeature a;
-  a.polygons = {LayerPolygon{{grid::Ring{{500000, 500100, 500100, 500000},
-                                         {4400000, 4400000, 4400050, 4400050}}}}};
+  a.polygons = {LayerPolygon{
+      {grid::Ring{{500000, 500100, 500100, 500000}, {4400000, 4400000, 4400050, 4400050}}}}};
   a.values = {std::string("o'brien \"a\""), int64_t{5000000000}, int64_t{-7}, 0.25};
   LayerFeature b;
-  b.polygons = {LayerPolygon{{grid::Ring{{501000, 501200, 501200, 501000},
-                                         {4401000, 4401000, 4401200, 4401200}},
-                              grid::Ring{{501050, 501050, 501150, 501150},
-                                         {4401050, 4401150, 4401150, 4401050}}}}};
+  b.polygons = {LayerPolygon{
+      {grid::Ring{{501000, 501200, 501200, 501000}, {4401000, 4401000, 4401200, 4401200}},
+       grid::Ring{{501050, 501050, 501150, 501150}, {4401050, 4401150, 4401150, 4401050}}}}};
   b.values = {std::string("b"), LayerValue(), int64_t{3}, LayerValue()};
   l.features = {a, b};
   return l;
@@ -52,8 +51,8 @@ TEST(VectorLayerTest, TwoPolygonsReadBackThroughOgr) {
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 
   GDALAllRegister();
-  GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr,
-                               nullptr);
+  GDALDatasetH ds =
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
   ASSERT_NE(ds, nullptr);
   ASSERT_EQ(GDALDatasetGetLayerCount(ds), 1);
   OGRLayerH layer = GDALDatasetGetLayerByName(ds, "areas");
@@ -101,7 +100,7 @@ TEST(VectorLayerTest, TwoPolygonsReadBackThroughOgr) {
   EXPECT_TRUE(OGR_F_IsFieldNull(f, 3));
   g = OGR_F_GetGeometryRef(f);
   ASSERT_NE(g, nullptr);
-  EXPECT_EQ(OGR_G_GetGeometryCount(g), 2);             // exterior + hole
+  EXPECT_EQ(OGR_G_GetGeometryCount(g), 2);                     // exterior + hole
   EXPECT_DOUBLE_EQ(OGR_G_Area(g), 200.0 * 200 - 100.0 * 100);  // 40000 − 10000 = 30000 m2
   OGR_F_Destroy(f);
   EXPECT_EQ(OGR_L_GetNextFeature(layer), nullptr);
@@ -116,8 +115,8 @@ TEST(VectorLayerTest, MultiPolygonLayerKeepsEveryPart) {
   const std::string path = TestDir() + "/multi.gpkg";
   ASSERT_TRUE(WriteGeoPackageLayer(path, l).ok());
   GDALAllRegister();
-  GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr,
-                               nullptr);
+  GDALDatasetH ds =
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
   ASSERT_NE(ds, nullptr);
   OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
   EXPECT_EQ(wkbFlatten(OGR_L_GetGeomType(layer)), wkbMultiPolygon);
@@ -167,7 +166,9 @@ TEST(VectorLayerTest, InvalidLayersLeaveNoFile) {
       {"int32 overflow", [](PolygonLayer& l) { l.features[1].values[2] = int64_t{1} << 31; },
        ErrorCode::kInvalidInput, "feature 2: field small: expected an int32 (got 2147483648)"},
       {"two-vertex ring",
-       [](PolygonLayer& l) { l.features[0].polygons[0].rings[0] = grid::Ring{{0, 1}, {0, 1}}; },
+       [](PolygonLayer& l) {
+         l.features[0].polygons[0].rings[0] = grid::Ring{{0, 1}, {0, 1}};
+       },
        ErrorCode::kInvalidInput, "feature 1: a ring needs at least 3 vertices"},
       {"two polygons in a Polygon layer",
        [](PolygonLayer& l) { l.features[0].polygons.push_back(l.features[0].polygons[0]); },

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // ExplainCell: recomputes one cell's value event by event with the model's own formula (the same
 // expressions and fixed-point rounding as naive.cc, retro.cc and prospective.cc; the fitted state
-// of sepp_grid.cc and sepp.cc, as fitted here or by the caller) and groups the contributions into parts, bands and top events.
-// Stateless; safe to call from several threads.
+// of sepp_grid.cc and sepp.cc, as fitted here or by the caller) and groups the contributions into
+// parts, bands and top events. Stateless; safe to call from several threads.
 #include "placecast/models/explain.h"
 
 #include <algorithm>
@@ -313,8 +313,8 @@ Result<CellExplanation> ExplainSeppGrid(const SeppGridModel& model, const grid::
 // SeppModel::Fit() selects them, and checked against the fit one by one.
 Result<std::vector<size_t>> SeppTriggerEvents(const SeppFit& f, const EventSet& events,
                                               const grid::Grid& grid) {
-  const std::vector<size_t> index = sepp_internal::TriggeringEvents(
-      events, grid, f.window_start_s, f.origin_s, f.max_trigger_days);
+  const std::vector<size_t> index = sepp_internal::TriggeringEvents(events, grid, f.window_start_s,
+                                                                    f.origin_s, f.max_trigger_days);
   const size_t n = f.trigger_age_days.size();
   for (size_t j = 0; j < std::max(n, index.size()); ++j) {
     if (j < n && j < index.size()) {
@@ -339,10 +339,9 @@ Result<std::vector<size_t>> SeppTriggerEvents(const SeppFit& f, const EventSet& 
 // horizon) × (f over the cell seen from the event), with the cell box and the cell mass
 // SeppModel::Predict() uses.
 CellExplanation ExplainSepp(const SeppFit& f, const sepp_internal::TriggerKernel& k,
-                            const std::vector<size_t>& trigger_index,
-                            const grid::Surface& surface, const EventSet& events,
-                            const grid::Grid& g, grid::CellId cell, int top_n,
-                            double horizon_days) {
+                            const std::vector<size_t>& trigger_index, const grid::Surface& surface,
+                            const EventSet& events, const grid::Grid& g, grid::CellId cell,
+                            int top_n, double horizon_days) {
   const auto cu = static_cast<size_t>(cell);
   const int32_t col = g.CellCol(cell), row = g.CellRow(cell);
   std::vector<Contribution> contrib;
@@ -408,8 +407,8 @@ Status CheckRequest(std::string_view model, const EventSet& events, const grid::
 Status CheckOrigin(std::string_view model, int64_t fit_origin_s, int64_t origin_s) {
   if (fit_origin_s == origin_s) return Status::Ok();
   return Status::InvalidInput("origin: the fitted " + std::string(model) + " is for " +
-                              FormatDateTime(fit_origin_s) + " (got " +
-                              FormatDateTime(origin_s) + ")");
+                              FormatDateTime(fit_origin_s) + " (got " + FormatDateTime(origin_s) +
+                              ")");
 }
 
 bool HasFittedState(std::string_view model) { return model == "sepp_grid" || model == "sepp"; }
@@ -417,9 +416,9 @@ bool HasFittedState(std::string_view model) { return model == "sepp_grid" || mod
 }  // namespace
 
 Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, const EventSet& events,
-                                                       const grid::Grid& grid, int64_t origin_s,
-                                                       const std::vector<grid::CellId>& cells,
-                                                       int top_n, double horizon_days) {
+                                                        const grid::Grid& grid, int64_t origin_s,
+                                                        const std::vector<grid::CellId>& cells,
+                                                        int top_n, double horizon_days) {
   const std::string name(model.name());
   const std::string context = "explain " + name;
   if (!IsExplainable(name)) {
@@ -478,12 +477,11 @@ Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, cons
   return all;
 }
 
-Result<std::vector<CellExplanation>> ExplainCells(std::string_view model,
-                                                 const ParamValues& params,
-                                                 const EventSet& events, const grid::Grid& grid,
-                                                 int64_t origin_s,
-                                                 const std::vector<grid::CellId>& cells,
-                                                 int top_n, double horizon_days) {
+Result<std::vector<CellExplanation>> ExplainCells(std::string_view model, const ParamValues& params,
+                                                  const EventSet& events, const grid::Grid& grid,
+                                                  int64_t origin_s,
+                                                  const std::vector<grid::CellId>& cells, int top_n,
+                                                  double horizon_days) {
   const std::string context = "explain " + std::string(model);
   const std::map<std::string, std::string> given(params.items().begin(), params.items().end());
   auto created = CreateModel(model, given);

@@ -8,9 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -292,15 +292,15 @@ TEST(ExplainTest, SeppKnownAnswerOnFiveByFive) {
     EXPECT_EQ(c.bands[0].age_to_days, 7);
     EXPECT_EQ(c.bands[0].events, 1);
   }
-  EXPECT_EQ((*e)[0].bands[0].distance_to_m, 50);    // 0 m: 0-50 m
+  EXPECT_EQ((*e)[0].bands[0].distance_to_m, 50);     // 0 m: 0-50 m
   EXPECT_EQ((*e)[1].bands[0].distance_from_m, 100);  // 100 m: 100-200 m
   EXPECT_EQ((*e)[2].bands[0].distance_from_m, 100);  // 141 m: 100-200 m
 }
 
 TEST(ExplainTest, SeppEveryCellSumsToPredictOnASimulation) {
-  // A clustered simulation (3 background events a day in a 2 km box, 200 days) fitted by sepp; every cell of a 150 m grid, for
-  // two horizons: background + triggered is the forecast's own value, and the bands and the
-  // events add up to the triggered part.
+  // A clustered simulation (3 background events a day in a 2 km box, 200 days) fitted by sepp;
+  // every cell of a 150 m grid, for two horizons: background + triggered is the forecast's own
+  // value, and the bands and the events add up to the triggered part.
   SeppSimSpec spec;  // θ 0.3, ω 0.1 per day, σ 50 m
   spec.background_per_day = 3;
   spec.x1_m = spec.y1_m = 2000;

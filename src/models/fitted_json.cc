@@ -15,9 +15,9 @@ nlohmann::ordered_json FittedJsonHeader(std::string_view model, int64_t schema_v
   j["model"] = std::string(model);
   j["schema_version"] = schema_version;
   j["params"] = nlohmann::ordered_json::parse(params.ToJson());
-  j["grid"] = {{"num_cells", grid.num_cells()}, {"nx", grid.nx()},
-               {"ny", grid.ny()},               {"x0_m", grid.x0_m()},
-               {"y0_m", grid.y0_m()},           {"cell_size_m", grid.cell_size_m()}};
+  j["grid"] = {
+      {"num_cells", grid.num_cells()}, {"nx", grid.nx()},     {"ny", grid.ny()},
+      {"x0_m", grid.x0_m()},           {"y0_m", grid.y0_m()}, {"cell_size_m", grid.cell_size_m()}};
   return j;
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// placecast_gen_params_doc: prints docs/params.md from the models' and analyses' ParamSpec tables, so the
-// reference cannot drift from the code. Single-threaded tool.
+// placecast_gen_params_doc: prints docs/params.md from the models' and analyses' ParamSpec tables,
+// so the reference cannot drift from the code. Single-threaded tool.
 #include <cstdio>
 #include <string>
 
@@ -22,11 +22,13 @@ int main() {
            "Reference: " + std::string(m.reference) + ".\n\n" +
            placecast::ParamSpecToMarkdown(m.params);
   }
-  out += "\n# Analysis parameters\n\n"
-         "The flags of `placecast nearrepeat` and `placecast scan` ([cli.md](cli.md)) set these "
-         "values, which are checked against these tables and recorded with each run. Methods: "
-         "[nearrepeat.md](nearrepeat.md), [scan.md](scan.md).\n";
-  out += "\n## `nearrepeat` (Knox test)\n\n" + placecast::ParamSpecToMarkdown(placecast::analysis::KnoxParams());
+  out +=
+      "\n# Analysis parameters\n\n"
+      "The flags of `placecast nearrepeat` and `placecast scan` ([cli.md](cli.md)) set these "
+      "values, which are checked against these tables and recorded with each run. Methods: "
+      "[nearrepeat.md](nearrepeat.md), [scan.md](scan.md).\n";
+  out += "\n## `nearrepeat` (Knox test)\n\n" +
+         placecast::ParamSpecToMarkdown(placecast::analysis::KnoxParams());
   out += "\n## `scan` (space-time permutation scan)\n\n" +
          placecast::ParamSpecToMarkdown(placecast::analysis::ScanParams());
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -53,7 +53,8 @@ TEST(RegistryTest, UnknownModelIsNotFoundListingTheKnownOnes) {
   auto m = CreateModel("kde", {});
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(m.status().message(), "unknown model \"kde\" (known: naive, retro, prospective, sepp_grid, sepp)");
+  EXPECT_EQ(m.status().message(),
+            "unknown model \"kde\" (known: naive, retro, prospective, sepp_grid, sepp)");
   EXPECT_EQ(CreateModelFromJson("kde", "{}").status().code(), ErrorCode::kNotFound);
 }
 
@@ -167,10 +168,8 @@ TEST(ModelContractTest, WindowStartIsInAndTheOriginIsOut) {
   ev.Add(kOrigin - 1, 2500, 500, OffenceGroup::kTheft, "theft", "a second before the origin");
   ev.Add(kOrigin, 3500, 500, OffenceGroup::kTheft, "theft", "at the origin");
   const std::map<std::string, std::map<std::string, std::string>> params = {
-      {"naive", {{"window_days", "10"}}},
-      {"retro", {{"window_days", "10"}}},
-      {"prospective", {{"bandwidth_days", "10"}}},
-      {"sepp_grid", {{"window_days", "10"}}},
+      {"naive", {{"window_days", "10"}}},          {"retro", {{"window_days", "10"}}},
+      {"prospective", {{"bandwidth_days", "10"}}}, {"sepp_grid", {{"window_days", "10"}}},
       {"sepp", {{"window_days", "10"}}},
   };
   for (const auto& name : ModelNames()) {

@@ -4,7 +4,6 @@
 // of bounded space-time windows, found once with a spatial bucket index. Events are cut into
 // fixed blocks whose partial sums are added in a fixed order, so any thread count gives the same
 // bytes. Not thread-safe (one instance per thread).
-#include "placecast/common/random.h"
 #include "placecast/models/sepp.h"
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include "models/cell_sums.h"
 #include "models/fitted_json.h"
 #include "models/sepp_internal.h"
+#include "placecast/common/random.h"
 
 namespace placecast::models {
 namespace {
@@ -805,8 +805,8 @@ Status SeppModel::Update(const EventSet& events, const grid::Grid& grid, int64_t
   Impl& m = *impl_;
   if (!m.fitted) return Status::InvalidInput("sepp: Update() called before a successful Fit()");
   if (grid.num_cells() != static_cast<int32_t>(m.fit.mu_per_day.size())) {
-    return Status::InvalidInput("sepp: Update(): the grid has " +
-                                std::to_string(grid.num_cells()) + " active cells, the fit " +
+    return Status::InvalidInput("sepp: Update(): the grid has " + std::to_string(grid.num_cells()) +
+                                " active cells, the fit " +
                                 std::to_string(m.fit.mu_per_day.size()));
   }
   PLACECAST_RETURN_IF_ERROR(CheckSorted(events));
@@ -816,8 +816,7 @@ Status SeppModel::Update(const EventSet& events, const grid::Grid& grid, int64_t
 // With θ, h, f and μ fixed, the forecast depends on the origin only through the events that can
 // still trigger: those of the training window [new origin − window_days, new origin) in an active
 // cell whose age is below max_trigger_days — the same rule as the end of FullFit().
-Status SeppModel::Impl::Advance(const EventSet& events, const grid::Grid& g,
-                                int64_t new_origin_s) {
+Status SeppModel::Impl::Advance(const EventSet& events, const grid::Grid& g, int64_t new_origin_s) {
   if (new_origin_s < fit.origin_s) {
     return Status::InvalidInput("sepp: Update(): new origin " + FormatDateTime(new_origin_s) +
                                 " is before the fit's origin " + FormatDateTime(fit.origin_s));
@@ -826,8 +825,8 @@ Status SeppModel::Impl::Advance(const EventSet& events, const grid::Grid& g,
   fit.trigger_age_days.clear();
   fit.trigger_x_m.clear();
   fit.trigger_y_m.clear();
-  for (size_t i : TriggeringEvents(events, g, fit.window_start_s, new_origin_s,
-                                   fit.max_trigger_days)) {
+  for (size_t i :
+       TriggeringEvents(events, g, fit.window_start_s, new_origin_s, fit.max_trigger_days)) {
     fit.trigger_age_days.push_back(static_cast<double>(new_origin_s - events.t_s[i]) /
                                    kSecondsPerDay);
     fit.trigger_x_m.push_back(events.x_m[i]);

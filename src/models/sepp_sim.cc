@@ -120,15 +120,13 @@ Result<EventSet> SimulateSeppGrid(const grid::Grid& grid, const SeppGridSimSpec&
 }
 
 Result<EventSet> SimulateSepp(const SeppSimSpec& spec) {
-  auto bad = [](const std::string& what) {
-    return Status::InvalidInput("SimulateSepp: " + what);
-  };
+  auto bad = [](const std::string& what) { return Status::InvalidInput("SimulateSepp: " + what); };
   if (!(spec.theta >= 0 && spec.theta < 1)) {
     return bad("theta: expected a value in [0, 1) (got " + FormatValue(spec.theta) + ")");
   }
   if (!(spec.omega_per_day > 0) || !std::isfinite(spec.omega_per_day)) {
-    return bad("omega_per_day: expected a positive number (got " +
-               FormatValue(spec.omega_per_day) + ")");
+    return bad("omega_per_day: expected a positive number (got " + FormatValue(spec.omega_per_day) +
+               ")");
   }
   if (!(spec.sigma_m >= 0) || !std::isfinite(spec.sigma_m)) {
     return bad("sigma_m: expected a non-negative number (got " + FormatValue(spec.sigma_m) + ")");

@@ -46,14 +46,14 @@ struct SeppSimBlob {
 };
 
 struct SeppSimSpec {
-  double theta = 0.3;               // expected offspring per event, in [0, 1)
-  double omega_per_day = 0.1;       // offspring delays are exponential with this rate
-  double sigma_m = 50;              // offspring displacement: Gaussian sd per axis, metres
-  double background_per_day = 20;   // background events per day in total
-  double x0_m = 0, y0_m = 0;        // the background box [x0, x1) × [y0, y1)
+  double theta = 0.3;              // expected offspring per event, in [0, 1)
+  double omega_per_day = 0.1;      // offspring delays are exponential with this rate
+  double sigma_m = 50;             // offspring displacement: Gaussian sd per axis, metres
+  double background_per_day = 20;  // background events per day in total
+  double x0_m = 0, y0_m = 0;       // the background box [x0, x1) × [y0, y1)
   double x1_m = 10000, y1_m = 10000;
-  std::vector<SeppSimBlob> blobs;   // weights sum to at most 1; the rest is uniform in the box
-  int64_t start_s = 0;              // the simulation covers [start_s, start_s + duration_days)
+  std::vector<SeppSimBlob> blobs;  // weights sum to at most 1; the rest is uniform in the box
+  int64_t start_s = 0;             // the simulation covers [start_s, start_s + duration_days)
   double duration_days = 365;
   uint64_t seed = 1;
 };

@@ -68,13 +68,13 @@ Result<KnoxRequest> KnoxRequestFromParams(const ParamValues& values);
 struct KnoxResult {
   KnoxRequest request;
   int64_t num_events = 0;
-  int64_t num_pairs = 0;    // n (n - 1) / 2
+  int64_t num_pairs = 0;  // n (n - 1) / 2
   // Pairs closer than the last space edge (visited per permutation); -1 = withheld (written null).
   int64_t close_pairs = 0;
   // The most close pairs any one event takes part in: how many close-pair counts one event can
   // change in total (the L1 sensitivity of the close rows of `observed` to one event).
   int64_t max_close_pairs_per_event = 0;
-  int rows = 0, cols = 0;   // rows = K + 2 space bands, cols = L + 1 time bands
+  int rows = 0, cols = 0;                 // rows = K + 2 space bands, cols = L + 1 time bands
   std::vector<std::string> space_labels;  // "same location", "(0, 100) m", "[100, 200) m", …
   std::vector<std::string> time_labels;   // "[0, 7) days", …, "[21, inf) days"
   // Row-major rows × cols.

@@ -43,9 +43,9 @@ struct FlagRequest {
 };
 
 struct FlaggedDays {
-  std::vector<int64_t> origins_s;               // one per day
+  std::vector<int64_t> origins_s;                // one per day
   std::vector<std::vector<grid::CellId>> cells;  // per day: the top cells by rank
-  std::vector<std::string> warnings;            // model warnings, each text once
+  std::vector<std::string> warnings;             // model warnings, each text once
 };
 
 // The top cells of each day's forecast. kInvalidInput for a bad request (from/to not midnights,
@@ -96,15 +96,15 @@ struct Estimate {
 struct AreaAudit {
   std::string name;
   double residents = 0;
-  int32_t cells = 0;                  // active cells whose centre is in the area
-  int64_t flagged_cell_days = 0;      // exposure: Σ over days of flagged cells in the area
-  double exposure_share = 0;          // of all flagged cell-days in areas
+  int32_t cells = 0;                     // active cells whose centre is in the area
+  int64_t flagged_cell_days = 0;         // exposure: Σ over days of flagged cells in the area
+  double exposure_share = 0;             // of all flagged cell-days in areas
   double exposure_per_1k_residents = 0;  // NaN for an area without residents
   // Victim-reported offences in the period; negative = withheld (a public release), written
   // empty in the CSV and null in the JSON.
   int64_t need_events = 0;
-  double need_share = 0;              // of all such offences in areas
-  double need_per_1k_residents = 0;   // NaN for an area without residents
+  double need_share = 0;             // of all such offences in areas
+  double need_per_1k_residents = 0;  // NaN for an area without residents
 };
 
 struct GroupAudit {

@@ -29,7 +29,7 @@ enum class OffenceGroup : uint8_t {
   kArson = 10,
   kOtherAssault = 11,
   kVandalism = 12,
-  kFraud = 13,  // fraud, forgery, embezzlement, stolen property
+  kFraud = 13,       // fraud, forgery, embezzlement, stolen property
   kSexOffence = 14,  // other than rape
   kNarcotics = 15,
   kWeapons = 16,

@@ -14,7 +14,7 @@ namespace placecast::eval {
 struct Concentration {
   int64_t events = 0;
   int64_t cells = 0;
-  double top_pct = 5;     // the coverage asked for
+  double top_pct = 5;  // the coverage asked for
   // Share of the events in the top_pct % of cells ranked by their own counts, a cell straddling
   // the boundary counting its fraction and ties by their expected value (as in ScoreCoverages).
   double top_share = 0;

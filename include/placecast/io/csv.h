@@ -98,7 +98,7 @@ class CsvReader {
   bool terminated_ = true;
   std::vector<char> buffer_;
   size_t pos_ = 0, end_ = 0;
-  std::string unescaped_;  // quoted fields with "" are unescaped here
+  std::string unescaped_;                         // quoted fields with "" are unescaped here
   std::vector<std::pair<size_t, size_t>> spans_;  // field offsets for the current record
   std::vector<uint8_t> in_unescaped_;
   int64_t line_ = 1;         // physical line at pos_
@@ -138,9 +138,9 @@ class CsvReadAhead {
     std::vector<size_t> record_first;  // per record, its first field's index; then a sentinel
     std::vector<int64_t> lines;        // per record
     int64_t bytes_read = 0;
-    size_t unterminated = SIZE_MAX;    // index of a record without a line terminator, if any
-    Status status;                     // a read error after the records (ends the stream)
-    bool end = false;                  // no batch follows
+    size_t unterminated = SIZE_MAX;  // index of a record without a line terminator, if any
+    Status status;                   // a read error after the records (ends the stream)
+    bool end = false;                // no batch follows
   };
   void Produce();
 
@@ -151,11 +151,11 @@ class CsvReadAhead {
   std::deque<Batch> queue_;  // guarded by mu_
   bool stop_ = false;        // guarded by mu_
   Batch current_;
-  size_t next_ = 0;          // next record of current_
+  size_t next_ = 0;  // next record of current_
   bool have_current_ = false;
   int64_t line_ = 0, bytes_read_ = 0;
   bool terminated_ = true;
-  std::thread thread_;       // last: starts after every member above is ready
+  std::thread thread_;  // last: starts after every member above is ready
 };
 
 }  // namespace placecast::io

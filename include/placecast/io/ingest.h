@@ -62,10 +62,10 @@ struct IngestSummary {
   int64_t already_in_store = 0;  // rows whose id the store already held (not rejects)
   int64_t rejected = 0;
   std::map<std::string, int64_t> rejected_by_reason;  // reason -> count
-  std::vector<std::string> columns_kept;     // source columns mapped onto the allowlist
-  std::vector<std::string> columns_dropped;  // every other source column (names only)
-  std::map<std::string, int64_t> by_group;   // standard group name -> rows ingested
-  std::map<std::string, int64_t> unmapped_offences;  // offence text -> rows put in `other`
+  std::vector<std::string> columns_kept;              // source columns mapped onto the allowlist
+  std::vector<std::string> columns_dropped;           // every other source column (names only)
+  std::map<std::string, int64_t> by_group;            // standard group name -> rows ingested
+  std::map<std::string, int64_t> unmapped_offences;   // offence text -> rows put in `other`
   std::string crs;
   int64_t t_min_s = 0, t_max_s = 0;  // over the rows ingested (0, 0 when none)
   std::string preset;
@@ -86,8 +86,8 @@ inline constexpr const char* kRejectReasons[] = {
 
 // Reads `options.inputs`, maps them with the preset/mapping, projects, checks, and writes the new
 // incidents (plus study area and the run summary) to `store` in one atomic Store::Write. Then
-// writes the rejects file and, for a store with a path, "<path>.ingest.json" (temporary name + rename).
-// Errors: kInvalidInput for a bad option or mapping, or a structurally broken file
+// writes the rejects file and, for a store with a path, "<path>.ingest.json" (temporary name +
+// rename). Errors: kInvalidInput for a bad option or mapping, or a structurally broken file
 // ("path:line: problem (got \"...\")"), kNotFound for a missing input, kIo for I/O failures,
 // kUnsupported for an unknown CRS. On error nothing is written: store, rejects and summary files
 // stay as they were.

@@ -2,8 +2,8 @@
 // Explanations: why one cell of a forecast has the risk it has. The cell's value is split into the
 // model's own parts (for retro and prospective: the contributions of past events by distance and
 // age band; for sepp_grid and sepp: background versus triggered) and the past events that
-// contribute most are listed by time, offence and distance only — never by record id or coordinates (places, not
-// people). Pure functions of their inputs; safe to call from several threads at once.
+// contribute most are listed by time, offence and distance only — never by record id or coordinates
+// (places, not people). Pure functions of their inputs; safe to call from several threads at once.
 #pragma once
 
 #include <cstdint>
@@ -81,12 +81,11 @@ bool IsExplainable(std::string_view model);
 
 // ExplainCell for each of `cells` in order, with the checks and errors of ExplainCell (the first
 // bad cell is named). sepp_grid and sepp are fitted once for all of them.
-Result<std::vector<CellExplanation>> ExplainCells(std::string_view model,
-                                                 const ParamValues& params,
-                                                 const EventSet& events, const grid::Grid& grid,
-                                                 int64_t origin_s,
-                                                 const std::vector<grid::CellId>& cells,
-                                                 int top_n, double horizon_days = 1);
+Result<std::vector<CellExplanation>> ExplainCells(std::string_view model, const ParamValues& params,
+                                                  const EventSet& events, const grid::Grid& grid,
+                                                  int64_t origin_s,
+                                                  const std::vector<grid::CellId>& cells, int top_n,
+                                                  double horizon_days = 1);
 
 // ExplainCells for a model already fitted — by Fit() at `origin_s` on `events` and `grid`, or by
 // LoadFitted() of such a fit — without fitting it again: a forecast explains its own fit, and a
@@ -97,9 +96,9 @@ Result<std::vector<CellExplanation>> ExplainCells(std::string_view model,
 // when `origin_s` is not the origin of its fit, or (sepp) when `events` do not hold the events
 // the fit can still be triggered by (naming the first difference).
 Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, const EventSet& events,
-                                                       const grid::Grid& grid, int64_t origin_s,
-                                                       const std::vector<grid::CellId>& cells,
-                                                       int top_n, double horizon_days);
+                                                        const grid::Grid& grid, int64_t origin_s,
+                                                        const std::vector<grid::CellId>& cells,
+                                                        int top_n, double horizon_days);
 
 // The explanation as a JSON object {model, cell, risk, note, parts:[{name, value, share}],
 // bands:[{distance_from_m, distance_to_m, age_from_days, age_to_days, events, value, share}],
