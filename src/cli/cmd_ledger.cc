@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `placecast ledger list|verify|replay`: reads the store's hash-chained ledger (io/ledger.h),
 // checks the chain and the recorded products, and re-runs a recorded forecast to confirm its
-// output hashes. Also AppendCommandLedger, which the other subcommands call when they finish.
+// output hashes. Also AppendRecord and RecordAndPublish, through which the other subcommands
+// record.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -21,27 +22,6 @@
 #include "placecast/version.h"
 
 namespace placecast::cli {
-
-Status AppendCommandLedger(const std::string& store_path, const std::string& command,
-                           const std::string& params_json,
-                           const std::vector<std::string>& input_paths,
-                           const std::vector<std::string>& output_paths) {
-  std::vector<std::string> hashed_inputs;
-  for (const auto& p : input_paths) {
-    if (p != store_path) hashed_inputs.push_back(p);
-  }
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> inputs,
-                             io::HashLedgerFiles(hashed_inputs));
-  return AppendCommandLedger(store_path, command, params_json, std::move(inputs), output_paths);
-}
-
-Status AppendCommandLedger(const std::string& store_path, const std::string& command,
-                           const std::string& params_json, std::vector<io::LedgerFile> inputs,
-                           const std::vector<std::string>& output_paths) {
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> outputs,
-                             io::HashLedgerFiles(output_paths));
-  return AppendRecord(store_path, command, params_json, std::move(inputs), std::move(outputs));
-}
 
 Status AppendRecord(const std::string& store_path, const std::string& command,
                     const std::string& params_json, std::vector<io::LedgerFile> inputs,

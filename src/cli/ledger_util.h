@@ -12,30 +12,18 @@
 
 namespace placecast::cli {
 
-// Appends one ledger record to the store at `store_path`: `command`, `params_json` (a JSON object
-// of every resolved setting; canonicalised here), the SHA-256 of each existing file of
-// `input_paths` and `output_paths` (absent ones are skipped), and the placecast version.
-// Errors from Store::OpenGeoPackage / AppendLedger, prefixed with "ledger: ".
-Status AppendCommandLedger(const std::string& store_path, const std::string& command,
-                           const std::string& params_json,
-                           const std::vector<std::string>& input_paths,
-                           const std::vector<std::string>& output_paths);
-
-// The same with the inputs already hashed (io::HashLedgerFiles), for a command that hashes its
-// inputs on a second thread while it works.
-Status AppendCommandLedger(const std::string& store_path, const std::string& command,
-                           const std::string& params_json, std::vector<io::LedgerFile> inputs,
-                           const std::vector<std::string>& output_paths);
-
-// Appends a record with outputs already hashed (e.g. from an io::OutputStage). The store itself is
-// never hashed as an input (its state is in the record). Errors as AppendCommandLedger.
+// Appends a record (its own transaction) to the store at `store_path` with outputs already
+// hashed (e.g. from an io::OutputStage): `command`, `params_json` (a JSON object of every resolved
+// setting; canonicalised here), the inputs and outputs, and the placecast version. The store
+// itself is never hashed as an input (its state is in the record). Errors from
+// Store::OpenGeoPackage / AppendLedger, prefixed with "ledger: ".
 Status AppendRecord(const std::string& store_path, const std::string& command,
                     const std::string& params_json, std::vector<io::LedgerFile> inputs,
                     std::vector<io::LedgerFile> outputs);
 
 // The products of `stage` are recorded (with the SHA-256 of the staged bytes under their final
 // paths), the record commits, and only then are the products moved into place: a failure to
-// record (busy, read-only or full store) leaves no product behind. Errors as AppendCommandLedger,
+// record (busy, read-only or full store) leaves no product behind. Errors as AppendRecord,
 // or kIo when a product cannot be moved after the record committed.
 Status RecordAndPublish(const std::string& store_path, const std::string& command,
                         const std::string& params_json, const std::vector<std::string>& input_paths,
