@@ -5,10 +5,12 @@
 #include "placecast/io/file_util.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <array>
@@ -176,6 +178,13 @@ Result<std::string> Sha256File(const std::string& path) {
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     return Status::InvalidInput(path + ": not a regular file (not hashed)");
+  }
+  // Files of /proc and /sys look regular but are made by the kernel as they are read: some never
+  // end or block (/proc/kmsg), none is a product.
+  struct statfs fs;
+  if (::fstatfs(fd, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC)) {
+    ::close(fd);
+    return Status::InvalidInput(path + ": a kernel file (procfs or sysfs), not hashed");
   }
   MdCtx ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {

@@ -71,6 +71,8 @@ TEST(FileUtilTest, Issue12SpecialFilesAreNeverReplacedOrRead) {
   EXPECT_EQ(WriteFileAtomic(fifo, "x").code(), ErrorCode::kInvalidInput);
   EXPECT_EQ(Sha256File(fifo).status().code(), ErrorCode::kInvalidInput);  // does not block
   EXPECT_EQ(Sha256File("/dev/zero").status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(Sha256File("/proc/self/status").status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(Sha256File("/proc/kmsg").ok(), false);  // would block for ever if it were read
   const std::string target = dir + "/target.txt", link = dir + "/link.txt";
   ASSERT_TRUE(WriteFileAtomic(target, "keep").ok());
   std::filesystem::create_symlink(target, link);
