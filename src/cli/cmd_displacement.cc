@@ -26,6 +26,7 @@
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/privacy.h"
+#include "placecast/io/products.h"
 #include "placecast/io/staging.h"
 #include "placecast/version.h"
 
@@ -115,29 +116,6 @@ Status CheckApart(const OGRGeometry& a, const std::string& a_name, const OGRGeom
     return Status::InvalidInput(buf);
   }
   return Status::Ok();
-}
-
-std::string HtmlEscape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
 }
 
 std::string Fmt(const char* format, double v) {
@@ -464,13 +442,13 @@ Status RunDisplacement(const DisplacementFlags& f) {
       "collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:"
       "left}td.num{text-align:right}.note{color:#555;font-size:.9em}</style>\n</head>\n<body>\n"
       "<section id=\"displacement\">\n<h2>Displacement analysis: " +
-      HtmlEscape(f.offence) + "</h2>\n<p>Pre period " + FormatDate(pre.from_s) + " to " +
+      io::HtmlEscape(f.offence) + "</h2>\n<p>Pre period " + FormatDate(pre.from_s) + " to " +
       FormatDate(pre.to_s - kSecondsPerDay) + ", post period " + FormatDate(post.from_s) + " to " +
       FormatDate(post.to_s - kSecondsPerDay) + " (" + std::to_string(pre.days()) +
       " days each).</p>\n<table>\n<tr><th>Area</th><th>Source</th><th>Area (km²)</th><th>Pre</th>"
       "<th>Post</th><th>Change</th></tr>\n";
   for (const Area& a : areas) {
-    h += "<tr><td>" + HtmlEscape(a.role) + "</td><td>" + HtmlEscape(a.source) +
+    h += "<tr><td>" + io::HtmlEscape(a.role) + "</td><td>" + io::HtmlEscape(a.source) +
          "</td><td class=\"num\">" + Fmt("%.3f", AreaM2(*a.geom) / 1e6) +
          "</td><td class=\"num\">" + CountText(a.counts.pre, "withheld") +
          "</td><td class=\"num\">" + CountText(a.counts.post, "withheld") +
@@ -488,7 +466,7 @@ Status RunDisplacement(const DisplacementFlags& f) {
        shown(q.sm_defined, "%.4f", q.buffer_measure, wdq_na) +
        "</td></tr>\n<tr><th>WDQ = BDM / SM</th><td class=\"num\">" +
        shown(q.wdq_defined, "%.3f", q.wdq, wdq_na) + "</td></tr>\n</table>\n<p>" +
-       HtmlEscape(q.reading) +
+       io::HtmlEscape(q.reading) +
        "</p>\n<h3>Weighted displacement difference (Wheeler and Ratcliffe 2018)</h3>\n<table>\n"
        "<tr><th>Direct effect ΔT − ΔC<sub>t</sub></th><td class=\"num\">" +
        shown(wdd_shown, "%.0f", w.local, wdd_na) + " (se " +
@@ -505,12 +483,13 @@ Status RunDisplacement(const DisplacementFlags& f) {
        "</td></tr>\n<tr><th>95 % interval</th><td class=\"num\">" +
        (w.test_defined ? Fmt("%.1f", w.ci95_low) + " to " + Fmt("%.1f", w.ci95_high)
                        : std::string(wdd_na)) +
-       "</td></tr>\n</table>\n<p>" + HtmlEscape(w.reading) + "</p>\n" +
+       "</td></tr>\n</table>\n<p>" + io::HtmlEscape(w.reading) + "</p>\n" +
        (shared ? "<p class=\"note\">One control area serves both the target and the buffer: its "
                  "change is subtracted twice and its counts enter the variance four times.</p>\n"
                : "") +
-       (buffer_note.empty() ? ""
-                            : "<p class=\"note\">Buffer: " + HtmlEscape(buffer_note) + ".</p>\n") +
+       (buffer_note.empty()
+            ? ""
+            : "<p class=\"note\">Buffer: " + io::HtmlEscape(buffer_note) + ".</p>\n") +
        "<p class=\"note\">What these numbers do not say: they compare counts of recorded events, "
        "so a change in reporting or recording reads as a change in crime; a control area only "
        "stands in for what would have happened if it shares the target's trends; the z test "

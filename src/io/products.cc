@@ -141,9 +141,10 @@ std::vector<int> QuantileClasses(const std::vector<double>& values, int num_clas
 
 }  // namespace products_internal
 
+std::string HtmlEscape(std::string_view s) { return products_internal::HtmlEscape(s); }
+
 using products_internal::Format;
 using products_internal::FormatUtc;
-using products_internal::HtmlEscape;
 
 int32_t TopCellCount(double top_share_pct, int32_t num_cells) {
   if (num_cells <= 0) return 0;

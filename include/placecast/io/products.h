@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "placecast/grid/geometry.h"
@@ -169,5 +170,8 @@ Status RenderBarChartPng(const std::string& path, const std::string& title,
                          const std::string& value_label, const std::vector<BarItem>& items,
                          double reference = std::numeric_limits<double>::quiet_NaN(),
                          const std::string& reference_label = "");
+
+// `s` with &, <, >, " and ' as HTML character references (for every HTML product).
+std::string HtmlEscape(std::string_view s);
 
 }  // namespace placecast::io
