@@ -253,6 +253,18 @@ void AddForecastSelectionParams(const ForecastSelection& f, const SelectedForeca
 
 namespace placecast::cli {
 
+Result<OffenceSelection> NeedOffenceSelection(const std::string& need_offence,
+                                              const std::string& offence) {
+  const std::string name = need_offence.empty() ? offence : need_offence;
+  PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(name));
+  if (!sel.EnforcementDriven().empty()) {
+    return Status::InvalidInput("--need-offence " + name +
+                                ": includes enforcement-driven offence types, which measure "
+                                "police attention, not need; choose victim-reported offences");
+  }
+  return sel;
+}
+
 std::string AreaKey(std::string s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
   size_t i = 0;

@@ -137,8 +137,15 @@ void AddForecastSelectionParams(const ForecastSelection& f, const SelectedForeca
 }  // namespace placecast::cli
 
 #include "placecast/audit/audit.h"
+#include "placecast/common/offence.h"
 
 namespace placecast::cli {
+
+// The offences whose incidents measure need in an audit (audit, allocate): `need_offence`, or the
+// forecast's `offence` when it is empty. kInvalidInput when the selection is unknown or includes
+// enforcement-driven offence types (they measure police attention, not need).
+Result<OffenceSelection> NeedOffenceSelection(const std::string& need_offence,
+                                              const std::string& offence);
 
 // Area codes compare as integers when both are ("07" = "7"), else as trimmed text.
 std::string AreaKey(std::string s);

@@ -670,13 +670,8 @@ Status RunAllocate(const AllocateFlags& f) {
   std::vector<std::string> statements;
   int64_t withheld_areas = 0;
   if (audit_plan) {
-    const std::string need_offence = f.need_offence.empty() ? f.fc.offence : f.need_offence;
-    PLACECAST_ASSIGN_OR_RETURN(OffenceSelection need_sel, ParseOffenceSelection(need_offence));
-    if (!need_sel.EnforcementDriven().empty()) {
-      return Status::InvalidInput("--need-offence " + need_offence +
-                                  ": includes enforcement-driven offence types, which measure "
-                                  "police attention, not need; choose victim-reported offences");
-    }
+    PLACECAST_ASSIGN_OR_RETURN(OffenceSelection need_sel,
+                               NeedOffenceSelection(f.need_offence, f.fc.offence));
     PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(f.fc.store, false));
     PLACECAST_ASSIGN_OR_RETURN(EventSet need_events,
                                store->LoadEvents(need_sel.groups, profile_from, fc.origin_s));

@@ -91,12 +91,8 @@ Status RunAuditCmd(const AuditFlags& f) {
   if (models.empty()) return Status::InvalidInput("--models: expected at least one model name");
   PLACECAST_ASSIGN_OR_RETURN(auto all_params, ParamsForModels(f.params, models));
   const std::string need_offence = f.need_offence.empty() ? f.offence : f.need_offence;
-  PLACECAST_ASSIGN_OR_RETURN(OffenceSelection need_sel, ParseOffenceSelection(need_offence));
-  if (!need_sel.EnforcementDriven().empty()) {
-    return Status::InvalidInput("--need-offence " + need_offence +
-                                ": includes enforcement-driven offence types, which measure "
-                                "police attention, not need; choose victim-reported offences");
-  }
+  PLACECAST_ASSIGN_OR_RETURN(OffenceSelection need_sel,
+                             NeedOffenceSelection(f.need_offence, f.offence));
   const double horizon_days = 1;
   const int64_t end_s = to_s + kSecondsPerDay;
   PLACECAST_ASSIGN_OR_RETURN(
