@@ -53,9 +53,25 @@ Status RecordAndPublish(const std::string& store_path, const std::string& comman
   PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> inputs,
                              io::HashLedgerFiles(hashed_inputs));
   PLACECAST_ASSIGN_OR_RETURN(std::vector<io::LedgerFile> outputs, stage.Outputs());
-  PLACECAST_RETURN_IF_ERROR(
-      AppendRecord(store_path, command, params_json, std::move(inputs), std::move(outputs)));
-  return stage.Publish();
+  io::LedgerRecord r;
+  r.command = command;
+  r.params_json = params_json;
+  r.code_version = std::string("placecast ") + kVersion;
+  r.inputs = std::move(inputs);
+  r.outputs = std::move(outputs);
+  auto store = io::Store::OpenGeoPackage(store_path, false);
+  if (!store.ok()) return store.status().Wrap("ledger");
+  // The record and the renames that publish its products commit together: a process killed
+  // after the commit has its renames finished by the next command that opens the store.
+  io::WriteTransaction txn(**store);
+  PLACECAST_RETURN_IF_ERROR(txn.Begin().Wrap("ledger"));
+  auto appended = (*store)->AppendLedger(std::move(r));
+  if (!appended.ok()) return appended.status().Wrap("ledger");
+  PLACECAST_RETURN_IF_ERROR((*store)->RecordPendingMoves(stage.Moves()).Wrap("ledger"));
+  PLACECAST_RETURN_IF_ERROR(txn.Commit().Wrap("ledger"));
+  PLACECAST_RETURN_IF_ERROR(stage.Publish());
+  (void)(*store)->ClearPendingMoves();
+  return Status::Ok();
 }
 
 namespace {

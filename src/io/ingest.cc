@@ -752,8 +752,12 @@ Result<IngestSummary> Ingester::Run() {
     PLACECAST_ASSIGN_OR_RETURN(record.outputs, stage->Outputs());
     PLACECAST_RETURN_IF_ERROR(store_.AppendLedger(std::move(record)).status().Wrap("ledger"));
   }
+  // The renames are noted in the same transaction: if this process dies after the commit, the next
+  // one to open the store finishes them.
+  PLACECAST_RETURN_IF_ERROR(store_.RecordPendingMoves(stage->Moves()));
   PLACECAST_RETURN_IF_ERROR(txn.Commit());
   PLACECAST_RETURN_IF_ERROR(stage->Publish());
+  (void)store_.ClearPendingMoves();
   return s;
 }
 

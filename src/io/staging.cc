@@ -114,6 +114,29 @@ Result<std::vector<LedgerFile>> OutputStage::Outputs() const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> OutputStage::Moves() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto abs = [](const std::string& p) {
+    std::error_code ec;
+    const fs::path a = fs::absolute(p, ec);
+    return ec ? p : a.lexically_normal().string();
+  };
+  if (!stage_dir_.empty()) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (fs::directory_iterator it(stage_dir_, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->is_regular_file()) names.push_back(it->path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+      out.emplace_back(abs((fs::path(stage_dir_) / n).string()),
+                       abs((fs::path(final_dir_) / n).string()));
+    }
+  }
+  for (const auto& [tmp, final_path] : files_) out.emplace_back(abs(tmp), abs(final_path));
+  return out;
+}
+
 Status OutputStage::Publish() {
   Status first;
   auto move = [&first](const std::string& from, const std::string& to) {

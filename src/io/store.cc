@@ -151,6 +151,10 @@ class MemoryStore final : public Store {
     return State(d);
   }
   Status CheckIntegrity(bool full) override { return Status::Ok(); }
+  Status RecordPendingMoves(const std::vector<std::pair<std::string, std::string>>&) override {
+    return Status::Ok();  // nothing survives the process to roll forward
+  }
+  Status ClearPendingMoves() override { return Status::Ok(); }
   Result<std::string> GetReleaseKey() override {
     if (key_.empty()) {
       PLACECAST_ASSIGN_OR_RETURN(key_, RandomBytes(32));

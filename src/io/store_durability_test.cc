@@ -377,5 +377,44 @@ TEST(LedgerTest, Issue12DeeplyNestedJsonIsRefusedNotACrash) {
   EXPECT_FALSE(JsonDepthWithin("[[[1]]]", 2));
 }
 
+// A process killed between the commit of its record and the renames of its products: the next
+// process to open the store finishes the renames, so the record's products exist.
+TEST(GeoPackageStoreTest, Issue12PendingMovesOfADeadProcessAreRolledForward) {
+  const std::string path = FreshPath("pending.gpkg");
+  {
+    auto s = Store::OpenGeoPackage(path, true);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(WriteWithRecord(**s, Rows("a", 3)).ok());
+  }
+  const std::string tmp = path + ".product.tmp", final_path = path + ".product.csv";
+  fs::remove(final_path);
+  { std::ofstream(tmp) << "cell,risk\n"; }
+  // pid 4194303 is above any pid Linux hands out by default: a process that no longer runs.
+  Sql(path,
+      "CREATE TABLE IF NOT EXISTS placecast_pending (pid INTEGER NOT NULL, tmp TEXT NOT "
+      "NULL, final TEXT NOT NULL); INSERT INTO placecast_pending VALUES (4194303, '" +
+          tmp + "', '" + final_path + "')");
+  auto s = Store::OpenGeoPackage(path, false);
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(fs::exists(final_path));
+  EXPECT_FALSE(fs::exists(tmp));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM placecast_pending", -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  // The moves of a live process (this one) are left to it.
+  std::ofstream(tmp) << "x";
+  ASSERT_TRUE((*s)->RecordPendingMoves({{tmp, final_path + ".2"}}).ok());
+  auto again = Store::OpenGeoPackage(path, false);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(fs::exists(tmp));
+  ASSERT_TRUE((*s)->ClearPendingMoves().ok());
+}
+
 }  // namespace
 }  // namespace placecast::io

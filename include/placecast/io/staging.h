@@ -47,6 +47,10 @@ class OutputStage {
   // dir() as final_dir/NAME (sorted by name), then the StageFile files in staging order.
   Result<std::vector<LedgerFile>> Outputs() const;
 
+  // Every (temporary, final) rename Publish will make, both absolute, for
+  // Store::RecordPendingMoves.
+  std::vector<std::pair<std::string, std::string>> Moves() const;
+
   // Renames every staged file to its final path (replacing what is there) and removes the stage.
   // kIo naming the first file that could not be moved (the others are still moved).
   Status Publish();

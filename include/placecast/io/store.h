@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "placecast/common/event_set.h"
@@ -168,6 +169,17 @@ class Store {
   // kept only in the store: never in a release, a message or the ledger. kIo when it must be
   // created and the store cannot be written; kNotFound when a GeoPackage store has no file yet.
   virtual Result<std::string> GetReleaseKey() = 0;
+
+  // ---- Products published after a commit ------------------------------------------------------
+  // Notes, in the open write transaction (or one of its own), the renames (temporary file, final
+  // path; absolute) that publish the products its ledger record names, so that a process killed
+  // between the commit and the renames has them finished by the next one to open the store
+  // (OpenGeoPackage rolls forward the moves of processes that no longer run). kIo as Write.
+  virtual Status RecordPendingMoves(
+      const std::vector<std::pair<std::string, std::string>>& moves) = 0;
+  // Forgets this process's pending moves once they are done (its own transaction). Best effort:
+  // a failure leaves moves whose temporary files no longer exist, which recovery skips.
+  virtual Status ClearPendingMoves() = 0;
 };
 
 // A write transaction that rolls back unless committed (RAII over Store::BeginWrite/CommitWrite).
