@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `placecast ledger list|verify|replay`: reads the store's hash-chained ledger (io/ledger.h),
 // checks the chain and the recorded products, and re-runs a recorded forecast to confirm its
-// output hashes. Also AppendRecord and RecordAndPublish, through which the other subcommands
+// output hashes. Also RecordAndPublish, through which the other subcommands
 // record.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -22,26 +22,6 @@
 #include "placecast/version.h"
 
 namespace placecast::cli {
-
-Status AppendRecord(const std::string& store_path, const std::string& command,
-                    const std::string& params_json, std::vector<io::LedgerFile> inputs,
-                    std::vector<io::LedgerFile> outputs) {
-  io::LedgerRecord r;
-  r.command = command;
-  r.params_json = params_json;
-  r.code_version = std::string("placecast ") + kVersion;
-  // The store itself is not hashed as a file: its bytes change with every checkpoint while its
-  // content does not, and the record's state digest vouches for that content.
-  for (auto& in : inputs) {
-    if (in.path != store_path) r.inputs.push_back(std::move(in));
-  }
-  r.outputs = std::move(outputs);
-  auto store = io::Store::OpenGeoPackage(store_path, false);
-  if (!store.ok()) return store.status().Wrap("ledger");
-  auto appended = (*store)->AppendLedger(std::move(r));
-  if (!appended.ok()) return appended.status().Wrap("ledger");
-  return Status::Ok();
-}
 
 Status RecordAndPublish(const std::string& store_path, const std::string& command,
                         const std::string& params_json, const std::vector<std::string>& input_paths,

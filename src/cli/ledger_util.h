@@ -12,19 +12,11 @@
 
 namespace placecast::cli {
 
-// Appends a record (its own transaction) to the store at `store_path` with outputs already
-// hashed (e.g. from an io::OutputStage): `command`, `params_json` (a JSON object of every resolved
-// setting; canonicalised here), the inputs and outputs, and the placecast version. The store
-// itself is never hashed as an input (its state is in the record). Errors from
-// Store::OpenGeoPackage / AppendLedger, prefixed with "ledger: ".
-Status AppendRecord(const std::string& store_path, const std::string& command,
-                    const std::string& params_json, std::vector<io::LedgerFile> inputs,
-                    std::vector<io::LedgerFile> outputs);
-
 // The products of `stage` are recorded (with the SHA-256 of the staged bytes under their final
 // paths), the record commits, and only then are the products moved into place: a failure to
-// record (busy, read-only or full store) leaves no product behind. Errors as AppendRecord,
-// or kIo when a product cannot be moved after the record committed.
+// record (busy, read-only or full store) leaves no product behind. Errors from
+// Store::OpenGeoPackage / AppendLedger (prefixed "ledger: "), or kIo when a product cannot be moved
+// after the record committed.
 Status RecordAndPublish(const std::string& store_path, const std::string& command,
                         const std::string& params_json, const std::vector<std::string>& input_paths,
                         io::OutputStage& stage);
