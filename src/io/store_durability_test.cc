@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "placecast/io/file_util.h"
 #include "placecast/io/ledger.h"
 #include "placecast/io/store.h"
 #include "placecast/io/store_state.h"
@@ -362,7 +363,10 @@ TEST(GeoPackageStoreTest, Issue12ReleaseKeyIsPerStoreAndStable) {
   auto records = (*again)->ReadLedger();
   ASSERT_TRUE(records.ok());
   for (const auto& r : *records) {
-    EXPECT_EQ(r.state_json.find(ToHexIfBinary(k1)), std::string::npos);
+    for (const std::string& field : {r.state_json, r.params_json, r.command, r.code_version}) {
+      EXPECT_EQ(field.find(ToHex(k1)), std::string::npos);
+      EXPECT_EQ(field.find(k1), std::string::npos);
+    }
   }
 }
 
