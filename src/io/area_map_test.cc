@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "common/test_temp.h"
 #include "io/products_internal.h"
 #include "placecast/io/file_util.h"
 
@@ -35,7 +36,7 @@ TEST(AreaMapTest, FillsAreasByClassAndGreyWithoutValue) {
     areas.push_back(
         {std::to_string(i), {grid::Ring{{x, x + 1000, x + 1000, x}, {0, 0, 1000, 1000}}}});
   }
-  const std::string dir = (std::filesystem::temp_directory_path() / "placecast_area_map").string();
+  const std::string dir = placecast::testing::ProcessTempDir("area_map").string();
   std::filesystem::create_directories(dir);
   const std::vector<double> v = {1, 5, std::numeric_limits<double>::quiet_NaN()};
   ASSERT_TRUE(RenderAreaMapPng(dir + "/a.png", areas, v, "t", "per 1k").ok());

@@ -9,13 +9,14 @@
 #include <fstream>
 #include <string>
 
+#include "common/test_temp.h"
 #include "placecast/io/ingest.h"
 
 namespace placecast::io {
 namespace {
 
 std::string Write(const std::string& name, const std::string& text) {
-  const auto dir = std::filesystem::temp_directory_path() / "placecast_boundary_test";
+  const auto dir = placecast::testing::ProcessTempDir("boundary");
   std::filesystem::create_directories(dir);
   const std::string path = (dir / name).string();
   std::ofstream(path, std::ios::binary) << text;

@@ -12,11 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "common/test_temp.h"
+
 namespace placecast::io {
 namespace {
 
 std::string TempPath(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / "placecast_csv_test";
+  auto dir = placecast::testing::ProcessTempDir("csv");
   std::filesystem::create_directories(dir);
   return (dir / name).string();
 }

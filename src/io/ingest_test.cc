@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/test_temp.h"
 #include "placecast/io/store.h"
 
 namespace placecast::io {
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 const std::string kData = std::string(PLACECAST_TEST_DATA_DIR) + "/ingest/";
 
 std::string TempDir() {
-  auto dir = fs::temp_directory_path() / "placecast_ingest_test";
+  auto dir = placecast::testing::ProcessTempDir("ingest");
   fs::create_directories(dir);
   return dir.string() + "/";
 }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "common/test_temp.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/store.h"
 
@@ -21,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path FreshDir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / "placecast_ledger_test" / name;
+  fs::path dir = placecast::testing::ProcessTempDir("ledger") / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

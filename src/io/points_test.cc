@@ -8,13 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "common/test_temp.h"
 #include "placecast/io/ingest.h"
 
 namespace placecast::io {
 namespace {
 
 std::string Write(const std::string& name, const std::string& text) {
-  const auto dir = std::filesystem::temp_directory_path() / "placecast_points_test";
+  const auto dir = placecast::testing::ProcessTempDir("points");
   std::filesystem::create_directories(dir);
   const std::string path = (dir / name).string();
   std::ofstream(path) << text;

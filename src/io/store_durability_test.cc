@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/test_temp.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ledger.h"
 #include "placecast/io/store.h"
@@ -24,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string FreshPath(const std::string& name) {
-  auto dir = fs::temp_directory_path() / "placecast_durability_test";
+  auto dir = placecast::testing::ProcessTempDir("durability");
   fs::create_directories(dir);
   fs::path p = dir / name;
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(p.string() + suffix);

@@ -13,13 +13,15 @@
 #include <memory>
 #include <string>
 
+#include "common/test_temp.h"
+
 namespace placecast::io {
 namespace {
 
 namespace fs = std::filesystem;
 
 std::string FreshPath(const std::string& name) {
-  auto dir = fs::temp_directory_path() / "placecast_store_test";
+  auto dir = placecast::testing::ProcessTempDir("store");
   fs::create_directories(dir);
   fs::path p = dir / name;
   fs::remove(p);

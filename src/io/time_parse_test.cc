@@ -11,6 +11,8 @@
 #include <fstream>
 #include <string>
 
+#include "common/test_temp.h"
+
 namespace placecast::io {
 namespace {
 
@@ -121,7 +123,7 @@ TEST(TimeParseTest, Issue12ZoneFolderAndSpecialFilesAreInvalidInput) {
   }
   // Under a zoneinfo tree of our own: a FIFO (which would block a reader forever) and a file that
   // is not TZif are refused too.
-  const auto dir = std::filesystem::temp_directory_path() / "placecast_tz_test";
+  const auto dir = placecast::testing::ProcessTempDir("tz");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "Test");
   ASSERT_EQ(::mkfifo((dir / "Test" / "Pipe").c_str(), 0600), 0);
