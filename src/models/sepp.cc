@@ -898,79 +898,46 @@ std::string SeppModel::FittedJson() const {
 }
 
 Status SeppModel::LoadFitted(std::string_view json, const grid::Grid& grid) {
-  const auto j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  auto bad = [](const std::string& what) {
-    return Status::InvalidInput("sepp: LoadFitted: " + what);
-  };
-  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
-  auto get_number = [&](const char* field, double* out) -> Status {
-    auto it = j.find(field);
-    if (it == j.end() || !it->is_number()) return bad(std::string(field) + ": expected a number");
-    *out = it->get<double>();
-    return Status::Ok();
-  };
-  auto get_int = [&](const nlohmann::json& obj, const char* field, int64_t* out) -> Status {
-    auto it = obj.find(field);
-    if (it == obj.end() || !it->is_number_integer()) {
-      return bad(std::string(field) + ": expected an integer");
-    }
-    *out = it->get<int64_t>();
-    return Status::Ok();
-  };
-  auto get_array = [&](const char* field, size_t size, bool non_negative,
-                       std::vector<double>* out) -> Status {
-    auto it = j.find(field);
-    if (it == j.end() || !it->is_array() || (size != SIZE_MAX && it->size() != size)) {
-      return bad(std::string(field) + ": expected an array of " +
-                 (size == SIZE_MAX ? std::string("numbers") : std::to_string(size) + " numbers"));
-    }
-    out->clear();
-    out->reserve(it->size());
-    for (size_t q = 0; q < it->size(); ++q) {
-      const auto& v = (*it)[q];
-      if (!v.is_number() || (non_negative && !(v.get<double>() >= 0))) {
-        return bad(std::string(field) + "[" + std::to_string(q) + "]: expected a " +
-                   (non_negative ? "non-negative " : "") + "number");
-      }
-      out->push_back(v.get<double>());
-    }
-    return Status::Ok();
-  };
-  PLACECAST_RETURN_IF_ERROR(CheckFittedJsonHeader(j, "sepp", kSchemaVersion, grid));
-  const int64_t num_cells = grid.num_cells();  // checked equal to the fit's
+  PLACECAST_ASSIGN_OR_RETURN(const nlohmann::json j,
+                             ParseFittedJson(json, "sepp", kSchemaVersion, grid));
+  const FittedJsonReader in(j, "sepp");
+  const auto num_cells = static_cast<size_t>(grid.num_cells());  // checked equal to the fit's
   SeppFit f;
-  PLACECAST_RETURN_IF_ERROR(get_number("theta", &f.theta));
-  PLACECAST_RETURN_IF_ERROR(get_number("max_trigger_days", &f.max_trigger_days));
-  PLACECAST_RETURN_IF_ERROR(get_number("max_trigger_m", &f.max_trigger_m));
-  PLACECAST_RETURN_IF_ERROR(get_number("mean_lag_days", &f.mean_lag_days));
-  PLACECAST_RETURN_IF_ERROR(get_number("median_lag_days", &f.median_lag_days));
-  PLACECAST_RETURN_IF_ERROR(get_number("space_sd_m", &f.space_sd_m));
-  PLACECAST_RETURN_IF_ERROR(get_number("median_distance_m", &f.median_distance_m));
-  PLACECAST_RETURN_IF_ERROR(get_number("background_bandwidth_m", &f.background_bandwidth_m));
-  PLACECAST_RETURN_IF_ERROR(get_int(j, "iterations", &f.iterations));
-  PLACECAST_RETURN_IF_ERROR(get_int(j, "events_used", &f.events_used));
-  PLACECAST_RETURN_IF_ERROR(get_int(j, "pairs", &f.pairs));
-  PLACECAST_RETURN_IF_ERROR(get_int(j, "window_start_s", &f.window_start_s));
-  PLACECAST_RETURN_IF_ERROR(get_int(j, "origin_s", &f.origin_s));
-  auto conv = j.find("converged");
-  if (conv == j.end() || !conv->is_boolean()) return bad("converged: expected true or false");
-  f.converged = conv->get<bool>();
-  if (!(f.theta >= 0 && f.theta < 1)) return bad("theta: expected a value in [0, 1)");
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("theta", &f.theta));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("max_trigger_days", &f.max_trigger_days));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("max_trigger_m", &f.max_trigger_m));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("mean_lag_days", &f.mean_lag_days));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("median_lag_days", &f.median_lag_days));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("space_sd_m", &f.space_sd_m));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("median_distance_m", &f.median_distance_m));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("background_bandwidth_m", &f.background_bandwidth_m));
+  PLACECAST_RETURN_IF_ERROR(in.GetInt("iterations", &f.iterations));
+  PLACECAST_RETURN_IF_ERROR(in.GetInt("events_used", &f.events_used));
+  PLACECAST_RETURN_IF_ERROR(in.GetInt("pairs", &f.pairs));
+  PLACECAST_RETURN_IF_ERROR(in.GetInt("window_start_s", &f.window_start_s));
+  PLACECAST_RETURN_IF_ERROR(in.GetInt("origin_s", &f.origin_s));
+  PLACECAST_RETURN_IF_ERROR(in.GetBool("converged", &f.converged));
+  if (!(f.theta >= 0 && f.theta < 1)) return in.Bad("theta: expected a value in [0, 1)");
   if (!(f.max_trigger_days > 0) || !std::isfinite(f.max_trigger_days)) {
-    return bad("max_trigger_days: expected a positive number");
+    return in.Bad("max_trigger_days: expected a positive number");
   }
   if (!(f.max_trigger_m > 0) || !std::isfinite(f.max_trigger_m)) {
-    return bad("max_trigger_m: expected a positive number");
+    return in.Bad("max_trigger_m: expected a positive number");
   }
-  PLACECAST_RETURN_IF_ERROR(get_array("time_density", kTimeBins, true, &f.time_density));
-  PLACECAST_RETURN_IF_ERROR(get_array("space_density", static_cast<size_t>(kSpaceBins) * kSpaceBins,
-                                      true, &f.space_density));
   PLACECAST_RETURN_IF_ERROR(
-      get_array("mu_per_day", static_cast<size_t>(num_cells), true, &f.mu_per_day));
-  PLACECAST_RETURN_IF_ERROR(get_array("trigger_age_days", SIZE_MAX, true, &f.trigger_age_days));
+      in.GetNumbers("time_density", kTimeBins, /*non_negative=*/true, &f.time_density));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumbers("space_density",
+                                          static_cast<size_t>(kSpaceBins) * kSpaceBins,
+                                          /*non_negative=*/true, &f.space_density));
+  PLACECAST_RETURN_IF_ERROR(
+      in.GetNumbers("mu_per_day", num_cells, /*non_negative=*/true, &f.mu_per_day));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumbers("trigger_age_days", std::nullopt,
+                                          /*non_negative=*/true, &f.trigger_age_days));
   const size_t nt = f.trigger_age_days.size();
-  PLACECAST_RETURN_IF_ERROR(get_array("trigger_x_m", nt, false, &f.trigger_x_m));
-  PLACECAST_RETURN_IF_ERROR(get_array("trigger_y_m", nt, false, &f.trigger_y_m));
+  PLACECAST_RETURN_IF_ERROR(
+      in.GetNumbers("trigger_x_m", nt, /*non_negative=*/false, &f.trigger_x_m));
+  PLACECAST_RETURN_IF_ERROR(
+      in.GetNumbers("trigger_y_m", nt, /*non_negative=*/false, &f.trigger_y_m));
   Impl& m = *impl_;
   m.kernel = KernelOfFit(f);
   m.fit = std::move(f);

@@ -567,66 +567,33 @@ std::string SeppGridModel::FittedJson() const {
 }
 
 Status SeppGridModel::LoadFitted(std::string_view json, const grid::Grid& grid) {
-  const auto j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  auto bad = [](const std::string& what) {
-    return Status::InvalidInput("sepp_grid: LoadFitted: " + what);
-  };
-  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
-  auto get_number = [&](const char* field, double* out) -> Status {
-    auto it = j.find(field);
-    if (it == j.end() || !it->is_number()) return bad(std::string(field) + ": expected a number");
-    *out = it->get<double>();
-    return Status::Ok();
-  };
-  auto get_int = [&](const nlohmann::json& obj, const char* field, int64_t* out) -> Status {
-    auto it = obj.find(field);
-    if (it == obj.end() || !it->is_number_integer()) {
-      return bad(std::string(field) + ": expected an integer");
-    }
-    *out = it->get<int64_t>();
-    return Status::Ok();
-  };
-  PLACECAST_RETURN_IF_ERROR(CheckFittedJsonHeader(j, "sepp_grid", kSchemaVersion, grid));
-  const int64_t num_cells = grid.num_cells();  // checked equal to the fit's
+  PLACECAST_ASSIGN_OR_RETURN(const nlohmann::json j,
+                             ParseFittedJson(json, "sepp_grid", kSchemaVersion, grid));
+  const FittedJsonReader in(j, "sepp_grid");
+  const auto num_cells = static_cast<size_t>(grid.num_cells());  // checked equal to the fit's
   SeppGridFit f;
   double iterations = 0;
-  PLACECAST_RETURN_IF_ERROR(get_number("theta", &f.theta));
-  PLACECAST_RETURN_IF_ERROR(get_number("omega_per_day", &f.omega_per_day));
-  PLACECAST_RETURN_IF_ERROR(get_number("log_likelihood", &f.log_likelihood));
-  PLACECAST_RETURN_IF_ERROR(get_number("neighbour_weight", &f.neighbour_weight));
-  PLACECAST_RETURN_IF_ERROR(get_number("iterations", &iterations));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("theta", &f.theta));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("omega_per_day", &f.omega_per_day));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("log_likelihood", &f.log_likelihood));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("neighbour_weight", &f.neighbour_weight));
+  PLACECAST_RETURN_IF_ERROR(in.GetNumber("iterations", &iterations));
   f.iterations = static_cast<int64_t>(iterations);
-  PLACECAST_RETURN_IF_ERROR(get_int(j, "events_used", &f.events_used));
-  PLACECAST_RETURN_IF_ERROR(get_int(j, "window_start_s", &f.window_start_s));
-  PLACECAST_RETURN_IF_ERROR(get_int(j, "origin_s", &f.origin_s));
-  auto conv = j.find("converged");
-  if (conv == j.end() || !conv->is_boolean()) return bad("converged: expected true or false");
-  f.converged = conv->get<bool>();
-  if (!(f.theta >= 0 && f.theta < 1)) return bad("theta: expected a value in [0, 1)");
+  PLACECAST_RETURN_IF_ERROR(in.GetInt("events_used", &f.events_used));
+  PLACECAST_RETURN_IF_ERROR(in.GetInt("window_start_s", &f.window_start_s));
+  PLACECAST_RETURN_IF_ERROR(in.GetInt("origin_s", &f.origin_s));
+  PLACECAST_RETURN_IF_ERROR(in.GetBool("converged", &f.converged));
+  if (!(f.theta >= 0 && f.theta < 1)) return in.Bad("theta: expected a value in [0, 1)");
   if (!(f.omega_per_day > 0) || !std::isfinite(f.omega_per_day)) {
-    return bad("omega_per_day: expected a positive number");
+    return in.Bad("omega_per_day: expected a positive number");
   }
   if (!(f.neighbour_weight >= 0 && f.neighbour_weight <= 1)) {
-    return bad("neighbour_weight: expected a value in [0, 1]");
+    return in.Bad("neighbour_weight: expected a value in [0, 1]");
   }
-  for (const char* field : {"mu_per_day", "excitation"}) {
-    auto it = j.find(field);
-    if (it == j.end() || !it->is_array() || it->size() != static_cast<size_t>(num_cells)) {
-      return bad(std::string(field) + ": expected an array of " + std::to_string(num_cells) +
-                 " numbers");
-    }
-    std::vector<double>& dst =
-        std::string_view(field) == "mu_per_day" ? f.mu_per_day : f.excitation;
-    dst.reserve(it->size());
-    for (size_t k = 0; k < it->size(); ++k) {
-      const auto& v = (*it)[k];
-      if (!v.is_number() || !(v.get<double>() >= 0)) {
-        return bad(std::string(field) + "[" + std::to_string(k) +
-                   "]: expected a non-negative number");
-      }
-      dst.push_back(v.get<double>());
-    }
-  }
+  PLACECAST_RETURN_IF_ERROR(
+      in.GetNumbers("mu_per_day", num_cells, /*non_negative=*/true, &f.mu_per_day));
+  PLACECAST_RETURN_IF_ERROR(
+      in.GetNumbers("excitation", num_cells, /*non_negative=*/true, &f.excitation));
   Impl& m = *impl_;
   m.fit = std::move(f);
   m.shares = MakeShares(grid, m.fit.neighbour_weight);
