@@ -44,6 +44,16 @@ Status UnknownModel(std::string_view name) {
 
 }  // namespace
 
+std::string_view OutputKindName(Model::OutputKind kind) {
+  switch (kind) {
+    case Model::OutputKind::kExpectedCount:
+      return "expected_count";
+    case Model::OutputKind::kRelativeScore:
+      return "relative_score";
+  }
+  return "relative_score";
+}
+
 std::span<const ModelInfo> ListModels() {
   static const std::vector<ModelInfo> kInfos = [] {
     std::vector<ModelInfo> v;

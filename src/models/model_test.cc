@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 
 #include "models/test_util.h"
 
@@ -138,6 +139,91 @@ struct Study {
   EventSet events = testing::RandomEvents(3000, 1500, 900, 100 * kSecondsPerDay, kOrigin, 3);
 };
 
+// What callers ask a model instead of testing its name, written out per model: a change in any
+// model's reach, window or kind of output must change this table.
+TEST(ModelFactsTest, SupportTrainingWindowAndOutputKindPerModel) {
+  constexpr auto kCount = Model::OutputKind::kExpectedCount;
+  constexpr auto kScore = Model::OutputKind::kRelativeScore;
+  struct Case {
+    std::string model;
+    std::map<std::string, std::string> params;
+    double support_m;
+    int64_t train_days;  // TrainFromS(kOrigin) = kOrigin - train_days days
+    Model::OutputKind kind;
+  };
+  const Case cases[] = {
+      {"naive", {}, 0, 365, kCount},
+      {"naive", {{"window_days", "90"}}, 0, 90, kCount},
+      {"retro", {}, 200, 365, kScore},
+      {"retro", {{"bandwidth_m", "312.5"}, {"window_days", "30"}}, 312.5, 30, kScore},
+      // The support is bandwidth_m for either kernel, as the public-release code had it.
+      {"retro", {{"kernel", "gaussian"}}, 200, 365, kScore},
+      {"prospective", {}, 400, 56, kScore},
+      {"prospective", {{"bandwidth_m", "150"}, {"bandwidth_days", "28"}}, 150, 28, kScore},
+      {"prospective", {{"time_unit_days", "100"}}, 400, 56, kScore},  // not a window
+      {"sepp_grid", {}, 0, 365, kCount},
+      {"sepp_grid", {{"window_days", "90"}, {"neighbour_weight", "0.25"}}, 0, 90, kCount},
+      // The largest of max_trigger_m (500), background_bandwidth_m (100), trigger_bandwidth_m (10).
+      {"sepp", {}, 500, 365, kCount},
+      {"sepp", {{"max_trigger_m", "250"}, {"window_days", "120"}}, 250, 120, kCount},
+      {"sepp", {{"background_bandwidth_m", "800"}}, 800, 365, kCount},
+      {"sepp", {{"trigger_bandwidth_m", "2000"}}, 2000, 365, kCount},
+      {"sepp", {{"max_trigger_days", "400"}}, 500, 365, kCount},  // not a training window
+  };
+  for (const auto& info : ListModels()) {
+    int rows = 0;
+    for (const Case& c : cases) rows += c.model == info.name ? 1 : 0;
+    EXPECT_GE(rows, 2) << info.name << ": needs rows for its defaults and a changed parameter";
+  }
+  const Study st;
+  for (const Case& c : cases) {
+    std::string given;
+    for (const auto& [k, v] : c.params) given += " " + k + "=" + v;
+    SCOPED_TRACE(c.model + given);
+    auto m = CreateModel(c.model, c.params);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    EXPECT_EQ((*m)->SupportRadiusM(), c.support_m);
+    const int64_t train_from_s = kOrigin - c.train_days * kSecondsPerDay;
+    EXPECT_EQ((*m)->TrainFromS(kOrigin), train_from_s);
+    EXPECT_EQ((*m)->output_kind(), c.kind);
+    // Facts of the parameters, not of a fit: the same after one.
+    ASSERT_TRUE((*m)->Fit(st.events, st.grid, kOrigin).ok());
+    EXPECT_EQ((*m)->SupportRadiusM(), c.support_m);
+    EXPECT_EQ((*m)->TrainFromS(kOrigin + 7 * kSecondsPerDay), train_from_s + 7 * kSecondsPerDay);
+  }
+}
+
+TEST(ModelFactsTest, TrainingWindowStartSaturatesInsteadOfOverflowing) {
+  auto m = CreateModel("naive", {}).value();
+  EXPECT_EQ(m->TrainFromS(std::numeric_limits<int64_t>::min() + 5),
+            std::numeric_limits<int64_t>::min());
+}
+
+// A model outside the registry that declares none of the facts.
+class BareModel final : public Model {
+ public:
+  std::string_view name() const override { return "bare"; }
+  const ParamValues& params() const override { return params_; }
+  Status Fit(const EventSet&, const grid::Grid&, int64_t) override { return Status::Ok(); }
+  Result<grid::Surface> Predict(double) const override { return grid::Surface{}; }
+  std::vector<std::string> Warnings() const override { return {}; }
+
+ private:
+  ParamValues params_;
+};
+
+TEST(ModelFactsTest, DefaultsAreNoReachAllHistoryAndRelativeScores) {
+  const BareModel m;
+  EXPECT_EQ(m.SupportRadiusM(), 0);
+  EXPECT_EQ(m.TrainFromS(kOrigin), 0);
+  EXPECT_EQ(m.output_kind(), Model::OutputKind::kRelativeScore);
+}
+
+TEST(ModelFactsTest, OutputKindNames) {
+  EXPECT_EQ(OutputKindName(Model::OutputKind::kExpectedCount), "expected_count");
+  EXPECT_EQ(OutputKindName(Model::OutputKind::kRelativeScore), "relative_score");
+}
+
 TEST(ModelContractTest, EventsAtOrAfterTheOriginNeverChangeTheResult) {
   const Study st;
   EventSet with_future = st.events;
@@ -174,6 +260,7 @@ TEST(ModelContractTest, WindowStartIsInAndTheOriginIsOut) {
   };
   for (const auto& name : ModelNames()) {
     auto m = CreateModel(name, params.at(name)).value();
+    EXPECT_EQ(m->TrainFromS(kOrigin), start) << name;
     ASSERT_TRUE(m->Fit(ev, g, kOrigin).ok());
     const auto v = m->Predict(10)->value;
     EXPECT_EQ(v[0], 0.0) << name;

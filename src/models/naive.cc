@@ -64,6 +64,13 @@ class NaiveModel final : public Model {
 
   std::vector<std::string> Warnings() const override { return warnings_; }
 
+  // Counts only the cell's own events, over window_days.
+  double SupportRadiusM() const override { return 0; }
+  int64_t TrainFromS(int64_t origin_s) const override {
+    return WindowStart(origin_s, window_days_);
+  }
+  OutputKind output_kind() const override { return OutputKind::kExpectedCount; }
+
  private:
   ParamValues params_;
   int64_t window_days_;

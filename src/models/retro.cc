@@ -105,6 +105,13 @@ class RetroModel final : public Model {
 
   std::vector<std::string> Warnings() const override { return warnings_; }
 
+  double SupportRadiusM() const override { return bandwidth_m_; }
+  int64_t TrainFromS(int64_t origin_s) const override {
+    return WindowStart(origin_s, window_days_);
+  }
+  // A sum of kernel weights, not a rate: only shares are meaningful.
+  OutputKind output_kind() const override { return OutputKind::kRelativeScore; }
+
  private:
   ParamValues params_;
   double bandwidth_m_;

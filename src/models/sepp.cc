@@ -778,6 +778,15 @@ const SeppFit& SeppModel::fit() const { return impl_->fit; }
 const std::vector<double>& SeppModel::background_probability() const { return impl_->p_bg; }
 std::vector<std::string> SeppModel::Warnings() const { return impl_->warnings; }
 
+double SeppModel::SupportRadiusM() const {
+  const Impl& m = *impl_;
+  return std::max({m.max_trigger_m, m.background_bandwidth_m, m.trigger_bandwidth_m});
+}
+int64_t SeppModel::TrainFromS(int64_t origin_s) const {
+  return WindowStart(origin_s, impl_->window_days);
+}
+Model::OutputKind SeppModel::output_kind() const { return OutputKind::kExpectedCount; }
+
 Status SeppModel::Fit(const EventSet& events, const grid::Grid& grid, int64_t origin_s) {
   Impl& m = *impl_;
   PLACECAST_RETURN_IF_ERROR(CheckFitInputs(name(), events, grid));

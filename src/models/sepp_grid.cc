@@ -486,6 +486,12 @@ const SeppGridFit& SeppGridModel::fit() const { return impl_->fit; }
 const std::vector<double>& SeppGridModel::log_likelihood_trace() const { return impl_->ll_trace; }
 std::vector<std::string> SeppGridModel::Warnings() const { return impl_->warnings; }
 
+double SeppGridModel::SupportRadiusM() const { return 0; }
+int64_t SeppGridModel::TrainFromS(int64_t origin_s) const {
+  return WindowStart(origin_s, impl_->window_days);
+}
+Model::OutputKind SeppGridModel::output_kind() const { return OutputKind::kExpectedCount; }
+
 Status SeppGridModel::Fit(const EventSet& events, const grid::Grid& grid, int64_t origin_s) {
   Impl& m = *impl_;
   PLACECAST_RETURN_IF_ERROR(CheckFitInputs(name(), events, grid));

@@ -5,6 +5,7 @@
 // state between fits so that successive origins are cheap); use one instance per thread.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <span>
@@ -54,7 +55,39 @@ class Model {
   virtual Status LoadFitted(std::string_view /*json*/, const grid::Grid& /*grid*/) {
     return Status::Unsupported(std::string(name()) + ": has no fitted state to load");
   }
+
+  // The facts below are what callers (public release, hotspots, reports) need to know about a
+  // model's values; they ask here instead of testing the model's name. Each depends only on the
+  // model's parameters, never on a fit. Every registered model overrides all three (model_test
+  // checks each against written-out answers); the defaults serve test doubles outside the
+  // registry.
+
+  // The kernel support of the published values, in metres: the largest spatial reach parameter
+  // the model declares (bandwidth_m, background_bandwidth_m, trigger_bandwidth_m, max_trigger_m),
+  // so that an incident farther than this from a cell does not contribute to its value. 0 (the
+  // default) when the model has none: only a cell's own incidents count.
+  virtual double SupportRadiusM() const { return 0; }
+
+  // The start of the training window for a forecast from `origin_s`, in seconds since the epoch:
+  // origin_s − (the largest of the model's window_days and bandwidth_days) × 86400, saturating at
+  // the smallest int64 rather than overflowing; 0 (the default: all history) when the model has
+  // neither. Fit() reads no event before this time.
+  virtual int64_t TrainFromS(int64_t /*origin_s*/) const { return 0; }
+
+  // What Predict() gives per cell.
+  enum class OutputKind {
+    // The expected number of events in the cell over the horizon: sums over cells are expected
+    // counts for an area, and values are comparable with observed counts.
+    kExpectedCount,
+    // A relative kernel score: higher is riskier, but only shares of the total are meaningful.
+    kRelativeScore,
+  };
+  // kRelativeScore by default, the weaker claim.
+  virtual OutputKind output_kind() const { return OutputKind::kRelativeScore; }
 };
+
+// "expected_count" or "relative_score", as written in run metadata ("value_kind").
+std::string_view OutputKindName(Model::OutputKind kind);
 
 struct ModelInfo {
   std::string_view name;

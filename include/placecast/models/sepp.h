@@ -88,6 +88,13 @@ class SeppModel final : public Model {
 
   std::vector<std::string> Warnings() const override;
 
+  // The largest of max_trigger_m, background_bandwidth_m and trigger_bandwidth_m.
+  double SupportRadiusM() const override;
+  // origin_s − window_days × 86400.
+  int64_t TrainFromS(int64_t origin_s) const override;
+  // kExpectedCount: Predict() gives expected events over the horizon.
+  OutputKind output_kind() const override;
+
   // The fit as JSON: {"model", "schema_version", "params", "grid", "theta", "max_trigger_days",
   // "max_trigger_m", "time_density", "space_density", "mean_lag_days", "median_lag_days",
   // "space_sd_m", "median_distance_m", "background_bandwidth_m", "iterations", "converged",

@@ -66,6 +66,14 @@ class SeppGridModel final : public Model {
 
   std::vector<std::string> Warnings() const override;
 
+  // 0: the model has no spatial reach parameter. With neighbour_weight > 0 a cell's value also
+  // depends on the events of its 8 neighbours, which a radius of 0 does not account for.
+  double SupportRadiusM() const override;
+  // origin_s − window_days × 86400.
+  int64_t TrainFromS(int64_t origin_s) const override;
+  // kExpectedCount: Predict() gives expected events over the horizon.
+  OutputKind output_kind() const override;
+
   // The fit as JSON: {"model", "schema_version", "params", "grid", "theta", "omega_per_day",
   // "iterations", "converged", "log_likelihood", "events_used", "neighbour_weight",
   // "window_start_s", "origin_s", "mu_per_day": [...], "excitation": [...]}; "{}" before a fit.
