@@ -19,6 +19,7 @@
 #include "placecast/io/ledger.h"
 #include "placecast/io/staging.h"
 #include "placecast/io/store.h"
+#include "placecast/ops/operation.h"
 #include "placecast/version.h"
 
 namespace placecast::cli {
@@ -171,41 +172,15 @@ Status RunReplay(const LedgerFlags& f) {
     return Status::NotFound(f.store + ": ledger: no record with seq " + std::to_string(f.seq) +
                             " (the ledger has " + std::to_string(records.size()) + ")");
   }
-  if (rec->command != "forecast") {
-    return Status::Unsupported("ledger seq " + std::to_string(f.seq) + " records `" + rec->command +
-                               "`; only forecast records can be replayed");
-  }
   auto h = io::LedgerRecordHash(*rec);
   if (!h.ok() || *h != rec->hash) {
     return Status::Corrupt("ledger seq " + std::to_string(f.seq) +
                            ": the record does not match its hash (edited); not replaying it");
   }
-  PLACECAST_RETURN_IF_ERROR(ReplayForecast(rec->params_json, f.out, f.store)
-                                .Wrap("replaying seq " + std::to_string(f.seq)));
-  int same = 0, differ = 0;
-  for (const auto& o : rec->outputs) {
-    const std::string name = std::filesystem::path(o.path).filename().string();
-    if (name == "run.json") {
-      std::printf("skipped  %-18s (records the store's hash, which later ledger records change)\n",
-                  name.c_str());
-      continue;
-    }
-    auto now = io::Sha256File(f.out + "/" + name);
-    if (now.ok() && *now == o.sha256) {
-      ++same;
-      std::printf("same     %-18s %s\n", name.c_str(), o.sha256.c_str());
-    } else {
-      ++differ;
-      std::printf("DIFFERS  %-18s recorded %s, replay %s\n", name.c_str(), o.sha256.c_str(),
-                  now.ok() ? now->c_str() : "(not written)");
-    }
-  }
-  std::printf("replay of seq %lld: %d output(s) identical, %d different\n",
-              static_cast<long long>(f.seq), same, differ);
-  if (differ == 0 && same > 0) return Status::Ok();
-  return Status::Corrupt("replay of seq " + std::to_string(f.seq) + ": " + std::to_string(differ) +
-                         " output(s) differ from the record (products edited, or the store "
-                         "gained incidents before the origin since)");
+  ops::Context ctx;
+  PLACECAST_ASSIGN_OR_RETURN(ops::Product p, ops::ReplayRecord(f.store, *rec, f.out, ctx));
+  for (const auto& line : p.lines) std::printf("%s\n", line.c_str());
+  return p.finding;
 }
 
 }  // namespace

@@ -21,15 +21,4 @@ Status RecordAndPublish(const std::string& store_path, const std::string& comman
                         const std::string& params_json, const std::vector<std::string>& input_paths,
                         io::OutputStage& stage);
 
-// Re-runs the forecast whose ledger params are `params_json` (as cmd_forecast records them) into
-// `out_dir` against the store at `store_path` ("" = the recorded path), without appending to the
-// ledger. kInvalidInput when a recorded setting is missing; kCorrupt when one has the wrong type.
-Status ReplayForecast(const std::string& params_json, const std::string& out_dir,
-                      const std::string& store_path);
-
-// The product files a forecast writes into its output directory (ledger outputs, replay checks).
-inline constexpr const char* kForecastProductNames[] = {
-    "forecast.csv", "forecast.geojson", "forecast.gpkg",    "map.png",
-    "report.html",  "run.json",         "explanations.json"};
-
 }  // namespace placecast::cli

@@ -11,7 +11,9 @@
 #include <string_view>
 
 #include "cli/commands.h"
+#include "cli/op_command.h"
 #include "placecast/common/utf8.h"
+#include "placecast/ops/operation.h"
 #include "placecast/status.h"
 #include "placecast/version.h"
 
@@ -23,8 +25,12 @@ int main(int argc, char** argv) {
                                         placecast::kGitCommit + ")");
   app.require_subcommand(1);
   int exit_code = 0;
+  // The operations (include/placecast/ops/), flags generated from their field tables.
+  for (const placecast::ops::OpInfo& op : placecast::ops::ListOps()) {
+    placecast::cli::AddOpCommand(app, op, &exit_code);
+  }
+  placecast::cli::AddRunCommand(app, &exit_code);
   placecast::cli::RegisterIngest(app, &exit_code);
-  placecast::cli::RegisterForecast(app, &exit_code);
   placecast::cli::RegisterBacktest(app, &exit_code);
   placecast::cli::RegisterOffences(app, &exit_code);
   placecast::cli::RegisterModels(app, &exit_code);

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // Model cards for forecast products (after Mitchell et al. 2019, "Model Cards for Model
 // Reporting"), filled from the model registry, the resolved run and an optional backtest summary.
-#include "cli/model_card.h"
+#include "ops/model_card.h"
 
 #include <nlohmann/json.hpp>
 
-#include "cli/json_util.h"
 #include "placecast/common/event_set.h"
 #include "placecast/common/offence.h"
+#include "placecast/common/safe_json.h"
 #include "placecast/io/file_util.h"
 #include "placecast/models/model.h"
 
-namespace placecast::cli {
+namespace placecast::ops {
 
 Result<std::string> BuildModelCardJson(const ModelCardInput& in) {
   using J = nlohmann::ordered_json;
@@ -97,4 +97,4 @@ Result<std::string> BuildModelCardJson(const ModelCardInput& in) {
   return SafeDump(card);
 }
 
-}  // namespace placecast::cli
+}  // namespace placecast::ops

@@ -10,7 +10,7 @@
 
 #include "placecast/status.h"
 
-namespace placecast::cli {
+namespace placecast::ops {
 
 struct ModelCardInput {
   std::string model;
@@ -28,4 +28,4 @@ struct ModelCardInput {
 // placecast backtest summary or lacks the model (naming the file).
 Result<std::string> BuildModelCardJson(const ModelCardInput& in);
 
-}  // namespace placecast::cli
+}  // namespace placecast::ops

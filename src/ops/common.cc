@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: Apache-2.0
+// --param handling, the study and the forecast selection (common.h).
+#include "ops/common.h"
+
+#include <algorithm>
+#include <limits>
+#include <sstream>
+
+#include "placecast/common/offence.h"
+#include "placecast/io/ingest.h"
+
+namespace placecast::ops {
+namespace {
+
+const models::ModelInfo* FindModel(const std::string& name) {
+  for (const models::ModelInfo& m : models::ListModels()) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+bool Declares(const models::ModelInfo& m, const std::string& key) {
+  return std::any_of(m.params.begin(), m.params.end(),
+                     [&](const ParamSpec& p) { return p.name == key; });
+}
+
+std::string Keys(const models::ModelInfo& m) {
+  std::string out;
+  for (const ParamSpec& p : m.params) out += (out.empty() ? "" : ", ") + std::string(p.name);
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::map<std::string, std::string>>> ParseParamFlags(
+    const std::vector<std::string>& flags) {
+  std::map<std::string, std::map<std::string, std::string>> out;
+  for (const auto& f : flags) {
+    const auto eq = f.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidInput("--param: expected key=value or model.key=value (got \"" + f +
+                                  "\")");
+    }
+    std::string key = f.substr(0, eq);
+    std::string model;
+    const auto dot = key.find('.');
+    if (dot != std::string::npos) {
+      model = key.substr(0, dot);
+      key = key.substr(dot + 1);
+    }
+    out[model][key] = f.substr(eq + 1);
+  }
+  return out;
+}
+
+bool ModelHasParam(const std::string& model, const std::string& key) {
+  const models::ModelInfo* m = FindModel(model);
+  return m == nullptr || Declares(*m, key);
+}
+
+Status CheckParamKeys(const std::map<std::string, std::map<std::string, std::string>>& params,
+                      const std::vector<std::string>& models) {
+  std::string run_models;
+  for (const auto& m : models) run_models += (run_models.empty() ? "" : ", ") + m;
+  std::vector<std::string> problems;
+  std::string first;
+  for (const auto& [qualifier, keys] : params) {
+    for (const auto& [key, value] : keys) {
+      const std::string shown = qualifier.empty() ? key : qualifier + "." + key;
+      std::string why;
+      if (qualifier.empty()) {
+        const bool any = std::any_of(models.begin(), models.end(),
+                                     [&](const std::string& m) { return ModelHasParam(m, key); });
+        if (!any) why = "no model of this run (" + run_models + ") has it";
+      } else if (std::find(models.begin(), models.end(), qualifier) == models.end()) {
+        why = "\"" + qualifier + "\" is not a model of this run (" + run_models + ")";
+      } else if (!ModelHasParam(qualifier, key)) {
+        why = "not a parameter of " + qualifier;
+      }
+      if (why.empty()) continue;
+      problems.push_back(shown + " (" + why + ")");
+      if (first.empty()) first = shown + "=" + value;
+    }
+  }
+  if (problems.empty()) return Status::Ok();
+  std::string msg = "--param: unknown parameter(s): ";
+  for (size_t i = 0; i < problems.size(); ++i) msg += (i ? "; " : "") + problems[i];
+  std::string takes;
+  for (const auto& name : models) {
+    if (const models::ModelInfo* m = FindModel(name)) {
+      takes += (takes.empty() ? "" : "; ") + name + ": " + Keys(*m);
+    }
+  }
+  if (!takes.empty()) msg += ". Parameters: " + takes;
+  return Status::InvalidInput(msg + " (got \"" + first + "\")");
+}
+
+Result<std::map<std::string, std::map<std::string, std::string>>> ParamsForModels(
+    const std::vector<std::string>& flags, const std::vector<std::string>& models) {
+  PLACECAST_ASSIGN_OR_RETURN(auto all, ParseParamFlags(flags));
+  PLACECAST_RETURN_IF_ERROR(CheckParamKeys(all, models));
+  std::map<std::string, std::map<std::string, std::string>> out;
+  for (const auto& model : models) {
+    std::map<std::string, std::string>& p = out[model];
+    if (auto it = all.find(""); it != all.end()) {
+      for (const auto& [k, v] : it->second) {
+        if (ModelHasParam(model, k)) p[k] = v;
+      }
+    }
+    if (auto it = all.find(model); it != all.end()) {
+      for (const auto& [k, v] : it->second) p[k] = v;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+Result<std::string> CheckEnforcementTypes(const std::string& selection_name, bool allowed,
+                                          Progress& progress) {
+  PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(selection_name));
+  const auto enforced = sel.EnforcementDriven();
+  if (enforced.empty()) return std::string();
+  std::string names;
+  for (auto g : enforced) {
+    names += (names.empty() ? "" : ", ") + std::string(GetOffenceGroupInfo(g).name);
+  }
+  if (!allowed) {
+    return Status::InvalidInput(
+        "--offence " + selection_name + ": includes enforcement-driven offence types (" + names +
+        "), which measure where police look more than where crime happens; pass "
+        "--allow-enforcement-types to use them anyway");
+  }
+  std::string w = "training on enforcement-driven offence types (" + names +
+                  "): recorded counts follow patrol presence, so the forecast may send patrols "
+                  "back where they already were (a feedback loop)";
+  progress.Warn(w);
+  return w;
+}
+
+Result<Study> LoadStudy(io::Store& store, const std::string& offence,
+                        const std::string& boundary_path, double cell_size_m, int64_t t_from_s,
+                        int64_t t_to_s, bool allow_enforcement_types, Progress& progress) {
+  Study s;
+  s.offence = offence;
+  PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(offence));
+  PLACECAST_ASSIGN_OR_RETURN(s.enforcement_warning,
+                             CheckEnforcementTypes(offence, allow_enforcement_types, progress));
+  PLACECAST_ASSIGN_OR_RETURN(std::string crs, store.GetCrs());
+  PLACECAST_ASSIGN_OR_RETURN(s.events, store.LoadEvents(sel.groups, t_from_s, t_to_s));
+  if (!boundary_path.empty()) {
+    PLACECAST_ASSIGN_OR_RETURN(s.study_area, io::ReadBoundary(boundary_path, crs));
+    s.grid_source = "boundary " + boundary_path;
+  } else {
+    auto area = store.GetStudyArea();
+    if (area.ok()) {
+      s.study_area = std::move(area).value();
+      s.grid_source = "study area saved in the store";
+    } else if (area.status().code() != ErrorCode::kNotFound) {
+      return area.status();
+    }
+  }
+  if (!s.study_area.empty()) {
+    PLACECAST_ASSIGN_OR_RETURN(s.grid, grid::GridFromBoundary(s.study_area, cell_size_m, crs));
+  } else {
+    // The extent of every event of the selection, so the grid does not move with the dates asked.
+    PLACECAST_ASSIGN_OR_RETURN(EventSet all,
+                               store.LoadEvents(sel.groups, std::numeric_limits<int64_t>::min(),
+                                                std::numeric_limits<int64_t>::max()));
+    if (all.empty()) {
+      return Status::InvalidInput(store.GetPath() + ": no " + offence +
+                                  " incident in the store to lay a grid over");
+    }
+    double xmin = all.x_m[0], xmax = xmin, ymin = all.y_m[0], ymax = ymin;
+    for (size_t i = 0; i < all.size(); ++i) {
+      xmin = std::min(xmin, all.x_m[i]);
+      xmax = std::max(xmax, all.x_m[i]);
+      ymin = std::min(ymin, all.y_m[i]);
+      ymax = std::max(ymax, all.y_m[i]);
+    }
+    PLACECAST_ASSIGN_OR_RETURN(s.grid,
+                               grid::Grid::FromExtent(xmin, ymin, xmax, ymax, cell_size_m, crs));
+    s.grid_source = "extent of the " + offence + " incidents in the store";
+  }
+  return s;
+}
+
+Result<SelectedForecast> RunSelectedForecast(io::Store& store, const Selection& s,
+                                             Progress& progress, const std::string& fitted_json,
+                                             const std::string& fitted_what) {
+  SelectedForecast out;
+  PLACECAST_ASSIGN_OR_RETURN(out.origin_s, ParseDate(s.origin, "--origin"));
+  PLACECAST_ASSIGN_OR_RETURN(auto given, ParamsForModels(s.params, {s.model}));
+  PLACECAST_ASSIGN_OR_RETURN(out.model, models::CreateModel(s.model, given[s.model]));
+  // Only events before the origin are ever loaded: the model cannot see the future.
+  PLACECAST_ASSIGN_OR_RETURN(
+      *out.study_ptr,
+      LoadStudy(store, s.offence, s.boundary, s.cell_size_m, std::numeric_limits<int64_t>::min(),
+                out.origin_s, s.allow_enforcement_types, progress));
+  if (fitted_json.empty()) {
+    PLACECAST_RETURN_IF_ERROR(
+        out.model->Fit(out.study.events, out.study.grid, out.origin_s).Wrap("fitting " + s.model));
+  } else {
+    PLACECAST_RETURN_IF_ERROR(out.model->LoadFitted(fitted_json, out.study.grid).Wrap(fitted_what));
+  }
+  PLACECAST_ASSIGN_OR_RETURN(out.surface, out.model->Predict(s.horizon_days));
+  out.support_m = out.model->SupportRadiusM();
+  out.train_from_s = out.model->TrainFromS(out.origin_s);
+  out.warnings = out.model->Warnings();
+  for (const auto& w : out.warnings) progress.Warn(w);
+  if (!out.study.enforcement_warning.empty()) {
+    out.warnings.push_back(out.study.enforcement_warning);
+  }
+  return out;
+}
+
+std::string SelectionTitle(const Selection& s, int64_t origin_s) {
+  return s.model + " forecast of " + s.offence + " for " + FormatDate(origin_s);
+}
+
+}  // namespace placecast::ops
