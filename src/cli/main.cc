@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     placecast::cli::AddOpCommand(app, op, &exit_code);
   }
   placecast::cli::AddRunCommand(app, &exit_code);
+  placecast::cli::AddReferenceCommand(app, &exit_code);
   placecast::cli::RegisterIngest(app, &exit_code);
   placecast::cli::RegisterBacktest(app, &exit_code);
   placecast::cli::RegisterOffences(app, &exit_code);

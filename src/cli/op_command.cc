@@ -181,6 +181,15 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   });
 }
 
+void AddReferenceCommand(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand("cli-reference", "print the generated flag tables of docs/cli.md");
+  cmd->group("");  // hidden from --help: for the docs test
+  cmd->callback([exit_code] {
+    std::fputs(OpsMarkdown().c_str(), stdout);
+    *exit_code = 0;
+  });
+}
+
 std::string OpsMarkdown() {
   std::string md;
   for (const ops::OpInfo& op : ops::ListOps()) {

@@ -22,6 +22,10 @@ void AddOpCommand(CLI::App& app, const ops::OpInfo& op, int* exit_code);
 // `placecast run REQUEST.json [--store STORE]`.
 void AddRunCommand(CLI::App& app, int* exit_code);
 
+// `placecast cli-reference` (hidden): prints OpsMarkdown(), the generated part of docs/cli.md
+// (tests/docs/cli_reference.sh compares them; scripts/update_cli_reference.sh rewrites it).
+void AddReferenceCommand(CLI::App& app, int* exit_code);
+
 // Prints what an operation handed back (its lines on stdout) and returns the exit code: 0, or the
 // code of its finding.
 int PrintProduct(const ops::Product& p);

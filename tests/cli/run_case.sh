@@ -10,6 +10,7 @@
 #   file:   a path that must exist, non-empty, afterwards (repeatable)
 #   has:    PATH :: TEXT — the file at PATH must contain TEXT (repeatable)
 #   lacks:  PATH :: TEXT — the file at PATH must exist and not contain TEXT (repeatable)
+#   check:  a shell command run afterwards that must succeed (repeatable)
 # Usage: run_case.sh PLACECAST_BINARY SOURCE_DIR CASE_FILE
 set -u
 bin=$1; src=$2; case_file=$3
@@ -40,6 +41,7 @@ while IFS= read -r line; do
       grep -qF -- "$want" "$f" 2>/dev/null || { echo "$f lacks: $want"; fail=1; } ;;
     lacks:*) spec=$(sub "${line#lacks: }"); f=${spec%% :: *}; want=${spec#* :: }
       if [ ! -e "$f" ] || grep -qF -- "$want" "$f"; then echo "$f should not hold: $want"; fail=1; fi ;;
+    check:*) cmd=$(sub "${line#check: }"); eval "$cmd" >/dev/null 2>&1 || { echo "check failed: $cmd"; fail=1; } ;;
   esac
 done < "$case_file"
 if [ $fail != 0 ]; then echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"; fi
