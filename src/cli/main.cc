@@ -32,7 +32,6 @@ int main(int argc, char** argv) {
   placecast::cli::AddRunCommand(app, &exit_code);
   placecast::cli::AddReferenceCommand(app, &exit_code);
   placecast::cli::RegisterIngest(app, &exit_code);
-  placecast::cli::RegisterBacktest(app, &exit_code);
   placecast::cli::RegisterOffences(app, &exit_code);
   placecast::cli::RegisterModels(app, &exit_code);
   placecast::cli::RegisterLedger(app, &exit_code);

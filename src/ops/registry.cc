@@ -8,6 +8,7 @@
 #include "placecast/io/file_util.h"
 #include "placecast/io/ledger.h"
 #include "placecast/io/store.h"
+#include "placecast/ops/backtest.h"
 #include "placecast/ops/forecast.h"
 #include "placecast/ops/operation.h"
 
@@ -17,6 +18,7 @@ std::span<const OpInfo> ListOps() {
   // One line per operation, in the order of docs/cli.md.
   static const std::vector<OpInfo> ops = {
       ForecastOp(),
+      BacktestOp(),
   };
   return ops;
 }
