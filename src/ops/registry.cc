@@ -10,6 +10,7 @@
 #include "placecast/io/store.h"
 #include "placecast/ops/backtest.h"
 #include "placecast/ops/forecast.h"
+#include "placecast/ops/hotspots.h"
 #include "placecast/ops/operation.h"
 
 namespace placecast::ops {
@@ -19,6 +20,7 @@ std::span<const OpInfo> ListOps() {
   static const std::vector<OpInfo> ops = {
       ForecastOp(),
       BacktestOp(),
+      HotspotsOp(),
   };
   return ops;
 }

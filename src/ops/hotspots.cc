@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// `placecast hotspots`: the top cells of one forecast grouped into compact, contiguous patrol
-// areas (deploy::FindHotspots), written as a ranked CSV table, GeoJSON (WGS 84), a GeoPackage
-// layer (grid CRS), a PNG map and summary.json, every file atomically and byte-reproducibly.
-#include <CLI/CLI.hpp>
+// hotspots (hotspots.h).
+#include "placecast/ops/hotspots.h"
+
 #include <cmath>
 #include <cstdio>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "cli/cli_util.h"
-#include "cli/commands.h"
-#include "cli/json_util.h"
-#include "cli/ledger_util.h"
-#include "cli/param_flags.h"
+#include "ops/common.h"
+#include "ops/record.h"
+#include "ops/release.h"
+#include "placecast/common/safe_json.h"
 #include "placecast/deploy/hotspots.h"
 #include "placecast/io/area_map.h"
 #include "placecast/io/file_util.h"
@@ -23,20 +20,83 @@
 #include "placecast/io/vector_layer.h"
 #include "placecast/version.h"
 
-namespace placecast::cli {
-namespace {
+namespace placecast::ops {
 
-struct HotspotsFlags : PublicReleaseFlags {
-  ForecastSelection sel;
-  std::string out;
-  deploy::HotspotOptions opt;
-};
-
-// Models whose surface is an expected count of events over the horizon; the others give relative
-// kernel scores, whose sums are only comparable as shares.
-bool ValuesAreExpectedCounts(const std::string& model) {
-  return model == "naive" || model == "sepp_grid" || model == "sepp";
+std::span<const Field<HotspotsRequest>> HotspotsRequest::Fields() {
+  using R = HotspotsRequest;
+  static const std::vector<Field<R>> fields = [] {
+    std::vector<Field<R>> v;
+    AddSelectionFields(&v);
+    v.push_back({{.name = "out",
+                  .type = FieldType::kOutputPath,
+                  .doc = "output directory",
+                  .flags = kRequired | kNotInQuery},
+                 &R::out});
+    // The ranges of these four are checked in Validate, with the messages they always had.
+    v.push_back({{.name = "coverage_pct",
+                  .type = FieldType::kDouble,
+                  .default_json = "5",
+                  .units = "%",
+                  .doc = "share of active cells considered: the top cells of the ranking, in % "
+                         "(0 < value <= 100)"},
+                 &R::coverage_pct});
+    v.push_back({{.name = "max_area_m2",
+                  .type = FieldType::kDouble,
+                  .default_json = "0",
+                  .units = "m2",
+                  .doc = "largest area of one patrol area in m2 (at least one cell); 0 = 250000 "
+                         "m2, or one cell when cells are larger"},
+                 &R::max_area_m2});
+    v.push_back({{.name = "min_risk",
+                  .type = FieldType::kDouble,
+                  .default_json = "0",
+                  .doc = "cells with lower risk are never included"},
+                 &R::min_risk});
+    v.push_back({{.name = "max_areas",
+                  .type = FieldType::kInt,
+                  .default_json = "0",
+                  .max = 2147483647,
+                  .doc = "keep only the first N areas; 0 = all"},
+                 &R::max_areas});
+    AddReleaseFields(
+        &v, {"public release: apply the forecast's suppression (cells resting on fewer than "
+             "--min-incidents training incidents are never in an area) and state it",
+             "public release: least training incidents (in a cell or its kernel support) a cell "
+             "in an area rests on",
+             "public release: privacy budget ε of Laplace noise (sensitivity 1) on the "
+             "forecast's risk before areas are formed; default: no noise"});
+    return v;
+  }();
+  return fields;
 }
+
+Status HotspotsRequest::Validate() const {
+  PLACECAST_RETURN_IF_ERROR(CheckReleaseFields(*this, !store.empty()));
+  char buf[256];
+  if (!(coverage_pct > 0 && coverage_pct <= 100)) {
+    std::snprintf(buf, sizeof(buf), "--coverage-pct: expected a value in (0, 100] (got %g)",
+                  coverage_pct);
+    return Status::InvalidInput(buf);
+  }
+  const double cell_m2 = cell_size_m * cell_size_m;
+  if (!std::isfinite(max_area_m2) || (max_area_m2 != 0 && max_area_m2 < cell_m2 * (1 - 1e-9))) {
+    std::snprintf(buf, sizeof(buf),
+                  "--max-area-m2: must hold at least one cell of %g m2 (--cell-size-m %g) (got %g)",
+                  cell_m2, cell_size_m, max_area_m2);
+    return Status::InvalidInput(buf);
+  }
+  if (!std::isfinite(min_risk) || min_risk < 0) {
+    std::snprintf(buf, sizeof(buf), "--min-risk: expected a finite value >= 0 (got %g)", min_risk);
+    return Status::InvalidInput(buf);
+  }
+  if (max_areas < 0) {
+    return Status::InvalidInput("--max-areas: expected 0 (all) or more (got " +
+                                std::to_string(max_areas) + ")");
+  }
+  return ValidateSelection(*this);
+}
+
+namespace {
 
 double Round7(double v) { return std::round(v * 1e7) / 1e7; }
 
@@ -194,53 +254,32 @@ Status WriteGpkg(const std::string& path, const std::string& crs, int64_t origin
   return io::WriteGeoPackageLayer(path, layer);
 }
 
-// The options checked before the model is fitted, with the flags' names.
-Status CheckFlags(const HotspotsFlags& f) {
-  char buf[256];
-  if (!(f.opt.coverage_pct > 0 && f.opt.coverage_pct <= 100)) {
-    std::snprintf(buf, sizeof(buf), "--coverage-pct: expected a value in (0, 100] (got %g)",
-                  f.opt.coverage_pct);
-    return Status::InvalidInput(buf);
-  }
-  const double cell_m2 = f.sel.cell_size_m * f.sel.cell_size_m;
-  if (!std::isfinite(f.opt.max_area_m2) ||
-      (f.opt.max_area_m2 != 0 && f.opt.max_area_m2 < cell_m2 * (1 - 1e-9))) {
-    std::snprintf(buf, sizeof(buf),
-                  "--max-area-m2: must hold at least one cell of %g m2 (--cell-size-m %g) (got %g)",
-                  cell_m2, f.sel.cell_size_m, f.opt.max_area_m2);
-    return Status::InvalidInput(buf);
-  }
-  if (!std::isfinite(f.opt.min_risk) || f.opt.min_risk < 0) {
-    std::snprintf(buf, sizeof(buf), "--min-risk: expected a finite value >= 0 (got %g)",
-                  f.opt.min_risk);
-    return Status::InvalidInput(buf);
-  }
-  if (f.opt.max_areas < 0) {
-    return Status::InvalidInput("--max-areas: expected 0 (all) or more (got " +
-                                std::to_string(f.opt.max_areas) + ")");
-  }
-  return Status::Ok();
-}
+}  // namespace
 
-Status RunHotspots(const HotspotsFlags& f) {
-  PLACECAST_RETURN_IF_ERROR(CheckFlags(f));
-  PLACECAST_RETURN_IF_ERROR(ParamsForModels(f.sel.params, {f.sel.model}).status());
-  PLACECAST_ASSIGN_OR_RETURN(SelectedForecast fc, RunSelectedForecast(f.sel));
+Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
+  PLACECAST_ASSIGN_OR_RETURN(SelectedForecast fc, RunSelectedForecast(store, r, *ctx.progress));
   const grid::Grid& g = fc.study.grid;
+  const std::string params_json = fc.model->params().ToJson();
   // Public release: the forecast's own suppression and noise (docs/privacy.md); a suppressed
   // cell's risk is set to 0, so it is never in a patrol area.
+  PLACECAST_ASSIGN_OR_RETURN(Release release, MakeRelease(&store, r));
   PublicSurface pub;
-  if (f.public_release) {
-    PLACECAST_ASSIGN_OR_RETURN(pub, MakeSurfacePublic(f, fc.study, fc.train_from_s, fc.origin_s,
-                                                      fc.support_m, &fc.surface));
+  if (r.public_release) {
+    PLACECAST_ASSIGN_OR_RETURN(pub, MakeSurfacePublic(release, fc.study, fc.train_from_s,
+                                                      fc.origin_s, fc.support_m, &fc.surface));
     for (size_t c = 0; c < pub.suppressed.size(); ++c) {
       if (pub.suppressed[c]) fc.surface.value[c] = 0;
     }
   }
-  PLACECAST_ASSIGN_OR_RETURN(deploy::HotspotResult h, deploy::FindHotspots(g, fc.surface, f.opt));
+  deploy::HotspotOptions opt;
+  opt.coverage_pct = r.coverage_pct;
+  opt.max_area_m2 = r.max_area_m2;
+  opt.min_risk = r.min_risk;
+  opt.max_areas = static_cast<int32_t>(r.max_areas);
+  PLACECAST_ASSIGN_OR_RETURN(deploy::HotspotResult h, deploy::FindHotspots(g, fc.surface, opt));
   PLACECAST_ASSIGN_OR_RETURN(LonLat ll, ProjectAreas(g.crs(), h.areas));
 
-  const bool counts = ValuesAreExpectedCounts(f.sel.model);
+  const bool counts = fc.model->output_kind() == models::Model::OutputKind::kExpectedCount;
   const std::string value_note =
       counts ? "expected_events is the forecast's expected number of events in the area over the "
                "horizon."
@@ -250,28 +289,28 @@ Status RunHotspots(const HotspotsFlags& f) {
   nlohmann::ordered_json meta;
   meta["command"] = "hotspots";
   meta["placecast_version"] = kVersion;
-  meta["model"] = f.sel.model;
-  meta["params"] = nlohmann::ordered_json::parse(fc.params_json);
-  meta["offence"] = f.sel.offence;
+  meta["model"] = r.model;
+  meta["params"] = nlohmann::ordered_json::parse(params_json);
+  meta["offence"] = r.offence;
   meta["origin"] = FormatDate(fc.origin_s);
-  meta["horizon_days"] = f.sel.horizon_days;
-  meta["value_kind"] = counts ? "expected_count" : "relative_score";
-  meta["options"] = {{"coverage_pct", f.opt.coverage_pct},
+  meta["horizon_days"] = r.horizon_days;
+  meta["value_kind"] = std::string(models::OutputKindName(fc.model->output_kind()));
+  meta["options"] = {{"coverage_pct", r.coverage_pct},
                      {"max_area_m2", h.max_area_m2},
-                     {"min_risk", f.opt.min_risk},
-                     {"max_areas", f.opt.max_areas}};
-  if (f.public_release) {
+                     {"min_risk", r.min_risk},
+                     {"max_areas", opt.max_areas}};
+  if (r.public_release) {
     meta["privacy"] = PrivacyJson(
-        f, {{"support_m", pub.support_m}, {"suppressed_cells", pub.suppressed_cells}}, 1,
+        release, {{"support_m", pub.support_m}, {"suppressed_cells", pub.suppressed_cells}}, 1,
         pub.note +
             " Suppressed cells count as risk 0: they are never in a patrol area, and "
             "shares are of the published risk.");
   }
 
-  // Products are staged inside --out and moved into place only after their ledger record commits
-  // (io/staging.h): a failed or killed run publishes nothing.
-  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
-  const std::string dir = f.out + "/";  // messages name the final paths
+  // Products are staged inside the output folder and moved into place only after their ledger
+  // record commits (io/staging.h): a failed or killed run publishes nothing.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(r.out));
+  const std::string dir = r.out + "/";  // lines name the final paths
   const std::string sdir = stage->dir() + "/";
   std::vector<std::string> written = {"hotspots.csv", "hotspots.geojson", "hotspots.gpkg"};
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "hotspots.csv", CsvTable(h.areas, ll)));
@@ -289,8 +328,8 @@ Status RunHotspots(const HotspotsFlags& f) {
       values.push_back(a.expected_events);
     }
     PLACECAST_RETURN_IF_ERROR(io::RenderAreaMapPng(sdir + "map.png", shapes, values,
-                                                   "Patrol areas: " + f.sel.model +
-                                                       " forecast of " + f.sel.offence + " for " +
+                                                   "Patrol areas: " + r.model + " forecast of " +
+                                                       r.offence + " for " +
                                                        FormatDate(fc.origin_s),
                                                    counts ? "expected events" : "risk (relative)"));
     written.push_back("map.png");
@@ -324,83 +363,58 @@ Status RunHotspots(const HotspotsFlags& f) {
   }
   s["outputs"] = outs;
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "summary.json", SafeDump(s, 2) + "\n"));
+  written.push_back("summary.json");
 
-  nlohmann::ordered_json lp;
-  lp["store"] = f.sel.store;
-  lp["model"] = f.sel.model;
-  lp["model_params"] = nlohmann::ordered_json::parse(fc.params_json);
-  lp["offence"] = f.sel.offence;
-  lp["origin"] = FormatDate(fc.origin_s);
-  lp["horizon_days"] = f.sel.horizon_days;
-  lp["cell_size_m"] = f.sel.cell_size_m;
-  lp["boundary"] = f.sel.boundary;
-  lp["allow_enforcement_types"] = f.sel.allow_enforcement;
-  lp["coverage_pct"] = f.opt.coverage_pct;
-  lp["max_area_m2"] = f.opt.max_area_m2;
-  lp["min_risk"] = f.opt.min_risk;
-  lp["max_areas"] = f.opt.max_areas;
-  lp["out"] = f.out;
-  AddPublicReleaseParams(f, &lp);
-  PLACECAST_RETURN_IF_ERROR(RecordAndPublish(f.sel.store, "hotspots", SafeDump(lp),
-                                             {f.sel.store, f.sel.boundary}, *stage));
+  Product out;
+  PLACECAST_ASSIGN_OR_RETURN(out.ledger_seq, RecordAndPublish(store, ctx, r, *stage));
 
-  std::printf("hotspots: %s, %s, origin %s, horizon %g day(s)\n", f.sel.model.c_str(),
-              f.sel.offence.c_str(), FormatDate(fc.origin_s).c_str(), f.sel.horizon_days);
-  std::printf(
-      "candidates: top %d of %d cells (%g%%), %d with risk > 0 and >= %g, in %d "
-      "component(s); at most %d cell(s) (%g m2) per area\n",
-      h.cells_considered, g.num_cells(), f.opt.coverage_pct, h.cells_selected, f.opt.min_risk,
-      h.components, h.max_cells_per_area, h.max_area_m2);
-  std::printf("%zu patrol area(s) hold %.1f%% of the forecast risk\n", h.areas.size(),
-              100 * h.captured_share);
+  char line[512];
+  std::snprintf(line, sizeof(line), "hotspots: %s, %s, origin %s, horizon %g day(s)",
+                r.model.c_str(), r.offence.c_str(), FormatDate(fc.origin_s).c_str(),
+                r.horizon_days);
+  out.lines.push_back(line);
+  std::snprintf(line, sizeof(line),
+                "candidates: top %d of %d cells (%g%%), %d with risk > 0 and >= %g, in %d "
+                "component(s); at most %d cell(s) (%g m2) per area",
+                h.cells_considered, g.num_cells(), r.coverage_pct, h.cells_selected, r.min_risk,
+                h.components, h.max_cells_per_area, h.max_area_m2);
+  out.lines.push_back(line);
+  std::snprintf(line, sizeof(line), "%zu patrol area(s) hold %.1f%% of the forecast risk",
+                h.areas.size(), 100 * h.captured_share);
+  out.lines.push_back(line);
   for (size_t i = 0; i < h.areas.size() && i < 5; ++i) {
     const auto& a = h.areas[i];
-    std::printf("  #%d id %d: %zu cell(s), %s m2, %s %s (%.1f%%), centre %.5f, %.5f\n", a.rank,
-                a.seed_cell, a.cells.size(), Num("%.0f", a.area_m2).c_str(),
-                Num("%.4g", a.expected_events).c_str(), counts ? "expected events" : "risk score",
-                100 * a.risk_share, ll.centroid_lon[i], ll.centroid_lat[i]);
+    std::snprintf(line, sizeof(line),
+                  "  #%d id %d: %zu cell(s), %s m2, %s %s (%.1f%%), centre %.5f, %.5f", a.rank,
+                  a.seed_cell, a.cells.size(), Num("%.0f", a.area_m2).c_str(),
+                  Num("%.4g", a.expected_events).c_str(), counts ? "expected events" : "risk score",
+                  100 * a.risk_share, ll.centroid_lon[i], ll.centroid_lat[i]);
+    out.lines.push_back(line);
   }
-  std::printf("wrote %shotspots.{csv,geojson,gpkg}, %ssummary.json\n", dir.c_str(),
-              h.areas.empty() ? "" : "map.png, ");
-  if (f.public_release) {
-    PrintPublicRelease(f, SupportLead(pub.support_m), pub.suppressed_cells, g.num_cells(),
-                       "cells suppressed (never in an area)", 1);
+  out.lines.push_back("wrote " + dir + "hotspots.{csv,geojson,gpkg}, " +
+                      (h.areas.empty() ? "" : "map.png, ") + "summary.json");
+  if (r.public_release) {
+    out.lines.push_back(PublicReleaseLine(release, SupportLead(pub.support_m), pub.suppressed_cells,
+                                          g.num_cells(), "cells suppressed (never in an area)", 1));
   }
-  return Status::Ok();
+
+  out.summary["value_kind"] = meta["value_kind"];
+  out.summary["cells"] = g.num_cells();
+  out.summary["cells_considered"] = h.cells_considered;
+  out.summary["cells_selected"] = h.cells_selected;
+  out.summary["areas"] = h.areas.size();
+  out.summary["captured_share"] = h.captured_share;
+  out.summary["max_area_m2"] = h.max_area_m2;
+  out.summary["patrol_areas"] = table;
+  if (r.public_release) out.summary["suppressed_cells"] = pub.suppressed_cells;
+  out.summary["ledger_seq"] = out.ledger_seq;
+  for (const auto& name : written) out.files.push_back(dir + name);
+  return out;
 }
 
-}  // namespace
-
-void RegisterHotspots(CLI::App& app, int* exit_code) {
-  auto f = std::make_shared<HotspotsFlags>();
-  auto* cmd = app.add_subcommand(
-      "hotspots", "Group the top cells of a forecast into compact, contiguous patrol areas");
-  AddForecastSelectionFlags(cmd, &f->sel);
-  cmd->add_option("--out", f->out, "output directory")->required();
-  cmd->add_option("--coverage-pct", f->opt.coverage_pct,
-                  "share of active cells considered: the top cells of the ranking, in %")
-      ->capture_default_str();
-  cmd->add_option("--max-area-m2", f->opt.max_area_m2,
-                  "largest area of one patrol area in m2 (at least one cell); 0 = 250000 m2, or "
-                  "one cell when cells are larger")
-      ->capture_default_str();
-  cmd->add_option("--min-risk", f->opt.min_risk, "cells with lower risk are never included")
-      ->capture_default_str();
-  cmd->add_option("--max-areas", f->opt.max_areas, "keep only the first N areas; 0 = all")
-      ->capture_default_str();
-  AddPublicReleaseFlags(
-      cmd, f.get(),
-      {"public release: apply the forecast's suppression (cells resting on fewer than "
-       "--min-incidents training incidents are never in an area) and state it",
-       "public release: least training incidents (in a cell or its kernel support) a cell in "
-       "an area rests on",
-       "public release: privacy budget ε of Laplace noise (sensitivity 1) on the forecast's "
-       "risk before areas are formed; default: no noise"});
-  cmd->callback([f, exit_code] {
-    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
-    Status s = RunHotspots(*f);
-    *exit_code = s.ok() ? 0 : Fail(s);
-  });
+OpInfo HotspotsOp() {
+  return MakeOpInfo<HotspotsRequest>(StoreUse::kRead, [](io::Store* s, const HotspotsRequest& r,
+                                                         Context& c) { return Run(*s, r, c); });
 }
 
-}  // namespace placecast::cli
+}  // namespace placecast::ops
