@@ -21,7 +21,6 @@ void RegisterSimulateFeedback(CLI::App& app, int* exit_code);
 void RegisterExplain(CLI::App& app, int* exit_code);
 void RegisterExportIncidents(CLI::App& app, int* exit_code);
 void RegisterAllocate(CLI::App& app, int* exit_code);
-void RegisterDisplacement(CLI::App& app, int* exit_code);
 void RegisterRetention(CLI::App& app, int* exit_code);
 
 }  // namespace placecast::cli

@@ -43,7 +43,6 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterExplain(app, &exit_code);
   placecast::cli::RegisterExportIncidents(app, &exit_code);
   placecast::cli::RegisterAllocate(app, &exit_code);
-  placecast::cli::RegisterDisplacement(app, &exit_code);
   placecast::cli::RegisterRetention(app, &exit_code);
   // Test hook (as git's GIT_TEST_* variables): PLACECAST_TEST_THROW=TEXT makes the run throw
   // std::runtime_error(TEXT) after the subcommand, inside parse() like a subcommand's own

@@ -9,6 +9,7 @@
 #include "placecast/io/ledger.h"
 #include "placecast/io/store.h"
 #include "placecast/ops/backtest.h"
+#include "placecast/ops/displacement.h"
 #include "placecast/ops/forecast.h"
 #include "placecast/ops/hotspots.h"
 #include "placecast/ops/operation.h"
@@ -21,6 +22,7 @@ std::span<const OpInfo> ListOps() {
       ForecastOp(),
       BacktestOp(),
       HotspotsOp(),
+      DisplacementOp(),
   };
   return ops;
 }

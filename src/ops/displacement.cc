@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// `placecast displacement`: counts of one offence selection in a target area, a buffer around it
-// (a polygon file, or a ring of --buffer-m metres built with GEOS) and a control area before and
-// after an intervention, with the weighted displacement quotient and the weighted displacement
-// difference (deploy/displacement.h). Writes displacement.json, counts.csv, measures.csv,
-// areas.geojson and report.html, each atomically.
+// displacement (displacement.h).
+#include "placecast/ops/displacement.h"
+
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <ogr_api.h>
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 
-#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -18,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli_util.h"
-#include "cli/commands.h"
-#include "cli/json_util.h"
-#include "cli/ledger_util.h"
+#include "ops/common.h"
+#include "ops/record.h"
+#include "ops/release.h"
+#include "placecast/common/safe_json.h"
 #include "placecast/deploy/displacement.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
@@ -30,22 +27,85 @@
 #include "placecast/io/staging.h"
 #include "placecast/version.h"
 
-namespace placecast::cli {
-namespace {
+namespace placecast::ops {
 
-struct DisplacementFlags : PublicReleaseFlags {
-  std::string store;
-  std::string offence;
-  std::string target;
-  std::string buffer;
-  double buffer_m = 0;
-  std::string control;
-  std::string buffer_control;
-  std::string pre;
-  std::string post;
-  std::string out;
-  bool allow_enforcement = false;
-};
+std::span<const Field<DisplacementRequest>> DisplacementRequest::Fields() {
+  using R = DisplacementRequest;
+  static const std::vector<Field<R>> fields = [] {
+    std::vector<Field<R>> v;
+    AddStoreField(&v, &R::store);
+    v.push_back(
+        {{.name = "offence", .doc = "offence group (see `placecast offences`)", .flags = kRequired},
+         &R::offence});
+    v.push_back({{.name = "target",
+                  .type = FieldType::kInputPath,
+                  .doc = "intervention area polygons (GeoJSON, Shapefile, GPKG)",
+                  .flags = kRequired},
+                 &R::target});
+    v.push_back({{.name = "buffer",
+                  .type = FieldType::kInputPath,
+                  .doc = "displacement (buffer) area polygons; the target is taken out"},
+                 &R::buffer});
+    v.push_back({{.name = "buffer_m",
+                  .type = FieldType::kDouble,
+                  .default_json = "0",
+                  .min = 1,
+                  .max = 100000,
+                  .units = "m",
+                  .doc = "build the buffer as a ring of this many metres around the target (GEOS "
+                         "buffer minus the target)"},
+                 &R::buffer_m});
+    v.push_back({{.name = "control",
+                  .type = FieldType::kInputPath,
+                  .doc = "control area polygons (apart from the target and the buffer); serves "
+                         "both unless --buffer-control is given",
+                  .flags = kRequired},
+                 &R::control});
+    v.push_back({{.name = "buffer_control",
+                  .type = FieldType::kInputPath,
+                  .doc = "a separate control area for the buffer (the WDD's Cd)"},
+                 &R::buffer_control});
+    v.push_back({{.name = "pre",
+                  .doc = "pre period FROM:TO (YYYY-MM-DD, both days included)",
+                  .flags = kRequired},
+                 &R::pre});
+    v.push_back({{.name = "post",
+                  .doc = "post period FROM:TO, after the pre period and as long as it",
+                  .flags = kRequired},
+                 &R::post});
+    v.push_back({{.name = "out",
+                  .type = FieldType::kOutputPath,
+                  .doc = "output directory",
+                  .flags = kRequired | kNotInQuery},
+                 &R::out});
+    v.push_back({{.name = "allow_enforcement_types",
+                  .type = FieldType::kBool,
+                  .doc = "allow enforcement-driven offence types (narcotics, weapons, …)"},
+                 &R::allow_enforcement_types});
+    AddReleaseFields(
+        &v, {"public release: withhold each area's pre/post count below --min-incidents and "
+             "every WDQ/WDD figure computed from a withheld count; publish no incident points",
+             "public release: least incidents a published count rests on",
+             "public release: privacy budget ε of Laplace noise on each published count "
+             "(sensitivity 1, 2 when a separate buffer control overlaps the control); the "
+             "figures are recomputed from the noised counts; default: no noise"});
+    return v;
+  }();
+  return fields;
+}
+
+Status DisplacementRequest::Validate() const {
+  PLACECAST_RETURN_IF_ERROR(CheckReleaseFields(*this, !store.empty()));
+  PLACECAST_ASSIGN_OR_RETURN(deploy::Period pre_period, deploy::ParsePeriod(pre, "--pre"));
+  PLACECAST_ASSIGN_OR_RETURN(deploy::Period post_period, deploy::ParsePeriod(post, "--post"));
+  PLACECAST_RETURN_IF_ERROR(deploy::CheckPeriods(pre_period, post_period));
+  if (buffer.empty() == (buffer_m <= 0)) {
+    return Status::InvalidInput("displacement: give the buffer as --buffer FILE or --buffer-m M");
+  }
+  return Status::Ok();
+}
+
+namespace {
 
 // Overlaps smaller than this (m²) are slivers of shared edges, not overlaps; areas no larger are
 // empty.
@@ -160,7 +220,7 @@ struct DisplacementRelease {
 // Laplace noise of sensitivity Δ (1: the areas do not overlap, so an incident is in one area and
 // one period; 2 when a separate buffer control overlaps the control) when ε is given. The counts
 // in `areas` become the published ones (io::kWithheldCount when withheld).
-Result<DisplacementRelease> MakeCountsPublic(const DisplacementFlags& f, bool controls_overlap,
+Result<DisplacementRelease> MakeCountsPublic(const Release& release, bool controls_overlap,
                                              std::vector<Area>* areas) {
   DisplacementRelease rel;
   rel.sensitivity = controls_overlap ? 2 : 1;
@@ -170,7 +230,7 @@ Result<DisplacementRelease> MakeCountsPublic(const DisplacementFlags& f, bool co
     counts.push_back(a.counts.post);
   }
   PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published,
-                             PublicCounts(f, counts, rel.sensitivity));
+                             PublicCounts(release, counts, rel.sensitivity));
   for (size_t i = 0; i < areas->size(); ++i) {
     (*areas)[i].counts.pre = published[2 * i];
     (*areas)[i].counts.post = published[2 * i + 1];
@@ -190,16 +250,16 @@ Result<DisplacementRelease> MakeCountsPublic(const DisplacementFlags& f, bool co
       "a target, buffer or control count is, the WDD figures when any count is. The published "
       "figures (WDQ, WDD, its variance, z, p and interval) are computed from the published "
       "counts. ",
-      static_cast<long long>(f.min_incidents), static_cast<long long>(rel.withheld),
+      static_cast<long long>(release.f.min_incidents), static_cast<long long>(rel.withheld),
       static_cast<long long>(rel.counts));
   const std::string note =
-      buf + NoiseSentence(f, rel.sensitivity, "each published count",
+      buf + NoiseSentence(release, rel.sensitivity, "each published count",
                           controls_overlap ? "per incident: the control and buffer control "
                                              "overlap, so one incident can be in two counts"
                                            : "per incident: one incident is in one area and "
                                              "one period",
                           "rounded to a whole number and at least 0");
-  rel.privacy = PrivacyJson(f, {{"counts", rel.counts}, {"withheld_counts", rel.withheld}},
+  rel.privacy = PrivacyJson(release, {{"counts", rel.counts}, {"withheld_counts", rel.withheld}},
                             rel.sensitivity, note);
   return rel;
 }
@@ -239,18 +299,15 @@ Result<std::string> AreasGeoJson(const std::vector<Area>& areas, const std::stri
   return SafeDump(fc) + "\n";
 }
 
-Status RunDisplacement(const DisplacementFlags& f) {
-  PLACECAST_ASSIGN_OR_RETURN(deploy::Period pre, deploy::ParsePeriod(f.pre, "--pre"));
-  PLACECAST_ASSIGN_OR_RETURN(deploy::Period post, deploy::ParsePeriod(f.post, "--post"));
-  PLACECAST_RETURN_IF_ERROR(deploy::CheckPeriods(pre, post));
-  if (f.buffer.empty() == (f.buffer_m <= 0)) {
-    return Status::InvalidInput("displacement: give the buffer as --buffer FILE or --buffer-m M");
-  }
-  PLACECAST_ASSIGN_OR_RETURN(Study study, LoadStudy(f.store, f.offence, "", 150, pre.from_s,
-                                                    post.to_s, f.allow_enforcement));
-  if (!study.enforcement_warning.empty()) {
-    std::fprintf(stderr, "placecast: warning: %s\n", study.enforcement_warning.c_str());
-  }
+}  // namespace
+
+Result<Product> Run(io::Store& store, const DisplacementRequest& r, Context& ctx) {
+  PLACECAST_ASSIGN_OR_RETURN(deploy::Period pre, deploy::ParsePeriod(r.pre, "--pre"));
+  PLACECAST_ASSIGN_OR_RETURN(deploy::Period post, deploy::ParsePeriod(r.post, "--post"));
+  PLACECAST_ASSIGN_OR_RETURN(Study study,
+                             LoadStudy(store, r.offence, "", 150, pre.from_s, post.to_s,
+                                       r.allow_enforcement_types, *ctx.progress));
+  PLACECAST_ASSIGN_OR_RETURN(Release release, MakeRelease(&store, r));
   const std::string crs = study.grid.crs();
   CPLPushErrorHandler(CPLQuietErrorHandler);
   struct PopHandler {
@@ -271,59 +328,58 @@ Status RunDisplacement(const DisplacementFlags& f) {
     return BoundaryToGeometry(b, flag + " " + path);
   };
 
-  PLACECAST_ASSIGN_OR_RETURN(GeomPtr target, load(f.target, "--target"));
+  PLACECAST_ASSIGN_OR_RETURN(GeomPtr target, load(r.target, "--target"));
   GeomPtr buffer;
   std::string buffer_source, buffer_note;
-  if (f.buffer_m > 0) {
+  if (r.buffer_m > 0) {
     // A ring of buffer_m metres around the target, the target itself excluded.
-    GeomPtr grown(target->Buffer(f.buffer_m, 30));
+    GeomPtr grown(target->Buffer(r.buffer_m, 30));
     if (grown) buffer.reset(grown->Difference(target.get()));
     if (!buffer) return Status::Internal("--buffer-m: GEOS could not build the buffer");
-    buffer_source = Fmt("%g m ring around the target", f.buffer_m);
+    buffer_source = Fmt("%g m ring around the target", r.buffer_m);
   } else {
-    PLACECAST_ASSIGN_OR_RETURN(buffer, load(f.buffer, "--buffer"));
-    buffer_source = f.buffer;
+    PLACECAST_ASSIGN_OR_RETURN(buffer, load(r.buffer, "--buffer"));
+    buffer_source = r.buffer;
     GeomPtr inter(buffer->Intersection(target.get()));
     if (inter && AreaM2(*inter) > kOverlapToleranceM2) {
       // A buffer drawn around the target usually contains it: the target is taken out.
       buffer.reset(buffer->Difference(target.get()));
       if (!buffer) return Status::Internal("--buffer: GEOS could not take the target out");
       buffer_note = "the target area was taken out of the buffer polygon";
-      std::fprintf(stderr, "placecast: warning: --buffer %s overlaps the target; %s\n",
-                   f.buffer.c_str(), buffer_note.c_str());
+      ctx.progress->Warn("--buffer " + r.buffer + " overlaps the target; " + buffer_note);
     }
     if (AreaM2(*buffer) <= kOverlapToleranceM2) {
-      return Status::InvalidInput("--buffer " + f.buffer +
+      return Status::InvalidInput("--buffer " + r.buffer +
                                   ": the area is empty once the target is taken out");
     }
   }
-  PLACECAST_ASSIGN_OR_RETURN(GeomPtr control, load(f.control, "--control"));
-  PLACECAST_RETURN_IF_ERROR(CheckApart(*control, "--control " + f.control, *target, "the target"));
-  PLACECAST_RETURN_IF_ERROR(CheckApart(*control, "--control " + f.control, *buffer, "the buffer"));
-  const bool shared = f.buffer_control.empty();
+  PLACECAST_ASSIGN_OR_RETURN(GeomPtr control, load(r.control, "--control"));
+  PLACECAST_RETURN_IF_ERROR(CheckApart(*control, "--control " + r.control, *target, "the target"));
+  PLACECAST_RETURN_IF_ERROR(CheckApart(*control, "--control " + r.control, *buffer, "the buffer"));
+  const bool shared = r.buffer_control.empty();
   GeomPtr buffer_control;
   if (!shared) {
-    PLACECAST_ASSIGN_OR_RETURN(buffer_control, load(f.buffer_control, "--buffer-control"));
-    const std::string name = "--buffer-control " + f.buffer_control;
+    PLACECAST_ASSIGN_OR_RETURN(buffer_control, load(r.buffer_control, "--buffer-control"));
+    const std::string name = "--buffer-control " + r.buffer_control;
     PLACECAST_RETURN_IF_ERROR(CheckApart(*buffer_control, name, *target, "the target"));
     PLACECAST_RETURN_IF_ERROR(CheckApart(*buffer_control, name, *buffer, "the buffer"));
   }
-  add("target", f.target, std::move(target));
+  add("target", r.target, std::move(target));
   add("buffer", buffer_source, std::move(buffer));
-  add("control", f.control, std::move(control));
-  if (!shared) add("buffer control", f.buffer_control, std::move(buffer_control));
+  add("control", r.control, std::move(control));
+  if (!shared) add("buffer control", r.buffer_control, std::move(buffer_control));
   for (Area& a : areas) {
     PLACECAST_ASSIGN_OR_RETURN(a.counts,
                                deploy::CountInArea(study.events, a.rings, pre, post, a.role));
   }
   DisplacementRelease rel;
-  if (f.public_release) {
+  if (r.public_release) {
     bool controls_overlap = false;
     if (!shared) {
       GeomPtr inter(areas[2].geom->Intersection(areas[3].geom.get()));
       controls_overlap = inter && AreaM2(*inter) > kOverlapToleranceM2;
     }
-    PLACECAST_ASSIGN_OR_RETURN(rel, MakeCountsPublic(f, controls_overlap, &areas));
+    PLACECAST_ASSIGN_OR_RETURN(rel, MakeCountsPublic(release, controls_overlap, &areas));
   }
   // The figures use the published counts; a withheld count enters as 0 and every figure it
   // touches is withheld below.
@@ -338,9 +394,9 @@ Status RunDisplacement(const DisplacementFlags& f) {
   k.control = known(areas[2].counts);
   k.shared_control = shared;
   if (!shared) k.buffer_control = known(areas[3].counts);
-  PLACECAST_ASSIGN_OR_RETURN(deploy::DisplacementResult r, deploy::ComputeDisplacement(k));
-  deploy::WdqResult& q = r.wdq;
-  deploy::WddResult& w = r.wdd;
+  PLACECAST_ASSIGN_OR_RETURN(deploy::DisplacementResult res, deploy::ComputeDisplacement(k));
+  deploy::WdqResult& q = res.wdq;
+  deploy::WddResult& w = res.wdd;
   const char* wdq_na = rel.wdq_withheld ? "withheld" : "undefined";
   const char* wdd_na = rel.wdd_withheld ? "withheld" : "undefined";
   if (rel.wdq_withheld) {
@@ -361,7 +417,7 @@ Status RunDisplacement(const DisplacementFlags& f) {
   nlohmann::ordered_json j;
   j["command"] = "displacement";
   j["placecast_version"] = kVersion;
-  j["offence"] = f.offence;
+  j["offence"] = r.offence;
   j["pre"] = {{"from", FormatDate(pre.from_s)},
               {"to", FormatDate(pre.to_s - kSecondsPerDay)},
               {"days", pre.days()}};
@@ -399,7 +455,7 @@ Status RunDisplacement(const DisplacementFlags& f) {
               {"variance_rule", shared ? "T0+T1+D0+D1+4(C0+C1): one control serves both"
                                        : "T0+T1+Ct0+Ct1+D0+D1+Cd0+Cd1"},
               {"reading", w.reading}};
-  if (f.public_release) {
+  if (r.public_release) {
     j["events"] = {{"crs", crs}};  // the number loaded is left out (privacy note)
     j["privacy"] = rel.privacy;
   } else {
@@ -442,7 +498,7 @@ Status RunDisplacement(const DisplacementFlags& f) {
       "collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:"
       "left}td.num{text-align:right}.note{color:#555;font-size:.9em}</style>\n</head>\n<body>\n"
       "<section id=\"displacement\">\n<h2>Displacement analysis: " +
-      io::HtmlEscape(f.offence) + "</h2>\n<p>Pre period " + FormatDate(pre.from_s) + " to " +
+      io::HtmlEscape(r.offence) + "</h2>\n<p>Pre period " + FormatDate(pre.from_s) + " to " +
       FormatDate(pre.to_s - kSecondsPerDay) + ", post period " + FormatDate(post.from_s) + " to " +
       FormatDate(post.to_s - kSecondsPerDay) + " (" + std::to_string(pre.days()) +
       " days each).</p>\n<table>\n<tr><th>Area</th><th>Source</th><th>Area (km²)</th><th>Pre</th>"
@@ -500,10 +556,10 @@ Status RunDisplacement(const DisplacementFlags& f) {
        std::string(kVersion) + ".</p>\n</body>\n</html>\n";
 
   PLACECAST_ASSIGN_OR_RETURN(std::string areas_geojson, AreasGeoJson(areas, crs));
-  // Products are staged inside --out and moved into place only after their ledger record commits
-  // (io/staging.h): a failed or killed run publishes nothing.
-  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
-  const std::string dir = f.out + "/";  // messages name the final paths
+  // Products are staged inside the output folder and moved into place only after their ledger
+  // record commits (io/staging.h): a failed or killed run publishes nothing.
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(r.out));
+  const std::string dir = r.out + "/";  // lines name the final paths
   const std::string sdir = stage->dir() + "/";
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "displacement.json", SafeDump(j, 2) + "\n"));
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "counts.csv", counts_csv));
@@ -511,97 +567,54 @@ Status RunDisplacement(const DisplacementFlags& f) {
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "areas.geojson", areas_geojson));
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "report.html", h));
 
-  nlohmann::ordered_json lp;
-  lp["store"] = f.store;
-  lp["offence"] = f.offence;
-  lp["target"] = f.target;
-  lp["buffer"] = f.buffer;
-  lp["buffer_m"] = f.buffer_m;
-  lp["control"] = f.control;
-  lp["buffer_control"] = f.buffer_control;
-  lp["pre"] = f.pre;
-  lp["post"] = f.post;
-  lp["allow_enforcement_types"] = f.allow_enforcement;
-  lp["out"] = f.out;
-  AddPublicReleaseParams(f, &lp);
-  PLACECAST_RETURN_IF_ERROR(
-      RecordAndPublish(f.store, "displacement", SafeDump(lp),
-                       {f.store, f.target, f.buffer, f.control, f.buffer_control}, *stage));
+  Product out;
+  PLACECAST_ASSIGN_OR_RETURN(out.ledger_seq, RecordAndPublish(store, ctx, r, *stage));
 
-  std::printf("displacement: %s, pre %s to %s, post %s to %s (%lld days each)\n", f.offence.c_str(),
-              FormatDate(pre.from_s).c_str(), FormatDate(pre.to_s - kSecondsPerDay).c_str(),
-              FormatDate(post.from_s).c_str(), FormatDate(post.to_s - kSecondsPerDay).c_str(),
-              static_cast<long long>(pre.days()));
+  char line[1024];
+  std::snprintf(line, sizeof(line),
+                "displacement: %s, pre %s to %s, post %s to %s (%lld days each)", r.offence.c_str(),
+                FormatDate(pre.from_s).c_str(), FormatDate(pre.to_s - kSecondsPerDay).c_str(),
+                FormatDate(post.from_s).c_str(), FormatDate(post.to_s - kSecondsPerDay).c_str(),
+                static_cast<long long>(pre.days()));
+  out.lines.push_back(line);
   for (const Area& a : areas) {
-    std::printf("  %-14s pre %6s  post %6s  (%.3f km2)\n", a.role.c_str(),
-                CountText(a.counts.pre, "x").c_str(), CountText(a.counts.post, "x").c_str(),
-                AreaM2(*a.geom) / 1e6);
+    std::snprintf(line, sizeof(line), "  %-14s pre %6s  post %6s  (%.3f km2)", a.role.c_str(),
+                  CountText(a.counts.pre, "x").c_str(), CountText(a.counts.post, "x").c_str(),
+                  AreaM2(*a.geom) / 1e6);
+    out.lines.push_back(line);
   }
-  std::printf("WDQ: SM %s, BDM %s, WDQ %s. %s\n",
-              shown(q.sm_defined, "%.4f", q.success_measure, wdq_na).c_str(),
-              shown(q.sm_defined, "%.4f", q.buffer_measure, wdq_na).c_str(),
-              shown(q.wdq_defined, "%.3f", q.wdq, wdq_na).c_str(), q.reading.c_str());
-  std::printf("WDD: %s (local %s, around %s), se %s, z %s, p %s. %s\n",
-              shown(wdd_shown, "%.0f", w.wdd, wdd_na).c_str(),
-              shown(wdd_shown, "%.0f", w.local, wdd_na).c_str(),
-              shown(wdd_shown, "%.0f", w.displacement, wdd_na).c_str(),
-              shown(wdd_shown, "%.2f", w.se, wdd_na).c_str(),
-              shown(w.test_defined, "%.3f", w.z, wdd_na).c_str(),
-              shown(w.test_defined, "%.4g", w.p_value, wdd_na).c_str(), w.reading.c_str());
-  std::printf("wrote %sdisplacement.json, counts.csv, measures.csv, areas.geojson, report.html\n",
-              dir.c_str());
-  if (f.public_release) {
-    PrintPublicRelease(f, "", rel.withheld, rel.counts, "counts withheld", rel.sensitivity);
+  out.lines.push_back("WDQ: SM " + shown(q.sm_defined, "%.4f", q.success_measure, wdq_na) +
+                      ", BDM " + shown(q.sm_defined, "%.4f", q.buffer_measure, wdq_na) + ", WDQ " +
+                      shown(q.wdq_defined, "%.3f", q.wdq, wdq_na) + ". " + q.reading);
+  out.lines.push_back("WDD: " + shown(wdd_shown, "%.0f", w.wdd, wdd_na) + " (local " +
+                      shown(wdd_shown, "%.0f", w.local, wdd_na) + ", around " +
+                      shown(wdd_shown, "%.0f", w.displacement, wdd_na) + "), se " +
+                      shown(wdd_shown, "%.2f", w.se, wdd_na) + ", z " +
+                      shown(w.test_defined, "%.3f", w.z, wdd_na) + ", p " +
+                      shown(w.test_defined, "%.4g", w.p_value, wdd_na) + ". " + w.reading);
+  out.lines.push_back("wrote " + dir +
+                      "displacement.json, counts.csv, measures.csv, areas.geojson, report.html");
+  if (r.public_release) {
+    out.lines.push_back(PublicReleaseLine(release, "", rel.withheld, rel.counts, "counts withheld",
+                                          rel.sensitivity));
   }
-  return Status::Ok();
+
+  out.summary["areas"] = ja;
+  out.summary["wdq"] = j["wdq"];
+  out.summary["wdd"] = j["wdd"];
+  if (r.public_release) out.summary["withheld_counts"] = rel.withheld;
+  out.summary["ledger_seq"] = out.ledger_seq;
+  for (const char* name :
+       {"displacement.json", "counts.csv", "measures.csv", "areas.geojson", "report.html"}) {
+    out.files.push_back(dir + name);
+  }
+  return out;
 }
 
-}  // namespace
-
-void RegisterDisplacement(CLI::App& app, int* exit_code) {
-  auto f = std::make_shared<DisplacementFlags>();
-  auto* cmd = app.add_subcommand(
-      "displacement",
-      "Displacement of an intervention: WDQ and WDD over a target, a buffer and a control area");
-  cmd->add_option("--store", f->store, "GeoPackage store written by `placecast ingest`")
-      ->required();
-  cmd->add_option("--offence", f->offence, "offence group (see `placecast offences`)")->required();
-  cmd->add_option("--target", f->target, "intervention area polygons (GeoJSON, Shapefile, GPKG)")
-      ->required();
-  auto* buffer = cmd->add_option("--buffer", f->buffer,
-                                 "displacement (buffer) area polygons; the target is taken out");
-  auto* buffer_m = cmd->add_option("--buffer-m", f->buffer_m,
-                                   "build the buffer as a ring of this many metres around the "
-                                   "target (GEOS buffer minus the target)")
-                       ->check(CLI::Range(1.0, 100000.0));
-  buffer->excludes(buffer_m);
-  buffer_m->excludes(buffer);
-  cmd->add_option("--control", f->control,
-                  "control area polygons (apart from the target and the buffer); serves both "
-                  "unless --buffer-control is given")
-      ->required();
-  cmd->add_option("--buffer-control", f->buffer_control,
-                  "a separate control area for the buffer (the WDD's Cd)");
-  cmd->add_option("--pre", f->pre, "pre period FROM:TO (YYYY-MM-DD, both days included)")
-      ->required();
-  cmd->add_option("--post", f->post, "post period FROM:TO, after the pre period and as long as it")
-      ->required();
-  cmd->add_option("--out", f->out, "output directory")->required();
-  cmd->add_flag("--allow-enforcement-types", f->allow_enforcement,
-                "allow enforcement-driven offence types (narcotics, weapons, …)");
-  AddPublicReleaseFlags(
-      cmd, f.get(),
-      {"public release: withhold each area's pre/post count below --min-incidents and every "
-       "WDQ/WDD figure computed from a withheld count; publish no incident points",
-       "public release: least incidents a published count rests on",
-       "public release: privacy budget ε of Laplace noise on each published count (sensitivity 1, "
-       "2 when a separate buffer control overlaps the control); the figures are recomputed from "
-       "the noised counts; default: no noise"});
-  cmd->callback([f, exit_code] {
-    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
-    Status s = RunDisplacement(*f);
-    *exit_code = s.ok() ? 0 : Fail(s);
-  });
+OpInfo DisplacementOp() {
+  return MakeOpInfo<DisplacementRequest>(
+      StoreUse::kRead,
+      [](io::Store* s, const DisplacementRequest& r, Context& c) { return Run(*s, r, c); });
 }
 
-}  // namespace placecast::cli
+}  // namespace placecast::ops
