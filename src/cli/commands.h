@@ -18,9 +18,7 @@ void RegisterPredictability(CLI::App& app, int* exit_code);
 void RegisterNearRepeat(CLI::App& app, int* exit_code);
 void RegisterScan(CLI::App& app, int* exit_code);
 void RegisterSimulateFeedback(CLI::App& app, int* exit_code);
-void RegisterExplain(CLI::App& app, int* exit_code);
 void RegisterExportIncidents(CLI::App& app, int* exit_code);
-void RegisterAllocate(CLI::App& app, int* exit_code);
 void RegisterRetention(CLI::App& app, int* exit_code);
 
 }  // namespace placecast::cli

@@ -40,9 +40,7 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterNearRepeat(app, &exit_code);
   placecast::cli::RegisterScan(app, &exit_code);
   placecast::cli::RegisterSimulateFeedback(app, &exit_code);
-  placecast::cli::RegisterExplain(app, &exit_code);
   placecast::cli::RegisterExportIncidents(app, &exit_code);
-  placecast::cli::RegisterAllocate(app, &exit_code);
   placecast::cli::RegisterRetention(app, &exit_code);
   // Test hook (as git's GIT_TEST_* variables): PLACECAST_TEST_THROW=TEXT makes the run throw
   // std::runtime_error(TEXT) after the subcommand, inside parse() like a subcommand's own

@@ -8,8 +8,10 @@
 #include "placecast/io/file_util.h"
 #include "placecast/io/ledger.h"
 #include "placecast/io/store.h"
+#include "placecast/ops/allocate.h"
 #include "placecast/ops/backtest.h"
 #include "placecast/ops/displacement.h"
+#include "placecast/ops/explain.h"
 #include "placecast/ops/forecast.h"
 #include "placecast/ops/hotspots.h"
 #include "placecast/ops/operation.h"
@@ -17,13 +19,17 @@
 namespace placecast::ops {
 
 std::span<const OpInfo> ListOps() {
-  // One line per operation, in the order of docs/cli.md.
+  // One line per operation, in the order of docs/cli.md (clang-format would pack them).
+  // clang-format off
   static const std::vector<OpInfo> ops = {
       ForecastOp(),
       BacktestOp(),
+      ExplainOp(),
       HotspotsOp(),
+      AllocateOp(),
       DisplacementOp(),
   };
+  // clang-format on
   return ops;
 }
 

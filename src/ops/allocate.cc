@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// `placecast allocate`: patrol allocation per shift. Splits a forecast into shifts by each cell's
-// (shrunk) time-of-day profile, then staffs patrol points or beats with the units of each shift so
-// as to cover the most expected events (maximal covering, deploy/allocate.h). Writes plan.csv,
-// plan.geojson, a map per shift, summary.json and, with --areas/--population, the fairness audit of
-// the plan; appends a ledger record. Method in docs/allocation.md.
-#include <cairo.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
+// allocate (allocate.h).
+#include "placecast/ops/allocate.h"
 
-#include <CLI/CLI.hpp>
+#include <cairo.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -20,15 +15,15 @@
 #include <unordered_map>
 #include <vector>
 
-#include "cli/cli_util.h"
-#include "cli/commands.h"
-#include "cli/json_util.h"
-#include "cli/ledger_util.h"
-#include "cli/param_flags.h"
 #include "io/products_internal.h"
 #include "io/time_parse.h"
+#include "ops/audit_input.h"
+#include "ops/common.h"
+#include "ops/record.h"
+#include "ops/release.h"
 #include "placecast/audit/audit.h"
 #include "placecast/common/offence.h"
+#include "placecast/common/safe_json.h"
 #include "placecast/deploy/allocate.h"
 #include "placecast/io/csv.h"
 #include "placecast/io/file_util.h"
@@ -38,35 +33,153 @@
 #include "placecast/io/store.h"
 #include "placecast/version.h"
 
-namespace placecast::cli {
+namespace placecast::ops {
+
+std::span<const Field<AllocateRequest>> AllocateRequest::Fields() {
+  using R = AllocateRequest;
+  static const std::vector<Field<R>> fields = [] {
+    std::vector<Field<R>> v;
+    AddSelectionFields(&v);
+    v.push_back({{.name = "shifts",
+                  .default_json = "\"06-14,14-22,22-06\"",
+                  .doc = "shifts as local START-END hours, comma-separated"},
+                 &R::shifts});
+    v.push_back({{.name = "units",
+                  .default_json = "\"30\"",
+                  .doc = "units per shift: one number, or one per shift (10,12,8)"},
+                 &R::units});
+    v.push_back({{.name = "points",
+                  .type = FieldType::kInputPath,
+                  .doc = "patrol points: CSV with id,x,y (store CRS) or id,lon,lat, an OGR point "
+                         "layer, or auto:N"},
+                 &R::points});
+    v.push_back({{.name = "radius_m",
+                  .type = FieldType::kDouble,
+                  .default_json = "400",
+                  .min = 1,
+                  .max = 100000,
+                  .units = "m",
+                  .doc = "coverage radius of a patrol point in metres"},
+                 &R::radius_m});
+    v.push_back({{.name = "point_spacing_m",
+                  .type = FieldType::kDouble,
+                  .default_json = "-1",
+                  .min = 0,
+                  .max = 100000,
+                  .units = "m",
+                  .doc = "auto:N points: least distance between points (default -1: --radius-m)"},
+                 &R::point_spacing_m});
+    v.push_back({{.name = "beats",
+                  .type = FieldType::kInputPath,
+                  .doc = "beat polygons (GeoJSON, Shapefile, GeoPackage)"},
+                 &R::beats});
+    v.push_back({{.name = "beat_field", .doc = "attribute naming each beat"}, &R::beat_field});
+    v.push_back({{.name = "districts",
+                  .type = FieldType::kInputPath,
+                  .doc = "district polygons for per-district bounds"},
+                 &R::districts});
+    v.push_back(
+        {{.name = "district_field", .doc = "attribute naming each district"}, &R::district_field});
+    v.push_back({{.name = "district_bounds",
+                  .type = FieldType::kInputPath,
+                  .doc = "CSV district,min,max (optional column shift) of units per district"},
+                 &R::district_bounds});
+    v.push_back({{.name = "solver",
+                  .type = FieldType::kChoice,
+                  .default_json = "\"glpk\"",
+                  .choices = "glpk|greedy",
+                  .doc = "glpk (exact) or greedy"},
+                 &R::solver});
+    v.push_back({{.name = "time_limit_s",
+                  .type = FieldType::kDouble,
+                  .default_json = "60",
+                  .min = 0.001,
+                  .max = 86400,
+                  .units = "s",
+                  .doc = "GLPK time limit per shift; greedy is used when it is hit"},
+                 &R::time_limit_s});
+    v.push_back({{.name = "profile_days",
+                  .type = FieldType::kInt,
+                  .default_json = "365",
+                  .min = 1,
+                  .max = 36500,
+                  .units = "days",
+                  .doc = "days of history before the origin for the time-of-day profile"},
+                 &R::profile_days});
+    v.push_back({{.name = "profile_prior",
+                  .type = FieldType::kDouble,
+                  .default_json = "10",
+                  .min = 0,
+                  .max = 1e9,
+                  .units = "events",
+                  .doc = "prior weight (in events) shrinking each cell's profile to the city's"},
+                 &R::profile_prior});
+    v.push_back({{.name = "areas",
+                  .type = FieldType::kInputPath,
+                  .doc = "audit: area polygons (as `placecast audit`)"},
+                 &R::areas});
+    v.push_back(
+        {{.name = "area_field", .doc = "audit: attribute naming each area"}, &R::area_field});
+    v.push_back({{.name = "population",
+                  .type = FieldType::kInputPath,
+                  .doc = "audit: CSV area code, optional total, one column of residents per group"},
+                 &R::population});
+    v.push_back({{.name = "population_area_column",
+                  .doc = "audit: area-code column of the population CSV (default: the first)"},
+                 &R::population_area_column});
+    v.push_back({{.name = "reference_group",
+                  .doc = "audit: group the others are compared with (default: the largest)"},
+                 &R::reference_group});
+    v.push_back({{.name = "need_offence",
+                  .doc = "audit: victim-reported offence group measuring need (default: "
+                         "--offence)"},
+                 &R::need_offence});
+    v.push_back({{.name = "bootstrap",
+                  .type = FieldType::kInt,
+                  .default_json = "0",
+                  .min = 0,
+                  .max = 1000000,
+                  .doc = "audit: bootstrap replications over shifts"},
+                 &R::bootstrap});
+    v.push_back({{.name = "seed",
+                  .type = FieldType::kInt,
+                  .default_json = "1",
+                  .min = 0,
+                  .max = 9007199254740992.0,
+                  .doc = "audit: seed of the bootstrap"},
+                 &R::seed});
+    v.push_back({{.name = "out",
+                  .type = FieldType::kOutputPath,
+                  .doc = "output directory",
+                  .flags = kRequired | kNotInQuery},
+                 &R::out});
+    AddReleaseFields(
+        &v, {"public release: apply the forecast's suppression (cells resting on fewer than "
+             "--min-incidents training incidents are never covered) and the audit's, and state "
+             "them",
+             "public release: least training incidents (in a cell or its kernel support) a "
+             "scored cell rests on, and least offences a published audit area count rests on",
+             "public release: privacy budget ε of Laplace noise (sensitivity 1) on the "
+             "forecast's risk and the audit's area counts; default: no noise"});
+    return v;
+  }();
+  return fields;
+}
+
 namespace {
 
-struct AllocateFlags : PublicReleaseFlags {
-  ForecastSelection fc;
-  std::string shifts = "06-14,14-22,22-06";
-  std::string units = "30";
-  std::string points;
-  double radius_m = 400;
-  double point_spacing_m = -1;  // auto points: default = radius_m
-  std::string beats;
-  std::string beat_field;
-  std::string districts;
-  std::string district_field;
-  std::string district_bounds;
-  std::string solver = "glpk";
-  double time_limit_s = 60;
-  int profile_days = 365;
-  double profile_prior = deploy::kDefaultProfilePriorWeight;
-  std::string areas;
-  std::string area_field;
-  std::string population;
-  std::string population_area_column;
-  std::string reference_group;
-  std::string need_offence;
-  int bootstrap = 0;
-  uint64_t seed = 1;
-  std::string out;
-};
+// The N of --points auto:N. kInvalidInput unless 1 <= N <= 100000.
+Result<int32_t> AutoPointCount(const std::string& points) {
+  const std::string n_text = points.substr(5);
+  char* end = nullptr;
+  const long n = std::strtol(n_text.c_str(), &end, 10);
+  if (n_text.empty() || *end != '\0' || n < 1 || n > 100000) {
+    return Status::InvalidInput("--points: auto:N needs a count N >= 1 (got \"" + points + "\")");
+  }
+  return static_cast<int32_t>(n);
+}
+
+bool IsAutoPoints(const std::string& points) { return points.rfind("auto:", 0) == 0; }
 
 // A patrol point or beat: where units can be sent, and the cells it covers.
 struct Site {
@@ -155,9 +268,8 @@ Result<std::vector<Site>> ReadPointsOgr(const std::string& path, const std::stri
 }
 
 // Each event's offset of local time from UTC, from the time zone its source was ingested with.
-Result<std::vector<int32_t>> LocalOffsets(const std::string& store_path, const EventSet& events) {
-  PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(store_path, false));
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::Incident> incidents, store->LoadIncidents());
+Result<std::vector<int32_t>> LocalOffsets(io::Store& store, const EventSet& events) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::Incident> incidents, store.LoadIncidents());
   std::unordered_map<std::string, std::string> tz_of;
   tz_of.reserve(incidents.size());
   for (auto& inc : incidents) tz_of.emplace(std::move(inc.id), std::move(inc.tz));
@@ -355,69 +467,71 @@ struct ShiftPlan {
   std::vector<grid::CellId> covered;  // cells covered by the staffed sites, ascending
 };
 
-Status RunAllocate(const AllocateFlags& f) {
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<deploy::Shift> shifts, deploy::ParseShifts(f.shifts));
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<int32_t> units, ParseUnits(f.units, shifts.size()));
-  deploy::SolveOptions solve;
-  if (f.solver == "greedy") {
-    solve.solver = deploy::Solver::kGreedy;
-  } else if (f.solver != "glpk") {
-    return Status::InvalidInput("--solver: expected glpk or greedy (got \"" + f.solver + "\")");
-  }
-  solve.time_limit_s = f.time_limit_s;
-  if (f.points.empty() == f.beats.empty()) {
+}  // namespace
+
+Status AllocateRequest::Validate() const {
+  PLACECAST_RETURN_IF_ERROR(CheckReleaseFields(*this, !store.empty()));
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<deploy::Shift> parsed, deploy::ParseShifts(shifts));
+  PLACECAST_RETURN_IF_ERROR(ParseUnits(units, parsed.size()).status());
+  if (points.empty() == beats.empty()) {
     return Status::InvalidInput("allocate: give either --points FILE|auto:N or --beats FILE");
   }
-  if (!f.beats.empty() && f.beat_field.empty()) {
+  if (IsAutoPoints(points)) PLACECAST_RETURN_IF_ERROR(AutoPointCount(points).status());
+  if (!beats.empty() && beat_field.empty()) {
     return Status::InvalidInput("--beats: --beat-field must name the attribute identifying beats");
   }
-  if (!f.district_bounds.empty() && (f.districts.empty() || f.district_field.empty())) {
+  if (!district_bounds.empty() && (districts.empty() || district_field.empty())) {
     return Status::InvalidInput("--district-bounds needs --districts FILE and --district-field");
   }
-  const bool audit_plan = !f.areas.empty() || !f.population.empty();
-  if (audit_plan && (f.areas.empty() || f.population.empty() || f.area_field.empty())) {
+  if (!districts.empty() && district_field.empty()) {
+    return Status::InvalidInput("--districts: --district-field must name the district attribute");
+  }
+  const bool audit_plan = !areas.empty() || !population.empty();
+  if (audit_plan && (areas.empty() || population.empty() || area_field.empty())) {
     return Status::InvalidInput("the plan's audit needs --areas, --area-field and --population");
   }
-  PLACECAST_RETURN_IF_ERROR(ParamsForModels(f.fc.params, {f.fc.model}).status());
-  PLACECAST_ASSIGN_OR_RETURN(SelectedForecast fc, RunSelectedForecast(f.fc));
+  return ValidateSelection(*this);
+}
+
+Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<deploy::Shift> shifts, deploy::ParseShifts(r.shifts));
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int32_t> units, ParseUnits(r.units, shifts.size()));
+  deploy::SolveOptions solve;
+  solve.solver = r.solver == "greedy" ? deploy::Solver::kGreedy : deploy::Solver::kGlpk;
+  solve.time_limit_s = r.time_limit_s;
+  const bool audit_plan = !r.areas.empty() || !r.population.empty();
+  PLACECAST_ASSIGN_OR_RETURN(SelectedForecast fc, RunSelectedForecast(store, r, *ctx.progress));
   const grid::Grid& g = fc.study.grid;
   const std::string& crs = g.crs();
   // Public release: the forecast's own suppression and noise (docs/privacy.md); a suppressed
   // cell's risk is set to 0, so no site is placed or scored for it.
+  PLACECAST_ASSIGN_OR_RETURN(Release release, MakeRelease(&store, r));
   PublicSurface pub;
   nlohmann::ordered_json privacy = nullptr;
-  if (f.public_release) {
-    PLACECAST_ASSIGN_OR_RETURN(pub, MakeSurfacePublic(f, fc.study, fc.train_from_s, fc.origin_s,
-                                                      fc.support_m, &fc.surface));
+  if (r.public_release) {
+    PLACECAST_ASSIGN_OR_RETURN(pub, MakeSurfacePublic(release, fc.study, fc.train_from_s,
+                                                      fc.origin_s, fc.support_m, &fc.surface));
     for (size_t c = 0; c < pub.suppressed.size(); ++c) {
       if (pub.suppressed[c]) fc.surface.value[c] = 0;
     }
   }
 
   // Time-of-day profile from the history before the origin.
-  const int64_t profile_from = fc.origin_s - static_cast<int64_t>(f.profile_days) * kSecondsPerDay;
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<int32_t> offsets,
-                             LocalOffsets(f.fc.store, fc.study.events));
+  const int64_t profile_from = fc.origin_s - static_cast<int64_t>(r.profile_days) * kSecondsPerDay;
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<int32_t> offsets, LocalOffsets(store, fc.study.events));
   PLACECAST_ASSIGN_OR_RETURN(deploy::ShiftProfile profile,
                              deploy::BuildShiftProfile(fc.study.events, offsets, g, shifts,
-                                                       profile_from, fc.origin_s, f.profile_prior));
+                                                       profile_from, fc.origin_s, r.profile_prior));
 
   // Sites.
   std::vector<Site> sites;
   std::vector<grid::Boundary> beats;
   std::string site_source;
-  const double spacing_m = f.point_spacing_m >= 0 ? f.point_spacing_m : f.radius_m;
-  if (f.points.rfind("auto:", 0) == 0) {
-    const std::string n_text = f.points.substr(5);
-    char* end = nullptr;
-    const long n = std::strtol(n_text.c_str(), &end, 10);
-    if (n_text.empty() || *end != '\0' || n < 1 || n > 100000) {
-      return Status::InvalidInput("--points: auto:N needs a count N >= 1 (got \"" + f.points +
-                                  "\")");
-    }
-    PLACECAST_ASSIGN_OR_RETURN(
-        std::vector<grid::CellId> cells,
-        deploy::AutoPointCells(g, fc.surface.value, static_cast<int32_t>(n), spacing_m));
+  const double spacing_m = r.point_spacing_m >= 0 ? r.point_spacing_m : r.radius_m;
+  if (r.points.rfind("auto:", 0) == 0) {
+    PLACECAST_ASSIGN_OR_RETURN(int32_t n, AutoPointCount(r.points));
+    PLACECAST_ASSIGN_OR_RETURN(std::vector<grid::CellId> cells,
+                               deploy::AutoPointCells(g, fc.surface.value, n, spacing_m));
     for (size_t i = 0; i < cells.size(); ++i) {
       Site s;
       s.id = "auto-" + std::string(i < 9 ? "00" : i < 99 ? "0" : "") + std::to_string(i + 1);
@@ -428,14 +542,14 @@ Status RunAllocate(const AllocateFlags& f) {
     site_source = "auto: " + std::to_string(sites.size()) + " points at top-risk cell centres " +
                   Fmt("%g", spacing_m) + " m apart or more";
     if (sites.empty()) return Status::InvalidInput("--points auto: the forecast has no risk");
-  } else if (!f.points.empty()) {
-    const bool csv = f.points.size() >= 4 && (f.points.substr(f.points.size() - 4) == ".csv" ||
-                                              f.points.find(".csv.") != std::string::npos);
+  } else if (!r.points.empty()) {
+    const bool csv = r.points.size() >= 4 && (r.points.substr(r.points.size() - 4) == ".csv" ||
+                                              r.points.find(".csv.") != std::string::npos);
     PLACECAST_ASSIGN_OR_RETURN(sites,
-                               csv ? ReadPointsCsv(f.points, crs) : ReadPointsOgr(f.points, crs));
-    site_source = f.points;
+                               csv ? ReadPointsCsv(r.points, crs) : ReadPointsOgr(r.points, crs));
+    site_source = r.points;
   } else {
-    PLACECAST_ASSIGN_OR_RETURN(beats, io::ReadAreas(f.beats, f.beat_field, crs));
+    PLACECAST_ASSIGN_OR_RETURN(beats, io::ReadAreas(r.beats, r.beat_field, crs));
     for (size_t b = 0; b < beats.size(); ++b) {
       Site s;
       s.id = beats[b].name;
@@ -453,12 +567,12 @@ Status RunAllocate(const AllocateFlags& f) {
       }
       sites.push_back(s);
     }
-    site_source = f.beats;
+    site_source = r.beats;
   }
   {
     std::vector<double> lon, lat;
     for (auto& s : sites) {
-      if (s.beat < 0) s.cells = deploy::CellsWithinRadius(g, s.x_m, s.y_m, f.radius_m);
+      if (s.beat < 0) s.cells = deploy::CellsWithinRadius(g, s.x_m, s.y_m, r.radius_m);
       lon.push_back(s.x_m);
       lat.push_back(s.y_m);
     }
@@ -470,11 +584,8 @@ Status RunAllocate(const AllocateFlags& f) {
   std::vector<grid::Boundary> districts;
   std::vector<std::string> district_names;
   std::vector<std::vector<int32_t>> lo, hi;
-  if (!f.districts.empty()) {
-    if (f.district_field.empty()) {
-      return Status::InvalidInput("--districts: --district-field must name the district attribute");
-    }
-    PLACECAST_ASSIGN_OR_RETURN(districts, io::ReadAreas(f.districts, f.district_field, crs));
+  if (!r.districts.empty()) {
+    PLACECAST_ASSIGN_OR_RETURN(districts, io::ReadAreas(r.districts, r.district_field, crs));
     std::vector<grid::BoundaryIndex> index;
     for (const auto& d : districts) {
       index.emplace_back(d);
@@ -504,9 +615,9 @@ Status RunAllocate(const AllocateFlags& f) {
       const auto best = std::max_element(votes.begin(), votes.end());
       if (best != votes.end() && *best > 0) s.district = static_cast<int32_t>(best - votes.begin());
     }
-    if (!f.district_bounds.empty()) {
+    if (!r.district_bounds.empty()) {
       PLACECAST_RETURN_IF_ERROR(
-          ReadDistrictBounds(f.district_bounds, district_names, shifts, &lo, &hi));
+          ReadDistrictBounds(r.district_bounds, district_names, shifts, &lo, &hi));
     }
   }
 
@@ -564,8 +675,8 @@ Status RunAllocate(const AllocateFlags& f) {
 
   // Products, staged inside --out and moved into place only after their ledger record commits
   // (io/staging.h): a failed or killed run publishes nothing.
-  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(f.out));
-  const std::string dir = f.out + "/";  // messages name the final paths
+  PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(r.out));
+  const std::string dir = r.out + "/";  // messages name the final paths
   const std::string sdir = stage->dir() + "/";
   std::string csv =
       "shift,rank,site_id,kind,x_m,y_m,lon,lat,covered_cells,expected_events_marginal,"
@@ -573,19 +684,19 @@ Status RunAllocate(const AllocateFlags& f) {
   nlohmann::ordered_json features = nlohmann::ordered_json::array();
   for (const ShiftPlan& plan : plans) {
     double cum = 0;
-    for (size_t r = 0; r < plan.sol.sites.size(); ++r) {
-      const Site& s = sites[plan.sol.sites[r]];
-      cum += plan.sol.marginal[r];
+    for (size_t k = 0; k < plan.sol.sites.size(); ++k) {
+      const Site& s = sites[plan.sol.sites[k]];
+      cum += plan.sol.marginal[k];
       char numbers[256];
       std::snprintf(numbers, sizeof(numbers), "%.3f,%.3f,%.7f,%.7f,%zu,%.9g,%.9g,%.6f\n", s.x_m,
-                    s.y_m, s.lon, s.lat, s.cells.size(), plan.sol.marginal[r], cum,
+                    s.y_m, s.lon, s.lat, s.cells.size(), plan.sol.marginal[k], cum,
                     plan.shift_risk > 0 ? cum / plan.shift_risk : 0.0);
-      csv += plan.shift.Label() + "," + std::to_string(r + 1) + "," + CsvField(s.id) + "," +
+      csv += plan.shift.Label() + "," + std::to_string(k + 1) + "," + CsvField(s.id) + "," +
              (s.beat >= 0 ? "beat," : "point,") + numbers;
       nlohmann::ordered_json props = {{"shift", plan.shift.Label()},
-                                      {"rank", r + 1},
+                                      {"rank", k + 1},
                                       {"site_id", s.id},
-                                      {"expected_events_marginal", Sig6(plan.sol.marginal[r])}};
+                                      {"expected_events_marginal", Sig6(plan.sol.marginal[k])}};
       // The staffed site as a point, and what it covers: a circle of the radius or the beat.
       nlohmann::ordered_json pt = props;
       pt["feature"] = s.beat >= 0 ? "beat_centre" : "point";
@@ -601,8 +712,8 @@ Status RunAllocate(const AllocateFlags& f) {
       } else {
         for (int i = 0; i < 48; ++i) {
           const double a = 2 * M_PI * i / 48;
-          circle.x_m.push_back(s.x_m + f.radius_m * std::cos(a));
-          circle.y_m.push_back(s.y_m + f.radius_m * std::sin(a));
+          circle.x_m.push_back(s.x_m + r.radius_m * std::cos(a));
+          circle.y_m.push_back(s.y_m + r.radius_m * std::sin(a));
         }
         one.push_back(circle);
         rings = &one;
@@ -617,13 +728,14 @@ Status RunAllocate(const AllocateFlags& f) {
   }
   nlohmann::ordered_json gj;
   gj["type"] = "FeatureCollection";
-  gj["placecast"] = {{"kind", "placecast.allocation"},    {"model", f.fc.model},
-                     {"offence", f.fc.offence},           {"origin", FormatDate(fc.origin_s)},
-                     {"horizon_days", f.fc.horizon_days}, {"radius_m", f.radius_m}};
-  if (f.public_release) gj["placecast"]["privacy"] = "public-release: see summary.json";
+  gj["placecast"] = {{"kind", "placecast.allocation"}, {"model", r.model},
+                     {"offence", r.offence},           {"origin", FormatDate(fc.origin_s)},
+                     {"horizon_days", r.horizon_days}, {"radius_m", r.radius_m}};
+  if (r.public_release) gj["placecast"]["privacy"] = "public-release: see summary.json";
   gj["features"] = features;
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "plan.csv", csv));
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "plan.geojson", SafeDump(gj) + "\n"));
+  std::vector<std::string> written = {"plan.csv", "plan.geojson"};
 
   // A map per shift: the shift's expected events per cell, the staffed sites on top.
   for (size_t k = 0; k < plans.size(); ++k) {
@@ -636,10 +748,10 @@ Status RunAllocate(const AllocateFlags& f) {
     io::ForecastProduct p;
     p.grid = &g;
     p.surface = &shift_surface;
-    p.model = f.fc.model;
-    p.offence = f.fc.offence;
+    p.model = r.model;
+    p.offence = r.offence;
     p.origin_s = fc.origin_s;
-    p.horizon_days = f.fc.horizon_days;
+    p.horizon_days = r.horizon_days;
     p.train_from_s = profile_from;
     p.training_events = profile.events;
     p.study_area = fc.study.study_area.empty() ? nullptr : &fc.study.study_area;
@@ -648,21 +760,22 @@ Status RunAllocate(const AllocateFlags& f) {
         std::clamp(100.0 * std::max<size_t>(1, plan.covered.size()) / g.num_cells(), 1e-6, 100.0);
     p.title = "Patrol plan, shift " + plan.shift.Label() +
               " (local time): " + std::to_string(plan.sol.sites.size()) + " of " +
-              std::to_string(plan.units) + " units, expected " + f.fc.offence +
-              " events per cell, " + FormatDate(fc.origin_s);
+              std::to_string(plan.units) + " units, expected " + r.offence + " events per cell, " +
+              FormatDate(fc.origin_s);
     p.code_version = kVersion;
     p.suppressed = pub.suppressed;
     const std::string png = "map_" + plan.shift.Label() + ".png";
     PLACECAST_RETURN_IF_ERROR(io::RenderForecastPng(sdir + png, p));
+    written.push_back(png);
     const std::string note =
         std::string(beats.empty() ? "Blue circles: staffed patrol points (" +
-                                        Fmt("%g", f.radius_m) + " m coverage)"
+                                        Fmt("%g", r.radius_m) + " m coverage)"
                                   : "Blue areas: staffed beats") +
         ", numbered by rank; they cover " +
         Fmt("%.1f", plan.shift_risk > 0 ? 100 * plan.sol.objective / plan.shift_risk : 0.0) +
         " % of the shift's expected events.";
     PLACECAST_RETURN_IF_ERROR(
-        OverlayPlan(sdir + png, g, p.study_area, sites, beats, plan.sol, f.radius_m, note));
+        OverlayPlan(sdir + png, g, p.study_area, sites, beats, plan.sol, r.radius_m, note));
   }
 
   // Fairness audit of the plan: each shift's covered cells are its flagged cells.
@@ -671,22 +784,19 @@ Status RunAllocate(const AllocateFlags& f) {
   int64_t withheld_areas = 0;
   if (audit_plan) {
     PLACECAST_ASSIGN_OR_RETURN(OffenceSelection need_sel,
-                               NeedOffenceSelection(f.need_offence, f.fc.offence));
-    PLACECAST_ASSIGN_OR_RETURN(auto store, io::Store::OpenGeoPackage(f.fc.store, false));
+                               NeedOffenceSelection(r.need_offence, r.offence));
     PLACECAST_ASSIGN_OR_RETURN(EventSet need_events,
-                               store->LoadEvents(need_sel.groups, profile_from, fc.origin_s));
-    store.reset();
-    PLACECAST_ASSIGN_OR_RETURN(std::vector<int32_t> need_off,
-                               LocalOffsets(f.fc.store, need_events));
+                               store.LoadEvents(need_sel.groups, profile_from, fc.origin_s));
+    PLACECAST_ASSIGN_OR_RETURN(std::vector<int32_t> need_off, LocalOffsets(store, need_events));
     PLACECAST_ASSIGN_OR_RETURN(std::vector<grid::Boundary> areas,
-                               io::ReadAreas(f.areas, f.area_field, crs));
+                               io::ReadAreas(r.areas, r.area_field, crs));
     PLACECAST_ASSIGN_OR_RETURN(
         audit::AuditInput in,
-        AuditInputForAreas(areas, f.areas, f.area_field, f.population, f.population_area_column));
+        AuditInputForAreas(areas, r.areas, r.area_field, r.population, r.population_area_column));
     PLACECAST_ASSIGN_OR_RETURN(in.cell_area, audit::CellsToAreas(g, areas));
-    in.reference_group = f.reference_group;
-    in.bootstrap_reps = f.bootstrap;
-    in.seed = f.seed;
+    in.reference_group = r.reference_group;
+    in.bootstrap_reps = r.bootstrap;
+    in.seed = r.seed;
     // Need per shift and area: the victim-reported events of the profile window whose local hour
     // falls in the shift.
     in.need.assign(shifts.size(), std::vector<int64_t>(areas.size(), 0));
@@ -701,8 +811,8 @@ Status RunAllocate(const AllocateFlags& f) {
     }
     for (const ShiftPlan& plan : plans) in.flagged.push_back(plan.covered);
     auto result = audit::RunAudit(in);
-    if (result.ok() && f.public_release) {
-      PLACECAST_ASSIGN_OR_RETURN(withheld_areas, MakeAuditPublic(f, &*result));
+    if (result.ok() && r.public_release) {
+      PLACECAST_ASSIGN_OR_RETURN(withheld_areas, MakeAuditPublic(release, &*result));
     }
     if (result.ok()) {
       audit_json = nlohmann::ordered_json::parse(audit::AuditJson(*result));
@@ -712,23 +822,24 @@ Status RunAllocate(const AllocateFlags& f) {
       PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(
           sdir + "groups.csv",
           audit::AuditGroupsCsvHeader() + audit::AuditGroupsCsv(*result, "plan")));
+      written.push_back("audit.csv");
+      written.push_back("groups.csv");
       for (const auto& gr : result->groups) statements.push_back(gr.statement);
     } else {
       // The plan stands without its audit; say why the audit could not be made.
       audit_json = {{"error", result.status().message()}};
-      std::fprintf(stderr, "placecast: warning: audit of the plan: %s\n",
-                   result.status().message().c_str());
+      ctx.progress->Warn("audit of the plan: " + result.status().message());
     }
   }
 
   nlohmann::ordered_json sj;
   sj["schema_version"] = 1;
   sj["kind"] = "placecast.allocation";
-  sj["model"] = f.fc.model;
-  sj["params"] = nlohmann::ordered_json::parse(fc.params_json);
-  sj["offence"] = f.fc.offence;
+  sj["model"] = r.model;
+  sj["params"] = nlohmann::ordered_json::parse(fc.model->params().ToJson());
+  sj["offence"] = r.offence;
   sj["origin"] = FormatDate(fc.origin_s);
-  sj["horizon_days"] = f.fc.horizon_days;
+  sj["horizon_days"] = r.horizon_days;
   sj["grid"] = {{"cell_size_m", g.cell_size_m()},
                 {"cells", g.num_cells()},
                 {"crs", crs},
@@ -736,14 +847,14 @@ Status RunAllocate(const AllocateFlags& f) {
   sj["sites"] = {{"source", site_source},
                  {"kind", beats.empty() ? "points" : "beats"},
                  {"count", sites.size()},
-                 {"radius_m", beats.empty() ? nlohmann::ordered_json(f.radius_m) : nullptr},
+                 {"radius_m", beats.empty() ? nlohmann::ordered_json(r.radius_m) : nullptr},
                  {"demand_cells", demand.size()}};
   nlohmann::ordered_json city = nlohmann::ordered_json::object();
   for (size_t k = 0; k < shifts.size(); ++k) city[shifts[k].Label()] = Sig6(profile.citywide[k]);
   sj["profile"] = {{"from", FormatDate(profile_from)},
                    {"to", FormatDate(fc.origin_s)},
                    {"events", profile.events},
-                   {"prior_weight", f.profile_prior},
+                   {"prior_weight", r.profile_prior},
                    {"citywide_share", city}};
   nlohmann::ordered_json js = nlohmann::ordered_json::array();
   for (const ShiftPlan& plan : plans) {
@@ -759,12 +870,11 @@ Status RunAllocate(const AllocateFlags& f) {
                   {"shift_expected_events", Sig6(plan.shift_risk)},
                   {"share_of_shift_risk_covered",
                    Sig6(plan.shift_risk > 0 ? plan.sol.objective / plan.shift_risk : 0.0)},
-                  {"covered_cells", plan.covered.size()},
-                  {"time_s", Sig6(plan.sol.time_s)}});
+                  {"covered_cells", plan.covered.size()}});
   }
   sj["shifts"] = js;
   sj["audit"] = audit_json;
-  if (f.public_release) {
+  if (r.public_release) {
     std::string note = pub.note +
                        " Suppressed cells count as risk 0: no automatic point is placed on them "
                        "and no plan covers them; the time-of-day shares come from the true "
@@ -777,7 +887,7 @@ Status RunAllocate(const AllocateFlags& f) {
           " area(s)) as `placecast audit "
           "--public-release` does, with the same noise and group rules.";
     }
-    privacy = PrivacyJson(f,
+    privacy = PrivacyJson(release,
                           {{"support_m", pub.support_m},
                            {"suppressed_cells", pub.suppressed_cells},
                            {"withheld_audit_areas", withheld_areas}},
@@ -787,132 +897,63 @@ Status RunAllocate(const AllocateFlags& f) {
   sj["note"] =
       "objective = expected events of the shift in the cells the staffed sites cover "
       "(forecast x the cell's shrunk shift share); bound = MIP optimum when proven, "
-      "else the LP relaxation; gap = (bound - objective) / bound. time_s is wall-clock "
-      "and the only value that differs between identical runs. See docs/allocation.md.";
+      "else the LP relaxation; gap = (bound - objective) / bound. The solver's wall-clock time is "
+      "not "
+      "recorded here, so identical runs give identical bytes. See docs/allocation.md.";
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "summary.json", SafeDump(sj, 2) + "\n"));
+  written.push_back("summary.json");
 
-  nlohmann::ordered_json lp;
-  AddForecastSelectionParams(f.fc, fc, &lp);
-  lp["shifts"] = f.shifts;
-  lp["units"] = units;
-  lp["points"] = f.points;
-  lp["radius_m"] = f.radius_m;
-  lp["point_spacing_m"] = spacing_m;
-  lp["beats"] = f.beats;
-  lp["beat_field"] = f.beat_field;
-  lp["districts"] = f.districts;
-  lp["district_field"] = f.district_field;
-  lp["district_bounds"] = f.district_bounds;
-  lp["solver"] = f.solver;
-  lp["time_limit_s"] = f.time_limit_s;
-  lp["profile_days"] = f.profile_days;
-  lp["profile_prior"] = f.profile_prior;
-  lp["areas"] = f.areas;
-  lp["area_field"] = f.area_field;
-  lp["population"] = f.population;
-  lp["population_area_column"] = f.population_area_column;
-  lp["need_offence"] = f.need_offence;
-  lp["reference_group"] = f.reference_group;
-  lp["bootstrap"] = f.bootstrap;
-  lp["seed"] = f.seed;
-  lp["out"] = f.out;
-  AddPublicReleaseParams(f, &lp);
-  const std::string points_file = f.points.rfind("auto:", 0) == 0 ? "" : f.points;
-  PLACECAST_RETURN_IF_ERROR(
-      RecordAndPublish(f.fc.store, "allocate", SafeDump(lp),
-                       {f.fc.store, f.fc.boundary, points_file, f.beats, f.districts,
-                        f.district_bounds, f.areas, f.population},
-                       *stage));
+  Product out;
+  // The points file, when --points names one, is an input of the record; auto:N is not a file.
+  std::vector<FieldSpec> specs = SpecsOf<AllocateRequest>(AllocateRequest::Fields());
+  if (IsAutoPoints(r.points)) {
+    for (FieldSpec& s : specs) {
+      if (s.name == "points") s.type = FieldType::kString;
+    }
+  }
+  PLACECAST_ASSIGN_OR_RETURN(out.ledger_seq,
+                             RecordAndPublish(store, ctx, RequestToJson(r), specs, *stage));
 
-  std::printf("allocate: %s, %s, origin %s, %zu %s, %zu shift(s)\n", f.fc.model.c_str(),
-              f.fc.offence.c_str(), FormatDate(fc.origin_s).c_str(), sites.size(),
-              beats.empty() ? "points" : "beats", shifts.size());
-  for (const ShiftPlan& plan : plans) {
-    std::printf(
+  char line[1024];
+  std::snprintf(line, sizeof(line), "allocate: %s, %s, origin %s, %zu %s, %zu shift(s)",
+                r.model.c_str(), r.offence.c_str(), FormatDate(fc.origin_s).c_str(), sites.size(),
+                beats.empty() ? "points" : "beats", shifts.size());
+  out.lines.push_back(line);
+  nlohmann::ordered_json shift_summary = nlohmann::ordered_json::array();
+  for (size_t k = 0; k < plans.size(); ++k) {
+    const ShiftPlan& plan = plans[k];
+    std::snprintf(
+        line, sizeof(line),
         "shift %s: %zu of %d units, %s %s, covered %.4g of %.4g expected events (%.1f%%), "
-        "gap %.3g\n",
+        "gap %.3g",
         plan.shift.Label().c_str(), plan.sol.sites.size(), plan.units, plan.sol.solver.c_str(),
         plan.sol.status.c_str(), plan.sol.objective, plan.shift_risk,
         plan.shift_risk > 0 ? 100 * plan.sol.objective / plan.shift_risk : 0.0, plan.sol.gap);
+    out.lines.push_back(line);
+    // summary.json's shift, with the solver's wall-clock time (left out of the file).
+    nlohmann::ordered_json s = js[k];
+    s["time_s"] = plan.sol.time_s;
+    shift_summary.push_back(std::move(s));
   }
-  for (const auto& s : statements) std::printf("  %s\n", s.c_str());
-  std::printf("wrote %splan.csv, plan.geojson, summary.json and a map per shift\n", dir.c_str());
-  if (f.public_release) {
-    PrintPublicRelease(f, SupportLead(pub.support_m), pub.suppressed_cells, g.num_cells(),
-                       "cells suppressed (never covered)", 1);
+  for (const auto& s : statements) out.lines.push_back("  " + s);
+  out.lines.push_back("wrote " + dir + "plan.csv, plan.geojson, summary.json and a map per shift");
+  if (r.public_release) {
+    out.lines.push_back(PublicReleaseLine(release, SupportLead(pub.support_m), pub.suppressed_cells,
+                                          g.num_cells(), "cells suppressed (never covered)", 1));
   }
-  return Status::Ok();
+
+  out.summary["sites"] = sj["sites"];
+  out.summary["shifts"] = shift_summary;
+  out.summary["audit"] = audit_json;
+  if (r.public_release) out.summary["privacy"] = privacy;
+  out.summary["ledger_seq"] = out.ledger_seq;
+  for (const auto& name : written) out.files.push_back(dir + name);
+  return out;
 }
 
-}  // namespace
-
-void RegisterAllocate(CLI::App& app, int* exit_code) {
-  auto f = std::make_shared<AllocateFlags>();
-  auto* cmd = app.add_subcommand(
-      "allocate",
-      "Patrol allocation per shift: staff points or beats to cover the most forecast "
-      "events (maximal covering, GLPK)");
-  AddForecastSelectionFlags(cmd, &f->fc);
-  cmd->add_option("--shifts", f->shifts, "shifts as local START-END hours, comma-separated")
-      ->capture_default_str();
-  cmd->add_option("--units", f->units, "units per shift: one number, or one per shift (10,12,8)")
-      ->capture_default_str();
-  cmd->add_option("--points", f->points,
-                  "patrol points: CSV with id,x,y (store CRS) or id,lon,lat, an OGR point layer, "
-                  "or auto:N");
-  cmd->add_option("--radius-m", f->radius_m, "coverage radius of a patrol point in metres")
-      ->capture_default_str()
-      ->check(CLI::Range(1.0, 100000.0));
-  cmd->add_option("--point-spacing-m", f->point_spacing_m,
-                  "auto:N points: least distance between points (default: --radius-m)")
-      ->check(CLI::Range(0.0, 100000.0));
-  cmd->add_option("--beats", f->beats, "beat polygons (GeoJSON, Shapefile, GeoPackage)");
-  cmd->add_option("--beat-field", f->beat_field, "attribute naming each beat");
-  cmd->add_option("--districts", f->districts, "district polygons for per-district bounds");
-  cmd->add_option("--district-field", f->district_field, "attribute naming each district");
-  cmd->add_option("--district-bounds", f->district_bounds,
-                  "CSV district,min,max (optional column shift) of units per district");
-  cmd->add_option("--solver", f->solver, "glpk (exact) or greedy")->capture_default_str();
-  cmd->add_option("--time-limit-s", f->time_limit_s,
-                  "GLPK time limit per shift; greedy is used when it is hit")
-      ->capture_default_str()
-      ->check(CLI::Range(0.001, 86400.0));
-  cmd->add_option("--profile-days", f->profile_days,
-                  "days of history before the origin for the time-of-day profile")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 36500));
-  cmd->add_option("--profile-prior", f->profile_prior,
-                  "prior weight (in events) shrinking each cell's profile to the city's")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1e9));
-  cmd->add_option("--areas", f->areas, "audit: area polygons (as `placecast audit`)");
-  cmd->add_option("--area-field", f->area_field, "audit: attribute naming each area");
-  cmd->add_option("--population", f->population,
-                  "audit: CSV area code, optional total, one column of residents per group");
-  cmd->add_option("--population-area-column", f->population_area_column,
-                  "audit: area-code column of the population CSV (default: the first)");
-  cmd->add_option("--reference-group", f->reference_group,
-                  "audit: group the others are compared with (default: the largest)");
-  cmd->add_option("--need-offence", f->need_offence,
-                  "audit: victim-reported offence group measuring need (default: --offence)");
-  cmd->add_option("--bootstrap", f->bootstrap, "audit: bootstrap replications over shifts")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000000));
-  cmd->add_option("--seed", f->seed, "audit: seed of the bootstrap")->capture_default_str();
-  cmd->add_option("--out", f->out, "output directory")->required();
-  AddPublicReleaseFlags(
-      cmd, f.get(),
-      {"public release: apply the forecast's suppression (cells resting on fewer than "
-       "--min-incidents training incidents are never covered) and the audit's, and state them",
-       "public release: least training incidents (in a cell or its kernel support) a scored "
-       "cell rests on, and least offences a published audit area count rests on",
-       "public release: privacy budget ε of Laplace noise (sensitivity 1) on the forecast's "
-       "risk and the audit's area counts; default: no noise"});
-  cmd->callback([f, exit_code] {
-    if ((*exit_code = CheckPublicReleaseFlags(*f)) != 0) return;
-    Status s = RunAllocate(*f);
-    *exit_code = s.ok() ? 0 : Fail(s);
-  });
+OpInfo AllocateOp() {
+  return MakeOpInfo<AllocateRequest>(StoreUse::kRead, [](io::Store* s, const AllocateRequest& r,
+                                                         Context& c) { return Run(*s, r, c); });
 }
 
-}  // namespace placecast::cli
+}  // namespace placecast::ops
