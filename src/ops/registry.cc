@@ -15,6 +15,7 @@
 #include "placecast/ops/forecast.h"
 #include "placecast/ops/hotspots.h"
 #include "placecast/ops/operation.h"
+#include "placecast/ops/scan.h"
 
 namespace placecast::ops {
 
@@ -27,6 +28,7 @@ std::span<const OpInfo> ListOps() {
       ExplainOp(),
       HotspotsOp(),
       AllocateOp(),
+      ScanOp(),
       DisplacementOp(),
   };
   // clang-format on
