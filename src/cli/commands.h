@@ -15,7 +15,6 @@ void RegisterModels(CLI::App& app, int* exit_code);
 void RegisterLedger(CLI::App& app, int* exit_code);
 void RegisterAudit(CLI::App& app, int* exit_code);
 void RegisterPredictability(CLI::App& app, int* exit_code);
-void RegisterNearRepeat(CLI::App& app, int* exit_code);
 void RegisterSimulateFeedback(CLI::App& app, int* exit_code);
 void RegisterExportIncidents(CLI::App& app, int* exit_code);
 void RegisterRetention(CLI::App& app, int* exit_code);

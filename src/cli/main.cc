@@ -37,7 +37,6 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterLedger(app, &exit_code);
   placecast::cli::RegisterAudit(app, &exit_code);
   placecast::cli::RegisterPredictability(app, &exit_code);
-  placecast::cli::RegisterNearRepeat(app, &exit_code);
   placecast::cli::RegisterSimulateFeedback(app, &exit_code);
   placecast::cli::RegisterExportIncidents(app, &exit_code);
   placecast::cli::RegisterRetention(app, &exit_code);

@@ -14,6 +14,7 @@
 #include "placecast/ops/explain.h"
 #include "placecast/ops/forecast.h"
 #include "placecast/ops/hotspots.h"
+#include "placecast/ops/nearrepeat.h"
 #include "placecast/ops/operation.h"
 #include "placecast/ops/scan.h"
 
@@ -28,6 +29,7 @@ std::span<const OpInfo> ListOps() {
       ExplainOp(),
       HotspotsOp(),
       AllocateOp(),
+      NearRepeatOp(),
       ScanOp(),
       DisplacementOp(),
   };
