@@ -35,7 +35,6 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterOffences(app, &exit_code);
   placecast::cli::RegisterModels(app, &exit_code);
   placecast::cli::RegisterLedger(app, &exit_code);
-  placecast::cli::RegisterAudit(app, &exit_code);
   placecast::cli::RegisterPredictability(app, &exit_code);
   placecast::cli::RegisterSimulateFeedback(app, &exit_code);
   placecast::cli::RegisterExportIncidents(app, &exit_code);

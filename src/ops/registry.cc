@@ -9,6 +9,7 @@
 #include "placecast/io/ledger.h"
 #include "placecast/io/store.h"
 #include "placecast/ops/allocate.h"
+#include "placecast/ops/audit.h"
 #include "placecast/ops/backtest.h"
 #include "placecast/ops/displacement.h"
 #include "placecast/ops/explain.h"
@@ -26,6 +27,7 @@ std::span<const OpInfo> ListOps() {
   static const std::vector<OpInfo> ops = {
       ForecastOp(),
       BacktestOp(),
+      AuditOp(),
       ExplainOp(),
       HotspotsOp(),
       AllocateOp(),
