@@ -18,6 +18,7 @@
 #include "placecast/ops/nearrepeat.h"
 #include "placecast/ops/operation.h"
 #include "placecast/ops/scan.h"
+#include "placecast/ops/simulate_feedback.h"
 
 namespace placecast::ops {
 
@@ -34,6 +35,7 @@ std::span<const OpInfo> ListOps() {
       NearRepeatOp(),
       ScanOp(),
       DisplacementOp(),
+      SimulateFeedbackOp(),
   };
   // clang-format on
   return ops;
