@@ -13,7 +13,6 @@ void RegisterIngest(CLI::App& app, int* exit_code);
 void RegisterOffences(CLI::App& app, int* exit_code);
 void RegisterModels(CLI::App& app, int* exit_code);
 void RegisterLedger(CLI::App& app, int* exit_code);
-void RegisterPredictability(CLI::App& app, int* exit_code);
 void RegisterExportIncidents(CLI::App& app, int* exit_code);
 void RegisterRetention(CLI::App& app, int* exit_code);
 

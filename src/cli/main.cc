@@ -35,7 +35,6 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterOffences(app, &exit_code);
   placecast::cli::RegisterModels(app, &exit_code);
   placecast::cli::RegisterLedger(app, &exit_code);
-  placecast::cli::RegisterPredictability(app, &exit_code);
   placecast::cli::RegisterExportIncidents(app, &exit_code);
   placecast::cli::RegisterRetention(app, &exit_code);
   // Test hook (as git's GIT_TEST_* variables): PLACECAST_TEST_THROW=TEXT makes the run throw

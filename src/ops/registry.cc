@@ -17,6 +17,7 @@
 #include "placecast/ops/hotspots.h"
 #include "placecast/ops/nearrepeat.h"
 #include "placecast/ops/operation.h"
+#include "placecast/ops/predictability.h"
 #include "placecast/ops/scan.h"
 #include "placecast/ops/simulate_feedback.h"
 
@@ -34,6 +35,7 @@ std::span<const OpInfo> ListOps() {
       AllocateOp(),
       NearRepeatOp(),
       ScanOp(),
+      PredictabilityOp(),
       DisplacementOp(),
       SimulateFeedbackOp(),
   };
