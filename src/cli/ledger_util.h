@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// How subcommands record themselves in the store's ledger (io/ledger.h), and the forecast replay
-// that `placecast ledger replay` drives. Not thread-safe (opens the store).
+// How the subcommands not yet converted to operations record themselves in the store's ledger
+// (io/ledger.h); operations record through src/ops/record.h. Not thread-safe (opens the store).
 #pragma once
 
 #include <string>

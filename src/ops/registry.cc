@@ -15,6 +15,7 @@
 #include "placecast/ops/explain.h"
 #include "placecast/ops/forecast.h"
 #include "placecast/ops/hotspots.h"
+#include "placecast/ops/ledger.h"
 #include "placecast/ops/nearrepeat.h"
 #include "placecast/ops/operation.h"
 #include "placecast/ops/predictability.h"
@@ -38,6 +39,9 @@ std::span<const OpInfo> ListOps() {
       PredictabilityOp(),
       DisplacementOp(),
       SimulateFeedbackOp(),
+      LedgerListOp(),
+      LedgerVerifyOp(),
+      LedgerReplayOp(),
   };
   // clang-format on
   return ops;
