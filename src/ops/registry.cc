@@ -13,6 +13,7 @@
 #include "placecast/ops/backtest.h"
 #include "placecast/ops/displacement.h"
 #include "placecast/ops/explain.h"
+#include "placecast/ops/export_incidents.h"
 #include "placecast/ops/forecast.h"
 #include "placecast/ops/hotspots.h"
 #include "placecast/ops/ledger.h"
@@ -42,6 +43,7 @@ std::span<const OpInfo> ListOps() {
       LedgerListOp(),
       LedgerVerifyOp(),
       LedgerReplayOp(),
+      ExportIncidentsOp(),
   };
   // clang-format on
   return ops;
