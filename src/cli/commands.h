@@ -12,6 +12,5 @@ namespace placecast::cli {
 void RegisterIngest(CLI::App& app, int* exit_code);
 void RegisterOffences(CLI::App& app, int* exit_code);
 void RegisterModels(CLI::App& app, int* exit_code);
-void RegisterRetention(CLI::App& app, int* exit_code);
 
 }  // namespace placecast::cli

@@ -34,7 +34,6 @@ int main(int argc, char** argv) {
   placecast::cli::RegisterIngest(app, &exit_code);
   placecast::cli::RegisterOffences(app, &exit_code);
   placecast::cli::RegisterModels(app, &exit_code);
-  placecast::cli::RegisterRetention(app, &exit_code);
   // Test hook (as git's GIT_TEST_* variables): PLACECAST_TEST_THROW=TEXT makes the run throw
   // std::runtime_error(TEXT) after the subcommand, inside parse() like a subcommand's own
   // exception; "non-std" throws an int. tests/cli/main_internal_error*.case use it.

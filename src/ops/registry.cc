@@ -19,6 +19,7 @@
 #include "placecast/ops/ledger.h"
 #include "placecast/ops/nearrepeat.h"
 #include "placecast/ops/operation.h"
+#include "placecast/ops/retention.h"
 #include "placecast/ops/predictability.h"
 #include "placecast/ops/scan.h"
 #include "placecast/ops/simulate_feedback.h"
@@ -44,6 +45,7 @@ std::span<const OpInfo> ListOps() {
       LedgerVerifyOp(),
       LedgerReplayOp(),
       ExportIncidentsOp(),
+      RetentionOp(),
   };
   // clang-format on
   return ops;
