@@ -9,7 +9,6 @@ class App;
 
 namespace placecast::cli {
 
-void RegisterIngest(CLI::App& app, int* exit_code);
 void RegisterOffences(CLI::App& app, int* exit_code);
 void RegisterModels(CLI::App& app, int* exit_code);
 

@@ -31,7 +31,6 @@ int main(int argc, char** argv) {
   }
   placecast::cli::AddRunCommand(app, &exit_code);
   placecast::cli::AddReferenceCommand(app, &exit_code);
-  placecast::cli::RegisterIngest(app, &exit_code);
   placecast::cli::RegisterOffences(app, &exit_code);
   placecast::cli::RegisterModels(app, &exit_code);
   // Test hook (as git's GIT_TEST_* variables): PLACECAST_TEST_THROW=TEXT makes the run throw

@@ -16,6 +16,7 @@
 #include "placecast/ops/export_incidents.h"
 #include "placecast/ops/forecast.h"
 #include "placecast/ops/hotspots.h"
+#include "placecast/ops/ingest.h"
 #include "placecast/ops/ledger.h"
 #include "placecast/ops/nearrepeat.h"
 #include "placecast/ops/operation.h"
@@ -30,6 +31,7 @@ std::span<const OpInfo> ListOps() {
   // One line per operation, in the order of docs/cli.md (clang-format would pack them).
   // clang-format off
   static const std::vector<OpInfo> ops = {
+      IngestOp(),
       ForecastOp(),
       BacktestOp(),
       AuditOp(),
