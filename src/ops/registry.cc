@@ -20,8 +20,8 @@
 #include "placecast/ops/ledger.h"
 #include "placecast/ops/nearrepeat.h"
 #include "placecast/ops/operation.h"
-#include "placecast/ops/retention.h"
 #include "placecast/ops/predictability.h"
+#include "placecast/ops/retention.h"
 #include "placecast/ops/scan.h"
 #include "placecast/ops/simulate_feedback.h"
 
@@ -43,11 +43,11 @@ std::span<const OpInfo> ListOps() {
       PredictabilityOp(),
       DisplacementOp(),
       SimulateFeedbackOp(),
+      ExportIncidentsOp(),
+      RetentionOp(),
       LedgerListOp(),
       LedgerVerifyOp(),
       LedgerReplayOp(),
-      ExportIncidentsOp(),
-      RetentionOp(),
   };
   // clang-format on
   return ops;
