@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <exception>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "cli/commands.h"
@@ -45,7 +46,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg(argv[i]);
     if (!placecast::IsValidUtf8(arg)) {
-      std::fprintf(stderr, "placecast: argument %d is not valid UTF-8 (%s) (got \"%s\")\n", i,
+      // Named by its flag too: the value after `--flag`, or the value of `--flag=value`.
+      std::string flag;
+      if (arg.starts_with("--") && arg.find('=') != std::string_view::npos) {
+        flag = std::string(arg.substr(0, arg.find('=')));
+      } else if (i > 1 && std::string_view(argv[i - 1]).starts_with("-")) {
+        flag = argv[i - 1];
+      }
+      if (!placecast::IsValidUtf8(flag)) flag.clear();
+      std::fprintf(stderr, "placecast: argument %d%s is not valid UTF-8 (%s) (got \"%s\")\n", i,
+                   flag.empty() ? "" : (" (" + flag + ")").c_str(),
                    placecast::DescribeInvalidUtf8(arg).c_str(),
                    placecast::EscapeInvalidUtf8(arg).c_str());
       return static_cast<int>(placecast::ErrorCode::kInvalidInput);

@@ -79,7 +79,7 @@ Result<nlohmann::json> RequestOfFlags(const ops::OpInfo& op, const std::vector<H
         if (h.spec.flags & ops::kCommaList) {
           nlohmann::json a = nlohmann::json::array();
           for (const auto& s : h.list) {
-            for (auto& part : SplitComma(s)) a.push_back(part);
+            for (auto& part : ops::SplitComma(s)) a.push_back(part);
           }
           j[name] = std::move(a);
         } else {
@@ -104,7 +104,10 @@ CLI::App* SubcommandFor(CLI::App& app, std::string_view name, std::string_view s
     p = s;
   }
   if (p == nullptr) {
-    p = app.add_subcommand(parent, "");
+    // The groups of operations named "GROUP NAME".
+    p = app.add_subcommand(parent, parent == "ledger"
+                                       ? "List, verify or replay the store's tamper-evident ledger"
+                                       : "");
     p->require_subcommand(1);
   }
   return SubcommandFor(*p, name.substr(space + 1), summary);

@@ -114,16 +114,6 @@ Result<std::map<std::string, std::map<std::string, std::string>>> ParamsForModel
   return out;
 }
 
-std::vector<std::string> SplitComma(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 Result<std::string> CheckEnforcementTypes(const std::string& selection_name, bool allowed,
                                           Progress& progress) {
   PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(selection_name));

@@ -46,9 +46,6 @@ Status CheckParamKeys(const std::map<std::string, std::map<std::string, std::str
 Result<std::map<std::string, std::map<std::string, std::string>>> ParamsForModels(
     const std::vector<std::string>& flags, const std::vector<std::string>& models);
 
-// "a,b,,c" -> {"a", "b", "c"}.
-std::vector<std::string> SplitComma(const std::string& s);
-
 // ---- the study --------------------------------------------------------------------------------
 
 // The warning text when `selection_name` includes enforcement-driven offence types and `allowed`

@@ -4,12 +4,23 @@
 
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 #include <string>
 
 #include "placecast/common/event_set.h"
 #include "placecast/common/utf8.h"
 
 namespace placecast::ops {
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
 
 std::string FlagName(const FieldSpec& f) {
   std::string s(f.name);

@@ -60,6 +60,9 @@ struct FieldSpec {
   unsigned flags = 0;
 };
 
+// "a,b,,c" -> {"a", "b", "c"}: how the command line reads a kCommaList field.
+std::vector<std::string> SplitComma(const std::string& s);
+
 // "--origin", or "SEQ" for a positional field.
 std::string FlagName(const FieldSpec& f);
 // "string", "date", "int", … as docs/cli.md shows them.
