@@ -212,17 +212,6 @@ Result<std::string> Sha256File(const std::string& path) {
   return Hex(md, len);
 }
 
-std::string HmacSha256(std::string_view key, std::string_view message) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), md,
-           &len) == nullptr) {
-    return "";
-  }
-  return std::string(reinterpret_cast<const char*>(md), len);
-}
-
 Result<std::string> RandomBytes(size_t n) {
   std::string out(n, '\0');
   if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {

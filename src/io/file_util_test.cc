@@ -39,14 +39,6 @@ TEST(FileUtilTest, UnwritablePathNamesThePath) {
   EXPECT_EQ(ReadFile("/nonexistent-dir/x.json").status().code(), ErrorCode::kNotFound);
 }
 
-TEST(FileUtilTest, HmacSha256MatchesRfc4231Vectors) {
-  // RFC 4231 test cases 1 and 2.
-  EXPECT_EQ(ToHex(HmacSha256(std::string(20, '\x0b'), "Hi There")),
-            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
-  EXPECT_EQ(ToHex(HmacSha256("Jefe", "what do ya want for nothing?")),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-}
-
 TEST(FileUtilTest, RandomBytesDiffer) {
   auto a = RandomBytes(32), b = RandomBytes(32);
   ASSERT_TRUE(a.ok() && b.ok());

@@ -17,9 +17,9 @@
 #include "placecast/eval/backtest.h"
 #include "placecast/eval/metrics.h"
 #include "placecast/io/file_util.h"
-#include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
 #include "placecast/io/staging.h"
+#include "placecast/privacy/privacy.h"
 
 namespace placecast::ops {
 
@@ -158,7 +158,7 @@ Result<nlohmann::ordered_json> MakePerOriginPublic(const BacktestRequest& r, con
   const size_t nc = res->coverages_pct.size();
   std::vector<size_t> keep;
   for (size_t o = 0; o < origins; ++o) {
-    if (published[o] != io::kWithheldCount) keep.push_back(o);
+    if (published[o] != privacy::kWithheldCount) keep.push_back(o);
   }
   auto pick = [&](std::vector<double>& v) {
     std::vector<double> out;

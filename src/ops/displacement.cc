@@ -22,9 +22,9 @@
 #include "placecast/deploy/displacement.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
-#include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
 #include "placecast/io/staging.h"
+#include "placecast/privacy/privacy.h"
 #include "placecast/version.h"
 
 namespace placecast::ops {
@@ -189,22 +189,23 @@ struct Area {
   std::string source;
   GeomPtr geom;
   grid::Boundary rings;
-  deploy::PeriodCounts counts;  // io::kWithheldCount when a public release withholds one
+  deploy::PeriodCounts counts;  // privacy::kWithheldCount when a public release withholds one
 };
 
-// A published count: the number, or `withheld` for io::kWithheldCount.
+// A published count: the number, or `withheld` for privacy::kWithheldCount.
 std::string CountText(int64_t v, const char* withheld) {
-  return v == io::kWithheldCount ? std::string(withheld) : std::to_string(v);
+  return v == privacy::kWithheldCount ? std::string(withheld) : std::to_string(v);
 }
 
 nlohmann::ordered_json CountJson(int64_t v) {
-  return v == io::kWithheldCount ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
+  return v == privacy::kWithheldCount ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
 }
 
-// post − pre, or io::kWithheldCount when either is withheld.
+// post − pre, or privacy::kWithheldCount when either is withheld.
 int64_t Change(const deploy::PeriodCounts& c) {
-  return c.pre == io::kWithheldCount || c.post == io::kWithheldCount ? io::kWithheldCount
-                                                                     : c.post - c.pre;
+  return c.pre == privacy::kWithheldCount || c.post == privacy::kWithheldCount
+             ? privacy::kWithheldCount
+             : c.post - c.pre;
 }
 
 // What a public release (docs/privacy.md, "displacement") did to the counts and figures.
@@ -219,7 +220,7 @@ struct DisplacementRelease {
 // Public release of the areas' counts: each pre/post count below k is withheld, the others get
 // Laplace noise of sensitivity Δ (1: the areas do not overlap, so an incident is in one area and
 // one period; 2 when a separate buffer control overlaps the control) when ε is given. The counts
-// in `areas` become the published ones (io::kWithheldCount when withheld).
+// in `areas` become the published ones (privacy::kWithheldCount when withheld).
 Result<DisplacementRelease> MakeCountsPublic(const Release& release, bool controls_overlap,
                                              std::vector<Area>* areas) {
   DisplacementRelease rel;
@@ -234,13 +235,13 @@ Result<DisplacementRelease> MakeCountsPublic(const Release& release, bool contro
   for (size_t i = 0; i < areas->size(); ++i) {
     (*areas)[i].counts.pre = published[2 * i];
     (*areas)[i].counts.post = published[2 * i + 1];
-    const bool out =
-        published[2 * i] == io::kWithheldCount || published[2 * i + 1] == io::kWithheldCount;
+    const bool out = published[2 * i] == privacy::kWithheldCount ||
+                     published[2 * i + 1] == privacy::kWithheldCount;
     if (out) rel.wdd_withheld = true;
     if (out && i < 3) rel.wdq_withheld = true;  // target, buffer, control
   }
   rel.counts = static_cast<int64_t>(counts.size());
-  for (int64_t v : published) rel.withheld += v == io::kWithheldCount ? 1 : 0;
+  for (int64_t v : published) rel.withheld += v == privacy::kWithheldCount ? 1 : 0;
   char buf[900];
   std::snprintf(
       buf, sizeof(buf),
@@ -384,8 +385,8 @@ Result<Product> Run(io::Store& store, const DisplacementRequest& r, Context& ctx
   // The figures use the published counts; a withheld count enters as 0 and every figure it
   // touches is withheld below.
   auto known = [](deploy::PeriodCounts c) {
-    if (c.pre == io::kWithheldCount) c.pre = 0;
-    if (c.post == io::kWithheldCount) c.post = 0;
+    if (c.pre == privacy::kWithheldCount) c.pre = 0;
+    if (c.post == privacy::kWithheldCount) c.post = 0;
     return c;
   };
   deploy::DisplacementCounts k;

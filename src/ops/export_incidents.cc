@@ -11,9 +11,9 @@
 #include "ops/common.h"
 #include "ops/record.h"
 #include "placecast/common/event_set.h"
-#include "placecast/io/privacy.h"
 #include "placecast/io/staging.h"
 #include "placecast/io/store.h"
+#include "placecast/privacy/privacy.h"
 
 namespace placecast::ops {
 
@@ -92,8 +92,9 @@ Result<Product> Run(io::Store& store, const ExportIncidentsRequest& r, Context& 
   x.reserve(ev.size());
   y.reserve(ev.size());
   for (size_t i = 0; i < ev.size(); ++i) {
-    PLACECAST_ASSIGN_OR_RETURN(io::GeomaskedPoint p, io::DonutGeomask(ev.x_m[i], ev.y_m[i], r.min_m,
-                                                                      r.max_m, *key, ev.id[i]));
+    PLACECAST_ASSIGN_OR_RETURN(
+        privacy::GeomaskedPoint p,
+        privacy::DonutGeomask(ev.x_m[i], ev.y_m[i], r.min_m, r.max_m, *key, ev.id[i]));
     x.push_back(p.x_m);
     y.push_back(p.y_m);
   }

@@ -21,9 +21,9 @@
 #include "placecast/common/safe_json.h"
 #include "placecast/io/csv.h"
 #include "placecast/io/file_util.h"
-#include "placecast/io/privacy.h"
 #include "placecast/io/staging.h"
 #include "placecast/io/store.h"
+#include "placecast/privacy/privacy.h"
 
 namespace placecast::ops {
 
@@ -268,7 +268,7 @@ Result<nlohmann::ordered_json> MakeKnoxPublic(const Release& rel, analysis::Knox
   r->withheld.assign(r->observed.size(), 1);
   int64_t withheld = 0;
   for (size_t i = 0; i < close_cells; ++i) {
-    if (published[i] == io::kWithheldCount) {
+    if (published[i] == privacy::kWithheldCount) {
       ++withheld;
       continue;
     }

@@ -20,9 +20,9 @@
 #include "placecast/eval/concentration.h"
 #include "placecast/eval/metrics.h"
 #include "placecast/io/file_util.h"
-#include "placecast/io/privacy.h"
 #include "placecast/io/products.h"
 #include "placecast/io/staging.h"
+#include "placecast/privacy/privacy.h"
 
 namespace placecast::ops {
 
@@ -247,7 +247,7 @@ Result<nlohmann::ordered_json> MakeRowsPublic(const PredictabilityRequest& r,
   PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published, PublicCounts(release, events, 1));
   std::vector<GroupRow> kept;
   for (size_t i = 0; i < rows->size(); ++i) {
-    if (published[i] == io::kWithheldCount) continue;
+    if (published[i] == privacy::kWithheldCount) continue;
     kept.push_back((*rows)[i]);
     kept.back().events = published[i];
   }

@@ -11,8 +11,8 @@
 #include <memory>
 
 #include "placecast/io/file_util.h"
-#include "placecast/io/privacy.h"
 #include "placecast/io/store.h"
+#include "placecast/privacy/privacy.h"
 
 namespace placecast::ops {
 namespace {
@@ -99,7 +99,7 @@ Result<Release> MakeRelease(io::Store* store, const ReleaseFields& f,
   auto key = store->GetReleaseKey();
   if (!key.ok()) return key.status().Wrap("--public-release: release key of " + store->GetPath());
   PLACECAST_RETURN_IF_ERROR(
-      io::CheckReleaseKey(*key).Wrap("--public-release: " + store->GetPath()));
+      privacy::CheckReleaseKey(*key).Wrap("--public-release: " + store->GetPath()));
   r.key = std::move(*key);
   PLACECAST_ASSIGN_OR_RETURN(io::StoreState state, store->GetState());
   // The data the figures are computed from; the ingest history is left out (an ingest that adds
@@ -141,9 +141,10 @@ std::string NoiseSentence(const Release& p, double sensitivity, const std::strin
 Result<std::vector<int64_t>> PublicCounts(const Release& p, const std::vector<int64_t>& counts,
                                           double sensitivity, const std::string& figures) {
   if (!p.f.public_release) return counts;
-  if (p.f.epsilon <= 0) return io::PublishCounts(counts, p.f.min_incidents, sensitivity, 0, "", "");
-  return io::PublishCounts(counts, p.f.min_incidents, sensitivity, p.f.epsilon, p.key,
-                           p.query + "\n" + figures);
+  if (p.f.epsilon <= 0)
+    return privacy::PublishCounts(counts, p.f.min_incidents, sensitivity, 0, "", "");
+  return privacy::PublishCounts(counts, p.f.min_incidents, sensitivity, p.f.epsilon, p.key,
+                                p.query + "\n" + figures);
 }
 
 std::string EpsilonText(const Release& p, double sensitivity) {
@@ -175,14 +176,15 @@ Result<PublicSurface> MakeSurfacePublic(const Release& p, const Study& study, in
   constexpr double kSensitivity = 1;  // one incident changes a naive count by one
   PublicSurface out;
   out.support_m = support_m;
-  PLACECAST_RETURN_IF_ERROR(io::SuppressSmallCells(study.grid, study.events, train_from_s, origin_s,
-                                                   support_m, p.f.min_incidents, &out.suppressed)
+  PLACECAST_RETURN_IF_ERROR(privacy::SuppressSmallCells(study.grid, study.events, train_from_s,
+                                                        origin_s, support_m, p.f.min_incidents,
+                                                        &out.suppressed)
                                 .Wrap("--public-release"));
   for (uint8_t b : out.suppressed) out.suppressed_cells += b;
   if (p.f.epsilon > 0) {
-    PLACECAST_ASSIGN_OR_RETURN(surface->value,
-                               io::AddLaplaceNoise(surface->value, kSensitivity, p.f.epsilon, p.key,
-                                                   p.query + "\nrisk surface"));
+    PLACECAST_ASSIGN_OR_RETURN(
+        surface->value, privacy::AddLaplaceNoise(surface->value, kSensitivity, p.f.epsilon, p.key,
+                                                 p.query + "\nrisk surface"));
     for (double& v : surface->value) v = std::max(0.0, v);
   }
   char buf[512];
@@ -207,7 +209,7 @@ Result<int64_t> MakeAuditPublic(const Release& p, audit::AuditResult* r) {
                              PublicCounts(p, need, 1, "area need counts"));
   int64_t withheld = 0, total = 0;
   for (int64_t n : published) {
-    if (n == io::kWithheldCount) {
+    if (n == privacy::kWithheldCount) {
       ++withheld;
     } else {
       total += n;
@@ -217,13 +219,13 @@ Result<int64_t> MakeAuditPublic(const Release& p, audit::AuditResult* r) {
   for (size_t i = 0; i < r->areas.size(); ++i) {
     audit::AreaAudit& a = r->areas[i];
     a.need_events = published[i];
-    const bool shown = published[i] != io::kWithheldCount;
+    const bool shown = published[i] != privacy::kWithheldCount;
     a.need_share =
         shown && withheld == 0 && total > 0 ? static_cast<double>(published[i]) / total : nan;
     a.need_per_1k_residents =
         shown && a.residents > 0 ? 1000.0 * static_cast<double>(published[i]) / a.residents : nan;
   }
-  r->need_events = withheld == 0 ? total : io::kWithheldCount;
+  r->need_events = withheld == 0 ? total : privacy::kWithheldCount;
   if (withheld > 0) {
     char why[256];
     std::snprintf(why, sizeof(why),

@@ -55,7 +55,7 @@ nlohmann::ordered_json PrivacyJson(const Release& p, const nlohmann::ordered_jso
 std::string NoiseSentence(const Release& p, double sensitivity, const std::string& what,
                           const std::string& per, const std::string& after);
 
-// Counts below k become io::kWithheldCount, the others get rounded Laplace noise when ε > 0,
+// Counts below k become privacy::kWithheldCount, the others get rounded Laplace noise when ε > 0,
 // keyed by the release and `figures` (which kind of count, so two kinds never share draws).
 // Without --public-release the counts come back as they are.
 Result<std::vector<int64_t>> PublicCounts(const Release& p, const std::vector<int64_t>& counts,

@@ -19,10 +19,10 @@
 #include "placecast/common/safe_json.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
-#include "placecast/io/privacy.h"
 #include "placecast/io/staging.h"
 #include "placecast/io/store.h"
 #include "placecast/io/vector_layer.h"
+#include "placecast/privacy/privacy.h"
 
 namespace placecast::ops {
 
@@ -122,7 +122,7 @@ Result<nlohmann::ordered_json> MakeScanPublic(const Release& rel, analysis::Scan
   const double step = r->request.centre_cell_size_m;
   std::vector<analysis::ScanCluster> kept;
   for (size_t i = 0; i < r->clusters.size(); ++i) {
-    if (published[i] == io::kWithheldCount) continue;
+    if (published[i] == privacy::kWithheldCount) continue;
     analysis::ScanCluster c = r->clusters[i];
     c.observed = published[i];
     c.radius_m = std::max(step, std::ceil(c.radius_m / step) * step);

@@ -3,8 +3,8 @@
 // 2014), the one definition every deterministic draw in placecast uses: the mixing function, the
 // generator, and a seed deriver for independent streams. Fixed arithmetic, so the same seed gives
 // the same bits on every platform (std:: distributions are implementation-defined). For simulation
-// and resampling only: release noise and geomasks are keyed by the store's secret (io/privacy.h).
-// Pure functions and a value type: thread-safe (one generator per thread).
+// and resampling only: release noise and geomasks are keyed by the store's secret
+// (privacy/privacy.h). Pure functions and a value type: thread-safe (one generator per thread).
 #pragma once
 
 #include <cstddef>

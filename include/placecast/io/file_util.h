@@ -42,8 +42,6 @@ Result<std::string> Sha256File(const std::string& path);
 std::string Sha256Hex(std::string_view data);
 // The 32 raw bytes of SHA-256 of `data`.
 std::string Sha256Raw(std::string_view data);
-// The 32 raw bytes of HMAC-SHA-256(key, message) (RFC 2104, OpenSSL).
-std::string HmacSha256(std::string_view key, std::string_view message);
 // `n` bytes from OpenSSL's CSPRNG (seeded from the OS). kInternal if it cannot be seeded.
 Result<std::string> RandomBytes(size_t n);
 // 2n lower-case hex digits of fresh random bytes (for unique names; not for secrets).

@@ -1,18 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
-// Small-cell suppression, the Laplace mechanism and donut geomasking (see placecast/io/privacy.h).
-// Keyed randomness comes from HMAC-SHA-256 (OpenSSL, through file_util) under the store's release
-// key, turned into doubles by bit arithmetic, so results are the same bits on every platform and
-// standard library. Stateless; safe on several threads.
-#include "placecast/io/privacy.h"
+// Small-cell suppression, the Laplace mechanism and donut geomasking (see
+// placecast/privacy/privacy.h). Keyed randomness comes from HMAC-SHA-256 (OpenSSL, through
+// file_util) under the store's release key, turned into doubles by bit arithmetic, so results are
+// the same bits on every platform and standard library. Stateless; safe on several threads.
+#include "placecast/privacy/privacy.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <string>
 
-#include "placecast/io/file_util.h"
+namespace placecast::privacy {
 
-namespace placecast::io {
+std::string HmacSha256(std::string_view key, std::string_view message) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(message.data()), message.size(), md,
+           &len) == nullptr) {
+    return "";
+  }
+  return std::string(reinterpret_cast<const char*>(md), len);
+}
+
 namespace {
 
 std::string Num(double v) {
@@ -259,4 +272,4 @@ Status SuppressSmallCells(const grid::Grid& grid, const EventSet& events, int64_
   return Status::Ok();
 }
 
-}  // namespace placecast::io
+}  // namespace placecast::privacy

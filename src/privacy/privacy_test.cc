@@ -4,7 +4,7 @@
 // geomasking's bounds and distribution; the attacks of issue 12 (regenerate and subtract without
 // the key, average repeated releases, solve two epsilons) shown to fail, and the key shown to
 // reproduce; invalid inputs with their codes and messages.
-#include "placecast/io/privacy.h"
+#include "placecast/privacy/privacy.h"
 
 #include <gtest/gtest.h>
 
@@ -16,11 +16,26 @@
 #include <string>
 #include <vector>
 
-#include "io/products_test_fixture.h"
-#include "placecast/io/products.h"
-
-namespace placecast::io {
+namespace placecast::privacy {
 namespace {
+
+std::string ToHex(std::string_view bytes) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+TEST(PrivacyTest, HmacSha256MatchesRfc4231Vectors) {
+  // RFC 4231 test cases 1 and 2.
+  EXPECT_EQ(ToHex(HmacSha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(ToHex(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
 
 constexpr double kCell = 100;
 constexpr double kX0 = 1000, kY0 = 2000;
@@ -508,122 +523,5 @@ TEST(PrivacyTest, KeyedDonutInvalidInputs) {
   }
 }
 
-std::vector<std::string> CsvLines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream ss(text);
-  std::string line;
-  while (std::getline(ss, line)) out.push_back(line);
-  return out;
-}
-
-// The first `n` comma-separated fields of a line.
-std::string FirstFields(const std::string& line, int n) {
-  size_t pos = 0;
-  for (int i = 0; i < n && pos != std::string::npos; ++i) {
-    pos = line.find(',', pos == 0 && i == 0 ? 0 : pos + 1);
-  }
-  return pos == std::string::npos ? line : line.substr(0, pos);
-}
-
-// Risk per cell (fixture kRisk, cell ids row-major from the south-west):
-//   row 2:  0 0 1 2   (cells  8  9 10 11)
-//   row 1:  0 5 8 3   (cells  4  5  6  7)
-//   row 0:  0 0 1 0   (cells  0  1  2  3)
-// Cells 6 (risk 8) and 11 (risk 2) suppressed: they rank last, shares are over the published
-// total 10, and the top 25 % (3 cells) are the top three published cells.
-TEST(PrivacyTest, SuppressedCellsPublishNoRiskInCsv) {
-  testing::TextForecast f(testing::kRisk, 25);
-  f.product.suppressed.assign(12, 0);
-  f.product.suppressed[6] = f.product.suppressed[11] = 1;
-  const std::string path = testing::TestDir() + "/forecast.csv";
-  ASSERT_TRUE(WriteForecastCsv(path, f.product).ok());
-  const auto lines = CsvLines(testing::Slurp(path));
-  ASSERT_EQ(lines.size(), 13u);
-  const std::vector<std::string> want = {
-      "1,5,1,1,5,0.5,0.5,1", "2,7,3,1,3,0.3,0.8,1", "3,2,2,0,1,0.1,0.9,1", "4,10,2,2,1,0.1,1,0",
-      "5,0,0,0,0,0,1,0",     "6,1,1,0,0,0,1,0",     "7,3,3,0,0,0,1,0",     "8,4,0,1,0,0,1,0",
-      "9,8,0,2,0,0,1,0",     "10,9,1,2,0,0,1,0",    "11,6,2,1,,,,0",       "12,11,3,2,,,,0",
-  };
-  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(FirstFields(lines[i + 1], 8), want[i]) << i;
-}
-
-TEST(PrivacyTest, SuppressedCellsAreNullInGeoJsonAndNamedInReport) {
-  testing::TextForecast f(testing::kRisk, 25);
-  f.product.suppressed.assign(12, 0);
-  f.product.suppressed[6] = 1;
-  f.product.privacy_note = "public release: k = 3";
-  const std::string dir = testing::TestDir();
-  ASSERT_TRUE(WriteForecastGeoJson(dir + "/f.geojson", f.product).ok());
-  auto j = nlohmann::json::parse(testing::Slurp(dir + "/f.geojson"));
-  EXPECT_EQ(j["placecast"]["privacy"], "public release: k = 3");
-  int nulls = 0;
-  for (const auto& feat : j["features"]) {
-    const bool sup = feat["properties"]["cell_id"] == 6;
-    EXPECT_EQ(feat["properties"]["risk"].is_null(), sup);
-    EXPECT_EQ(feat["properties"]["risk_share"].is_null(), sup);
-    nulls += feat["properties"]["risk"].is_null() ? 1 : 0;
-  }
-  EXPECT_EQ(nulls, 1);
-  ASSERT_TRUE(WriteForecastReportHtml(dir + "/report.html", f.product, "map.png").ok());
-  const std::string html = testing::Slurp(dir + "/report.html");
-  EXPECT_NE(html.find("<h2>Public release</h2>\n<p>public release: k = 3</p>"), std::string::npos);
-  EXPECT_NE(html.find("1 of 12 cells are suppressed"), std::string::npos);
-  ASSERT_TRUE(RenderForecastPng(dir + "/map.png", f.product).ok());
-}
-
-TEST(PrivacyTest, SuppressedListOfWrongLengthIsInvalidInput) {
-  testing::TextForecast f(testing::kRisk, 25);
-  f.product.suppressed.assign(5, 0);
-  auto r = RankProductCells(f.product);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
-  EXPECT_EQ(r.status().message(),
-            "forecast product: suppressed has 5 entries but the grid has 12 active cells");
-}
-
-// End to end on the library: incidents drawn on the fixture grid, k = 2, kernel support 150 m
-// (one cell); every cell whose risk is published rests on at least k incidents, and every cell
-// resting on fewer is withheld.
-TEST(PrivacyTest, PublicReleaseHasNoPublishedCellBelowK) {
-  testing::TextForecast f(testing::kRisk, 25);
-  EventSet ev;
-  const std::vector<std::string> incidents = {"0001",  //
-                                              "0200",  //
-                                              "0000"};
-  int n = 0;
-  for (int i = 0; i < 3; ++i) {
-    for (int col = 0; col < 4; ++col) {
-      for (int k = 0; k < incidents[i][col] - '0'; ++k, ++n) {
-        char id[16];
-        std::snprintf(id, sizeof(id), "i%d", n);
-        ev.Add(1000 + n, testing::kX0 + (col + 0.5) * testing::kCell,
-               testing::kY0 + (2 - i + 0.5) * testing::kCell, OffenceGroup::kBurglaryResidential,
-               "BURGLARY", id);
-      }
-    }
-  }
-  ev.SortByTime();
-  std::vector<int64_t> counts;
-  ASSERT_TRUE(
-      SuppressSmallCells(f.grid, ev, 0, 1 << 30, testing::kCell, 2, &f.product.suppressed, &counts)
-          .ok());
-  // Counts (3 × 3 box sums): north row 2 2 3 1, middle 2 2 3 1, south 2 2 2 0.
-  EXPECT_EQ(CountsToText(f.grid, counts), (std::vector<std::string>{"2231", "2231", "2220"}));
-  const std::string path = testing::TestDir() + "/forecast.csv";
-  ASSERT_TRUE(WriteForecastCsv(path, f.product).ok());
-  const auto lines = CsvLines(testing::Slurp(path));
-  ASSERT_EQ(lines.size(), 13u);
-  int published = 0;
-  for (size_t i = 1; i < lines.size(); ++i) {
-    int rank = 0, cell = -1;
-    ASSERT_EQ(std::sscanf(lines[i].c_str(), "%d,%d", &rank, &cell), 2);
-    const std::string risk_field = FirstFields(lines[i], 5).substr(FirstFields(lines[i], 4).size());
-    const bool has_risk = risk_field != ",";
-    EXPECT_EQ(has_risk, counts[cell] >= 2) << lines[i];
-    published += has_risk ? 1 : 0;
-  }
-  EXPECT_EQ(published, 9);
-}
-
 }  // namespace
-}  // namespace placecast::io
+}  // namespace placecast::privacy

@@ -23,7 +23,10 @@
 #include "placecast/grid/grid.h"
 #include "placecast/status.h"
 
-namespace placecast::io {
+namespace placecast::privacy {
+
+// The 32 raw bytes of HMAC-SHA-256(key, message) (RFC 2104, OpenSSL); "" if OpenSSL fails.
+std::string HmacSha256(std::string_view key, std::string_view message);
 
 // Per-cell count of the events with t0_s <= t < t1_s that a cell's published value "rests on":
 // the events inside the cell, plus those whose distance to the cell's square is at most
@@ -117,4 +120,4 @@ struct GeomaskedPoint {
 Result<GeomaskedPoint> DonutGeomask(double x_m, double y_m, double min_m, double max_m,
                                     std::string_view key, std::string_view incident_id);
 
-}  // namespace placecast::io
+}  // namespace placecast::privacy
