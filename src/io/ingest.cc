@@ -133,26 +133,22 @@ Result<std::string> ReadTextFile(const std::string& path) {
   return ss.str();
 }
 
+// Passes progress to IngestOptions::on_progress at most every 0.2 s.
 class Progress {
  public:
-  explicit Progress(bool on) : on_(on), last_(std::chrono::steady_clock::now()) {}
-  ~Progress() {
-    if (printed_) std::fputc('\n', stderr);
-  }
+  Progress() = default;
+  explicit Progress(IngestOptions::ProgressFn fn)
+      : fn_(std::move(fn)), last_(std::chrono::steady_clock::now()) {}
   void Maybe(const std::string& file, int64_t rows, int64_t bytes) {
-    if (!on_) return;
+    if (!fn_) return;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_ < std::chrono::milliseconds(200)) return;
     last_ = now;
-    printed_ = true;
-    std::fprintf(stderr, "\r%s: %lld rows, %.1f MB read", file.c_str(),
-                 static_cast<long long>(rows), bytes / 1e6);
-    std::fflush(stderr);
+    fn_(file, rows, bytes);
   }
 
  private:
-  bool on_;
-  bool printed_ = false;
+  IngestOptions::ProgressFn fn_;
   std::chrono::steady_clock::time_point last_;
 };
 
@@ -196,7 +192,7 @@ class Ingester {
   int64_t rows_read_ = 0;
   int64_t time_ok_ = 0;
   std::optional<Reject> first_time_failure_;
-  Progress progress_{false};
+  Progress progress_;
 };
 
 uint32_t Ingester::InternOffence(std::string_view text, bool* mapped, OffenceGroup* group) {
@@ -545,7 +541,7 @@ Result<IngestSummary> Ingester::Run() {
     crs = opt_.crs;
   }
 
-  progress_ = Progress(opt_.progress);
+  progress_ = Progress(opt_.on_progress);
   for (int32_t i = 0; i < static_cast<int32_t>(opt_.inputs.size()); ++i) {
     PLACECAST_RETURN_IF_ERROR(ReadInput(i));
   }

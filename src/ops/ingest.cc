@@ -78,8 +78,10 @@ Result<Product> Run(io::Store& store, const IngestRequest& r, Context& ctx) {
   o.boundary_path = r.boundary;
   o.rejects_path = r.rejects;
   o.crs = r.crs;
-  // io::Ingest draws its own meter only on request; an operation prints nothing.
-  o.progress = false;
+  // Rows read so far, shown by the front end (a meter on a terminal, nothing in a pipe).
+  o.on_progress = [&ctx](const std::string& /*file*/, int64_t rows, int64_t /*bytes*/) {
+    ctx.progress->Update(rows, 0);
+  };
   o.fail_on_reject = r.fail_on_reject;
   for (const auto& c : r.map) {
     const auto eq = c.find('=');
@@ -90,7 +92,7 @@ Result<Product> Run(io::Store& store, const IngestRequest& r, Context& ctx) {
   PLACECAST_RETURN_IF_ERROR(
       io::CheckOutputPath(r.rejects.empty() ? r.store + ".rejects.csv" : r.rejects));
   PLACECAST_RETURN_IF_ERROR(io::CheckOutputPath(r.store + ".ingest.json"));
-  ctx.progress->Stage("ingest");
+  ctx.progress->Stage("ingest: rows read");
   std::future<Result<std::vector<io::LedgerFile>>> input_hashes;
   const std::string params = SafeDump(RequestToJson(r));
   if (ctx.record) {

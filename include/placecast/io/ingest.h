@@ -47,8 +47,10 @@ struct IngestOptions {
   // its message ("path:line: field: problem (got \"value\")", kInvalidInput) and nothing is
   // written. Default false: such rows go to the rejects file.
   bool fail_on_reject = false;
-  // One-line progress on stderr every ~0.2 s (rows read, MB).
-  bool progress = false;
+  // Called with the file being read, the rows and the bytes read so far, at most every ~0.2 s
+  // (io prints nothing: the caller shows it). Empty = no progress.
+  using ProgressFn = std::function<void(const std::string& file, int64_t rows, int64_t bytes)>;
+  ProgressFn on_progress;
   // When set, called once the rows are written to make the ledger record (command, params,
   // inputs, code version; e.g. with input hashes taken meanwhile on another thread); the record
   // is appended with the rejects file and summary as its outputs in the same transaction as the
