@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -144,31 +145,45 @@ struct Study {
 TEST(ModelFactsTest, SupportTrainingWindowAndOutputKindPerModel) {
   constexpr auto kCount = Model::OutputKind::kExpectedCount;
   constexpr auto kScore = Model::OutputKind::kRelativeScore;
+  // The study's cells are 150 m; kR2 = sqrt(2): the corner of a square support.
+  const double kR2 = std::sqrt(2.0);
   struct Case {
     std::string model;
     std::map<std::string, std::string> params;
-    double support_m;
-    int64_t train_days;  // TrainFromS(kOrigin) = kOrigin - train_days days
+    double support_m;         // before a fit
+    double fitted_support_m;  // after a fit on the study's grid
+    int64_t train_days;       // TrainFromS(kOrigin) = kOrigin - train_days days
     Model::OutputKind kind;
   };
   const Case cases[] = {
-      {"naive", {}, 0, 365, kCount},
-      {"naive", {{"window_days", "90"}}, 0, 90, kCount},
-      {"retro", {}, 200, 365, kScore},
-      {"retro", {{"bandwidth_m", "312.5"}, {"window_days", "30"}}, 312.5, 30, kScore},
-      // The support is bandwidth_m for either kernel, as the public-release code had it.
-      {"retro", {{"kernel", "gaussian"}}, 200, 365, kScore},
-      {"prospective", {}, 400, 56, kScore},
-      {"prospective", {{"bandwidth_m", "150"}, {"bandwidth_days", "28"}}, 150, 28, kScore},
-      {"prospective", {{"time_unit_days", "100"}}, 400, 56, kScore},  // not a window
-      {"sepp_grid", {}, 0, 365, kCount},
-      {"sepp_grid", {{"window_days", "90"}, {"neighbour_weight", "0.25"}}, 0, 90, kCount},
-      // The largest of max_trigger_m (500), background_bandwidth_m (100), trigger_bandwidth_m (10).
-      {"sepp", {}, 500, 365, kCount},
-      {"sepp", {{"max_trigger_m", "250"}, {"window_days", "120"}}, 250, 120, kCount},
-      {"sepp", {{"background_bandwidth_m", "800"}}, 800, 365, kCount},
-      {"sepp", {{"trigger_bandwidth_m", "2000"}}, 2000, 365, kCount},
-      {"sepp", {{"max_trigger_days", "400"}}, 500, 365, kCount},  // not a training window
+      {"naive", {}, 0, 0, 365, kCount},
+      {"naive", {{"window_days", "90"}}, 0, 0, 90, kCount},
+      {"retro", {}, 200, 200, 365, kScore},
+      {"retro", {{"bandwidth_m", "312.5"}, {"window_days", "30"}}, 312.5, 312.5, 30, kScore},
+      // The gaussian is cut at 4 bandwidths.
+      {"retro", {{"kernel", "gaussian"}}, 800, 800, 365, kScore},
+      {"prospective", {}, 400, 400, 56, kScore},
+      {"prospective", {{"bandwidth_m", "150"}, {"bandwidth_days", "28"}}, 150, 150, 28, kScore},
+      {"prospective", {{"time_unit_days", "100"}}, 400, 400, 56, kScore},  // not a window
+      {"sepp_grid", {}, 0, 0, 365, kCount},
+      // Neighbours count: a diagonal neighbour's events are within sqrt(2) cells of the cell.
+      {"sepp_grid",
+       {{"window_days", "90"}, {"neighbour_weight", "0.25"}},
+       0,
+       kR2 * 150,
+       90,
+       kCount},
+      // sqrt(2) max(4 background sd (100) + a 150 m bin once fitted, max_trigger_m (500)).
+      {"sepp", {}, kR2 * 500, kR2 * 550, 365, kCount},
+      {"sepp",
+       {{"max_trigger_m", "250"}, {"window_days", "120"}},
+       kR2 * 400,
+       kR2 * 550,
+       120,
+       kCount},
+      {"sepp", {{"background_bandwidth_m", "800"}}, kR2 * 3200, kR2 * 3350, 365, kCount},
+      {"sepp", {{"max_trigger_m", "2000"}}, kR2 * 2000, kR2 * 2000, 365, kCount},
+      {"sepp", {{"max_trigger_days", "400"}}, kR2 * 500, kR2 * 550, 365, kCount},  // not a window
   };
   for (const auto& info : ListModels()) {
     int rows = 0;
@@ -182,13 +197,13 @@ TEST(ModelFactsTest, SupportTrainingWindowAndOutputKindPerModel) {
     SCOPED_TRACE(c.model + given);
     auto m = CreateModel(c.model, c.params);
     ASSERT_TRUE(m.ok()) << m.status().ToString();
-    EXPECT_EQ((*m)->SupportRadiusM(), c.support_m);
+    EXPECT_DOUBLE_EQ((*m)->SupportRadiusM(), c.support_m);
     const int64_t train_from_s = kOrigin - c.train_days * kSecondsPerDay;
     EXPECT_EQ((*m)->TrainFromS(kOrigin), train_from_s);
     EXPECT_EQ((*m)->output_kind(), c.kind);
-    // Facts of the parameters, not of a fit: the same after one.
+    // The window and kind are facts of the parameters; the support may also need the grid.
     ASSERT_TRUE((*m)->Fit(st.events, st.grid, kOrigin).ok());
-    EXPECT_EQ((*m)->SupportRadiusM(), c.support_m);
+    EXPECT_DOUBLE_EQ((*m)->SupportRadiusM(), c.fitted_support_m);
     EXPECT_EQ((*m)->TrainFromS(kOrigin + 7 * kSecondsPerDay), train_from_s + 7 * kSecondsPerDay);
   }
 }

@@ -105,7 +105,8 @@ class RetroModel final : public Model {
 
   std::vector<std::string> Warnings() const override { return warnings_; }
 
-  double SupportRadiusM() const override { return bandwidth_m_; }
+  // The kernel's reach: the bandwidth for quartic, 4 bandwidths for the gaussian (cut at u = 4).
+  double SupportRadiusM() const override { return bandwidth_m_ * RetroKernelSupport(kernel_); }
   int64_t TrainFromS(int64_t origin_s) const override {
     return WindowStart(origin_s, window_days_);
   }

@@ -780,7 +780,11 @@ std::vector<std::string> SeppModel::Warnings() const { return impl_->warnings; }
 
 double SeppModel::SupportRadiusM() const {
   const Impl& m = *impl_;
-  return std::max({m.max_trigger_m, m.background_bandwidth_m, m.trigger_bandwidth_m});
+  // The background is a separable Gaussian cut at 4 sd, convolved on a raster of bins no wider
+  // than a cell: its square support reaches sqrt(2) (4 sd + one bin) from an event. Triggering
+  // pairs lie in a square of half-width max_trigger_m: sqrt(2) max_trigger_m at its corners.
+  const double bin_m = m.grid != nullptr ? m.grid->cell_size_m() : 0;
+  return std::sqrt(2.0) * std::max(4 * m.background_bandwidth_m + bin_m, m.max_trigger_m);
 }
 int64_t SeppModel::TrainFromS(int64_t origin_s) const {
   return WindowStart(origin_s, impl_->window_days);

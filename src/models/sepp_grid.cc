@@ -486,7 +486,13 @@ const SeppGridFit& SeppGridModel::fit() const { return impl_->fit; }
 const std::vector<double>& SeppGridModel::log_likelihood_trace() const { return impl_->ll_trace; }
 std::vector<std::string> SeppGridModel::Warnings() const { return impl_->warnings; }
 
-double SeppGridModel::SupportRadiusM() const { return 0; }
+double SeppGridModel::SupportRadiusM() const {
+  // With neighbour_weight > 0 a cell also reads its 8 neighbours: an event anywhere in a
+  // diagonal neighbour is within sqrt(2) cells of the cell's square.
+  const Impl& m = *impl_;
+  if (m.neighbour_weight <= 0 || m.grid == nullptr) return 0;
+  return std::sqrt(2.0) * m.grid->cell_size_m();
+}
 int64_t SeppGridModel::TrainFromS(int64_t origin_s) const {
   return WindowStart(origin_s, impl_->window_days);
 }

@@ -88,7 +88,8 @@ class SeppModel final : public Model {
 
   std::vector<std::string> Warnings() const override;
 
-  // The largest of max_trigger_m, background_bandwidth_m and trigger_bandwidth_m.
+  // sqrt(2) x max(4 background_bandwidth_m + one background bin (a cell, once fitted),
+  // max_trigger_m): the square supports of the background kernel and of the triggering window.
   double SupportRadiusM() const override;
   // origin_s − window_days × 86400.
   int64_t TrainFromS(int64_t origin_s) const override;

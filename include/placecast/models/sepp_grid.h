@@ -66,8 +66,8 @@ class SeppGridModel final : public Model {
 
   std::vector<std::string> Warnings() const override;
 
-  // 0: the model has no spatial reach parameter. With neighbour_weight > 0 a cell's value also
-  // depends on the events of its 8 neighbours, which a radius of 0 does not account for.
+  // 0 with neighbour_weight = 0 (a cell's value rests on its own events); otherwise, once fitted,
+  // sqrt(2) cells: a cell's value also rests on the events of its 8 neighbours.
   double SupportRadiusM() const override;
   // origin_s − window_days × 86400.
   int64_t TrainFromS(int64_t origin_s) const override;
