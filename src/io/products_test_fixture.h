@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Test-only: a tiny forecast drawn as text for products_test.cc and map_render_test.cc.
+// Test-only: a tiny forecast drawn as text for io/products_test.cc and the render tests
+// (render/map_test.cc, render/report_test.cc), and the invalid products they all reject.
 // Not thread-safe (tests run one at a time).
 #pragma once
 
@@ -7,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -102,6 +105,36 @@ inline std::string Slurp(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// A product broken one way, and the message every product writer must give for it (the tables
+// here and the map and report in src/render share these cases).
+struct InvalidProductCase {
+  const char* what;
+  std::function<void(ForecastProduct&, grid::Surface&)> mutate;
+  const char* message;
+};
+inline std::vector<InvalidProductCase> InvalidProductCases() {
+  return {
+      {"null grid", [](ForecastProduct& p, grid::Surface&) { p.grid = nullptr; },
+       "forecast product: grid is null"},
+      {"null surface", [](ForecastProduct& p, grid::Surface&) { p.surface = nullptr; },
+       "forecast product: surface is null"},
+      {"short surface", [](ForecastProduct&, grid::Surface& s) { s.value.pop_back(); },
+       "forecast product: surface has 11 values but the grid has 12 active cells"},
+      {"negative risk", [](ForecastProduct&, grid::Surface& s) { s.value[4] = -1; },
+       "forecast product: surface value of cell 4: expected a finite value >= 0 (got -1)"},
+      {"nan risk",
+       [](ForecastProduct&, grid::Surface& s) {
+         s.value[7] = std::numeric_limits<double>::quiet_NaN();
+       },
+       "forecast product: surface value of cell 7: expected a finite value >= 0 (got nan)"},
+      {"zero top share", [](ForecastProduct& p, grid::Surface&) { p.top_share_pct = 0; },
+       "forecast product: top_share_pct: expected a percentage in (0, 100] (got 0)"},
+      {"top share over 100", [](ForecastProduct& p, grid::Surface&) { p.top_share_pct = 101; },
+       "forecast product: top_share_pct: expected a percentage in (0, 100] (got 101)"},
+
+  };
 }
 
 }  // namespace placecast::io::testing

@@ -2,8 +2,6 @@
 // allocate (allocate.h).
 #include "placecast/ops/allocate.h"
 
-#include <cairo.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -15,7 +13,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "io/products_internal.h"
 #include "io/time_parse.h"
 #include "ops/audit_input.h"
 #include "ops/common.h"
@@ -31,6 +28,7 @@
 #include "placecast/io/products.h"
 #include "placecast/io/staging.h"
 #include "placecast/io/store.h"
+#include "placecast/render/map.h"
 #include "placecast/version.h"
 
 namespace placecast::ops {
@@ -362,62 +360,25 @@ Result<std::vector<int32_t>> ParseUnits(const std::string& text, size_t shifts) 
   return units;
 }
 
-// Draws the plan over the shift's risk map: coverage circles (points) or outlines (beats) of the
-// staffed sites, with their rank, and a legend line.
-Status OverlayPlan(const std::string& path, const grid::Grid& g, const grid::Boundary* study_area,
-                   const std::vector<Site>& sites, const std::vector<grid::Boundary>& beats,
-                   const deploy::CoverSolution& sol, double radius_m, const std::string& note) {
-  cairo_surface_t* img = cairo_image_surface_create_from_png(path.c_str());
-  if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
-    cairo_surface_destroy(img);
-    return Status::Io(path + ": cannot read the map back to draw the plan");
-  }
-  const auto l = io::products_internal::ComputeMapLayout(g, study_area);
-  cairo_t* cr = cairo_create(img);
+// The plan as marks over the shift's risk map: coverage circles (points) or outlines (beats) of
+// the staffed sites, numbered by rank, and a legend line.
+render::MapOverlay PlanOverlay(const std::vector<Site>& sites,
+                               const std::vector<grid::Boundary>& beats,
+                               const deploy::CoverSolution& sol, double radius_m,
+                               const std::string& note) {
+  render::MapOverlay o;
   for (size_t r = 0; r < sol.sites.size(); ++r) {
     const Site& s = sites[sol.sites[r]];
-    if (s.beat >= 0) {
-      for (const grid::Ring& ring : beats[s.beat].rings) {
-        for (size_t i = 0; i < ring.x_m.size(); ++i) {
-          const double x = l.XToPx(ring.x_m[i]), y = l.YToPx(ring.y_m[i]);
-          i == 0 ? cairo_move_to(cr, x, y) : cairo_line_to(cr, x, y);
-        }
-        cairo_close_path(cr);
-      }
-    } else {
-      cairo_new_sub_path(cr);
-      cairo_arc(cr, l.XToPx(s.x_m), l.YToPx(s.y_m), std::max(2.0, radius_m * l.px_per_m), 0,
-                2 * M_PI);
-    }
-    cairo_set_source_rgba(cr, 0.0, 0.45, 0.7, 0.18);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgb(cr, 0.0, 0.3, 0.55);
-    cairo_set_line_width(cr, 1.8);
-    cairo_stroke(cr);
-    cairo_arc(cr, l.XToPx(s.x_m), l.YToPx(s.y_m), 3, 0, 2 * M_PI);
-    cairo_fill(cr);
-    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-    cairo_set_font_size(cr, 11);
-    cairo_move_to(cr, l.XToPx(s.x_m) + 4, l.YToPx(s.y_m) - 4);
-    cairo_show_text(cr, std::to_string(r + 1).c_str());
+    render::MapMark m;
+    if (s.beat >= 0) m.rings = beats[s.beat].rings;
+    m.x_m = s.x_m;
+    m.y_m = s.y_m;
+    m.radius_m = radius_m;
+    m.label = std::to_string(r + 1);
+    o.marks.push_back(std::move(m));
   }
-  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, 13);
-  cairo_set_source_rgb(cr, 0.0, 0.3, 0.55);
-  cairo_move_to(cr, 20, l.height_px - 57);
-  cairo_show_text(cr, note.c_str());
-  cairo_destroy(cr);
-  std::string bytes;
-  const cairo_status_t st = cairo_surface_write_to_png_stream(
-      img,
-      [](void* closure, const unsigned char* data, unsigned int n) {
-        static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), n);
-        return CAIRO_STATUS_SUCCESS;
-      },
-      &bytes);
-  cairo_surface_destroy(img);
-  if (st != CAIRO_STATUS_SUCCESS) return Status::Io(path + ": cannot encode the PNG");
-  return io::WriteFileAtomic(path, bytes);
+  o.note = note;
+  return o;
 }
 
 double Round7(double v) { return std::round(v * 1e7) / 1e7; }
@@ -764,9 +725,6 @@ Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
               FormatDate(fc.origin_s);
     p.code_version = kVersion;
     p.suppressed = pub.suppressed;
-    const std::string png = "map_" + plan.shift.Label() + ".png";
-    PLACECAST_RETURN_IF_ERROR(io::RenderForecastPng(sdir + png, p));
-    written.push_back(png);
     const std::string note =
         std::string(beats.empty() ? "Blue circles: staffed patrol points (" +
                                         Fmt("%g", r.radius_m) + " m coverage)"
@@ -774,8 +732,10 @@ Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
         ", numbered by rank; they cover " +
         Fmt("%.1f", plan.shift_risk > 0 ? 100 * plan.sol.objective / plan.shift_risk : 0.0) +
         " % of the shift's expected events.";
-    PLACECAST_RETURN_IF_ERROR(
-        OverlayPlan(sdir + png, g, p.study_area, sites, beats, plan.sol, r.radius_m, note));
+    const std::string png = "map_" + plan.shift.Label() + ".png";
+    PLACECAST_RETURN_IF_ERROR(render::RenderForecastPng(
+        sdir + png, p, PlanOverlay(sites, beats, plan.sol, r.radius_m, note)));
+    written.push_back(png);
   }
 
   // Fairness audit of the plan: each shift's covered cells are its flagged cells.

@@ -16,12 +16,12 @@
 #include "placecast/audit/audit.h"
 #include "placecast/common/offence.h"
 #include "placecast/common/safe_json.h"
-#include "placecast/io/area_map.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
-#include "placecast/io/products.h"
 #include "placecast/io/staging.h"
 #include "placecast/io/store.h"
+#include "placecast/render/area_map.h"
+#include "placecast/render/map.h"
 #include "placecast/version.h"
 
 namespace placecast::ops {
@@ -145,7 +145,7 @@ Status AuditRequest::Validate() const {
 
 namespace {
 
-// The audit report's own escaping (&, <, >, "): kept apart from io::HtmlEscape, which also
+// The audit report's own escaping (&, <, >, "): kept apart from render::HtmlEscape, which also
 // escapes ', so that report.html stays byte for byte what earlier versions wrote.
 std::string Html(const std::string& s) {
   std::string o;
@@ -283,12 +283,12 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
     std::vector<double> per_res;
     for (const auto& area : a.areas) per_res.push_back(area.exposure_per_1k_residents);
     const std::string map_png = "exposure_map_" + model + ".png";
-    PLACECAST_RETURN_IF_ERROR(io::RenderAreaMapPng(sdir + map_png, areas, per_res,
-                                                   model +
-                                                       ": flagged cell-days per 1,000 residents, " +
-                                                       r.offence + " " + r.from + " – " + r.to,
-                                                   "cell-days per 1k residents"));
-    std::vector<io::BarItem> bars;
+    PLACECAST_RETURN_IF_ERROR(
+        render::RenderAreaMapPng(sdir + map_png, areas, per_res,
+                                 model + ": flagged cell-days per 1,000 residents, " + r.offence +
+                                     " " + r.from + " – " + r.to,
+                                 "cell-days per 1k residents"));
+    std::vector<render::BarItem> bars;
     for (const auto& g : a.groups) {
       bars.push_back({g.name + ": exposure", g.exposure_ratio.value, g.exposure_ratio.lo,
                       g.exposure_ratio.hi, g.exposure_outside_band ? "outside band" : ""});
@@ -299,7 +299,7 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
       }
     }
     const std::string bar_png = "groups_" + model + ".png";
-    PLACECAST_RETURN_IF_ERROR(io::RenderBarChartPng(
+    PLACECAST_RETURN_IF_ERROR(render::RenderBarChartPng(
         sdir + bar_png, model + ": ratio to " + a.reference_group + " residents (95% CI)",
         "ratio (1 = parity; band 0.8–1.25)", bars, 1.0, "parity"));
 

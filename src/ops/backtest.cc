@@ -17,9 +17,9 @@
 #include "placecast/eval/backtest.h"
 #include "placecast/eval/metrics.h"
 #include "placecast/io/file_util.h"
-#include "placecast/io/products.h"
 #include "placecast/io/staging.h"
 #include "placecast/privacy/privacy.h"
+#include "placecast/render/map.h"
 
 namespace placecast::ops {
 
@@ -199,11 +199,11 @@ Result<nlohmann::ordered_json> MakePerOriginPublic(const BacktestRequest& r, con
 }
 
 // The mean hit-rate curve of each model, as hit_rate_curves.csv lists it, from the result itself.
-std::vector<io::CurveSeries> CurveSeriesOf(const eval::BacktestResult& res) {
+std::vector<render::CurveSeries> CurveSeriesOf(const eval::BacktestResult& res) {
   const auto coverages = eval::CurveCoveragesPct();
-  std::vector<io::CurveSeries> series;
+  std::vector<render::CurveSeries> series;
   for (const eval::ModelBacktest& m : res.models) {
-    io::CurveSeries s{m.name, {}, {}};
+    render::CurveSeries s{m.name, {}, {}};
     for (size_t j = 0; j < coverages.size() && j < m.curve_hit_rate.size(); ++j) {
       if (std::isnan(m.curve_hit_rate[j])) continue;  // the CSV leaves it empty
       s.coverage_pct.push_back(coverages[j]);
@@ -256,7 +256,7 @@ Result<Product> Run(io::Store& store, const BacktestRequest& r, Context& ctx) {
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(sdir + "hit_rate_curves.csv", eval::HitRateCurvesCsv(result)));
   // The chart is drawn from the result, not from the CSV just written.
-  PLACECAST_RETURN_IF_ERROR(io::RenderHitRateCurvesPng(
+  PLACECAST_RETURN_IF_ERROR(render::RenderHitRateCurvesPng(
       sdir + "hit_rate_curves.png", CurveSeriesOf(result),
       "Mean hit rate by coverage: " + r.offence + ", " + r.from + " .. " + r.to));
 

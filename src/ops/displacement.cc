@@ -22,9 +22,9 @@
 #include "placecast/deploy/displacement.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
-#include "placecast/io/products.h"
 #include "placecast/io/staging.h"
 #include "placecast/privacy/privacy.h"
+#include "placecast/render/report.h"
 #include "placecast/version.h"
 
 namespace placecast::ops {
@@ -499,13 +499,13 @@ Result<Product> Run(io::Store& store, const DisplacementRequest& r, Context& ctx
       "collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:"
       "left}td.num{text-align:right}.note{color:#555;font-size:.9em}</style>\n</head>\n<body>\n"
       "<section id=\"displacement\">\n<h2>Displacement analysis: " +
-      io::HtmlEscape(r.offence) + "</h2>\n<p>Pre period " + FormatDate(pre.from_s) + " to " +
+      render::HtmlEscape(r.offence) + "</h2>\n<p>Pre period " + FormatDate(pre.from_s) + " to " +
       FormatDate(pre.to_s - kSecondsPerDay) + ", post period " + FormatDate(post.from_s) + " to " +
       FormatDate(post.to_s - kSecondsPerDay) + " (" + std::to_string(pre.days()) +
       " days each).</p>\n<table>\n<tr><th>Area</th><th>Source</th><th>Area (km²)</th><th>Pre</th>"
       "<th>Post</th><th>Change</th></tr>\n";
   for (const Area& a : areas) {
-    h += "<tr><td>" + io::HtmlEscape(a.role) + "</td><td>" + io::HtmlEscape(a.source) +
+    h += "<tr><td>" + render::HtmlEscape(a.role) + "</td><td>" + render::HtmlEscape(a.source) +
          "</td><td class=\"num\">" + Fmt("%.3f", AreaM2(*a.geom) / 1e6) +
          "</td><td class=\"num\">" + CountText(a.counts.pre, "withheld") +
          "</td><td class=\"num\">" + CountText(a.counts.post, "withheld") +
@@ -523,7 +523,7 @@ Result<Product> Run(io::Store& store, const DisplacementRequest& r, Context& ctx
        shown(q.sm_defined, "%.4f", q.buffer_measure, wdq_na) +
        "</td></tr>\n<tr><th>WDQ = BDM / SM</th><td class=\"num\">" +
        shown(q.wdq_defined, "%.3f", q.wdq, wdq_na) + "</td></tr>\n</table>\n<p>" +
-       io::HtmlEscape(q.reading) +
+       render::HtmlEscape(q.reading) +
        "</p>\n<h3>Weighted displacement difference (Wheeler and Ratcliffe 2018)</h3>\n<table>\n"
        "<tr><th>Direct effect ΔT − ΔC<sub>t</sub></th><td class=\"num\">" +
        shown(wdd_shown, "%.0f", w.local, wdd_na) + " (se " +
@@ -540,13 +540,13 @@ Result<Product> Run(io::Store& store, const DisplacementRequest& r, Context& ctx
        "</td></tr>\n<tr><th>95 % interval</th><td class=\"num\">" +
        (w.test_defined ? Fmt("%.1f", w.ci95_low) + " to " + Fmt("%.1f", w.ci95_high)
                        : std::string(wdd_na)) +
-       "</td></tr>\n</table>\n<p>" + io::HtmlEscape(w.reading) + "</p>\n" +
+       "</td></tr>\n</table>\n<p>" + render::HtmlEscape(w.reading) + "</p>\n" +
        (shared ? "<p class=\"note\">One control area serves both the target and the buffer: its "
                  "change is subtracted twice and its counts enter the variance four times.</p>\n"
                : "") +
        (buffer_note.empty()
             ? ""
-            : "<p class=\"note\">Buffer: " + io::HtmlEscape(buffer_note) + ".</p>\n") +
+            : "<p class=\"note\">Buffer: " + render::HtmlEscape(buffer_note) + ".</p>\n") +
        "<p class=\"note\">What these numbers do not say: they compare counts of recorded events, "
        "so a change in reporting or recording reads as a change in crime; a control area only "
        "stands in for what would have happened if it shares the target's trends; the z test "

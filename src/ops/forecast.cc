@@ -18,6 +18,8 @@
 #include "placecast/io/products.h"
 #include "placecast/io/staging.h"
 #include "placecast/models/explain.h"
+#include "placecast/render/map.h"
+#include "placecast/render/report.h"
 #include "placecast/version.h"
 
 namespace placecast::ops {
@@ -225,8 +227,8 @@ Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
   PLACECAST_RETURN_IF_ERROR(io::WriteForecastCsv(dir + "forecast.csv", p));
   PLACECAST_RETURN_IF_ERROR(io::WriteForecastGeoJson(dir + "forecast.geojson", p));
   PLACECAST_RETURN_IF_ERROR(io::WriteForecastGeoPackage(dir + "forecast.gpkg", p));
-  PLACECAST_RETURN_IF_ERROR(io::RenderForecastPng(dir + "map.png", p));
-  PLACECAST_RETURN_IF_ERROR(io::WriteForecastReportHtml(dir + "report.html", p, "map.png"));
+  PLACECAST_RETURN_IF_ERROR(render::RenderForecastPng(dir + "map.png", p));
+  PLACECAST_RETURN_IF_ERROR(render::WriteForecastReportHtml(dir + "report.html", p, "map.png"));
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "explanations.json", explanations_json));
 
   nlohmann::ordered_json run;

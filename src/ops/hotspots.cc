@@ -13,11 +13,11 @@
 #include "ops/release.h"
 #include "placecast/common/safe_json.h"
 #include "placecast/deploy/hotspots.h"
-#include "placecast/io/area_map.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/staging.h"
 #include "placecast/io/vector_layer.h"
+#include "placecast/render/area_map.h"
 #include "placecast/version.h"
 
 namespace placecast::ops {
@@ -327,11 +327,11 @@ Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
       shapes.push_back(std::move(b));
       values.push_back(a.expected_events);
     }
-    PLACECAST_RETURN_IF_ERROR(io::RenderAreaMapPng(sdir + "map.png", shapes, values,
-                                                   "Patrol areas: " + r.model + " forecast of " +
-                                                       r.offence + " for " +
-                                                       FormatDate(fc.origin_s),
-                                                   counts ? "expected events" : "risk (relative)"));
+    PLACECAST_RETURN_IF_ERROR(
+        render::RenderAreaMapPng(sdir + "map.png", shapes, values,
+                                 "Patrol areas: " + r.model + " forecast of " + r.offence +
+                                     " for " + FormatDate(fc.origin_s),
+                                 counts ? "expected events" : "risk (relative)"));
     written.push_back("map.png");
   }
 

@@ -20,9 +20,9 @@
 #include "placecast/eval/concentration.h"
 #include "placecast/eval/metrics.h"
 #include "placecast/io/file_util.h"
-#include "placecast/io/products.h"
 #include "placecast/io/staging.h"
 #include "placecast/privacy/privacy.h"
+#include "placecast/render/map.h"
 
 namespace placecast::ops {
 
@@ -392,7 +392,7 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
                    {"backtest_days", r.backtest_days}, {"train_days", r.train_days},
                    {"bootstrap", r.bootstrap},         {"seed", r.seed}};
   j["groups"] = nlohmann::ordered_json::array();
-  std::vector<io::BarItem> bars;
+  std::vector<render::BarItem> bars;
   for (const GroupRow& g : rows) {
     csv += std::to_string(g.rank) + "," + g.group + "," + std::to_string(g.ucr_part) + "," +
            std::to_string(g.events) + "," + Num(g.knox_ratio) + "," + Num(g.knox_p) + "," +
@@ -441,7 +441,7 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
       io::WriteFileAtomic(sdir + "predictability.json", SafeDump(j, 2) + "\n"));
   // The chart is absent when no group was backtested.
   if (!bars.empty()) {
-    PLACECAST_RETURN_IF_ERROR(io::RenderBarChartPng(
+    PLACECAST_RETURN_IF_ERROR(render::RenderBarChartPng(
         sdir + "predictability.png",
         "Predictability: next-day hit rate at 5% of cells, " + r.from + " .. " + r.to,
         "hit rate of the best model (share of next-day events in the top 5% of cells)", bars, 0.05,

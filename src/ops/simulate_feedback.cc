@@ -13,8 +13,8 @@
 #include "ops/param_fields.h"
 #include "placecast/audit/feedback.h"
 #include "placecast/io/file_util.h"
-#include "placecast/io/products.h"
 #include "placecast/io/staging.h"
+#include "placecast/render/map.h"
 
 namespace placecast::ops {
 
@@ -156,9 +156,9 @@ Result<Product> Run(io::Store* /*store*/, const SimulateFeedbackRequest& r, Cont
       io::WriteFileAtomic(sdir + "feedback.json", audit::FeedbackResultJson(req, result)));
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(sdir + "feedback.csv", audit::FeedbackCurvesCsv(result)));
-  std::vector<io::LineSeries> lines;
+  std::vector<render::LineSeries> lines;
   for (const auto& p : result.policies) {
-    io::LineSeries line;
+    render::LineSeries line;
     line.name = std::string(audit::FeedbackMitigationName(p.mitigation));
     for (size_t t = 0; t < p.favoured_share.size(); ++t) {
       line.x.push_back(static_cast<double>(t));
@@ -168,7 +168,7 @@ Result<Product> Run(io::Store* /*store*/, const SimulateFeedbackRequest& r, Cont
     }
     lines.push_back(std::move(line));
   }
-  PLACECAST_RETURN_IF_ERROR(io::RenderLineChartPng(
+  PLACECAST_RETURN_IF_ERROR(render::RenderLineChartPng(
       sdir + "feedback.png", "Patrol share of the first-favoured area(s) over time",
       "day of the simulation", "favoured share of patrol presence (mean, shaded: 95% band)", lines,
       0, 1, result.true_favoured_share, "their true share of offences"));

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// Forecast products: one forecast surface written as a CSV table, a GeoJSON FeatureCollection
-// (WGS 84), a GeoPackage layer (grid CRS), a PNG map and a self-contained HTML report, plus a PNG
-// of backtest hit-rate curves. Every writer is atomic (it writes "<path>.tmp" and renames it) and
-// byte-reproducible: the same product gives the same bytes, with no wall-clock time anywhere.
+// Forecast products: one forecast surface ranked into cells and written as a CSV table, a GeoJSON
+// FeatureCollection (WGS 84) and a GeoPackage layer (grid CRS); the PNG map and the HTML report of
+// the same product are drawn by placecast/render (map.h, report.h). Every writer is atomic (it
+// writes "<path>.tmp" and renames it) and byte-reproducible: the same product gives the same
+// bytes, with no wall-clock time anywhere.
 // The functions keep no shared state of their own and may run on several threads at once as long
 // as no two write the same path.
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "placecast/grid/geometry.h"
@@ -99,79 +98,5 @@ Status WriteForecastGeoJson(const std::string& path, const ForecastProduct& p);
 // with the CSV's fields, features by rank. gpkg_contents.last_change is pinned to the origin so
 // the file is byte-reproducible. Errors as WriteForecastCsv; kUnsupported for an unknown CRS.
 Status WriteForecastGeoPackage(const std::string& path, const ForecastProduct& p);
-
-// PNG map (1200 px wide): cells shaded by quintile class of non-zero risk, zero-risk cells very
-// light, the study area outlined, the top cells outlined, with title, legend, scale bar, north
-// arrow and a footer (model, training window, origin, horizon, placecast version).
-// Errors as WriteForecastCsv.
-Status RenderForecastPng(const std::string& path, const ForecastProduct& p);
-
-// Single-file HTML report: title, the map (<img src="png_name">, a relative name), settings
-// (every parameter in params_json), warnings, the top-20 cells, why the top cells rank high
-// (explanations_json), how to read the forecast, the model card and generated_note. Every string
-// is HTML-escaped. Errors as WriteForecastGeoJson, plus kInvalidInput for explanations_json that
-// is not a JSON object.
-Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p,
-                               const std::string& png_name);
-
-// One model's mean hit-rate curve: hit_rate[i] (0..1) of events captured by the top
-// coverage_pct[i] % (0..100) of cells.
-struct CurveSeries {
-  std::string name;
-  std::vector<double> coverage_pct;
-  std::vector<double> hit_rate;
-};
-
-// PNG (1200 × 700 px) of hit rate against coverage: the full range 0–100 % on the left and
-// 0–20 % enlarged on the right, one line per series with a legend, the random-forecast diagonal,
-// and `title`. kInvalidInput when there is no series, or a series has no points, unequal lengths,
-// or a value that is not finite or out of range (naming the series and index); kIo as above.
-Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSeries>& series,
-                              const std::string& title);
-
-// One line of a line chart: the points (x[i], y[i]) joined in the given order.
-struct LineSeries {
-  std::string name;
-  std::vector<double> x, y;
-  // Optional band around the line (e.g. a 95% interval): both empty, or one lo <= hi per x.
-  std::vector<double> lo, hi;
-};
-
-// PNG (1200 × 640 px) line chart: one line per series in the series colours with a legend (a
-// series with a band gets it shaded in its colour, translucent, under every line), x from
-// the smallest to the largest x of any series, y from y_min to y_max (points outside are clipped),
-// axes labelled x_label and y_label, and `title`; an optional grey dashed horizontal reference
-// line at `reference` (NaN: none) named `reference_label` in the legend. Deterministic bytes on
-// one installation. kInvalidInput (naming the path and series) when there is no series, a series
-// has no points or unequal lengths, a value is not finite, a band has the wrong length or
-// lo > hi, or y_min >= y_max; kIo as above.
-Status RenderLineChartPng(const std::string& path, const std::string& title,
-                          const std::string& x_label, const std::string& y_label,
-                          const std::vector<LineSeries>& series, double y_min, double y_max,
-                          double reference = std::numeric_limits<double>::quiet_NaN(),
-                          const std::string& reference_label = "");
-
-// One bar of a horizontal bar chart: a label, a value, and an optional interval [lo, hi] (NaN
-// when none) drawn as a whisker. `note` is printed after the value ("PAI 6.1").
-struct BarItem {
-  std::string label;
-  double value = 0;
-  double lo = std::numeric_limits<double>::quiet_NaN();
-  double hi = std::numeric_limits<double>::quiet_NaN();
-  std::string note;
-};
-
-// A horizontal bar chart PNG, bars in the given order (top first), value axis from 0 (or the
-// smallest negative value) to the largest value or hi, labelled `value_label`; an optional
-// vertical reference line at `reference` (NaN: none) labelled `reference_label`. Deterministic
-// bytes on one installation. kInvalidInput when there is no item or a value is not finite;
-// kIo naming the path when the file cannot be written.
-Status RenderBarChartPng(const std::string& path, const std::string& title,
-                         const std::string& value_label, const std::vector<BarItem>& items,
-                         double reference = std::numeric_limits<double>::quiet_NaN(),
-                         const std::string& reference_label = "");
-
-// `s` with &, <, >, " and ' as HTML character references (for every HTML product).
-std::string HtmlEscape(std::string_view s);
 
 }  // namespace placecast::io

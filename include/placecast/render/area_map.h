@@ -11,7 +11,7 @@
 #include "placecast/grid/geometry.h"
 #include "placecast/status.h"
 
-namespace placecast::io {
+namespace placecast::render {
 
 // Draws `areas` (projected metres) filled by `values` (one per area; NaN = no value, grey) into a
 // 1000 px wide PNG at `path`, with `title` and a legend headed `value_label`. kInvalidInput when
@@ -21,4 +21,4 @@ Status RenderAreaMapPng(const std::string& path, const std::vector<grid::Boundar
                         const std::vector<double>& values, const std::string& title,
                         const std::string& value_label);
 
-}  // namespace placecast::io
+}  // namespace placecast::render

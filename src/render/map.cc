@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// PNG renderers drawn with Cairo image surfaces: the forecast map (RenderForecastPng) and the
-// backtest hit-rate curves (RenderHitRateCurvesPng). Each call owns its own surface and context,
-// encodes the PNG in memory (no timestamps: same input, same bytes) and writes it atomically.
-// Thread-safe.
+// PNG renderers drawn with Cairo image surfaces: the forecast map (RenderForecastPng, with its
+// overlay), the backtest hit-rate curves (RenderHitRateCurvesPng), line and bar charts. Each call
+// owns its own surface and context, encodes the PNG in memory (no timestamps: same input, same
+// bytes) and writes it atomically. Thread-safe.
+#include "placecast/render/map.h"
+
 #include <cairo.h>
 
 #include <algorithm>
@@ -14,14 +16,39 @@
 
 #include "io/products_internal.h"
 #include "placecast/io/file_util.h"
-#include "placecast/io/products.h"
+#include "render/render_internal.h"
 
-namespace placecast::io {
+namespace placecast::render {
 
-using products_internal::Format;
-using products_internal::FormatUtc;
+using io::ForecastProduct;
+using io::ProductCell;
+using io::products_internal::Format;
+using io::products_internal::FormatUtc;
 
-namespace products_internal {
+namespace internal {
+
+std::vector<int> QuantileClasses(const std::vector<double>& values, int num_classes,
+                                 std::vector<double>* upper) {
+  std::vector<double> pos;
+  for (double v : values) {
+    if (v > 0) pos.push_back(v);
+  }
+  std::sort(pos.begin(), pos.end());
+  upper->clear();
+  std::vector<int> cls(values.size(), -1);
+  if (pos.empty()) return cls;
+  const int64_t n = static_cast<int64_t>(pos.size());
+  for (int k = 0; k < num_classes; ++k) {
+    const int64_t idx = ((k + 1) * n + num_classes - 1) / num_classes - 1;  // ceil − 1
+    upper->push_back(pos[std::max<int64_t>(idx, 0)]);
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!(values[i] > 0)) continue;
+    const auto it = std::lower_bound(upper->begin(), upper->end(), values[i]);
+    cls[i] = static_cast<int>(std::min<ptrdiff_t>(it - upper->begin(), num_classes - 1));
+  }
+  return cls;
+}
 
 MapLayout ComputeMapLayout(const grid::Grid& grid, const grid::Boundary* study_area) {
   constexpr int kWidth = 1200, kMargin = 20, kTitle = 64, kPanel = 290, kGap = 20, kFooter = 66;
@@ -67,14 +94,14 @@ CurveLayout ComputeCurveLayout() {
   return l;
 }
 
-}  // namespace products_internal
+}  // namespace internal
 
 namespace {
 
-using products_internal::kRiskRamp;
-using products_internal::kSeriesColours;
-using products_internal::kTopOutline;
-using products_internal::kZeroRiskFill;
+using internal::kRiskRamp;
+using internal::kSeriesColours;
+using internal::kTopOutline;
+using internal::kZeroRiskFill;
 
 constexpr const char* kFont = "DejaVu Sans";
 
@@ -126,7 +153,7 @@ Status WritePng(cairo_surface_t* surface, const std::string& path) {
   if (cairo_surface_write_to_png_stream(surface, AppendPng, &png) != CAIRO_STATUS_SUCCESS) {
     return Status::Internal(path + ": cannot encode PNG");
   }
-  return WriteFileAtomic(path, png);
+  return io::WriteFileAtomic(path, png);
 }
 
 // Owns a white RGB image surface and its context.
@@ -173,7 +200,7 @@ std::string LengthLabel(double m) {
   return Format("%g m", m);
 }
 
-void DrawScaleBar(cairo_t* cr, const products_internal::MapLayout& l) {
+void DrawScaleBar(cairo_t* cr, const internal::MapLayout& l) {
   const double len_m = NiceLength(l.map_width_px / 4 / l.px_per_m);
   const double len_px = len_m * l.px_per_m;
   const double x = l.map_left_px + 14, y = l.map_top_px + l.map_height_px - 16;
@@ -192,7 +219,7 @@ void DrawScaleBar(cairo_t* cr, const products_internal::MapLayout& l) {
   Text(cr, x + len_px, y - 13, LengthLabel(len_m), 11, 0x222222, false, Align::kCentre);
 }
 
-void DrawNorthArrow(cairo_t* cr, const products_internal::MapLayout& l) {
+void DrawNorthArrow(cairo_t* cr, const internal::MapLayout& l) {
   const double cx = l.map_left_px + l.map_width_px - 30, top = l.map_top_px + 14;
   SetColour(cr, 0xffffff, 0.85);
   cairo_rectangle(cr, cx - 18, top - 4, 36, 62);
@@ -219,10 +246,59 @@ void Swatch(cairo_t* cr, double x, double y, uint32_t fill, bool filled, uint32_
   cairo_stroke(cr);
 }
 
+// Draws `o` over the map laid out by `l`, in a fresh graphics state (no clip, no path), in the
+// order MapOverlay documents: per mark its area (filled, then outlined), its dot and its label;
+// then the note.
+void DrawOverlay(cairo_t* cr, const internal::MapLayout& l, const MapOverlay& o) {
+  cairo_save(cr);
+  cairo_new_path(cr);
+  auto source = [&](const Rgba& c) { cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a); };
+  for (const MapMark& m : o.marks) {
+    const double ax = l.XToPx(m.x_m), ay = l.YToPx(m.y_m);
+    if (!m.rings.empty()) {
+      for (const grid::Ring& ring : m.rings) {
+        for (size_t i = 0; i < ring.x_m.size(); ++i) {
+          const double x = l.XToPx(ring.x_m[i]), y = l.YToPx(ring.y_m[i]);
+          i == 0 ? cairo_move_to(cr, x, y) : cairo_line_to(cr, x, y);
+        }
+        cairo_close_path(cr);
+      }
+    } else {
+      cairo_new_sub_path(cr);
+      cairo_arc(cr, ax, ay, std::max(2.0, m.radius_m * l.px_per_m), 0, 2 * std::numbers::pi);
+    }
+    source(o.fill);
+    cairo_fill_preserve(cr);
+    source(o.line);
+    cairo_set_line_width(cr, o.line_width_px);
+    cairo_stroke(cr);
+    if (o.dot_radius_px > 0) {
+      cairo_arc(cr, ax, ay, o.dot_radius_px, 0, 2 * std::numbers::pi);
+      cairo_fill(cr);
+    }
+    if (!m.label.empty()) {
+      cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+      cairo_set_font_size(cr, 11);
+      cairo_move_to(cr, ax + 4, ay - 4);
+      cairo_show_text(cr, m.label.c_str());
+      cairo_new_path(cr);
+    }
+  }
+  if (!o.note.empty()) {
+    cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 13);
+    source(o.line);
+    cairo_move_to(cr, 20, l.height_px - 57);
+    cairo_show_text(cr, o.note.c_str());
+  }
+  cairo_restore(cr);
+}
+
 }  // namespace
 
-Status RenderForecastPng(const std::string& path, const ForecastProduct& p) {
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, RankProductCells(p));
+Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
+                         const MapOverlay& overlay) {
+  PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, io::RankProductCells(p));
   const grid::Grid& g = *p.grid;
   // Suppressed cells (public release) take no part in the class breaks and are not drawn.
   std::vector<double> value = p.surface->value;
@@ -233,12 +309,12 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p) {
       value[c.cell] = 0;
     }
   }
-  const auto l = products_internal::ComputeMapLayout(g, p.study_area);
+  const auto l = internal::ComputeMapLayout(g, p.study_area);
   std::vector<double> upper;
-  const std::vector<int> cls = products_internal::QuantileClasses(value, 5, &upper);
+  const std::vector<int> cls = internal::QuantileClasses(value, 5, &upper);
   std::vector<uint8_t> top(value.size(), 0);
   for (const ProductCell& c : cells) top[c.cell] = c.in_top ? 1 : 0;
-  const int32_t top_count = TopCellCount(p.top_share_pct, g.num_cells());
+  const int32_t top_count = io::TopCellCount(p.top_share_pct, g.num_cells());
 
   Canvas canvas(l.width_px, l.height_px);
   cairo_t* cr = canvas.cr();
@@ -320,7 +396,7 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p) {
   DrawNorthArrow(cr, l);
 
   // Title.
-  Text(cr, 20, 40, products_internal::ProductTitle(p), 24, 0x111111, true, Align::kLeft,
+  Text(cr, 20, 40, io::products_internal::ProductTitle(p), 24, 0x111111, true, Align::kLeft,
        l.width_px - 40);
 
   // Legend panel.
@@ -389,8 +465,8 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p) {
   // Footer.
   const double fy = l.height_px - 38;
   const std::string line1 = "Model: " + p.model + "  |  Offence: " + p.offence +
-                            "  |  Training: " + products_internal::TrainingWindowText(p) + " (" +
-                            std::to_string(p.training_events) +
+                            "  |  Training: " + io::products_internal::TrainingWindowText(p) +
+                            " (" + std::to_string(p.training_events) +
                             " events)  |  Origin: " + FormatUtc(p.origin_s) +
                             "  |  Horizon: " + Format("%g", p.horizon_days) + " days";
   Text(cr, 20, fy, line1, 13, 0x222222, false, Align::kLeft, l.width_px - 40);
@@ -398,6 +474,7 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p) {
                             "  ·  Decision support about places, not people: review with local "
                             "knowledge before acting.";
   Text(cr, 20, fy + 20, line2, 12, 0x555555, false, Align::kLeft, l.width_px - 40);
+  if (!overlay.empty()) DrawOverlay(cr, l, overlay);
 
   PLACECAST_RETURN_IF_ERROR(canvas.Check(path));
   return WritePng(canvas.surface(), path);
@@ -469,7 +546,7 @@ Status ValidateSeries(const std::vector<CurveSeries>& series) {
 Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSeries>& series,
                               const std::string& title) {
   PLACECAST_RETURN_IF_ERROR(ValidateSeries(series));
-  const auto l = products_internal::ComputeCurveLayout();
+  const auto l = internal::ComputeCurveLayout();
   Canvas canvas(l.width_px, l.height_px);
   cairo_t* cr = canvas.cr();
 
@@ -787,4 +864,4 @@ Status RenderBarChartPng(const std::string& path, const std::string& title,
   return WritePng(canvas.surface(), path);
 }
 
-}  // namespace placecast::io
+}  // namespace placecast::render

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests for the area choropleth: fills by class (read back through Cairo), grey for no value,
 // byte reproducibility and invalid inputs.
-#include "placecast/io/area_map.h"
+#include "placecast/render/area_map.h"
 
 #include <cairo.h>
 #include <gtest/gtest.h>
@@ -12,10 +12,10 @@
 #include <limits>
 
 #include "common/test_temp.h"
-#include "io/products_internal.h"
 #include "placecast/io/file_util.h"
+#include "render/render_internal.h"
 
-namespace placecast::io {
+namespace placecast::render {
 namespace {
 
 uint32_t PixelAt(const std::string& png, int x, int y) {
@@ -41,14 +41,14 @@ TEST(AreaMapTest, FillsAreasByClassAndGreyWithoutValue) {
   const std::vector<double> v = {1, 5, std::numeric_limits<double>::quiet_NaN()};
   ASSERT_TRUE(RenderAreaMapPng(dir + "/a.png", areas, v, "t", "per 1k").ok());
   ASSERT_TRUE(RenderAreaMapPng(dir + "/b.png", areas, v, "t", "per 1k").ok());
-  EXPECT_EQ(*ReadFile(dir + "/a.png"), *ReadFile(dir + "/b.png"));
+  EXPECT_EQ(*io::ReadFile(dir + "/a.png"), *io::ReadFile(dir + "/b.png"));
   // Map is 750 px wide over 3000 m: 0.25 px/m from x = 20, top 60. Sample each square away from
   // its label.
   const int y = 60 + 40;
-  EXPECT_EQ(PixelAt(dir + "/a.png", 20 + 30, y), products_internal::kRiskRamp[0]);
+  EXPECT_EQ(PixelAt(dir + "/a.png", 20 + 30, y), internal::kRiskRamp[0]);
   // Two positive values in 5 quantile classes: 1 tops classes 0-1, 5 tops class 2 (the bound of
   // class k is v[ceil((k+1)·2/5) − 1]).
-  EXPECT_EQ(PixelAt(dir + "/a.png", 20 + 250 + 30, y), products_internal::kRiskRamp[2]);
+  EXPECT_EQ(PixelAt(dir + "/a.png", 20 + 250 + 30, y), internal::kRiskRamp[2]);
   EXPECT_EQ(PixelAt(dir + "/a.png", 20 + 500 + 30, y), 0xddddddu);
 }
 
@@ -64,4 +64,4 @@ TEST(AreaMapTest, InvalidInputs) {
 }
 
 }  // namespace
-}  // namespace placecast::io
+}  // namespace placecast::render

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Area choropleth PNG (Cairo), for audit maps. Stateless; thread-safe for distinct paths.
-#include "placecast/io/area_map.h"
+#include "placecast/render/area_map.h"
 
 #include <cairo.h>
 
@@ -8,10 +8,10 @@
 #include <cmath>
 #include <cstdio>
 
-#include "io/products_internal.h"
 #include "placecast/io/file_util.h"
+#include "render/render_internal.h"
 
-namespace placecast::io {
+namespace placecast::render {
 namespace {
 
 constexpr const char* kFont = "DejaVu Sans";
@@ -77,7 +77,7 @@ Status RenderAreaMapPng(const std::string& path, const std::vector<grid::Boundar
   std::vector<double> classed(values.size(), 0);
   for (size_t i = 0; i < values.size(); ++i) classed[i] = std::isfinite(values[i]) ? values[i] : 0;
   std::vector<double> upper;
-  const std::vector<int> cls = products_internal::QuantileClasses(classed, 5, &upper);
+  const std::vector<int> cls = internal::QuantileClasses(classed, 5, &upper);
 
   cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
   cairo_t* cr = cairo_create(surface);
@@ -93,7 +93,7 @@ Status RenderAreaMapPng(const std::string& path, const std::vector<grid::Boundar
     }
     uint32_t fill = kNoValueFill;
     if (std::isfinite(values[i])) {
-      fill = cls[i] < 0 ? products_internal::kZeroRiskFill : products_internal::kRiskRamp[cls[i]];
+      fill = cls[i] < 0 ? internal::kZeroRiskFill : internal::kRiskRamp[cls[i]];
     }
     SetColour(cr, fill);
     cairo_fill_preserve(cr);
@@ -133,10 +133,10 @@ Status RenderAreaMapPng(const std::string& path, const std::vector<grid::Boundar
     Text(cr, lx + 30, y + 13, label, 12, false, false);
   };
   for (size_t k = 0; k < upper.size(); ++k) {
-    swatch(products_internal::kRiskRamp[k], Fmt(prev) + " – " + Fmt(upper[k]));
+    swatch(internal::kRiskRamp[k], Fmt(prev) + " – " + Fmt(upper[k]));
     prev = upper[k];
   }
-  swatch(products_internal::kZeroRiskFill, "0");
+  swatch(internal::kZeroRiskFill, "0");
   swatch(kNoValueFill, "no value (no residents)");
 
   Status st = cairo_status(cr) == CAIRO_STATUS_SUCCESS
@@ -152,7 +152,7 @@ Status RenderAreaMapPng(const std::string& path, const std::vector<grid::Boundar
   cairo_destroy(cr);
   cairo_surface_destroy(surface);
   PLACECAST_RETURN_IF_ERROR(st);
-  return WriteFileAtomic(path, png);
+  return io::WriteFileAtomic(path, png);
 }
 
-}  // namespace placecast::io
+}  // namespace placecast::render

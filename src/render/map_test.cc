@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests of the PNG renderers: signature, byte reproducibility, and pixels read back through Cairo
-// at places whose colour the drawing rules fix (cell centres, hotspot edges, curve points).
+// at places whose colour the drawing rules fix (cell centres, hotspot edges, overlay marks, curve
+// points).
+#include "placecast/render/map.h"
+
 #include <cairo.h>
 #include <gtest/gtest.h>
 
@@ -8,25 +11,25 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <tuple>
 
-#include "io/products_internal.h"
 #include "io/products_test_fixture.h"
-#include "placecast/io/products.h"
+#include "render/render_internal.h"
 
-namespace placecast::io {
+namespace placecast::render {
 namespace {
 
-using products_internal::kRiskRamp;
-using products_internal::kSeriesColours;
-using products_internal::kTopOutline;
-using products_internal::kZeroRiskFill;
-using testing::kCell;
-using testing::kRisk;
-using testing::kX0;
-using testing::kY0;
-using testing::Slurp;
-using testing::TestDir;
-using testing::TextForecast;
+using internal::kRiskRamp;
+using internal::kSeriesColours;
+using internal::kTopOutline;
+using internal::kZeroRiskFill;
+using io::testing::kCell;
+using io::testing::kRisk;
+using io::testing::kX0;
+using io::testing::kY0;
+using io::testing::Slurp;
+using io::testing::TestDir;
+using io::testing::TextForecast;
 
 // A PNG read back into memory.
 class Png {
@@ -55,7 +58,7 @@ bool HasPngSignature(const std::string& bytes) {
   return bytes.size() > 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0;
 }
 
-TEST(MapRenderTest, ForecastPngHasSignatureAndIsReproducible) {
+TEST(MapTest, ForecastPngHasSignatureAndIsReproducible) {
   TextForecast f(kRisk, 25);
   f.product.study_area = &f.area;
   const std::string dir = TestDir();
@@ -71,7 +74,7 @@ TEST(MapRenderTest, ForecastPngHasSignatureAndIsReproducible) {
   EXPECT_FALSE(a == Slurp(dir + "/c.png"));
 }
 
-TEST(MapRenderTest, ForecastPngShadesEachCellByItsQuintile) {
+TEST(MapTest, ForecastPngShadesEachCellByItsQuintile) {
   // Positive risks 1, 2, 3, 5, 8 each fall in their own quintile (6 positive cells; the two 1s
   // share the lowest class); zeros are the light fill.
   TextForecast f(kRisk, 25);
@@ -79,7 +82,7 @@ TEST(MapRenderTest, ForecastPngShadesEachCellByItsQuintile) {
   ASSERT_TRUE(RenderForecastPng(path, f.product).ok());
   const Png png(path);
   ASSERT_TRUE(png.ok());
-  const auto l = products_internal::ComputeMapLayout(f.grid, nullptr);
+  const auto l = internal::ComputeMapLayout(f.grid, nullptr);
   EXPECT_EQ(png.width(), l.width_px);
   EXPECT_EQ(png.height(), l.height_px);
   EXPECT_EQ(png.width(), 1200);
@@ -96,14 +99,14 @@ TEST(MapRenderTest, ForecastPngShadesEachCellByItsQuintile) {
   EXPECT_EQ(png.At(l.XToPx(kX0 - 0.2 * kCell), l.YToPx(kY0 + 1.5 * kCell)), 0xffffffu);
 }
 
-TEST(MapRenderTest, TopCellsAreOutlinedAsOneGroup) {
+TEST(MapTest, TopCellsAreOutlinedAsOneGroup) {
   // Top 25 % = cells 5, 6, 7: the middle row's three eastern cells.
   TextForecast f(kRisk, 25);
   const std::string path = TestDir() + "/map.png";
   ASSERT_TRUE(RenderForecastPng(path, f.product).ok());
   const Png png(path);
   ASSERT_TRUE(png.ok());
-  const auto l = products_internal::ComputeMapLayout(f.grid, nullptr);
+  const auto l = internal::ComputeMapLayout(f.grid, nullptr);
   const double north_edge_py = std::round(l.YToPx(kY0 + 2 * kCell));
   const double south_edge_py = std::round(l.YToPx(kY0 + 1 * kCell));
   const double west_edge_px = std::round(l.XToPx(kX0 + 1 * kCell));
@@ -122,25 +125,25 @@ TEST(MapRenderTest, TopCellsAreOutlinedAsOneGroup) {
             kZeroRiskFill);
 }
 
-TEST(MapRenderTest, AllZeroForecastAndMaskedCellsRender) {
+TEST(MapTest, AllZeroForecastAndMaskedCellsRender) {
   TextForecast f({"0 . 0", ". 0 0"}, 5);
   f.product.study_area = &f.area;
   const std::string path = TestDir() + "/map.png";
   ASSERT_TRUE(RenderForecastPng(path, f.product).ok());
   const Png png(path);
   ASSERT_TRUE(png.ok());
-  const auto l = products_internal::ComputeMapLayout(f.grid, &f.area);
+  const auto l = internal::ComputeMapLayout(f.grid, &f.area);
   // Active zero cells are light grey; masked cells stay white.
   EXPECT_EQ(png.At(l.XToPx(kX0 + 1.5 * kCell), l.YToPx(kY0 + 0.5 * kCell)), kZeroRiskFill);
   EXPECT_EQ(png.At(l.XToPx(kX0 + 0.5 * kCell), l.YToPx(kY0 + 0.5 * kCell)), 0xffffffu);
   EXPECT_EQ(png.At(l.XToPx(kX0 + 1.5 * kCell), l.YToPx(kY0 + 1.5 * kCell)), 0xffffffu);
 }
 
-TEST(MapRenderTest, MapLayoutKeepsAspectAndFitsTheImage) {
+TEST(MapTest, MapLayoutKeepsAspectAndFitsTheImage) {
   TextForecast wide({"1 1 1 1 1 1 1 1 1 1"});
   TextForecast tall({"1", "1", "1", "1", "1", "1", "1", "1", "1", "1"});
   for (const grid::Grid* g : {&wide.grid, &tall.grid}) {
-    const auto l = products_internal::ComputeMapLayout(*g, nullptr);
+    const auto l = internal::ComputeMapLayout(*g, nullptr);
     // One metre is the same number of pixels across and down; the grid is inside the frame.
     EXPECT_NEAR(l.XToPx(kX0 + 150) - l.XToPx(kX0), l.YToPx(kY0) - l.YToPx(kY0 + 150), 1e-9);
     EXPECT_GE(l.XToPx(kX0), l.map_left_px);
@@ -153,7 +156,72 @@ TEST(MapRenderTest, MapLayoutKeepsAspectAndFitsTheImage) {
   }
 }
 
-TEST(MapRenderTest, HitRatePngDrawsEachSeriesWhereItsPointsAre) {
+TEST(MapTest, QuantileClassesShareTiesAndSkipZeros) {
+  std::vector<double> upper;
+  EXPECT_EQ(internal::QuantileClasses({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5, &upper),
+            (std::vector<int>{-1, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4}));
+  EXPECT_EQ(upper, (std::vector<double>{2, 4, 6, 8, 10}));
+  EXPECT_EQ(internal::QuantileClasses({0, 1, 1, 1, 1, 2}, 5, &upper),
+            (std::vector<int>{-1, 0, 0, 0, 0, 4}));
+  EXPECT_EQ(internal::QuantileClasses({0, 0}, 5, &upper), (std::vector<int>{-1, -1}));
+  EXPECT_TRUE(upper.empty());
+}
+
+// The overlay is drawn from memory over the map: a circle mark tints its cells, its dot sits at
+// its anchor, a polygon mark tints the cells inside it, and an empty overlay changes nothing.
+TEST(MapTest, OverlayDrawsMarksWhereTheyAre) {
+  TextForecast f(kRisk, 25);
+  const std::string dir = TestDir();
+  ASSERT_TRUE(RenderForecastPng(dir + "/plain.png", f.product).ok());
+  ASSERT_TRUE(RenderForecastPng(dir + "/empty.png", f.product, MapOverlay{}).ok());
+  EXPECT_TRUE(Slurp(dir + "/plain.png") == Slurp(dir + "/empty.png"));
+
+  MapOverlay o;
+  o.fill = {0, 0, 1, 0.5};
+  o.line = {0, 0, 0, 1};
+  o.dot_radius_px = 4;
+  // A circle around the centre of cell (col 0, row 0) and a square over cell (col 3, row 2).
+  const double cx = kX0 + 0.5 * kCell, cy = kY0 + 0.5 * kCell;
+  o.marks.push_back({{}, cx, cy, 0.45 * kCell, "1"});
+  const double x0 = kX0 + 3 * kCell, y0 = kY0 + 2 * kCell;
+  grid::Ring sq{{x0, x0 + kCell, x0 + kCell, x0}, {y0, y0, y0 + kCell, y0 + kCell}};
+  o.marks.push_back({{sq}, x0 + 0.5 * kCell, y0 + 0.5 * kCell, 0, ""});
+  o.note = "plan <note>";
+  ASSERT_TRUE(RenderForecastPng(dir + "/plan.png", f.product, o).ok());
+  const Png plain(dir + "/plain.png"), plan(dir + "/plan.png");
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan.width(), plain.width());
+  EXPECT_EQ(plan.height(), plain.height());
+  const auto l = internal::ComputeMapLayout(f.grid, nullptr);
+  // The dot is drawn in the line colour at the anchor.
+  EXPECT_EQ(plan.At(l.XToPx(cx), l.YToPx(cy)), 0x000000u);
+  // Inside the circle, off the dot: the cell's zero-risk fill half covered by blue.
+  auto blend = [](uint32_t rgb) {
+    const uint32_t r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
+    return std::make_tuple(r / 2, g / 2, b / 2 + 127);
+  };
+  auto near = [](uint32_t got, std::tuple<uint32_t, uint32_t, uint32_t> want) {
+    const auto [r, g, b] = want;
+    return std::abs(static_cast<int>((got >> 16) & 0xff) - static_cast<int>(r)) <= 2 &&
+           std::abs(static_cast<int>((got >> 8) & 0xff) - static_cast<int>(g)) <= 2 &&
+           std::abs(static_cast<int>(got & 0xff) - static_cast<int>(b)) <= 2;
+  };
+  const double off = 0.25 * kCell;
+  EXPECT_TRUE(near(plan.At(l.XToPx(cx - off), l.YToPx(cy - off)), blend(kZeroRiskFill)))
+      << std::hex << plan.At(l.XToPx(cx - off), l.YToPx(cy - off));
+  // Inside the square, off its dot: risk 2 (the top class) half covered by blue.
+  const double sx = x0 + 0.2 * kCell, sy = y0 + 0.2 * kCell;
+  EXPECT_TRUE(near(plan.At(l.XToPx(sx), l.YToPx(sy)), blend(plain.At(l.XToPx(sx), l.YToPx(sy)))))
+      << std::hex << plan.At(l.XToPx(sx), l.YToPx(sy));
+  // A cell under no mark is untouched.
+  const double ux = kX0 + 1.5 * kCell, uy = kY0 + 1.5 * kCell;
+  EXPECT_EQ(plan.At(l.XToPx(ux), l.YToPx(uy)), plain.At(l.XToPx(ux), l.YToPx(uy)));
+  // Same overlay, same bytes.
+  ASSERT_TRUE(RenderForecastPng(dir + "/plan2.png", f.product, o).ok());
+  EXPECT_TRUE(Slurp(dir + "/plan.png") == Slurp(dir + "/plan2.png"));
+}
+
+TEST(MapTest, HitRatePngDrawsEachSeriesWhereItsPointsAre) {
   const std::vector<CurveSeries> series = {
       {"flat half", {0, 50, 100}, {0.5, 0.5, 0.5}},
       {"flat high", {0, 100}, {0.9, 0.9}},
@@ -166,7 +234,7 @@ TEST(MapRenderTest, HitRatePngDrawsEachSeriesWhereItsPointsAre) {
   EXPECT_TRUE(a == Slurp(dir + "/b.png"));
   const Png png(dir + "/a.png");
   ASSERT_TRUE(png.ok());
-  const auto l = products_internal::ComputeCurveLayout();
+  const auto l = internal::ComputeCurveLayout();
   EXPECT_EQ(png.width(), l.width_px);
   EXPECT_EQ(png.height(), l.height_px);
   // Hit rate 0.5 lies on a whole pixel row; a 2.4 px line covers that row fully.
@@ -178,7 +246,7 @@ TEST(MapRenderTest, HitRatePngDrawsEachSeriesWhereItsPointsAre) {
   EXPECT_EQ(png.At(l.XToPx(0, 70) + 0.5, l.YToPx(0.3) + 0.5), 0xffffffu);
 }
 
-TEST(MapRenderTest, HitRateInvalidSeriesAreInvalidInput) {
+TEST(MapTest, HitRateInvalidSeriesAreInvalidInput) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   struct Case {
     std::vector<CurveSeries> series;
@@ -207,7 +275,7 @@ TEST(MapRenderTest, HitRateInvalidSeriesAreInvalidInput) {
   }
 }
 
-TEST(MapRenderTest, HitRateUnwritablePathIsIoError) {
+TEST(MapTest, HitRateUnwritablePathIsIoError) {
   const std::string path = TestDir() + "/missing/curves.png";
   const Status st = RenderHitRateCurvesPng(path, {{"kde", {0, 100}, {0, 1}}}, "t");
   EXPECT_EQ(st.code(), ErrorCode::kIo);
@@ -215,7 +283,7 @@ TEST(MapRenderTest, HitRateUnwritablePathIsIoError) {
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
-TEST(MapRenderTest, LineChartDrawsEachSeriesWhereItsPointsAre) {
+TEST(MapTest, LineChartDrawsEachSeriesWhereItsPointsAre) {
   // x runs 0..10 over the 760 px plot from x = 90 px; y 0..1 over the 470 px plot whose bottom
   // is at 70 + 470 = 540 px: y 0.5 -> 540 - 235 = 305 px, y 0.2 -> 540 - 94 = 446 px (whole rows).
   const std::vector<LineSeries> series = {
@@ -242,7 +310,7 @@ TEST(MapRenderTest, LineChartDrawsEachSeriesWhereItsPointsAre) {
   EXPECT_EQ(png.At(px(3) + 0.5, 540 - 0.65 * 470 + 0.5), 0xffffffu);
 }
 
-TEST(MapRenderTest, LineChartShadesBandsUnderTheLines) {
+TEST(MapTest, LineChartShadesBandsUnderTheLines) {
   // y 0..1 over the 470 px plot whose bottom is at 540 px: the band 0.3..0.7 spans rows 399..211;
   // the line at 0.5 is row 305. Inside the band but off the line (row 250, y ≈ 0.62) the pixel is
   // the series colour at 16% over white; outside the band (row 150, y ≈ 0.83) it is white.
@@ -267,7 +335,7 @@ TEST(MapRenderTest, LineChartShadesBandsUnderTheLines) {
   EXPECT_EQ(png.At(x, 150), 0xffffffu);
 }
 
-TEST(MapRenderTest, LineChartInvalidInputs) {
+TEST(MapTest, LineChartInvalidInputs) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const std::string path = TestDir() + "/line.png";
   struct Case {
@@ -314,7 +382,7 @@ TEST(MapRenderTest, LineChartInvalidInputs) {
   }
 }
 
-TEST(MapRenderTest, BarChartBarsEndAtTheirValues) {
+TEST(MapTest, BarChartBarsEndAtTheirValues) {
   const std::string dir = TestDir();
   BarItem theft;
   theft.label = "theft";
@@ -343,4 +411,4 @@ TEST(MapRenderTest, BarChartBarsEndAtTheirValues) {
 }
 
 }  // namespace
-}  // namespace placecast::io
+}  // namespace placecast::render
