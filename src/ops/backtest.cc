@@ -141,9 +141,8 @@ Result<eval::BacktestRequest> EvalRequest(const BacktestRequest& r) {
 
 // Public release (docs/privacy.md, "backtest") of per_origin.csv: the rows of origins scoring
 // fewer than k events are left out (for every model); the others publish their event count with
-// Laplace noise when ε is given (sensitivity ceil(horizon_days): one incident is scored at that
-// many daily origins at most) and their metrics as computed. Returns the privacy record; `*res`
-// keeps only the published origins.
+// Laplace noise when ε is given (privacy::ReleasePerOrigin) and their metrics as computed. Returns
+// the privacy record; `*res` keeps only the published origins.
 Result<nlohmann::ordered_json> MakePerOriginPublic(const BacktestRequest& r, const Release& release,
                                                    eval::BacktestResult* res) {
   if (res->events < r.min_incidents) {
@@ -151,33 +150,28 @@ Result<nlohmann::ordered_json> MakePerOriginPublic(const BacktestRequest& r, con
                                 ": the backtest scores only " + std::to_string(res->events) +
                                 " events, fewer than k: nothing can be published");
   }
-  const double sensitivity = std::max(1.0, std::ceil(r.horizon_days));
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published,
-                             PublicCounts(release, res->events_per_origin, sensitivity));
+  PLACECAST_ASSIGN_OR_RETURN(privacy::PublishedRows published,
+                             privacy::ReleasePerOrigin(SpecOf(release), res->events_per_origin,
+                                                       res->events, r.horizon_days));
+  const double sensitivity = published.sensitivity;
   const size_t origins = res->origins_s.size();
   const size_t nc = res->coverages_pct.size();
-  std::vector<size_t> keep;
-  for (size_t o = 0; o < origins; ++o) {
-    if (published[o] != privacy::kWithheldCount) keep.push_back(o);
-  }
+  const std::vector<size_t>& keep = published.kept;
   auto pick = [&](std::vector<double>& v) {
     std::vector<double> out;
     for (size_t o : keep) out.insert(out.end(), v.begin() + o * nc, v.begin() + (o + 1) * nc);
     v = std::move(out);
   };
-  std::vector<int64_t> origins_s, events;
-  for (size_t o : keep) {
-    origins_s.push_back(res->origins_s[o]);
-    events.push_back(published[o]);
-  }
+  std::vector<int64_t> origins_s;
+  for (size_t o : keep) origins_s.push_back(res->origins_s[o]);
   res->origins_s = std::move(origins_s);
-  res->events_per_origin = std::move(events);
+  res->events_per_origin = std::move(published.counts);
   for (auto& m : res->models) {
     pick(m.hit_rate);
     pick(m.pai);
     pick(m.pei);
   }
-  const int64_t withheld = static_cast<int64_t>(origins - keep.size());
+  const int64_t withheld = published.withheld;
   const std::string note =
       "Public release: no incident points, times or ids are published. In per_origin.csv the "
       "rows of origins scoring fewer than k = " +

@@ -217,31 +217,28 @@ struct DisplacementRelease {
   nlohmann::ordered_json privacy;
 };
 
-// Public release of the areas' counts: each pre/post count below k is withheld, the others get
-// Laplace noise of sensitivity Δ (1: the areas do not overlap, so an incident is in one area and
-// one period; 2 when a separate buffer control overlaps the control) when ε is given. The counts
-// in `areas` become the published ones (privacy::kWithheldCount when withheld).
+// Public release of the areas' counts (privacy::ReleasePrePost): each pre/post count below k is
+// withheld, the others get Laplace noise of sensitivity Δ (1: the areas do not overlap, so an
+// incident is in one area and one period; 2 when a separate buffer control overlaps the control)
+// when ε is given. The counts in `areas` become the published ones (privacy::kWithheldCount when
+// withheld).
 Result<DisplacementRelease> MakeCountsPublic(const Release& release, bool controls_overlap,
                                              std::vector<Area>* areas) {
   DisplacementRelease rel;
-  rel.sensitivity = controls_overlap ? 2 : 1;
-  std::vector<int64_t> counts;
-  for (const Area& a : *areas) {
-    counts.push_back(a.counts.pre);
-    counts.push_back(a.counts.post);
-  }
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published,
-                             PublicCounts(release, counts, rel.sensitivity));
+  std::vector<privacy::PrePost> counts;
+  for (const Area& a : *areas) counts.push_back({a.counts.pre, a.counts.post});
+  // The first three areas are the target, the buffer and the control.
+  PLACECAST_ASSIGN_OR_RETURN(privacy::PublishedPrePost published,
+                             privacy::ReleasePrePost(SpecOf(release), counts, controls_overlap));
   for (size_t i = 0; i < areas->size(); ++i) {
-    (*areas)[i].counts.pre = published[2 * i];
-    (*areas)[i].counts.post = published[2 * i + 1];
-    const bool out = published[2 * i] == privacy::kWithheldCount ||
-                     published[2 * i + 1] == privacy::kWithheldCount;
-    if (out) rel.wdd_withheld = true;
-    if (out && i < 3) rel.wdq_withheld = true;  // target, buffer, control
+    (*areas)[i].counts.pre = published.counts[i].pre;
+    (*areas)[i].counts.post = published.counts[i].post;
   }
-  rel.counts = static_cast<int64_t>(counts.size());
-  for (int64_t v : published) rel.withheld += v == privacy::kWithheldCount ? 1 : 0;
+  rel.wdq_withheld = published.wdq_withheld;
+  rel.wdd_withheld = published.wdd_withheld;
+  rel.sensitivity = published.sensitivity;
+  rel.counts = static_cast<int64_t>(2 * counts.size());
+  rel.withheld = published.withheld;
   char buf[900];
   std::snprintf(
       buf, sizeof(buf),

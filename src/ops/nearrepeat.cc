@@ -253,29 +253,25 @@ Result<EventSet> ReadXyDateCsv(const std::string& path, int64_t* rows_skipped) {
   return ev;
 }
 
-// Public release (docs/privacy.md, "nearrepeat"): the open last space band [bK, inf) is withheld
-// (one incident is in N − 1 pairs, nearly all of them there); close-band cells with fewer than k
-// pairs are withheld; the others get Laplace noise when ε is given, with sensitivity D = the most
-// close pairs any one event takes part in (from the data, so the guarantee is nominal). Knox
-// ratios use the published counts; expected counts and p-values come from the true data.
-// Returns the privacy record.
+// Public release (docs/privacy.md, "nearrepeat"; privacy::ReleaseKnox): the open last space band
+// [bK, inf) is withheld (one incident is in N − 1 pairs, nearly all of them there); close-band
+// cells with fewer than k pairs are withheld; the others get Laplace noise when ε is given, with
+// sensitivity D = the most close pairs any one event takes part in (from the data, so the
+// guarantee is nominal). Knox ratios use the published counts; expected counts and p-values come
+// from the true data. Returns the privacy record.
 Result<nlohmann::ordered_json> MakeKnoxPublic(const Release& rel, analysis::KnoxResult* r) {
-  const size_t close_cells = static_cast<size_t>(r->rows - 1) * r->cols;
-  const std::vector<int64_t> close(r->observed.begin(), r->observed.begin() + close_cells);
-  const double sensitivity =
-      static_cast<double>(std::max<int64_t>(1, r->max_close_pairs_per_event));
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published, PublicCounts(rel, close, sensitivity));
-  r->withheld.assign(r->observed.size(), 1);
-  int64_t withheld = 0;
-  for (size_t i = 0; i < close_cells; ++i) {
-    if (published[i] == privacy::kWithheldCount) {
-      ++withheld;
-      continue;
-    }
-    r->withheld[i] = 0;
-    r->observed[i] = published[i];
-    r->knox_ratio[i] = r->expected[i] > 0 ? static_cast<double>(published[i]) / r->expected[i]
-                                          : std::numeric_limits<double>::quiet_NaN();
+  PLACECAST_ASSIGN_OR_RETURN(privacy::PublishedKnox published,
+                             privacy::ReleaseKnox(SpecOf(rel), r->rows, r->cols, r->observed,
+                                                  r->expected, r->max_close_pairs_per_event));
+  const size_t close_cells = static_cast<size_t>(published.close_cells);
+  const double sensitivity = published.sensitivity;
+  const int64_t withheld = published.withheld_close_cells;
+  // Withheld cells keep their true figures in `*r`: the formatters write none of them.
+  r->withheld = published.withheld;
+  for (size_t i = 0; i < r->withheld.size(); ++i) {
+    if (r->withheld[i] != 0) continue;
+    r->observed[i] = published.observed[i];
+    r->knox_ratio[i] = published.knox_ratio[i];
   }
   r->close_pairs = -1;  // the total would give away the sum of the withheld cells
   char buf[768];

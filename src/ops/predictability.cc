@@ -244,12 +244,12 @@ Result<nlohmann::ordered_json> MakeRowsPublic(const PredictabilityRequest& r,
                                               const Release& release, std::vector<GroupRow>* rows) {
   std::vector<int64_t> events;
   for (const GroupRow& g : *rows) events.push_back(g.events);
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published, PublicCounts(release, events, 1));
+  PLACECAST_ASSIGN_OR_RETURN(privacy::PublishedRows published,
+                             privacy::ReleaseRows(SpecOf(release), events, 1));
   std::vector<GroupRow> kept;
-  for (size_t i = 0; i < rows->size(); ++i) {
-    if (published[i] == privacy::kWithheldCount) continue;
-    kept.push_back((*rows)[i]);
-    kept.back().events = published[i];
+  for (size_t j = 0; j < published.kept.size(); ++j) {
+    kept.push_back((*rows)[published.kept[j]]);
+    kept.back().events = published.counts[j];
   }
   const int64_t groups = static_cast<int64_t>(rows->size());
   const int64_t withheld = groups - static_cast<int64_t>(kept.size());

@@ -138,13 +138,21 @@ std::string NoiseSentence(const Release& p, double sensitivity, const std::strin
   return buf;
 }
 
+privacy::ReleaseSpec SpecOf(const Release& p) {
+  privacy::ReleaseSpec spec;
+  spec.min_incidents = p.f.min_incidents;
+  spec.epsilon = p.f.epsilon > 0 ? p.f.epsilon : 0;
+  if (spec.epsilon > 0) {
+    spec.key = p.key;
+    spec.query = p.query;
+  }
+  return spec;
+}
+
 Result<std::vector<int64_t>> PublicCounts(const Release& p, const std::vector<int64_t>& counts,
                                           double sensitivity, const std::string& figures) {
   if (!p.f.public_release) return counts;
-  if (p.f.epsilon <= 0)
-    return privacy::PublishCounts(counts, p.f.min_incidents, sensitivity, 0, "", "");
-  return privacy::PublishCounts(counts, p.f.min_incidents, sensitivity, p.f.epsilon, p.key,
-                                p.query + "\n" + figures);
+  return privacy::ReleaseCounts(SpecOf(p), counts, sensitivity, figures);
 }
 
 std::string EpsilonText(const Release& p, double sensitivity) {
@@ -173,20 +181,14 @@ std::string SupportLead(double support_m) {
 Result<PublicSurface> MakeSurfacePublic(const Release& p, const Study& study, int64_t train_from_s,
                                         int64_t origin_s, double support_m,
                                         grid::Surface* surface) {
-  constexpr double kSensitivity = 1;  // one incident changes a naive count by one
+  constexpr double kSensitivity = 1;  // privacy::ReleaseSurface's
+  auto released = privacy::ReleaseSurface(study.grid, study.events, train_from_s, origin_s,
+                                          support_m, SpecOf(p), &surface->value);
+  if (!released.ok()) return released.status().Wrap("--public-release");
   PublicSurface out;
-  out.support_m = support_m;
-  PLACECAST_RETURN_IF_ERROR(privacy::SuppressSmallCells(study.grid, study.events, train_from_s,
-                                                        origin_s, support_m, p.f.min_incidents,
-                                                        &out.suppressed)
-                                .Wrap("--public-release"));
-  for (uint8_t b : out.suppressed) out.suppressed_cells += b;
-  if (p.f.epsilon > 0) {
-    PLACECAST_ASSIGN_OR_RETURN(
-        surface->value, privacy::AddLaplaceNoise(surface->value, kSensitivity, p.f.epsilon, p.key,
-                                                 p.query + "\nrisk surface"));
-    for (double& v : surface->value) v = std::max(0.0, v);
-  }
+  out.suppressed = std::move(released->suppressed);
+  out.suppressed_cells = released->suppressed_cells;
+  out.support_m = released->support_m;
   char buf[512];
   std::snprintf(buf, sizeof(buf),
                 "Public release: no incident points are published; cells resting on fewer "
@@ -204,29 +206,23 @@ Result<PublicSurface> MakeSurfacePublic(const Release& p, const Study& study, in
 
 Result<int64_t> MakeAuditPublic(const Release& p, audit::AuditResult* r) {
   std::vector<int64_t> need;
-  for (const auto& a : r->areas) need.push_back(a.need_events);
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published,
-                             PublicCounts(p, need, 1, "area need counts"));
-  int64_t withheld = 0, total = 0;
-  for (int64_t n : published) {
-    if (n == privacy::kWithheldCount) {
-      ++withheld;
-    } else {
-      total += n;
-    }
+  std::vector<double> residents;
+  for (const auto& a : r->areas) {
+    need.push_back(a.need_events);
+    residents.push_back(a.residents);
   }
-  const double nan = std::numeric_limits<double>::quiet_NaN();
+  PLACECAST_ASSIGN_OR_RETURN(privacy::PublishedAreaNeed published,
+                             privacy::ReleaseAreaNeed(SpecOf(p), need, residents));
   for (size_t i = 0; i < r->areas.size(); ++i) {
     audit::AreaAudit& a = r->areas[i];
-    a.need_events = published[i];
-    const bool shown = published[i] != privacy::kWithheldCount;
-    a.need_share =
-        shown && withheld == 0 && total > 0 ? static_cast<double>(published[i]) / total : nan;
-    a.need_per_1k_residents =
-        shown && a.residents > 0 ? 1000.0 * static_cast<double>(published[i]) / a.residents : nan;
+    a.need_events = published.need_events[i];
+    a.need_share = published.need_share[i];
+    a.need_per_1k_residents = published.need_per_1k_residents[i];
   }
-  r->need_events = withheld == 0 ? total : privacy::kWithheldCount;
-  if (withheld > 0) {
+  r->need_events = published.total_need_events;
+  const int64_t withheld = published.withheld_areas;
+  if (published.group_need_withheld) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
     char why[256];
     std::snprintf(why, sizeof(why),
                   " Need-based figures are withheld in this public release: %lld area(s) rest "

@@ -21,6 +21,7 @@
 #include "ops/common.h"
 #include "placecast/audit/audit.h"
 #include "placecast/ops/request.h"
+#include "placecast/privacy/policy.h"
 
 namespace placecast::ops {
 
@@ -30,6 +31,9 @@ struct Release {
   std::string key;    // the store's release key, 32 raw bytes; never leaves the process
   std::string query;  // canonical JSON {"command", "options", "data"}: public
 };
+
+// The release as the policies of src/privacy (placecast/privacy/policy.h) take it.
+privacy::ReleaseSpec SpecOf(const Release& p);
 
 // The release of the request `request_json` (as WriteRequest gives it) whose fields are `specs`:
 // reads the key and the data digest from `store` when noise is asked for (ε > 0). The store's
@@ -55,9 +59,9 @@ nlohmann::ordered_json PrivacyJson(const Release& p, const nlohmann::ordered_jso
 std::string NoiseSentence(const Release& p, double sensitivity, const std::string& what,
                           const std::string& per, const std::string& after);
 
-// Counts below k become privacy::kWithheldCount, the others get rounded Laplace noise when ε > 0,
-// keyed by the release and `figures` (which kind of count, so two kinds never share draws).
-// Without --public-release the counts come back as they are.
+// privacy::ReleaseCounts of the release: counts below k become privacy::kWithheldCount, the others
+// get rounded Laplace noise when ε > 0, keyed by the release and `figures`. Without
+// --public-release the counts come back as they are.
 Result<std::vector<int64_t>> PublicCounts(const Release& p, const std::vector<int64_t>& counts,
                                           double sensitivity,
                                           const std::string& figures = "counts");
@@ -81,17 +85,17 @@ struct PublicSurface {
   std::string note;  // the sentence products state
 };
 
-// The forecast's public release, shared by forecast, hotspots and allocate: marks the cells
-// resting on fewer than k incidents of [train_from_s, origin_s) in the cell or within support_m
-// of it, then, when ε > 0, adds Laplace noise (sensitivity 1) to every value of `surface` and sets
-// negative values to 0. Suppressed values are left for the caller to hide.
+// The forecast's public release, shared by forecast, hotspots and allocate: privacy::ReleaseSurface
+// (suppression from the training incidents of [train_from_s, origin_s) within support_m, then
+// keyed noise clamped at 0) and the note products state. Suppressed values are left for the caller
+// to hide. Errors wrapped "--public-release".
 Result<PublicSurface> MakeSurfacePublic(const Release& p, const Study& study, int64_t train_from_s,
                                         int64_t origin_s, double support_m, grid::Surface* surface);
 
-// Public release of an audit result (docs/privacy.md, "audit"), shared by audit and allocate: each
-// area's count of victim-reported offences below k is withheld, the others get Laplace noise
-// (sensitivity 1) when ε > 0; shares and rates follow from the published counts, and need-based
-// group figures are withheld when any area is. Returns the number of withheld areas.
+// Public release of an audit result (docs/privacy.md, "audit"), shared by audit and allocate:
+// privacy::ReleaseAreaNeed applied to `*r` (published need counts, shares and rates; need-based
+// group figures withheld, and the group statements say why, when any area is). Returns the number
+// of withheld areas.
 Result<int64_t> MakeAuditPublic(const Release& p, audit::AuditResult* r);
 
 }  // namespace placecast::ops

@@ -111,21 +111,25 @@ Status ScanRequest::Validate() const {
 
 namespace {
 
-// Public release (docs/privacy.md, "scan"): withholds the clusters observing fewer than k events,
-// adds Laplace noise (sensitivity 1) to the observed counts of the others when ε is given, and
-// rounds each radius up to whole centre cells, since the exact radius is the distance from the
-// centre to an incident location. Returns the privacy record.
+// Public release (docs/privacy.md, "scan"; privacy::ReleaseClusters): withholds the clusters
+// observing fewer than k events, adds Laplace noise (sensitivity 1) to the observed counts of the
+// others when ε is given, and rounds each radius up to whole centre cells, since the exact radius
+// is the distance from the centre to an incident location. Returns the privacy record.
 Result<nlohmann::ordered_json> MakeScanPublic(const Release& rel, analysis::ScanResult* r) {
   std::vector<int64_t> observed;
-  for (const auto& c : r->clusters) observed.push_back(c.observed);
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<int64_t> published, PublicCounts(rel, observed, 1));
+  std::vector<double> radius_m;
+  for (const auto& c : r->clusters) {
+    observed.push_back(c.observed);
+    radius_m.push_back(c.radius_m);
+  }
   const double step = r->request.centre_cell_size_m;
+  PLACECAST_ASSIGN_OR_RETURN(privacy::PublishedClusters published,
+                             privacy::ReleaseClusters(SpecOf(rel), observed, radius_m, step));
   std::vector<analysis::ScanCluster> kept;
-  for (size_t i = 0; i < r->clusters.size(); ++i) {
-    if (published[i] == privacy::kWithheldCount) continue;
-    analysis::ScanCluster c = r->clusters[i];
-    c.observed = published[i];
-    c.radius_m = std::max(step, std::ceil(c.radius_m / step) * step);
+  for (size_t j = 0; j < published.rows.kept.size(); ++j) {
+    analysis::ScanCluster c = r->clusters[published.rows.kept[j]];
+    c.observed = published.rows.counts[j];
+    c.radius_m = published.radius_m[j];
     kept.push_back(c);
   }
   const int64_t found = static_cast<int64_t>(r->clusters.size());
