@@ -42,7 +42,7 @@ struct ForecastProduct {
   // backtest metrics, known limitations, intended use): shown as a "Model card" section of the
   // report, one row per key. "" = no section.
   std::string model_card_json;
-  // Public-release suppression (see placecast/io/privacy.h): empty = none, else one entry per
+  // Public-release suppression (see placecast/privacy/privacy.h): empty = none, else one entry per
   // active cell, non-zero = the cell's risk is withheld. Suppressed cells rank after every
   // published cell (by ascending cell id), are never in_top, are left out of the shares, publish
   // risk and shares as empty (CSV) or null (GeoJSON, GeoPackage), and are left unshaded on the map.
