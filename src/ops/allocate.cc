@@ -146,11 +146,7 @@ std::span<const Field<AllocateRequest>> AllocateRequest::Fields() {
                   .max = 9007199254740992.0,
                   .doc = "audit: seed of the bootstrap"},
                  &R::seed});
-    v.push_back({{.name = "out",
-                  .type = FieldType::kOutputPath,
-                  .doc = "output directory",
-                  .flags = kRequired | kNotInQuery},
-                 &R::out});
+    v.push_back({kOutField, &R::out});
     AddReleaseFields(
         &v, {"public release: apply the forecast's suppression (cells resting on fewer than "
              "--min-incidents training incidents are never covered) and the audit's, and state "

@@ -78,14 +78,7 @@ std::span<const Field<AuditRequest>> AuditRequest::Fields() {
     v.push_back({{.name = "reference_group",
                   .doc = "group the others are compared with (default: the largest)"},
                  &R::reference_group});
-    v.push_back({{.name = "cell_size_m",
-                  .type = FieldType::kDouble,
-                  .default_json = "150",
-                  .min = 1,
-                  .max = 100000,
-                  .units = "m",
-                  .doc = "grid cell size in metres"},
-                 &R::cell_size_m});
+    v.push_back({kCellSizeField, &R::cell_size_m});
     v.push_back({{.name = "train_days",
                   .type = FieldType::kInt,
                   .default_json = "365",
@@ -94,14 +87,8 @@ std::span<const Field<AuditRequest>> AuditRequest::Fields() {
                   .units = "days",
                   .doc = "training window in days"},
                  &R::train_days});
-    v.push_back({{.name = "boundary",
-                  .type = FieldType::kInputPath,
-                  .doc = "study-area polygons; default: the store's"},
-                 &R::boundary});
-    v.push_back({{.name = "param",
-                  .type = FieldType::kStringList,
-                  .doc = "model parameter key=value or model.key=value (repeatable)"},
-                 &R::params});
+    v.push_back({kBoundaryField, &R::boundary});
+    v.push_back({kParamField, &R::params});
     v.push_back({{.name = "bootstrap",
                   .type = FieldType::kInt,
                   .default_json = "2000",
@@ -116,11 +103,7 @@ std::span<const Field<AuditRequest>> AuditRequest::Fields() {
                   .max = 9007199254740992.0,
                   .doc = "seed of the bootstrap"},
                  &R::seed});
-    v.push_back({{.name = "out",
-                  .type = FieldType::kOutputPath,
-                  .doc = "output directory",
-                  .flags = kRequired | kNotInQuery},
-                 &R::out});
+    v.push_back({kOutField, &R::out});
     v.push_back({{.name = "allow_enforcement_types",
                   .type = FieldType::kBool,
                   .doc = "allow enforcement-driven offence types in training"},

@@ -62,27 +62,10 @@ std::span<const Field<BacktestRequest>> BacktestRequest::Fields() {
                   .units = "days",
                   .doc = "days scored after each origin"},
                  &R::horizon_days});
-    v.push_back({{.name = "cell_size_m",
-                  .type = FieldType::kDouble,
-                  .default_json = "150",
-                  .min = 1,
-                  .max = 100000,
-                  .units = "m",
-                  .doc = "grid cell size in metres"},
-                 &R::cell_size_m});
-    v.push_back({{.name = "out",
-                  .type = FieldType::kOutputPath,
-                  .doc = "output directory",
-                  .flags = kRequired | kNotInQuery},
-                 &R::out});
-    v.push_back({{.name = "boundary",
-                  .type = FieldType::kInputPath,
-                  .doc = "study-area polygons; default: the store's"},
-                 &R::boundary});
-    v.push_back({{.name = "param",
-                  .type = FieldType::kStringList,
-                  .doc = "model parameter key=value or model.key=value (repeatable)"},
-                 &R::param});
+    v.push_back({kCellSizeField, &R::cell_size_m});
+    v.push_back({kOutField, &R::out});
+    v.push_back({kBoundaryField, &R::boundary});
+    v.push_back({kParamField, &R::param});
     v.push_back({{.name = "bootstrap",
                   .type = FieldType::kInt,
                   .default_json = "2000",

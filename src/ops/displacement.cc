@@ -73,11 +73,7 @@ std::span<const Field<DisplacementRequest>> DisplacementRequest::Fields() {
                   .doc = "post period FROM:TO, after the pre period and as long as it",
                   .flags = kRequired},
                  &R::post});
-    v.push_back({{.name = "out",
-                  .type = FieldType::kOutputPath,
-                  .doc = "output directory",
-                  .flags = kRequired | kNotInQuery},
-                 &R::out});
+    v.push_back({kOutField, &R::out});
     v.push_back({{.name = "allow_enforcement_types",
                   .type = FieldType::kBool,
                   .doc = "allow enforcement-driven offence types (narcotics, weapons, …)"},

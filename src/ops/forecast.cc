@@ -29,11 +29,7 @@ std::span<const Field<ForecastRequest>> ForecastRequest::Fields() {
   static const std::vector<Field<R>> fields = [] {
     std::vector<Field<R>> v;
     AddSelectionFields(&v);
-    v.push_back({{.name = "out",
-                  .type = FieldType::kOutputPath,
-                  .doc = "output directory",
-                  .flags = kRequired | kNotInQuery},
-                 &R::out});
+    v.push_back({kOutField, &R::out});
     v.push_back({{.name = "top_pct",
                   .type = FieldType::kDouble,
                   .default_json = "5",

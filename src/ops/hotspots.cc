@@ -27,11 +27,7 @@ std::span<const Field<HotspotsRequest>> HotspotsRequest::Fields() {
   static const std::vector<Field<R>> fields = [] {
     std::vector<Field<R>> v;
     AddSelectionFields(&v);
-    v.push_back({{.name = "out",
-                  .type = FieldType::kOutputPath,
-                  .doc = "output directory",
-                  .flags = kRequired | kNotInQuery},
-                 &R::out});
+    v.push_back({kOutField, &R::out});
     // The ranges of these four are checked in Validate, with the messages they always had.
     v.push_back({{.name = "coverage_pct",
                   .type = FieldType::kDouble,

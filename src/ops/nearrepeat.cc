@@ -82,11 +82,7 @@ std::span<const Field<NearRepeatRequest>> NearRepeatRequest::Fields() {
     v.push_back({FieldOfParam(p, "permutations", "Monte Carlo permutations"), &R::permutations});
     v.push_back({FieldOfParam(p, "seed", "random seed"), &R::seed});
     v.push_back({FieldOfParam(p, "threads", "worker threads", kNotInQuery), &R::threads});
-    v.push_back({{.name = "out",
-                  .type = FieldType::kOutputPath,
-                  .doc = "output directory",
-                  .flags = kRequired | kNotInQuery},
-                 &R::out});
+    v.push_back({kOutField, &R::out});
     v.push_back({{.name = "allow_enforcement_types",
                   .type = FieldType::kBool,
                   .doc = "allow enforcement-driven offence types (narcotics, weapons, …)"},

@@ -41,15 +41,8 @@ std::span<const Field<PredictabilityRequest>> PredictabilityRequest::Fields() {
                   .doc = "end of the period YYYY-MM-DD (exclusive)",
                   .flags = kRequired},
                  &R::to});
-    v.push_back({{.name = "out",
-                  .type = FieldType::kOutputPath,
-                  .doc = "output directory",
-                  .flags = kRequired | kNotInQuery},
-                 &R::out});
-    v.push_back({{.name = "boundary",
-                  .type = FieldType::kInputPath,
-                  .doc = "study-area polygons; default: the store's"},
-                 &R::boundary});
+    v.push_back({kOutField, &R::out});
+    v.push_back({kBoundaryField, &R::boundary});
     v.push_back({{.name = "models",
                   .type = FieldType::kStringList,
                   .default_json = R"(["naive","retro"])",
@@ -64,14 +57,7 @@ std::span<const Field<PredictabilityRequest>> PredictabilityRequest::Fields() {
                   .max = 100000000,
                   .doc = "groups with fewer events in the period are skipped"},
                  &R::min_events});
-    v.push_back({{.name = "cell_size_m",
-                  .type = FieldType::kDouble,
-                  .default_json = "150",
-                  .min = 1,
-                  .max = 100000,
-                  .units = "m",
-                  .doc = "grid cell size in metres"},
-                 &R::cell_size_m});
+    v.push_back({kCellSizeField, &R::cell_size_m});
     v.push_back({{.name = "knox_space_m",
                   .type = FieldType::kDouble,
                   .default_json = "200",

@@ -53,11 +53,7 @@ std::span<const Field<ScanRequest>> ScanRequest::Fields() {
     v.push_back({FieldOfParam(p, "alpha", "significance level"), &R::alpha});
     v.push_back({FieldOfParam(p, "max_clusters", "clusters reported"), &R::max_clusters});
     v.push_back({FieldOfParam(p, "threads", "worker threads", kNotInQuery), &R::threads});
-    v.push_back({{.name = "out",
-                  .type = FieldType::kOutputPath,
-                  .doc = "output directory",
-                  .flags = kRequired | kNotInQuery},
-                 &R::out});
+    v.push_back({kOutField, &R::out});
     v.push_back({{.name = "allow_enforcement_types",
                   .type = FieldType::kBool,
                   .doc = "allow enforcement-driven offence types (narcotics, weapons, …)"},

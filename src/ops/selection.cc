@@ -12,6 +12,28 @@ const FieldSpec kStoreField = {.name = "store",
                                .doc = "GeoPackage store written by `placecast ingest`",
                                .flags = kRequired | kNotInQuery};
 
+const FieldSpec kOutField = {.name = "out",
+                             .type = FieldType::kOutputPath,
+                             .doc = "output directory",
+                             .flags = kRequired | kNotInQuery};
+
+const FieldSpec kCellSizeField = {.name = "cell_size_m",
+                                  .type = FieldType::kDouble,
+                                  .default_json = "150",
+                                  .min = 1,
+                                  .max = 100000,
+                                  .units = "m",
+                                  .doc = "grid cell size in metres"};
+
+const FieldSpec kBoundaryField = {
+    .name = "boundary",
+    .type = FieldType::kInputPath,
+    .doc = "study-area polygons (GeoJSON, Shapefile, GeoPackage); default: the store's"};
+
+const FieldSpec kParamField = {.name = "param",
+                               .type = FieldType::kStringList,
+                               .doc = "model parameter key=value or model.key=value (repeatable)"};
+
 const std::vector<FieldSpec>& SelectionSpecs() {
   static const std::vector<FieldSpec> specs = {
       kStoreField,
@@ -28,19 +50,9 @@ const std::vector<FieldSpec>& SelectionSpecs() {
        .max = 3650,
        .units = "days",
        .doc = "forecast horizon in days"},
-      {.name = "cell_size_m",
-       .type = FieldType::kDouble,
-       .default_json = "150",
-       .min = 1,
-       .max = 100000,
-       .units = "m",
-       .doc = "grid cell size in metres"},
-      {.name = "boundary",
-       .type = FieldType::kInputPath,
-       .doc = "study-area polygons (GeoJSON, Shapefile, GeoPackage); default: the store's"},
-      {.name = "param",
-       .type = FieldType::kStringList,
-       .doc = "model parameter key=value or model.key=value (repeatable)"},
+      kCellSizeField,
+      kBoundaryField,
+      kParamField,
       {.name = "allow_enforcement_types",
        .type = FieldType::kBool,
        .doc = "allow enforcement-driven offence types (narcotics, weapons, …) in training"},

@@ -14,6 +14,7 @@
 #include "placecast/audit/feedback.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/staging.h"
+#include "placecast/ops/selection.h"
 #include "placecast/render/map.h"
 
 namespace placecast::ops {
@@ -44,11 +45,7 @@ std::span<const Field<SimulateFeedbackRequest>> SimulateFeedbackRequest::Fields(
                   .default_json = "\"equal\"",
                   .doc = "equal, or a CSV area,victim_rate_per_day,discretionary_rate_per_day"},
                  &R::rates});
-    v.push_back({{.name = "out",
-                  .type = FieldType::kOutputPath,
-                  .doc = "output directory",
-                  .flags = kRequired | kNotInQuery},
-                 &R::out});
+    v.push_back({kOutField, &R::out});
     return v;
   }();
   return fields;

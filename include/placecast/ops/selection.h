@@ -35,8 +35,15 @@ struct Selection {
 // the --param keys given with valid values. kInvalidInput / kNotFound as CreateModel.
 Status ValidateSelection(const Selection& s);
 
-// The FieldSpecs of Selection, in order.
+// Fields that several requests share, so that a flag means the same everywhere: the store, the
+// output folder, the cell size, the study-area boundary and the model parameters.
 extern const FieldSpec kStoreField;
+extern const FieldSpec kOutField;
+extern const FieldSpec kCellSizeField;
+extern const FieldSpec kBoundaryField;
+extern const FieldSpec kParamField;
+
+// The FieldSpecs of Selection, in order.
 const std::vector<FieldSpec>& SelectionSpecs();
 
 template <class R>
