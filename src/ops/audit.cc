@@ -22,6 +22,7 @@
 #include "placecast/io/store.h"
 #include "placecast/render/area_map.h"
 #include "placecast/render/map.h"
+#include "placecast/render/report.h"
 #include "placecast/version.h"
 
 namespace placecast::ops {
@@ -128,31 +129,6 @@ Status AuditRequest::Validate() const {
 
 namespace {
 
-// The audit report's own escaping (&, <, >, "): kept apart from render::HtmlEscape, which also
-// escapes ', so that report.html stays byte for byte what earlier versions wrote.
-std::string Html(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
-}
-
 std::string F(const char* fmt, double v) {
   if (!std::isfinite(v)) return "–";
   char b[64];
@@ -223,13 +199,14 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
       "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.2em .5em}"
       "td.num{text-align:right}.flag{color:#a40;font-weight:bold}img{max-width:100%}"
       "</style>\n</head>\n<body>\n";
-  html += "<h1>Fairness audit: " + Html(r.offence) + ", " + Html(r.from) + " – " + Html(r.to) +
-          ", top " + F("%g", r.coverage_pct) + " % of cells</h1>\n";
+  html += "<h1>Fairness audit: " + render::HtmlEscape(r.offence) + ", " +
+          render::HtmlEscape(r.from) + " – " + render::HtmlEscape(r.to) + ", top " +
+          F("%g", r.coverage_pct) + " % of cells</h1>\n";
   html += "<p>Each day, each model's forecast flags its top " + F("%g", r.coverage_pct) +
           " % of grid cells — where patrols would go. The audit counts flagged cell-days per area "
           "(exposure) and compares what a resident of each group experiences on average, before "
           "and after dividing by the victim-reported offences (" +
-          Html(need_offence) +
+          render::HtmlEscape(need_offence) +
           ") per resident of the areas they live in. Ratios outside 0.8–1.25 are flagged. "
           "The population table is the only place group membership enters; no model sees it.</p>\n";
   nlohmann::ordered_json jm = nlohmann::ordered_json::object();
@@ -291,29 +268,30 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
                   model.c_str(), r.offence.c_str(), r.from.c_str(), r.to.c_str(), r.coverage_pct,
                   study.grid.num_cells(), a.reference_group.c_str());
     out.lines.push_back(line);
-    html += "<h2>" + Html(model) + "</h2>\n<ul>\n";
+    html += "<h2>" + render::HtmlEscape(model) + "</h2>\n<ul>\n";
     for (const auto& g : a.groups) {
       out.lines.push_back("  " + g.statement);
       const bool flag = g.exposure_outside_band || g.disparity_outside_band;
-      html += std::string("<li") + (flag ? " class=\"flag\"" : "") + ">" + Html(g.statement) +
-              "</li>\n";
+      html += std::string("<li") + (flag ? " class=\"flag\"" : "") + ">" +
+              render::HtmlEscape(g.statement) + "</li>\n";
     }
-    html += "</ul>\n<p><img src=\"" + Html(map_png) +
+    html += "</ul>\n<p><img src=\"" + render::HtmlEscape(map_png) +
             "\" alt=\"exposure per resident by area\">"
             "</p>\n<p><img src=\"" +
-            Html(bar_png) + "\" alt=\"ratios by group\"></p>\n";
+            render::HtmlEscape(bar_png) + "\" alt=\"ratios by group\"></p>\n";
     html +=
         "<table>\n<tr><th>group</th><th>residents</th><th>cell-days per 1k</th>"
         "<th>offences per 1k</th><th>exposure ratio [95% CI]</th><th>need ratio</th>"
         "<th>beyond need [95% CI]</th></tr>\n";
     for (const auto& g : a.groups) {
-      html += "<tr><td>" + Html(g.name) + "</td><td class=\"num\">" + F("%.0f", g.residents) +
-              "</td><td class=\"num\">" + F("%.3g", g.exposure_per_1k_residents) +
-              "</td><td class=\"num\">" + F("%.3g", g.need_per_1k_residents) +
-              "</td><td class=\"num\">" + F("%.2f", g.exposure_ratio.value) + " [" +
-              F("%.2f", g.exposure_ratio.lo) + ", " + F("%.2f", g.exposure_ratio.hi) +
-              "]</td><td class=\"num\">" + F("%.2f", g.need_ratio.value) +
-              "</td><td class=\"num\">" + F("%.2f", g.disparity_beyond_need.value) + " [" +
+      html += "<tr><td>" + render::HtmlEscape(g.name) + "</td><td class=\"num\">" +
+              F("%.0f", g.residents) + "</td><td class=\"num\">" +
+              F("%.3g", g.exposure_per_1k_residents) + "</td><td class=\"num\">" +
+              F("%.3g", g.need_per_1k_residents) + "</td><td class=\"num\">" +
+              F("%.2f", g.exposure_ratio.value) + " [" + F("%.2f", g.exposure_ratio.lo) + ", " +
+              F("%.2f", g.exposure_ratio.hi) + "]</td><td class=\"num\">" +
+              F("%.2f", g.need_ratio.value) + "</td><td class=\"num\">" +
+              F("%.2f", g.disparity_beyond_need.value) + " [" +
               F("%.2f", g.disparity_beyond_need.lo) + ", " + F("%.2f", g.disparity_beyond_need.hi) +
               "]</td></tr>\n";
     }
@@ -322,11 +300,12 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
         "<th>flagged cell-days</th><th>share of exposure</th><th>per 1k residents</th>"
         "<th>offences</th><th>share of offences</th></tr>\n";
     for (const auto& area : a.areas) {
-      html += "<tr><td>" + Html(area.name) + "</td><td class=\"num\">" + F("%.0f", area.residents) +
-              "</td><td class=\"num\">" + std::to_string(area.cells) + "</td><td class=\"num\">" +
-              std::to_string(area.flagged_cell_days) + "</td><td class=\"num\">" +
-              F("%.1f", 100 * area.exposure_share) + " %</td><td class=\"num\">" +
-              F("%.3g", area.exposure_per_1k_residents) + "</td><td class=\"num\">" +
+      html += "<tr><td>" + render::HtmlEscape(area.name) + "</td><td class=\"num\">" +
+              F("%.0f", area.residents) + "</td><td class=\"num\">" + std::to_string(area.cells) +
+              "</td><td class=\"num\">" + std::to_string(area.flagged_cell_days) +
+              "</td><td class=\"num\">" + F("%.1f", 100 * area.exposure_share) +
+              " %</td><td class=\"num\">" + F("%.3g", area.exposure_per_1k_residents) +
+              "</td><td class=\"num\">" +
               (area.need_events < 0 ? std::string("withheld") : std::to_string(area.need_events)) +
               "</td><td class=\"num\">" + F("%.1f", 100 * area.need_share) + " %</td></tr>\n";
     }
@@ -362,7 +341,7 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
          {"withheld_areas", withheld_areas},
          {"group_need_figures", withheld_areas > 0 ? "withheld" : "published, from true counts"}},
         1, note);
-    html += "<h2>Public release</h2>\n<p>" + Html(note) + "</p>\n";
+    html += "<h2>Public release</h2>\n<p>" + render::HtmlEscape(note) + "</p>\n";
     out.lines.push_back(PublicReleaseLine(release, "", withheld_areas,
                                           static_cast<int64_t>(areas.size()),
                                           "areas' offence counts withheld", 1));
