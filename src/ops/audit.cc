@@ -242,12 +242,15 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
 
     std::vector<double> per_res;
     for (const auto& area : a.areas) per_res.push_back(area.exposure_per_1k_residents);
+    // The report inlines both images' bytes (data URIs): it shows them when sent on its own.
     const std::string map_png = "exposure_map_" + model + ".png";
+    std::string map_bytes;
     PLACECAST_RETURN_IF_ERROR(
         render::RenderAreaMapPng(sdir + map_png, areas, per_res,
                                  model + ": flagged cell-days per 1,000 residents, " + r.offence +
                                      " " + r.from + " – " + r.to,
-                                 "cell-days per 1k residents"));
+                                 "cell-days per 1k residents", &map_bytes));
+    PLACECAST_ASSIGN_OR_RETURN(const std::string map_uri, render::PngDataUri(map_bytes));
     std::vector<render::BarItem> bars;
     for (const auto& g : a.groups) {
       bars.push_back({g.name + ": exposure", g.exposure_ratio.value, g.exposure_ratio.lo,
@@ -259,9 +262,11 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
       }
     }
     const std::string bar_png = "groups_" + model + ".png";
+    std::string bar_bytes;
     PLACECAST_RETURN_IF_ERROR(render::RenderBarChartPng(
         sdir + bar_png, model + ": ratio to " + a.reference_group + " residents (95% CI)",
-        "ratio (1 = parity; band 0.8–1.25)", bars, 1.0, "parity"));
+        "ratio (1 = parity; band 0.8–1.25)", bars, 1.0, "parity", &bar_bytes));
+    PLACECAST_ASSIGN_OR_RETURN(const std::string bar_uri, render::PngDataUri(bar_bytes));
 
     std::snprintf(line, sizeof(line),
                   "audit: %s, %s, %s .. %s, top %g%% of %d cells per day; reference group %s",
@@ -275,10 +280,10 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
       html += std::string("<li") + (flag ? " class=\"flag\"" : "") + ">" +
               render::HtmlEscape(g.statement) + "</li>\n";
     }
-    html += "</ul>\n<p><img src=\"" + render::HtmlEscape(map_png) +
+    html += "</ul>\n<p><img src=\"" + map_uri +
             "\" alt=\"exposure per resident by area\">"
             "</p>\n<p><img src=\"" +
-            render::HtmlEscape(bar_png) + "\" alt=\"ratios by group\"></p>\n";
+            bar_uri + "\" alt=\"ratios by group\"></p>\n";
     html +=
         "<table>\n<tr><th>group</th><th>residents</th><th>cell-days per 1k</th>"
         "<th>offences per 1k</th><th>exposure ratio [95% CI]</th><th>need ratio</th>"

@@ -223,8 +223,10 @@ Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
   PLACECAST_RETURN_IF_ERROR(io::WriteForecastCsv(dir + "forecast.csv", p));
   PLACECAST_RETURN_IF_ERROR(io::WriteForecastGeoJson(dir + "forecast.geojson", p));
   PLACECAST_RETURN_IF_ERROR(io::WriteForecastGeoPackage(dir + "forecast.gpkg", p));
-  PLACECAST_RETURN_IF_ERROR(render::RenderForecastPng(dir + "map.png", p));
-  PLACECAST_RETURN_IF_ERROR(render::WriteForecastReportHtml(dir + "report.html", p, "map.png"));
+  // The report inlines the map's bytes (a data URI), so it shows the map when sent on its own.
+  std::string map_png;
+  PLACECAST_RETURN_IF_ERROR(render::RenderForecastPng(dir + "map.png", p, {}, &map_png));
+  PLACECAST_RETURN_IF_ERROR(render::WriteForecastReportHtml(dir + "report.html", p, map_png));
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "explanations.json", explanations_json));
 
   nlohmann::ordered_json run;

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
+#include <utility>
 
 #include "placecast/io/file_util.h"
 #include "render/render_internal.h"
@@ -48,7 +50,7 @@ std::string Fmt(double v) {
 
 Status RenderAreaMapPng(const std::string& path, const std::vector<grid::Boundary>& areas,
                         const std::vector<double>& values, const std::string& title,
-                        const std::string& value_label) {
+                        const std::string& value_label, std::string* png_out) {
   if (areas.empty()) return Status::InvalidInput("area map: no area");
   if (values.size() != areas.size()) {
     return Status::InvalidInput("area map: expected one value per area (" +
@@ -152,7 +154,9 @@ Status RenderAreaMapPng(const std::string& path, const std::vector<grid::Boundar
   cairo_destroy(cr);
   cairo_surface_destroy(surface);
   PLACECAST_RETURN_IF_ERROR(st);
-  return io::WriteFileAtomic(path, png);
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(path, png));
+  if (png_out != nullptr) *png_out = std::move(png);
+  return Status::Ok();
 }
 
 }  // namespace placecast::render

@@ -146,14 +146,17 @@ cairo_status_t AppendPng(void* closure, const unsigned char* data, unsigned int 
   return CAIRO_STATUS_SUCCESS;
 }
 
-// Encodes the surface and writes it atomically.
-Status WritePng(cairo_surface_t* surface, const std::string& path) {
+// Encodes the surface and writes it atomically; when `out` is not null it receives the bytes
+// written (so a report can inline them without reading the file back).
+Status WritePng(cairo_surface_t* surface, const std::string& path, std::string* out = nullptr) {
   cairo_surface_flush(surface);
   std::string png;
   if (cairo_surface_write_to_png_stream(surface, AppendPng, &png) != CAIRO_STATUS_SUCCESS) {
     return Status::Internal(path + ": cannot encode PNG");
   }
-  return io::WriteFileAtomic(path, png);
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(path, png));
+  if (out != nullptr) *out = std::move(png);
+  return Status::Ok();
 }
 
 // Owns a white RGB image surface and its context.
@@ -297,7 +300,7 @@ void DrawOverlay(cairo_t* cr, const internal::MapLayout& l, const MapOverlay& o)
 }  // namespace
 
 Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
-                         const MapOverlay& overlay) {
+                         const MapOverlay& overlay, std::string* png_out) {
   PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, io::RankProductCells(p));
   const grid::Grid& g = *p.grid;
   // Suppressed cells (public release) take no part in the class breaks and are not drawn.
@@ -477,7 +480,7 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
   if (!overlay.empty()) DrawOverlay(cr, l, overlay);
 
   PLACECAST_RETURN_IF_ERROR(canvas.Check(path));
-  return WritePng(canvas.surface(), path);
+  return WritePng(canvas.surface(), path, png_out);
 }
 
 namespace {
@@ -777,7 +780,8 @@ Status RenderLineChartPng(const std::string& path, const std::string& title,
 
 Status RenderBarChartPng(const std::string& path, const std::string& title,
                          const std::string& value_label, const std::vector<BarItem>& items,
-                         double reference, const std::string& reference_label) {
+                         double reference, const std::string& reference_label,
+                         std::string* png_out) {
   if (items.empty()) return Status::InvalidInput(path + ": bar chart: no bars (got 0 items)");
   double vmin = 0, vmax = 0;
   for (size_t i = 0; i < items.size(); ++i) {
@@ -861,7 +865,7 @@ Status RenderBarChartPng(const std::string& path, const std::string& title,
   cairo_line_to(cr, std::round(x_px(0)) + 0.5, top + plot_h);
   cairo_stroke(cr);
   PLACECAST_RETURN_IF_ERROR(canvas.Check(path));
-  return WritePng(canvas.surface(), path);
+  return WritePng(canvas.surface(), path, png_out);
 }
 
 }  // namespace placecast::render

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// The HTML report of a forecast product and the HTML escaping of every HTML product. The report is
-// built in memory from io::RankProductCells and written atomically. Thread-safe.
+// The HTML report of a forecast product, the HTML escaping of every HTML product and the base64
+// data URIs of their images. The report is built in memory from io::RankProductCells, its map
+// inlined, and written atomically. Thread-safe.
 #include "placecast/render/report.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "io/products_internal.h"
@@ -39,6 +42,44 @@ std::string HtmlEscape(std::string_view s) {
     }
   }
   return out;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16 |
+                       static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8 |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (const size_t rest = bytes.size() - i; rest > 0) {
+    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (rest == 2) v |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+Result<std::string> PngDataUri(std::string_view png) {
+  static constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
+  if (png.substr(0, kPngSignature.size()) != kPngSignature) {
+    std::string start;
+    for (char c : png.substr(0, 16)) start += c >= 0x20 && c < 0x7f ? c : '?';
+    return Status::InvalidInput(
+        "PNG data URI: expected PNG bytes, which start with the 8-byte PNG signature (got " +
+        std::to_string(png.size()) + " bytes: \"" + start + (png.size() > 16 ? "...\")" : "\")"));
+  }
+  return "data:image/png;base64," + Base64Encode(png);
 }
 
 namespace {
@@ -142,8 +183,14 @@ Status AppendExplanations(const std::string& json, std::string* out) {
 }  // namespace
 
 Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p,
-                               const std::string& png_name) {
+                               std::string_view map_png) {
   PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, io::RankProductCells(p));
+  std::string map_uri;
+  if (!map_png.empty()) {
+    auto uri = PngDataUri(map_png);
+    if (!uri.ok()) return uri.status().Wrap("forecast report: map_png");
+    map_uri = std::move(*uri);
+  }
   PLACECAST_ASSIGN_OR_RETURN(nlohmann::ordered_json params, ParseParams(p.params_json));
   const grid::Grid& g = *p.grid;
   const std::string title = io::products_internal::ProductTitle(p);
@@ -162,9 +209,9 @@ Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p
     h += "</ul>\n</div>\n";
   }
 
-  if (!png_name.empty()) {
-    h += "<p><img class=\"map\" src=\"" + HtmlEscape(png_name) + "\" alt=\"" +
-         HtmlEscape("Map: " + title) + "\"></p>\n";
+  if (!map_uri.empty()) {
+    h += "<p><img class=\"map\" src=\"" + map_uri + "\" alt=\"" + HtmlEscape("Map: " + title) +
+         "\"></p>\n";
   }
 
   h += "<h2>Settings</h2>\n<table>\n";

@@ -16,9 +16,10 @@ namespace placecast::render {
 // Draws `areas` (projected metres) filled by `values` (one per area; NaN = no value, grey) into a
 // 1000 px wide PNG at `path`, with `title` and a legend headed `value_label`. kInvalidInput when
 // there is no area, the sizes differ, or no area has a ring; kIo naming the path when it cannot be
-// written.
+// written. When `png_out` is not null it receives the bytes written to `path` (for a report to
+// inline; untouched on failure).
 Status RenderAreaMapPng(const std::string& path, const std::vector<grid::Boundary>& areas,
                         const std::vector<double>& values, const std::string& title,
-                        const std::string& value_label);
+                        const std::string& value_label, std::string* png_out = nullptr);
 
 }  // namespace placecast::render

@@ -51,10 +51,11 @@ struct MapOverlay {
 // light, the study area outlined, the top cells outlined, with title, legend, scale bar, north
 // arrow and a footer (model, training window, origin, horizon, placecast version).
 // `overlay` is drawn over the map before the PNG is encoded (see MapOverlay; empty = nothing).
-// Deterministic bytes on one installation. Errors as io::RankProductCells, and kIo naming `path`
-// when it cannot be written (no partial file is left).
+// When `png_out` is not null it receives the bytes written to `path` (for a report to inline; it is
+// left untouched on failure). Deterministic bytes on one installation. Errors as
+// io::RankProductCells, and kIo naming `path` when it cannot be written (no partial file is left).
 Status RenderForecastPng(const std::string& path, const io::ForecastProduct& p,
-                         const MapOverlay& overlay = {});
+                         const MapOverlay& overlay = {}, std::string* png_out = nullptr);
 
 // One model's mean hit-rate curve: hit_rate[i] (0..1) of events captured by the top
 // coverage_pct[i] % (0..100) of cells.
@@ -106,12 +107,13 @@ struct BarItem {
 
 // A horizontal bar chart PNG, bars in the given order (top first), value axis from 0 (or the
 // smallest negative value) to the largest value or hi, labelled `value_label`; an optional
-// vertical reference line at `reference` (NaN: none) labelled `reference_label`. Deterministic
-// bytes on one installation. kInvalidInput when there is no item or a value is not finite;
-// kIo naming the path when the file cannot be written.
+// vertical reference line at `reference` (NaN: none) labelled `reference_label`. When `png_out` is
+// not null it receives the bytes written (as RenderForecastPng). Deterministic bytes on one
+// installation. kInvalidInput when there is no item or a value is not finite; kIo naming the path
+// when the file cannot be written.
 Status RenderBarChartPng(const std::string& path, const std::string& title,
                          const std::string& value_label, const std::vector<BarItem>& items,
                          double reference = std::numeric_limits<double>::quiet_NaN(),
-                         const std::string& reference_label = "");
+                         const std::string& reference_label = "", std::string* png_out = nullptr);
 
 }  // namespace placecast::render
