@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// Date-time parsing and TZif-based local → UTC conversion. See time_parse.h.
-// The TZif reader uses the 64-bit (version 2+) block; beyond the file's last transition the last
-// offset stays in force (Debian ships "fat" files with transitions listed up to 2037).
+// Date-time parsing, and local → UTC conversion through date/tz.h. See time_parse.h.
 #include "io/time_parse.h"
 
-#include <algorithm>
+#include <date/tz.h>
+
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -40,13 +40,6 @@ bool VarDigits(std::string_view s, size_t* pos, size_t max_n, int64_t* out) {
   *pos = p;
   *out = v;
   return true;
-}
-
-uint32_t Be32(const unsigned char* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-int64_t Be64(const unsigned char* p) {
-  return static_cast<int64_t>((uint64_t{Be32(p)} << 32) | Be32(p + 4));
 }
 
 }  // namespace
@@ -227,6 +220,36 @@ bool TimeFormat::ParseTime(std::string_view s, int64_t* seconds, bool* is_utc) c
                         static_cast<int>(mi), static_cast<int>(sec), seconds);
 }
 
+Status CheckZoneFile(const std::string& name, const std::string& path) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidInput("tz: " + why + " (got \"" + name + "\")");
+  };
+  // Only a regular file is read: "America" is a directory of zones, and a device or FIFO under
+  // the tree would block or never end. Read with stdio, which reports errors as values (an
+  // ifstream on a directory throws std::ios_failure from its stream buffer).
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) return bad("unknown time zone (no " + path + ")");
+  if (std::filesystem::is_directory(st)) {
+    return bad("a folder of time zones, not a zone (" + path + "); name one inside it, e.g. " +
+               name + "/...");
+  }
+  if (!std::filesystem::is_regular_file(st)) return bad("not a time zone file: " + path);
+  constexpr std::uintmax_t kMaxTzif = 1 << 20;  // real TZif files are under 10 KB
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return bad("cannot read " + path + ": " + ec.message());
+  if (size > kMaxTzif) return bad("not a TZif file: " + path + " (larger than 1 MiB)");
+  char magic[4] = {};
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return bad("cannot read " + path + ": " + std::strerror(errno));
+  const size_t n = std::fread(magic, 1, sizeof magic, f);
+  std::fclose(f);
+  if (n != sizeof magic || std::memcmp(magic, "TZif", 4) != 0) {
+    return bad("not a TZif file: " + path);
+  }
+  return Status::Ok();
+}
+
 Result<std::shared_ptr<const TimeZone>> TimeZone::Load(const std::string& name) {
   static std::mutex mu;
   static std::map<std::string, std::shared_ptr<const TimeZone>> cache;
@@ -248,69 +271,15 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(const std::string& name) 
                       (ch >= '0' && ch <= '9') || ch == '/' || ch == '_' || ch == '+' || ch == '-';
       if (!ok) return bad("not an IANA time zone name");
     }
-    const char* dir = std::getenv("TZDIR");
-    const std::string path = std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + name;
-    // Only a regular file is read: "America" is a directory of zones, and a device or FIFO under
-    // the tree would block or never end. Read with stdio, which reports errors as values (an
-    // ifstream on a directory throws std::ios_failure from its stream buffer).
-    std::error_code ec;
-    const auto st = std::filesystem::status(path, ec);
-    if (ec || !std::filesystem::exists(st)) return bad("unknown time zone (no " + path + ")");
-    if (std::filesystem::is_directory(st)) {
-      return bad("a folder of time zones, not a zone (" + path + "); name one inside it, e.g. " +
-                 name + "/...");
-    }
-    if (!std::filesystem::is_regular_file(st)) return bad("not a time zone file: " + path);
-    constexpr size_t kMaxTzif = 1 << 20;  // real TZif files are under 10 KB
-    std::vector<unsigned char> data;
-    {
-      std::FILE* f = std::fopen(path.c_str(), "rb");
-      if (f == nullptr) return bad("cannot read " + path + ": " + std::strerror(errno));
-      data.resize(kMaxTzif + 1);
-      const size_t n = std::fread(data.data(), 1, data.size(), f);
-      const bool err = std::ferror(f) != 0;
-      std::fclose(f);
-      if (err) return bad("cannot read " + path);
-      if (n > kMaxTzif) return bad("not a TZif file: " + path + " (larger than 1 MiB)");
-      data.resize(n);
-    }
-    auto parse_block = [&](size_t off, int time_size, size_t* next) -> bool {
-      if (data.size() < off + 44 || std::memcmp(data.data() + off, "TZif", 4) != 0) return false;
-      const unsigned char* h = data.data() + off + 20;
-      const uint32_t isutcnt = Be32(h), isstdcnt = Be32(h + 4), leapcnt = Be32(h + 8),
-                     timecnt = Be32(h + 12), typecnt = Be32(h + 16), charcnt = Be32(h + 20);
-      size_t p = off + 44;
-      const size_t need = timecnt * time_size + timecnt + typecnt * 6 + charcnt +
-                          leapcnt * (time_size + 4) + isstdcnt + isutcnt;
-      if (typecnt == 0 || data.size() < p + need) return false;
-      std::vector<int64_t> times(timecnt);
-      for (uint32_t i = 0; i < timecnt; ++i) {
-        times[i] =
-            time_size == 8 ? Be64(&data[p + 8 * i]) : static_cast<int32_t>(Be32(&data[p + 4 * i]));
-      }
-      p += timecnt * time_size;
-      std::vector<uint8_t> idx(data.begin() + p, data.begin() + p + timecnt);
-      p += timecnt;
-      std::vector<int32_t> type_off(typecnt);
-      for (uint32_t i = 0; i < typecnt; ++i) {
-        type_off[i] = static_cast<int32_t>(Be32(&data[p + 6 * i]));
-      }
-      p += typecnt * 6 + charcnt + leapcnt * (time_size + 4) + isstdcnt + isutcnt;
-      *next = p;
-      tz->transitions_ = std::move(times);
-      tz->offsets_after_.clear();
-      for (uint8_t k : idx) {
-        if (k >= typecnt) return false;
-        tz->offsets_after_.push_back(type_off[k]);
-      }
-      tz->initial_offset_ = type_off[0];
-      return true;
-    };
-    size_t next = 0;
-    if (!parse_block(0, 4, &next)) return bad("not a TZif file: " + path);
-    if (data[4] >= '2') {
-      size_t next2 = 0;
-      if (!parse_block(next, 8, &next2)) return bad("broken TZif file: " + path);
+    const std::string path = std::string(kZoneInfoDir) + "/" + name;
+    PLACECAST_RETURN_IF_ERROR(CheckZoneFile(name, path));
+    // date/tz.h reports a zone it does not list (posix/..., right/...) or a file it cannot read
+    // by throwing; the file is read on first use, so one lookup here reads it while we can catch.
+    try {
+      tz->zone_ = date::locate_zone(name);
+      (void)tz->zone_->get_info(date::sys_seconds{});
+    } catch (const std::exception& e) {
+      return bad(std::string("unknown time zone (") + e.what() + ")");
     }
   }
   cache[name] = tz;
@@ -318,23 +287,17 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(const std::string& name) 
 }
 
 int32_t TimeZone::OffsetAt(int64_t utc_s) const {
-  auto it = std::upper_bound(transitions_.begin(), transitions_.end(), utc_s);
-  if (it == transitions_.begin()) return initial_offset_;
-  return offsets_after_[static_cast<size_t>(it - transitions_.begin()) - 1];
+  if (zone_ == nullptr) return 0;
+  const auto info = zone_->get_info(date::sys_seconds{std::chrono::seconds{utc_s}});
+  return static_cast<int32_t>(info.offset.count());
 }
 
 int64_t TimeZone::LocalToUtc(int64_t local_s) const {
-  if (transitions_.empty()) return local_s - initial_offset_;
-  // Offsets in force a day either side: transitions are months apart, so these are the only two
-  // candidates.
-  const int32_t before = OffsetAt(local_s - kSecondsPerDay);
-  const int32_t after = OffsetAt(local_s + kSecondsPerDay);
-  const bool before_ok = OffsetAt(local_s - before) == before;
-  const bool after_ok = OffsetAt(local_s - after) == after;
-  if (before_ok && after_ok) return local_s - std::max(before, after);  // overlap: first occurrence
-  if (before_ok) return local_s - before;
-  if (after_ok) return local_s - after;
-  return local_s - before;  // gap
+  if (zone_ == nullptr) return local_s;
+  // In a gap (nonexistent) `first` is the offset before it; in an overlap (ambiguous) `first` is
+  // the earlier, daylight occurrence. date's own to_sys would map a gap to the transition instant.
+  const auto info = zone_->get_info(date::local_seconds{std::chrono::seconds{local_s}});
+  return local_s - info.first.offset.count();
 }
 
 }  // namespace placecast::io

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Internal: date-time text → seconds, and local wall-clock time → UTC through the system's
-// compiled zoneinfo files (TZif, /usr/share/zoneinfo), read once per zone and cached.
+// Internal: date-time text → seconds, and local wall-clock time → UTC through Howard Hinnant's
+// date/tz.h (libdate-tz, built with USE_OS_TZDB=1: the system's compiled zoneinfo files under
+// /usr/share/zoneinfo), each zone checked once and cached.
 // Thread-safe: zones are immutable once loaded; the cache is guarded by a mutex.
 #pragma once
 
@@ -8,9 +9,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "placecast/status.h"
+
+namespace date {
+class time_zone;
+}  // namespace date
 
 namespace placecast::io {
 
@@ -48,10 +52,20 @@ inline constexpr int kMaxIncidentYear = 2100;
 // kMaxIncidentYear-12-31 23:59:59.
 bool InIncidentYears(int64_t seconds);
 
-// A time zone read from a TZif file.
+// The zoneinfo tree date/tz.h reads zones from (USE_OS_TZDB).
+inline constexpr const char* kZoneInfoDir = "/usr/share/zoneinfo";
+
+// Checks that `path`, the file of zone `name`, is something date/tz.h may read: a regular file of
+// at most 1 MiB that starts with the TZif magic. A folder, a device or FIFO (which would block a
+// reader forever) or any other file is kInvalidInput "tz: ... (got \"NAME\")"; date/tz.h itself
+// asserts on a bad header rather than reporting it.
+Status CheckZoneFile(const std::string& name, const std::string& path);
+
+// A time zone of the IANA database, converted by date/tz.h.
 class TimeZone {
  public:
-  // "UTC"/"Etc/UTC" need no file. kInvalidInput for an unknown or unreadable zone name.
+  // "UTC"/"Etc/UTC" need no file. kInvalidInput "tz: ..." naming the value for a name that is not
+  // an IANA zone name, a zone not under kZoneInfoDir, or a file CheckZoneFile refuses.
   static Result<std::shared_ptr<const TimeZone>> Load(const std::string& name);
 
   const std::string& name() const { return name_; }
@@ -64,9 +78,7 @@ class TimeZone {
 
  private:
   std::string name_;
-  std::vector<int64_t> transitions_;    // UTC seconds, ascending
-  std::vector<int32_t> offsets_after_;  // offset in force from transitions_[i]
-  int32_t initial_offset_ = 0;          // before the first transition
+  const date::time_zone* zone_ = nullptr;  // owned by date's tzdb (static); null for UTC
 };
 
 }  // namespace placecast::io
