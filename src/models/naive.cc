@@ -4,6 +4,7 @@
 #include "models/naive.h"
 
 #include "models/cell_sums.h"
+#include "models/residue.h"
 
 namespace placecast::models {
 namespace {
@@ -59,6 +60,7 @@ class NaiveModel final : public Model {
     grid::Surface s;
     s.value.reserve(sums_.sums().size());
     for (int64_t v : sums_.sums()) s.value.push_back(FromFixedPoint(v) * scale);
+    PLACECAST_RETURN_IF_ERROR(ClampRoundingResidues(name(), &s));
     return s;
   }
 

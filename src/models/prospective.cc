@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "models/cell_sums.h"
+#include "models/residue.h"
 
 namespace placecast::models {
 namespace {
@@ -110,6 +111,7 @@ class ProspectiveModel final : public Model {
     grid::Surface out;
     out.value.reserve(sums_.sums().size());
     for (int64_t v : sums_.sums()) out.value.push_back(FromFixedPoint(v));
+    PLACECAST_RETURN_IF_ERROR(ClampRoundingResidues(name(), &out));
     return out;
   }
 

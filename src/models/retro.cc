@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "models/cell_sums.h"
+#include "models/residue.h"
 
 namespace placecast::models {
 namespace {
@@ -100,6 +101,7 @@ class RetroModel final : public Model {
     grid::Surface out;
     out.value.reserve(sums_.sums().size());
     for (int64_t v : sums_.sums()) out.value.push_back(FromFixedPoint(v) * scale);
+    PLACECAST_RETURN_IF_ERROR(ClampRoundingResidues(name(), &out));
     return out;
   }
 

@@ -13,6 +13,7 @@
 
 #include "models/cell_sums.h"
 #include "models/fitted_json.h"
+#include "models/residue.h"
 #include "models/sepp_internal.h"
 #include "placecast/common/random.h"
 
@@ -863,8 +864,7 @@ Result<grid::Surface> SeppModel::Predict(double horizon_days) const {
   grid::Surface out;
   out.value.resize(nc);
   for (size_t c = 0; c < nc; ++c) out.value[c] = f.mu_per_day[c] * horizon_days;
-  if (f.theta <= 0) return out;
-  for (size_t j = 0; j < f.trigger_age_days.size(); ++j) {
+  for (size_t j = 0; f.theta > 0 && j < f.trigger_age_days.size(); ++j) {
     const double a = f.trigger_age_days[j];
     const double time_mass = m.kernel.TimeMass(a + horizon_days) - m.kernel.TimeMass(a);
     if (!(time_mass > 0)) continue;
@@ -879,6 +879,8 @@ Result<grid::Surface> SeppModel::Predict(double horizon_days) const {
       }
     }
   }
+  // A cell at the edge of a trigger's reach gets -1e-17 from differences of cumulative tables.
+  PLACECAST_RETURN_IF_ERROR(ClampRoundingResidues("sepp", &out));
   return out;
 }
 

@@ -13,6 +13,7 @@
 
 #include "models/cell_sums.h"
 #include "models/fitted_json.h"
+#include "models/residue.h"
 
 namespace placecast::models {
 namespace {
@@ -556,6 +557,7 @@ Result<grid::Surface> SeppGridModel::Predict(double horizon_days) const {
     }
     out.value[c] = f.mu_per_day[c] * horizon_days + trig * x;
   }
+  PLACECAST_RETURN_IF_ERROR(ClampRoundingResidues("sepp_grid", &out));
   return out;
 }
 
