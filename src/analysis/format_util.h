@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // Small text helpers shared by the analysis writers: number formatting that is the same on every
-// platform, JSON string escaping and comma-list parsing. Stateless; thread-safe.
+// platform, the JSON layout of the analysis products and comma-list parsing. Stateless;
+// thread-safe.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "placecast/status.h"
@@ -25,21 +28,71 @@ inline std::string Num(double v, int digits = 10, bool json = false) {
   return buf;
 }
 
-inline std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
+using Json = nlohmann::ordered_json;
+
+// Significant digits of the floating-point members named here; every other one gets 10.
+using JsonDigits = std::vector<std::pair<std::string_view, int>>;
+
+inline int DigitsOf(std::string_view key, const JsonDigits& by_key, int digits) {
+  for (const auto& [k, d] : by_key) {
+    if (k == key) return d;
   }
-  return out + "\"";
+  return digits;
+}
+
+// A scalar as the analysis products have always written it: floating-point numbers as %.*g
+// (null when not finite), so that 2.0 stays "2" and products keep their bytes and ledger hashes;
+// strings, integers, booleans and null as nlohmann writes them (invalid UTF-8 replaced).
+inline void AppendJsonInline(const Json& v, int digits, const JsonDigits& by_key,
+                             std::string* out) {
+  if (v.is_object()) {
+    *out += '{';
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (it != v.begin()) *out += ", ";
+      *out += Json(it.key()).dump(-1, ' ', false, Json::error_handler_t::replace);
+      *out += ": ";
+      AppendJsonInline(it.value(), DigitsOf(it.key(), by_key, 10), by_key, out);
+    }
+    *out += '}';
+  } else if (v.is_array()) {
+    *out += '[';
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) *out += ", ";
+      AppendJsonInline(v[i], digits, by_key, out);
+    }
+    *out += ']';
+  } else if (v.is_number_float()) {
+    *out += Num(v.get<double>(), digits, true);
+  } else {
+    *out += v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+}
+
+// The layout of the analysis JSON products (knox.json, clusters.json): one top-level member per
+// line, indented by 2; a non-empty array of objects one object per line, indented by 4; anything
+// else on one line with ", " and ": " separators. Ends with "}\n".
+// REQUIRES: doc is an object.
+inline std::string DumpAnalysisJson(const Json& doc, const JsonDigits& by_key = {}) {
+  std::string out = "{\n";
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (it != doc.begin()) out += ",\n";
+    out += "  " + Json(it.key()).dump(-1, ' ', false, Json::error_handler_t::replace) + ": ";
+    const Json& v = it.value();
+    const int digits = DigitsOf(it.key(), by_key, 10);
+    bool rows = v.is_array() && !v.empty();
+    for (const Json& e : v) rows = rows && e.is_object();
+    if (!rows) {
+      AppendJsonInline(v, digits, by_key, &out);
+      continue;
+    }
+    out += "[\n";
+    for (size_t i = 0; i < v.size(); ++i) {
+      out += i ? ",\n    " : "    ";
+      AppendJsonInline(v[i], digits, by_key, &out);
+    }
+    out += "\n  ]";
+  }
+  return out + "\n}\n";
 }
 
 // "100, 200,300" -> {100, 200, 300}. kInvalidInput naming `what` and the bad item.

@@ -406,53 +406,42 @@ std::string KnoxResultToCsv(const KnoxResult& r) {
 }
 
 std::string KnoxResultToJson(const KnoxResult& r) {
-  using internal::JsonString;
-  using internal::Num;
+  using internal::Json;
   const auto& q = r.request;
-  std::string out = "{\n  \"analysis\": \"knox\",\n  \"params\": {\"space_bands_m\": [";
-  for (size_t k = 0; k < q.space_bands_m.size(); ++k) {
-    out += (k ? ", " : "") + Num(q.space_bands_m[k]);
-  }
-  out += "], \"time_bands_days\": [";
-  for (size_t k = 0; k < q.time_bands_days.size(); ++k) {
-    out += (k ? ", " : "") + std::to_string(q.time_bands_days[k]);
-  }
-  out += "], \"distance\": ";
-  out += q.distance == DistanceMetric::kManhattan ? "\"manhattan\"" : "\"euclidean\"";
-  out += ", \"coordinate_precision\": ";
-  out += q.float32_coordinates ? "\"float32\"" : "\"double\"";
-  out += ", \"permutations\": " + std::to_string(q.permutations) +
-         ", \"seed\": " + std::to_string(q.seed) + "},\n";
-  out += "  \"events\": " + std::to_string(r.num_events) +
-         ",\n  \"pairs\": " + std::to_string(r.num_pairs) +
-         ",\n  \"close_pairs\": " + (r.close_pairs < 0 ? "null" : std::to_string(r.close_pairs)) +
-         ",\n  \"space_bands\": [";
-  for (int k = 0; k < r.rows; ++k) out += (k ? ", " : "") + JsonString(r.space_labels[k]);
-  out += "],\n  \"time_bands\": [";
-  for (int k = 0; k < r.cols; ++k) out += (k ? ", " : "") + JsonString(r.time_labels[k]);
-  out += "],\n  \"cells\": [\n";
+  Json params;
+  params["space_bands_m"] = q.space_bands_m;
+  params["time_bands_days"] = q.time_bands_days;
+  params["distance"] = q.distance == DistanceMetric::kManhattan ? "manhattan" : "euclidean";
+  params["coordinate_precision"] = q.float32_coordinates ? "float32" : "double";
+  params["permutations"] = q.permutations;
+  params["seed"] = q.seed;
+  Json doc;
+  doc["analysis"] = "knox";
+  doc["params"] = std::move(params);
+  doc["events"] = r.num_events;
+  doc["pairs"] = r.num_pairs;
+  doc["close_pairs"] = r.close_pairs < 0 ? Json(nullptr) : Json(r.close_pairs);
+  doc["space_bands"] = r.space_labels;
+  doc["time_bands"] = r.time_labels;
+  Json cells = Json::array();
   for (int row = 0; row < r.rows; ++row) {
     for (int col = 0; col < r.cols; ++col) {
       const size_t i = r.Index(row, col);
-      out +=
-          "    {\"space_band\": " + std::to_string(row) + ", \"time_band\": " + std::to_string(col);
-      if (r.IsWithheld(i)) {
-        out +=
-            ", \"observed\": null, \"expected\": null, \"expected_sd\": null, "
-            "\"knox_ratio\": null, \"p_value\": null, \"withheld\": true}";
-        out += (row == r.rows - 1 && col == r.cols - 1) ? "\n" : ",\n";
-        continue;
-      }
-      out += ", \"observed\": " + std::to_string(r.observed[i]) +
-             ", \"expected\": " + Num(r.expected[i], 10, true) +
-             ", \"expected_sd\": " + Num(r.expected_sd[i], 10, true) +
-             ", \"knox_ratio\": " + Num(r.knox_ratio[i], 10, true) +
-             ", \"p_value\": " + Num(r.p_value[i], 10, true) + "}";
-      out += (row == r.rows - 1 && col == r.cols - 1) ? "\n" : ",\n";
+      Json c;
+      c["space_band"] = row;
+      c["time_band"] = col;
+      const bool withheld = r.IsWithheld(i);
+      c["observed"] = withheld ? Json(nullptr) : Json(r.observed[i]);
+      c["expected"] = withheld ? Json(nullptr) : Json(r.expected[i]);
+      c["expected_sd"] = withheld ? Json(nullptr) : Json(r.expected_sd[i]);
+      c["knox_ratio"] = withheld ? Json(nullptr) : Json(r.knox_ratio[i]);
+      c["p_value"] = withheld ? Json(nullptr) : Json(r.p_value[i]);
+      if (withheld) c["withheld"] = true;
+      cells.push_back(std::move(c));
     }
   }
-  out += "  ]\n}\n";
-  return out;
+  doc["cells"] = std::move(cells);
+  return internal::DumpAnalysisJson(doc);
 }
 
 std::string KnoxResultToTable(const KnoxResult& r) {

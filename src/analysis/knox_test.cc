@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <random>
 #include <sstream>
@@ -454,6 +455,54 @@ TEST(KnoxTest, WritersAgreeWithResult) {
   EXPECT_NE(json.find("\"space_bands\": [\"same location\", \"(0, 100) m\""), std::string::npos);
   const std::string table = KnoxResultToTable(*r);
   EXPECT_NE(table.find("Observed pairs"), std::string::npos);
+}
+
+// The JSON product's every byte (its ledger hash depends on them): %.10g numbers (2 stays "2",
+// 12345678901.5 is "1.23456789e+10"), null for NaN, infinities and withheld cells, escaped labels.
+TEST(KnoxTest, JsonBytesAreKnown) {
+  KnoxResult r;
+  r.request.space_bands_m = {100, 150.5};
+  r.request.time_bands_days = {7};
+  r.request.distance = DistanceMetric::kManhattan;
+  r.request.permutations = 9;
+  r.request.seed = 3;
+  r.num_events = 4;
+  r.num_pairs = 6;
+  r.close_pairs = -1;
+  r.rows = 2;
+  r.cols = 2;
+  r.space_labels = {"same location", "a \"b\" \\ c"};
+  r.time_labels = {"[0, 7) days", "[7, inf) days"};
+  r.observed = {1, 2, 3, 4};
+  r.expected = {2.0, 0.1234567891234, 12345678901.5, 1};
+  r.expected_sd = {0, 0, 1e-7, 1};
+  r.knox_ratio = {0.5, std::nan(""), std::numeric_limits<double>::infinity(), 1};
+  r.p_value = {0.1, 1, 0.5, 0.3};
+  r.withheld = {0, 0, 0, 1};
+  EXPECT_EQ(
+      KnoxResultToJson(r),
+      "{\n"
+      "  \"analysis\": \"knox\",\n"
+      "  \"params\": {\"space_bands_m\": [100, 150.5], \"time_bands_days\": [7], "
+      "\"distance\": \"manhattan\", \"coordinate_precision\": \"double\", "
+      "\"permutations\": 9, \"seed\": 3},\n"
+      "  \"events\": 4,\n"
+      "  \"pairs\": 6,\n"
+      "  \"close_pairs\": null,\n"
+      "  \"space_bands\": [\"same location\", \"a \\\"b\\\" \\\\ c\"],\n"
+      "  \"time_bands\": [\"[0, 7) days\", \"[7, inf) days\"],\n"
+      "  \"cells\": [\n"
+      "    {\"space_band\": 0, \"time_band\": 0, \"observed\": 1, \"expected\": 2, "
+      "\"expected_sd\": 0, \"knox_ratio\": 0.5, \"p_value\": 0.1},\n"
+      "    {\"space_band\": 0, \"time_band\": 1, \"observed\": 2, \"expected\": 0.1234567891, "
+      "\"expected_sd\": 0, \"knox_ratio\": null, \"p_value\": 1},\n"
+      "    {\"space_band\": 1, \"time_band\": 0, \"observed\": 3, "
+      "\"expected\": 1.23456789e+10, \"expected_sd\": 1e-07, \"knox_ratio\": null, "
+      "\"p_value\": 0.5},\n"
+      "    {\"space_band\": 1, \"time_band\": 1, \"observed\": null, \"expected\": null, "
+      "\"expected_sd\": null, \"knox_ratio\": null, \"p_value\": null, \"withheld\": true}\n"
+      "  ]\n"
+      "}\n");
 }
 
 }  // namespace

@@ -749,43 +749,48 @@ std::string ScanResultToCsv(const ScanResult& r) {
 }
 
 std::string ScanResultToJson(const ScanResult& r) {
-  using internal::Num;
+  using internal::Json;
   const auto& q = r.request;
-  std::string out = "{\n  \"analysis\": \"scan\",\n  \"params\": {";
-  out += "\"analysis_date\": \"" + FormatDate(q.analysis_date_s) + "\"";
-  out += ", \"study_period_days\": " + std::to_string(q.study_period_days);
-  out += ", \"max_radius_m\": " + Num(q.max_radius_m);
-  out += ", \"max_window_days\": " + std::to_string(q.max_window_days);
-  out += std::string(", \"centres\": ") +
-         (q.centres == ScanCentres::kGridCells ? "\"cells\"" : "\"events\"");
-  out += ", \"centre_cell_size_m\": " + Num(q.centre_cell_size_m);
-  out += ", \"min_cases\": " + std::to_string(q.min_cases);
-  out += ", \"replications\": " + std::to_string(q.replications);
-  out += ", \"seed\": " + std::to_string(q.seed);
-  out += ", \"alpha\": " + Num(q.alpha);
-  out += ", \"max_clusters\": " + std::to_string(q.max_clusters) + "},\n";
-  out += "  \"study_start\": \"" + FormatDate(r.study_start_s) + "\",\n";
-  out += "  \"events\": " + std::to_string(r.num_events) + ",\n";
-  out += "  \"locations\": " + std::to_string(r.num_locations) + ",\n";
-  out += "  \"centres\": " + std::to_string(r.num_centres) + ",\n";
-  out += "  \"clusters\": [";
-  for (size_t k = 0; k < r.clusters.size(); ++k) {
-    const auto& c = r.clusters[k];
-    out += k ? ",\n    " : "\n    ";
-    out += "{\"rank\": " + std::to_string(c.rank) + ", \"centre_x_m\": " + Num(c.centre_x_m, 12) +
-           ", \"centre_y_m\": " + Num(c.centre_y_m, 12) + ", \"radius_m\": " + Num(c.radius_m) +
-           ", \"window_start\": \"" + FormatDate(c.window_start_s) + "\", \"window_end\": \"" +
-           FormatDate(c.window_end_s - kSecondsPerDay) +
-           "\", \"window_days\": " + std::to_string(c.window_days) +
-           ", \"locations\": " + std::to_string(c.locations) +
-           ", \"observed\": " + std::to_string(c.observed) +
-           ", \"expected\": " + Num(c.expected, 10, true) +
-           ", \"log_glr\": " + Num(c.log_glr, 10, true) +
-           ", \"p_value\": " + Num(c.p_value, 10, true) +
-           ", \"significant\": " + (c.significant ? "true" : "false") + "}";
+  Json params;
+  params["analysis_date"] = FormatDate(q.analysis_date_s);
+  params["study_period_days"] = q.study_period_days;
+  params["max_radius_m"] = q.max_radius_m;
+  params["max_window_days"] = q.max_window_days;
+  params["centres"] = q.centres == ScanCentres::kGridCells ? "cells" : "events";
+  params["centre_cell_size_m"] = q.centre_cell_size_m;
+  params["min_cases"] = q.min_cases;
+  params["replications"] = q.replications;
+  params["seed"] = q.seed;
+  params["alpha"] = q.alpha;
+  params["max_clusters"] = q.max_clusters;
+  Json doc;
+  doc["analysis"] = "scan";
+  doc["params"] = std::move(params);
+  doc["study_start"] = FormatDate(r.study_start_s);
+  doc["events"] = r.num_events;
+  doc["locations"] = r.num_locations;
+  doc["centres"] = r.num_centres;
+  Json clusters = Json::array();
+  for (const auto& c : r.clusters) {
+    Json one;
+    one["rank"] = c.rank;
+    one["centre_x_m"] = c.centre_x_m;
+    one["centre_y_m"] = c.centre_y_m;
+    one["radius_m"] = c.radius_m;
+    one["window_start"] = FormatDate(c.window_start_s);
+    one["window_end"] = FormatDate(c.window_end_s - kSecondsPerDay);
+    one["window_days"] = c.window_days;
+    one["locations"] = c.locations;
+    one["observed"] = c.observed;
+    one["expected"] = c.expected;
+    one["log_glr"] = c.log_glr;
+    one["p_value"] = c.p_value;
+    one["significant"] = c.significant;
+    clusters.push_back(std::move(one));
   }
-  out += r.clusters.empty() ? "]\n}\n" : "\n  ]\n}\n";
-  return out;
+  doc["clusters"] = std::move(clusters);
+  // Centres keep 12 significant digits (millimetres in any projected CRS), as they always had.
+  return internal::DumpAnalysisJson(doc, {{"centre_x_m", 12}, {"centre_y_m", 12}});
 }
 
 }  // namespace placecast::analysis

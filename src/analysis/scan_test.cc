@@ -286,5 +286,63 @@ TEST(ScanTest, ClusterToRingIsACircle) {
   EXPECT_NEAR(ClusterToRing(c, 4, 10).x_m[0], 110, 1e-9);
 }
 
+// The JSON product's every byte (its ledger hash depends on them): centres with 12 significant
+// digits, every other number %.10g, dates as YYYY-MM-DD, the window's last day inclusive, and an
+// empty cluster list on the clusters line.
+TEST(ScanTest, JsonBytesAreKnown) {
+  ScanResult r;
+  r.request.analysis_date_s = 1704067200;  // 2024-01-01
+  r.request.max_radius_m = 1000;
+  r.request.centres = ScanCentres::kGridCells;
+  r.request.centre_cell_size_m = 250;
+  r.request.replications = 99;
+  r.request.seed = 7;
+  r.num_events = 40;
+  r.num_locations = 30;
+  r.num_centres = 12;
+  r.study_start_s = 1672531200;  // 2023-01-01
+  const std::string head =
+      "{\n"
+      "  \"analysis\": \"scan\",\n"
+      "  \"params\": {\"analysis_date\": \"2024-01-01\", \"study_period_days\": 365, "
+      "\"max_radius_m\": 1000, \"max_window_days\": 21, \"centres\": \"cells\", "
+      "\"centre_cell_size_m\": 250, \"min_cases\": 2, \"replications\": 99, \"seed\": 7, "
+      "\"alpha\": 0.05, \"max_clusters\": 10},\n"
+      "  \"study_start\": \"2023-01-01\",\n"
+      "  \"events\": 40,\n"
+      "  \"locations\": 30,\n"
+      "  \"centres\": 12,\n";
+  EXPECT_EQ(ScanResultToJson(r), head + "  \"clusters\": []\n}\n");
+  ScanCluster c;
+  c.rank = 1;
+  c.centre_x_m = 500123.456789;
+  c.centre_y_m = 4000000.12345;
+  c.radius_m = 123.45678912;
+  c.window_start_s = 1703462400;  // 2023-12-25
+  c.window_end_s = 1704153600;    // 2024-01-02, exclusive
+  c.window_days = 8;
+  c.locations = 3;
+  c.observed = 6;
+  c.expected = 1.5;
+  c.log_glr = 4.1234567891;
+  c.p_value = 0.01;
+  c.significant = true;
+  r.clusters = {c, c};
+  r.clusters[1].rank = 2;
+  r.clusters[1].log_glr = std::nan("");
+  r.clusters[1].significant = false;
+  const std::string row =
+      "\"centre_x_m\": 500123.456789, \"centre_y_m\": 4000000.12345, "
+      "\"radius_m\": 123.4567891, \"window_start\": \"2023-12-25\", "
+      "\"window_end\": \"2024-01-01\", \"window_days\": 8, \"locations\": 3, \"observed\": 6, "
+      "\"expected\": 1.5, ";
+  EXPECT_EQ(ScanResultToJson(r), head + "  \"clusters\": [\n    {\"rank\": 1, " + row +
+                                     "\"log_glr\": 4.123456789, \"p_value\": 0.01, "
+                                     "\"significant\": true},\n    {\"rank\": 2, " +
+                                     row +
+                                     "\"log_glr\": null, \"p_value\": 0.01, "
+                                     "\"significant\": false}\n  ]\n}\n");
+}
+
 }  // namespace
 }  // namespace placecast::analysis
