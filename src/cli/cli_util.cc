@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
+#include <vector>
 
 #include "placecast/common/offence.h"
 
@@ -23,6 +24,37 @@ int Fail(const Status& status) {
   std::fprintf(stderr, "placecast: %s\n", status.message().c_str());
   const int code = static_cast<int>(status.code());
   return code >= 2 ? code : static_cast<int>(ErrorCode::kInternal);
+}
+
+int EditDistance(std::string_view a, std::string_view b) {
+  // d[i][j]: distance between the first i characters of a and the first j of b.
+  std::vector<std::vector<int>> d(a.size() + 1, std::vector<int>(b.size() + 1, 0));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<int>(i);
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+std::string NearestName(std::string_view typed, std::span<const std::string> names) {
+  const int limit = std::max<int>(1, static_cast<int>(typed.size()) / 3);
+  std::string best;
+  int best_d = limit + 1;
+  for (const std::string& n : names) {
+    const int dist = EditDistance(typed, n);
+    if (dist < best_d) {
+      best_d = dist;
+      best = n;
+    }
+  }
+  return best;
 }
 
 namespace {

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "placecast/status.h"
 
@@ -15,6 +17,14 @@ bool ShowProgress();
 
 // Prints "placecast: <message>" to stderr and returns the exit code (the ErrorCode, >= 2).
 int Fail(const Status& status);
+
+// The edit distance between `a` and `b`: insertions, deletions, substitutions and swaps of two
+// adjacent characters each count 1 (optimal string alignment), so "forecst" is 1 from "forecast".
+int EditDistance(std::string_view a, std::string_view b);
+
+// The name of `names` nearest to `typed` by EditDistance (the first of equals), or "" when none is
+// close: within max(1, length of `typed` / 3) edits. "forecst" gives "forecast", "xyz" nothing.
+std::string NearestName(std::string_view typed, std::span<const std::string> names);
 
 // A one-line progress meter on stderr (\r-updated, at most every 0.2 s); silent when disabled.
 class Progress {

@@ -3,6 +3,8 @@
 // of the failure (2 invalid input, 3 not found, 4 i/o, 5 corrupt, 6 unsupported, 7 internal).
 // Every argument is checked for UTF-8 before parsing (they reach JSON products and the ledger),
 // and no exception leaves main: one that escapes a subcommand is reported as an internal error.
+// Every error is one stderr line starting "placecast: ", CLI11's own included; an unknown command
+// names the nearest one.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -10,13 +12,72 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/op_command.h"
 #include "placecast/common/utf8.h"
 #include "placecast/ops/operation.h"
 #include "placecast/status.h"
 #include "placecast/version.h"
+
+namespace {
+
+// The subcommand of `app` named `name`, or nullptr.
+CLI::App* FindSubcommand(CLI::App& app, std::string_view name) {
+  auto found = app.get_subcommands([&](CLI::App* s) { return s->check_name(std::string(name)); });
+  return found.empty() ? nullptr : found.front();
+}
+
+// Finds the first word of argv that should name a command and does not ("placecast forecst",
+// "placecast ledger verfy"), prints `placecast: unknown command "…"` with the nearest name when
+// one is close, and returns true. CLI11 alone would say "A subcommand is required" (the word is
+// taken for an extra argument). Options and everything after the last command are CLI11's.
+bool ReportUnknownCommand(CLI::App& app, int argc, char** argv) {
+  CLI::App* level = &app;
+  std::string path;  // the commands so far, "ledger "
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word(argv[i]);
+    if (word.starts_with("-")) return false;
+    if (CLI::App* sub = FindSubcommand(*level, word)) {
+      if (sub->get_subcommands({}).empty()) return false;
+      level = sub;
+      path += std::string(word) + " ";
+      continue;
+    }
+    if (level->get_require_subcommand_min() == 0) return false;
+    std::vector<std::string> names;  // the visible ones: hidden commands are never suggested
+    for (const CLI::App* s : level->get_subcommands({})) {
+      if (!s->get_group().empty()) names.push_back(s->get_name());
+    }
+    const std::string nearest = placecast::cli::NearestName(word, names);
+    const std::string typed = placecast::EscapeInvalidUtf8(path + std::string(word));
+    if (nearest.empty()) {
+      std::fprintf(stderr, "placecast: unknown command \"%s\" (placecast %s--help lists them)\n",
+                   typed.c_str(), path.c_str());
+    } else {
+      std::fprintf(stderr, "placecast: unknown command \"%s\"; did you mean \"%s%s\"?\n",
+                   typed.c_str(), path.c_str(), nearest.c_str());
+    }
+    return true;
+  }
+  return false;
+}
+
+// "placecast ledger verify": the commands of `app` the parse had entered when it failed.
+std::string CommandPath(const CLI::App& app) {
+  std::string path = "placecast";
+  const CLI::App* level = &app;
+  while (true) {
+    const auto parsed = level->get_subcommands();
+    if (parsed.empty()) return path;
+    level = parsed.front();
+    path += " " + level->get_name();
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -62,6 +123,7 @@ int main(int argc, char** argv) {
     }
   }
   const int internal = static_cast<int>(placecast::ErrorCode::kInternal);
+  if (ReportUnknownCommand(app, argc, argv)) return 1;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -73,8 +135,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "placecast: %s\n", placecast::EscapeInvalidUtf8(e.what()).c_str());
       return static_cast<int>(placecast::ErrorCode::kInvalidInput);
     }
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : 1;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // Any other is a usage error: CLI11's text as one `placecast:` line (not its own two lines),
+    // pointing at the help of the command being parsed.
+    std::fprintf(stderr, "placecast: %s (see %s --help)\n",
+                 placecast::EscapeInvalidUtf8(e.what()).c_str(), CommandPath(app).c_str());
+    return 1;
   } catch (const std::exception& e) {
     // A bug: subcommands report expected failures as Status values. Never `terminate called`.
     std::fprintf(stderr, "placecast: internal error: %s\n",
