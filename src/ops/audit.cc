@@ -123,6 +123,7 @@ std::span<const Field<AuditRequest>> AuditRequest::Fields() {
 Status AuditRequest::Validate() const {
   PLACECAST_RETURN_IF_ERROR(CheckReleaseFields(*this, true));
   if (models.empty()) return Status::InvalidInput("--models: expected at least one model name");
+  PLACECAST_RETURN_IF_ERROR(CheckModelNames(models, "--models"));
   PLACECAST_RETURN_IF_ERROR(ParamsForModels(params, models).status());
   return NeedOffenceSelection(need_offence, offence).status();
 }

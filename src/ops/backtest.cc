@@ -111,6 +111,7 @@ Result<eval::BacktestRequest> EvalRequest(const BacktestRequest& r) {
   req.models = r.models;
   PLACECAST_ASSIGN_OR_RETURN(req.from_s, ParseDate(r.from, "--from"));
   PLACECAST_ASSIGN_OR_RETURN(req.to_s, ParseDate(r.to, "--to"));
+  PLACECAST_RETURN_IF_ERROR(CheckModelNames(req.models, "--models"));
   PLACECAST_ASSIGN_OR_RETURN(auto given, ParamsForModels(r.param, req.models));
   for (const auto& m : req.models) req.params[m] = given[m];
   req.train_days = static_cast<int>(r.train_days);

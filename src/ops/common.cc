@@ -53,6 +53,19 @@ Result<std::map<std::string, std::map<std::string, std::string>>> ParseParamFlag
   return out;
 }
 
+Status CheckModelNames(const std::vector<std::string>& names, std::string_view flag) {
+  for (const std::string& name : names) {
+    if (FindModel(name) != nullptr) continue;
+    std::string known;
+    for (const models::ModelInfo& m : models::ListModels()) {
+      known += (known.empty() ? "" : ", ") + std::string(m.name);
+    }
+    return Status::InvalidInput(std::string(flag) + ": unknown model (got \"" + name +
+                                "\"; known: " + known + ")");
+  }
+  return Status::Ok();
+}
+
 bool ModelHasParam(const std::string& model, const std::string& key) {
   const models::ModelInfo* m = FindModel(model);
   return m == nullptr || Declares(*m, key);

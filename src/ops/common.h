@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "placecast/common/event_set.h"
@@ -31,8 +32,13 @@ namespace placecast::ops {
 Result<std::map<std::string, std::map<std::string, std::string>>> ParseParamFlags(
     const std::vector<std::string>& flags);
 
+// Checks that each of `names` is a registered model: kInvalidInput otherwise, naming `flag` and the
+// first unknown name and listing the known ones, as an unknown --offence is reported:
+// `--model: unknown model (got "kde"; known: naive, …)`. A name the user mistyped is bad input.
+Status CheckModelNames(const std::vector<std::string>& names, std::string_view flag);
+
 // True when the registered model `model` declares the parameter `key`; also true for a model that
-// is not registered (creating it reports kNotFound, listing the known ones).
+// is not registered (CheckModelNames reports it).
 bool ModelHasParam(const std::string& model, const std::string& key);
 
 // Checks parsed `params` against the ParamSpec tables of `models`, the models of this run: a

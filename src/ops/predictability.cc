@@ -136,6 +136,7 @@ Status PredictabilityRequest::Validate() const {
         std::to_string(backtest_days) + "\")");
   }
   if (models.empty()) return Status::InvalidInput("--models: no model given (got \"\")");
+  PLACECAST_RETURN_IF_ERROR(CheckModelNames(models, "--models"));
   return CheckReleaseFields(*this, !store.empty());
 }
 

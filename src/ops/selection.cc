@@ -97,6 +97,7 @@ Status CheckReleaseFields(const ReleaseFields& f, bool has_store) {
 
 Status ValidateSelection(const Selection& s) {
   PLACECAST_RETURN_IF_ERROR(ParseDate(s.origin, "--origin").status());
+  PLACECAST_RETURN_IF_ERROR(CheckModelNames({s.model}, "--model"));
   PLACECAST_ASSIGN_OR_RETURN(auto given, ParamsForModels(s.params, {s.model}));
   return models::CreateModel(s.model, given[s.model]).status();
 }
