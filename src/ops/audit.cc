@@ -105,10 +105,7 @@ std::span<const Field<AuditRequest>> AuditRequest::Fields() {
                   .doc = "seed of the bootstrap"},
                  &R::seed});
     v.push_back({kOutField, &R::out});
-    v.push_back({{.name = "allow_enforcement_types",
-                  .type = FieldType::kBool,
-                  .doc = "allow enforcement-driven offence types in training"},
-                 &R::allow_enforcement_types});
+    v.push_back({kAllowEnforcementField, &R::allow_enforcement_types});
     AddReleaseFields(
         &v, {"public release: withhold each area's count of victim-reported offences below "
              "--min-incidents, and the group need figures when any area is withheld",

@@ -87,11 +87,7 @@ std::span<const Field<BacktestRequest>> BacktestRequest::Fields() {
                   .doc = "worker threads (0 = all cores)",
                   .flags = kNotInQuery},
                  &R::threads});
-    v.push_back(
-        {{.name = "allow_enforcement_types",
-          .type = FieldType::kBool,
-          .doc = "allow enforcement-driven offence types (narcotics, weapons, …) in training"},
-         &R::allow_enforcement_types});
+    v.push_back({kAllowEnforcementField, &R::allow_enforcement_types});
     AddReleaseFields(
         &v, {"public release: leave out of per_origin.csv the origins scoring fewer than "
              "--min-incidents events; state the mode in summary.json",

@@ -74,10 +74,7 @@ std::span<const Field<DisplacementRequest>> DisplacementRequest::Fields() {
                   .flags = kRequired},
                  &R::post});
     v.push_back({kOutField, &R::out});
-    v.push_back({{.name = "allow_enforcement_types",
-                  .type = FieldType::kBool,
-                  .doc = "allow enforcement-driven offence types (narcotics, weapons, …)"},
-                 &R::allow_enforcement_types});
+    v.push_back({kAllowEnforcementField, &R::allow_enforcement_types});
     AddReleaseFields(
         &v, {"public release: withhold each area's pre/post count below --min-incidents and "
              "every WDQ/WDD figure computed from a withheld count; publish no incident points",

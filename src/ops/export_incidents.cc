@@ -59,10 +59,7 @@ std::span<const Field<ExportIncidentsRequest>> ExportIncidentsRequest::Fields() 
         .doc = "output CSV",
         .flags = kRequired | kNotInQuery},
        &R::out},
-      {{.name = "allow_enforcement_types",
-        .type = FieldType::kBool,
-        .doc = "allow enforcement-driven offence types (narcotics, weapons, …)"},
-       &R::allow_enforcement_types},
+      {kAllowEnforcementField, &R::allow_enforcement_types},
   };
   return fields;
 }

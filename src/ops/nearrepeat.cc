@@ -83,10 +83,7 @@ std::span<const Field<NearRepeatRequest>> NearRepeatRequest::Fields() {
     v.push_back({FieldOfParam(p, "seed", "random seed"), &R::seed});
     v.push_back({FieldOfParam(p, "threads", "worker threads", kNotInQuery), &R::threads});
     v.push_back({kOutField, &R::out});
-    v.push_back({{.name = "allow_enforcement_types",
-                  .type = FieldType::kBool,
-                  .doc = "allow enforcement-driven offence types (narcotics, weapons, …)"},
-                 &R::allow_enforcement_types});
+    v.push_back({kAllowEnforcementField, &R::allow_enforcement_types});
     AddReleaseFields(
         &v, {"public release: withhold band cells with fewer than --min-incidents pairs and the "
              "open last space band; publish no incident points",

@@ -109,10 +109,7 @@ std::span<const Field<PredictabilityRequest>> PredictabilityRequest::Fields() {
                   .min = 0,
                   .doc = "seed of the permutations and the bootstrap"},
                  &R::seed});
-    v.push_back({{.name = "allow_enforcement_types",
-                  .type = FieldType::kBool,
-                  .doc = "include enforcement-driven offence types (narcotics, weapons, …)"},
-                 &R::allow_enforcement_types});
+    v.push_back({kAllowEnforcementField, &R::allow_enforcement_types});
     AddReleaseFields(
         &v, {"public release: leave out offence groups with fewer than --min-incidents events, "
              "publish no pair or scored-event counts",

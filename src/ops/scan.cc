@@ -54,10 +54,7 @@ std::span<const Field<ScanRequest>> ScanRequest::Fields() {
     v.push_back({FieldOfParam(p, "max_clusters", "clusters reported"), &R::max_clusters});
     v.push_back({FieldOfParam(p, "threads", "worker threads", kNotInQuery), &R::threads});
     v.push_back({kOutField, &R::out});
-    v.push_back({{.name = "allow_enforcement_types",
-                  .type = FieldType::kBool,
-                  .doc = "allow enforcement-driven offence types (narcotics, weapons, …)"},
-                 &R::allow_enforcement_types});
+    v.push_back({kAllowEnforcementField, &R::allow_enforcement_types});
     AddReleaseFields(
         &v, {"public release: withhold clusters observing fewer than --min-incidents incidents, "
              "publish no incident points (needs --centres cells)",

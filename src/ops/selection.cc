@@ -34,6 +34,13 @@ const FieldSpec kParamField = {.name = "param",
                                .type = FieldType::kStringList,
                                .doc = "model parameter key=value or model.key=value (repeatable)"};
 
+const FieldSpec kAllowEnforcementField = {
+    .name = "allow_enforcement_types",
+    .type = FieldType::kBool,
+    .doc =
+        "allow enforcement-driven offence types (narcotics, weapons, …), which measure where "
+        "police look more than where crime happens; a warning says so"};
+
 const std::vector<FieldSpec>& SelectionSpecs() {
   static const std::vector<FieldSpec> specs = {
       kStoreField,
@@ -53,9 +60,7 @@ const std::vector<FieldSpec>& SelectionSpecs() {
       kCellSizeField,
       kBoundaryField,
       kParamField,
-      {.name = "allow_enforcement_types",
-       .type = FieldType::kBool,
-       .doc = "allow enforcement-driven offence types (narcotics, weapons, …) in training"},
+      kAllowEnforcementField,
   };
   return specs;
 }

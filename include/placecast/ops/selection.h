@@ -36,12 +36,14 @@ struct Selection {
 Status ValidateSelection(const Selection& s);
 
 // Fields that several requests share, so that a flag means the same everywhere: the store, the
-// output folder, the cell size, the study-area boundary and the model parameters.
+// output folder, the cell size, the study-area boundary, the model parameters and the opt-in to
+// enforcement-driven offence types.
 extern const FieldSpec kStoreField;
 extern const FieldSpec kOutField;
 extern const FieldSpec kCellSizeField;
 extern const FieldSpec kBoundaryField;
 extern const FieldSpec kParamField;
+extern const FieldSpec kAllowEnforcementField;
 
 // The FieldSpecs of Selection, in order.
 const std::vector<FieldSpec>& SelectionSpecs();
