@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "privacy/test_util.h"
+
 namespace placecast::privacy {
 namespace {
 
@@ -37,46 +39,12 @@ TEST(PrivacyTest, HmacSha256MatchesRfc4231Vectors) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
-constexpr double kCell = 100;
-constexpr double kX0 = 1000, kY0 = 2000;
-
-grid::Grid TinyGrid() {
-  auto g = grid::Grid::Create(kX0, kY0, kCell, 4, 3, {}, "EPSG:32618");
-  EXPECT_TRUE(g.ok());
-  return std::move(g).value();
-}
-
-// Events drawn per cell, north row first: a digit is the number of events at the cell's centre.
-EventSet EventsFromText(const std::vector<std::string>& rows) {
-  EventSet ev;
-  const int ny = static_cast<int>(rows.size());
-  int n = 0;
-  for (int i = 0; i < ny; ++i) {
-    const int row = ny - 1 - i;
-    for (size_t col = 0; col < rows[i].size(); ++col) {
-      for (int k = 0; k < rows[i][col] - '0'; ++k) {
-        char id[32];
-        std::snprintf(id, sizeof(id), "e%d", n);
-        ev.Add(86400 * (n + 1), kX0 + (col + 0.5) * kCell, kY0 + (row + 0.5) * kCell,
-               OffenceGroup::kRobbery, "ROBBERY", id);
-        ++n;
-      }
-    }
-  }
-  ev.SortByTime();
-  return ev;
-}
-
-// The suppression mask as text, north row first: "X" suppressed, "." published.
-std::vector<std::string> MaskToText(const grid::Grid& g, const std::vector<uint8_t>& sup) {
-  std::vector<std::string> out;
-  for (int row = g.ny() - 1; row >= 0; --row) {
-    std::string line;
-    for (int col = 0; col < g.nx(); ++col) line += sup[g.ColRowToCell(col, row)] ? 'X' : '.';
-    out.push_back(line);
-  }
-  return out;
-}
+using testing::EventsFromText;
+using testing::kCell;
+using testing::kX0;
+using testing::kY0;
+using testing::MaskToText;
+using testing::TinyGrid;
 
 std::vector<std::string> CountsToText(const grid::Grid& g, const std::vector<int64_t>& n) {
   std::vector<std::string> out;
