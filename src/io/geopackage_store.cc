@@ -747,11 +747,12 @@ class GeoPackageStore final : public Store {
     std::vector<LedgerRecord> out;
     if (!schema_ready_ || !HasTable("ledger")) return out;
     const bool has_state = HasColumn("ledger", "state");
+    const bool has_paths = has_state && HasColumn("ledger", "paths");
     const std::string sql =
         std::string(
             "SELECT seq, time_utc, command, params, inputs, outputs, code_version,"
             " prev_hash, hash") +
-        (has_state ? ", state" : "") + " FROM ledger ORDER BY seq";
+        (has_state ? ", state" : "") + (has_paths ? ", paths" : "") + " FROM ledger ORDER BY seq";
     Stmt s(db_, sql.c_str());
     if (!s.ok()) return SqlError(db_, path_, "ledger");
     int rc;
@@ -768,6 +769,7 @@ class GeoPackageStore final : public Store {
       r.prev_hash = s.Text(7);
       r.hash = s.Text(8);
       if (has_state) r.state_json = s.Text(9);
+      if (has_paths) r.paths = s.Text(10);
       out.push_back(std::move(r));
     }
     if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading ledger");
@@ -1146,7 +1148,7 @@ class GeoPackageStore final : public Store {
 CREATE TABLE ledger (seq INTEGER PRIMARY KEY NOT NULL, time_utc TEXT NOT NULL,
   command TEXT NOT NULL, params TEXT NOT NULL, inputs TEXT NOT NULL, outputs TEXT NOT NULL,
   code_version TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
-  state TEXT NOT NULL DEFAULT '');
+  state TEXT NOT NULL DEFAULT '', paths TEXT NOT NULL DEFAULT '');
 CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
   BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
 CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
@@ -1155,9 +1157,15 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
   VALUES ('ledger', 'attributes', 'ledger', 'placecast tamper-evident ledger (hash chain)', NULL);
 )sql",
                                      path_));
-    } else if (!HasColumn("ledger", "state")) {
-      PLACECAST_RETURN_IF_ERROR(
-          Exec(db_, "ALTER TABLE ledger ADD COLUMN state TEXT NOT NULL DEFAULT ''", path_));
+    } else {
+      // Columns added since the table's first version; older records hold '' (docs/ledger.md).
+      for (const char* column : {"state", "paths"}) {
+        if (HasColumn("ledger", column)) continue;
+        PLACECAST_RETURN_IF_ERROR(Exec(
+            db_,
+            std::string("ALTER TABLE ledger ADD COLUMN ") + column + " TEXT NOT NULL DEFAULT ''",
+            path_));
+      }
     }
     {
       Stmt s(db_, "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1");
@@ -1173,7 +1181,7 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
     PLACECAST_ASSIGN_OR_RETURN(r->hash, LedgerRecordHash(*r));
     Stmt s(db_,
            "INSERT INTO ledger (seq, time_utc, command, params, inputs, outputs, code_version,"
-           " prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+           " prev_hash, hash, state, paths) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s.ok()) return SqlError(db_, path_, "ledger");
     sqlite3_bind_int64(s.get(), 1, r->seq);
     s.BindText(2, r->time_utc);
@@ -1185,6 +1193,7 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
     s.BindText(8, r->prev_hash);
     s.BindText(9, r->hash);
     s.BindText(10, r->state_json);
+    s.BindText(11, r->paths);
     if (s.Step() != SQLITE_DONE) return SqlError(db_, path_, "ledger");
     return Status::Ok();
   }

@@ -746,6 +746,7 @@ Result<IngestSummary> Ingester::Run() {
   if (opt_.make_ledger_record) {
     PLACECAST_ASSIGN_OR_RETURN(LedgerRecord record, opt_.make_ledger_record());
     PLACECAST_ASSIGN_OR_RETURN(record.outputs, stage->Outputs());
+    MakeLedgerPathsStoreRelative(&record, store_.GetPath());  // verifiable from any directory
     PLACECAST_RETURN_IF_ERROR(store_.AppendLedger(std::move(record)).status().Wrap("ledger"));
   }
   // The renames are noted in the same transaction: if this process dies after the commit, the next

@@ -106,6 +106,7 @@ Result<std::string> LedgerRecordCanonical(const LedgerRecord& r) {
   j["outputs"] = FilesToJson(r.outputs);
   j["code_version"] = r.code_version;
   j["prev_hash"] = r.prev_hash;
+  if (!r.paths.empty()) j["paths"] = r.paths;
   if (!r.state_json.empty()) {
     nlohmann::json state = ParseBounded(r.state_json);
     if (state.is_discarded() || !state.is_object()) {
@@ -162,6 +163,40 @@ Result<std::vector<LedgerFile>> HashLedgerFiles(const std::vector<std::string>& 
   return out;
 }
 
+std::string StoreRelativeLedgerPath(const std::string& path, const std::string& store_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path file = fs::absolute(path, ec).lexically_normal();
+  if (ec) return path;
+  const fs::path dir = fs::absolute(store_dir.empty() ? "." : store_dir, ec).lexically_normal();
+  if (ec || store_dir.empty()) return file.string();
+  const fs::path rel = file.lexically_relative(dir);
+  if (rel.empty() || *rel.begin() == "..") return file.string();
+  return rel.string();
+}
+
+std::string LedgerStoreDir(const std::string& store_path) {
+  if (store_path.empty()) return "";
+  const std::filesystem::path parent = std::filesystem::path(store_path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+void MakeLedgerPathsStoreRelative(LedgerRecord* record, const std::string& store_path) {
+  const std::string dir = LedgerStoreDir(store_path);
+  record->paths = std::string(kLedgerPathsStoreRelative);
+  for (auto* files : {&record->inputs, &record->outputs}) {
+    for (LedgerFile& f : *files) f.path = StoreRelativeLedgerPath(f.path, dir);
+  }
+}
+
+std::string ResolveLedgerPath(const LedgerRecord& record, const std::string& path,
+                              const std::string& store_dir, const std::string& root_dir) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute()) return path;
+  const std::string& base = record.paths == kLedgerPathsStoreRelative ? store_dir : root_dir;
+  return base.empty() ? path : (std::filesystem::path(base) / p).string();
+}
+
 std::string ToHexIfBinary(std::string_view s) {
   std::string out;
   for (const unsigned char c : s) {
@@ -178,7 +213,8 @@ std::string ToHexIfBinary(std::string_view s) {
 }
 
 LedgerVerification VerifyLedger(const std::vector<LedgerRecord>& records,
-                                const std::string& root_dir, const LedgerStateCheck* store) {
+                                const std::string& root_dir, const LedgerStateCheck* store,
+                                const std::string& store_dir) {
   LedgerVerification v;
   v.records = static_cast<int64_t>(records.size());
   v.head_hash = std::string(kLedgerGenesisHash);
@@ -284,20 +320,24 @@ LedgerVerification VerifyLedger(const std::vector<LedgerRecord>& records,
     }
   }
 
-  // Latest record naming each output path.
+  // Latest record naming each output file (keyed by where the path resolves: an older record's
+  // path as given and a newer record's store-relative path may name the same file).
   std::map<std::string, size_t> latest;
   for (size_t i = 0; i < records.size(); ++i) {
-    for (const auto& f : records[i].outputs) latest[f.path] = i;
+    for (const auto& f : records[i].outputs) {
+      latest[std::filesystem::path(ResolveLedgerPath(records[i], f.path, store_dir, root_dir))
+                 .lexically_normal()
+                 .string()] = i;
+    }
   }
   for (size_t i = 0; i < records.size(); ++i) {
     const LedgerRecord& r = records[i];
     for (const auto& f : r.outputs) {
-      if (latest[f.path] != i) {
+      const std::filesystem::path p(ResolveLedgerPath(r, f.path, store_dir, root_dir));
+      if (latest[p.lexically_normal().string()] != i) {
         ++v.outputs_superseded;
         continue;
       }
-      std::filesystem::path p(f.path);
-      if (p.is_relative() && !root_dir.empty()) p = std::filesystem::path(root_dir) / p;
       const std::string at = "seq " + std::to_string(r.seq) + ": output " + p.string() + ": ";
       ++v.outputs_checked;
       std::error_code ec;

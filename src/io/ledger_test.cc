@@ -362,6 +362,74 @@ TEST(LedgerTest, RelativeOutputsResolveAgainstRoot) {
   ASSERT_EQ(elsewhere.missing_outputs.size(), 1u);
 }
 
+// Issue 14: paths of new records are relative to the store's folder (absolute outside it), so
+// `ledger verify` finds the outputs from any working directory; older records keep theirs.
+TEST(LedgerTest, Issue14StoreRelativePathsNameFilesUnderTheStoreFolder) {
+  const struct {
+    std::string path, store_dir, want;
+  } cases[] = {
+      {"/data/city/out/a.csv", "/data/city", "out/a.csv"},
+      {"/data/city/./out/../b.csv", "/data/city/", "b.csv"},
+      {"/data/other/a.csv", "/data/city", "/data/other/a.csv"},  // outside: absolute
+      {"/data/city.csv", "/data/city", "/data/city.csv"},
+      {"/x/a.csv", "", "/x/a.csv"},  // in-memory store: absolute
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(StoreRelativeLedgerPath(c.path, c.store_dir), c.want)
+        << c.path << " in " << c.store_dir;
+  }
+  EXPECT_EQ(LedgerStoreDir("/data/city/s.gpkg"), "/data/city");
+  EXPECT_EQ(LedgerStoreDir("s.gpkg"), ".");
+}
+
+TEST(LedgerTest, Issue14StoreRelativeRecordsVerifyFromAnyDirectory) {
+  const fs::path dir = FreshDir("issue14");
+  fs::create_directories(dir / "out");
+  WriteText(dir / "out" / "a.csv", "x");
+  LedgerRecord r = Entry("forecast", "{}", *HashLedgerFiles({(dir / "out" / "a.csv").string()}));
+  MakeLedgerPathsStoreRelative(&r, (dir / "s.gpkg").string());
+  EXPECT_EQ(r.paths, kLedgerPathsStoreRelative);
+  ASSERT_EQ(r.outputs.size(), 1u);
+  EXPECT_EQ(r.outputs[0].path, "out/a.csv");
+  // The marker is hashed (it changes how the paths read); a record without it hashes as before.
+  EXPECT_NE(LedgerRecordCanonical(r)->find("\"paths\":\"store-relative\""), std::string::npos);
+  LedgerRecord old = r;
+  old.paths.clear();
+  EXPECT_EQ(LedgerRecordCanonical(old)->find("paths"), std::string::npos);
+
+  auto store = Store::InMemory();
+  ASSERT_TRUE(store->AppendLedger(r).ok());
+  // Resolved against the store's folder, whatever --root or the working directory say.
+  const LedgerVerification v =
+      VerifyLedger(*store->ReadLedger(), (dir / "nope").string(), nullptr, dir.string());
+  EXPECT_TRUE(v.ok()) << Joined(v.missing_outputs);
+  EXPECT_EQ(v.outputs_checked, 1);
+  // An older record's relative path still resolves against --root (the working directory).
+  auto legacy = Store::InMemory();
+  ASSERT_TRUE(legacy->AppendLedger(old).ok());
+  EXPECT_EQ(VerifyLedger(*legacy->ReadLedger(), "", nullptr, dir.string()).missing_outputs.size(),
+            1u);
+  EXPECT_TRUE(VerifyLedger(*legacy->ReadLedger(), dir.string(), nullptr, "/elsewhere").ok());
+}
+
+TEST(LedgerTest, Issue14PathsMarkerSurvivesTheGeoPackage) {
+  const fs::path dir = FreshDir("issue14gpkg");
+  const std::string path = (dir / "s.gpkg").string();
+  auto store = Store::OpenGeoPackage(path, true);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  StoreWrite w;
+  w.crs = "EPSG:32618";
+  ASSERT_TRUE((*store)->Write(w).ok());
+  LedgerRecord r = Entry("forecast", "{}", {{"/abs/a.csv", std::string(64, 'a')}});
+  MakeLedgerPathsStoreRelative(&r, path);
+  ASSERT_TRUE((*store)->AppendLedger(r).ok());
+  auto records = (*store)->ReadLedger();
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ((*records)[0].paths, kLedgerPathsStoreRelative);
+  EXPECT_TRUE(VerifyLedger(*records, "").chain_problems.empty());
+}
+
 TEST(LedgerTest, HashLedgerFilesSkipsAbsentFiles) {
   const fs::path dir = FreshDir("hashfiles");
   WriteText(dir / "a", "abc");

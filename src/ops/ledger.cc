@@ -65,7 +65,9 @@ std::span<const Field<LedgerVerifyRequest>> LedgerVerifyRequest::Fields() {
   static const std::vector<Field<R>> fields = {
       {kLedgerStoreField, &R::store},
       {{.name = "root",
-        .doc = "directory that relative output paths are resolved against (default: .)",
+        .doc = "directory that relative output paths of records written before paths were "
+               "recorded relative to the store are resolved against (default: .); newer records' "
+               "paths are resolved against the store's folder",
         .flags = kNotInQuery},
        &R::root},
       {{.name = "expect_head",
@@ -108,7 +110,8 @@ Result<Product> Run(io::Store& store, const LedgerVerifyRequest& r, Context& ctx
   } else {
     check.error = state.status().message();
   }
-  io::LedgerVerification v = io::VerifyLedger(records, r.root, &check);
+  io::LedgerVerification v =
+      io::VerifyLedger(records, r.root, &check, io::LedgerStoreDir(store.GetPath()));
   if (!r.expect_head.empty() && v.head_hash != r.expect_head) {
     v.chain_problems.push_back("head: the last record's hash is " + v.head_hash +
                                ", not the expected " + r.expect_head +

@@ -40,6 +40,7 @@ Result<int64_t> RecordAndPublish(io::Store& store, const Context& ctx,
   r.code_version = std::string("placecast ") + kVersion;
   r.inputs = std::move(inputs);
   r.outputs = std::move(outputs);
+  io::MakeLedgerPathsStoreRelative(&r, store.GetPath());  // verifiable from any directory
   // The record and the renames that publish its products commit together: a process killed
   // after the commit has its renames finished by the next command that opens the store.
   io::WriteTransaction txn(store);

@@ -37,9 +37,9 @@ struct Tally {
 
 // The files the record read must still hold the bytes it recorded: a replay from other inputs
 // would compare nothing. One DIFFERS line per input that changed or is gone.
-void CheckInputs(const io::LedgerRecord& rec, Tally* t) {
+void CheckInputs(const io::LedgerRecord& rec, const std::string& store_dir, Tally* t) {
   for (const auto& in : rec.inputs) {
-    auto now = io::Sha256File(in.path);
+    auto now = io::Sha256File(io::ResolveLedgerPath(rec, in.path, store_dir, ""));
     if (!now.ok() || *now != in.sha256) {
       t->Differs("input " + in.path, "recorded " + in.sha256 + ", now " +
                                          (now.ok() ? *now : std::string("(cannot be read)")));
@@ -102,6 +102,28 @@ void CompareCreatedStore(const io::LedgerRecord& rec, const std::string& fresh_p
   }
 }
 
+// Where the replay reads an input path field whose value is `given` (as the recording command had
+// it): unchanged when it is absolute or exists from here (the replay runs where the record was
+// made); otherwise, in a store-relative record, the one recorded input with the same file name,
+// resolved against the store's folder (the replay runs from another directory).
+std::string RecordedInputPath(const io::LedgerRecord& rec, const std::string& given,
+                              const std::string& store_dir) {
+  std::error_code ec;
+  if (given.empty() || std::filesystem::path(given).is_absolute() ||
+      std::filesystem::exists(given, ec) || rec.paths != io::kLedgerPathsStoreRelative) {
+    return given;
+  }
+  const auto name = std::filesystem::path(given).filename();
+  std::string found;
+  int matches = 0;
+  for (const auto& in : rec.inputs) {
+    if (std::filesystem::path(in.path).filename() != name) continue;
+    found = io::ResolveLedgerPath(rec, in.path, store_dir, "");
+    ++matches;
+  }
+  return matches == 1 ? found : given;
+}
+
 }  // namespace
 
 Result<Product> ReplayRecord(const std::string& store_path, const io::LedgerRecord& rec,
@@ -126,7 +148,8 @@ Result<Product> ReplayRecord(const std::string& store_path, const io::LedgerReco
   Product out;
   Tally t;
   // Inputs first: a replay from files other than those recorded compares nothing.
-  CheckInputs(rec, &t);
+  const std::string store_dir = io::LedgerStoreDir(store_path);
+  CheckInputs(rec, store_dir, &t);
   if (t.differ > 0) {
     out.lines = std::move(t.lines);
     out.lines.push_back("replay of seq " + std::to_string(rec.seq) + ": not run, " +
@@ -137,9 +160,12 @@ Result<Product> ReplayRecord(const std::string& store_path, const io::LedgerReco
     return out;
   }
   // The products go into `out_dir`: a folder field is the folder, a file field keeps its name.
+  // An input given relative to the recording command's directory is found through the record.
   for (const FieldSpec& f : op->fields) {
     const std::string name(f.name);
-    if (f.type == FieldType::kOutputPath) {
+    if (f.type == FieldType::kInputPath && req.contains(name) && req[name].is_string()) {
+      req[name] = RecordedInputPath(rec, req[name].get<std::string>(), store_dir);
+    } else if (f.type == FieldType::kOutputPath) {
       req[name] = out_dir;
     } else if (f.type == FieldType::kOutputFile && req.contains(name) && req[name].is_string() &&
                !req[name].get<std::string>().empty()) {

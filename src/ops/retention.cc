@@ -109,6 +109,7 @@ Result<Product> Run(io::Store& store, const RetentionRequest& r, Context& ctx) {
   record.command = std::string(RetentionRequest::kOp);
   record.params_json = SafeDump(RequestToJson(applied));
   record.code_version = std::string("placecast ") + kVersion;
+  io::MakeLedgerPathsStoreRelative(&record, store.GetPath());
   auto appended = store.AppendLedger(std::move(record));
   if (!appended.ok()) return appended.status().Wrap("ledger");
   PLACECAST_RETURN_IF_ERROR(txn.Commit());

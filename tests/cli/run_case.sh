@@ -3,6 +3,8 @@
 #   args:   the placecast arguments ({tmp} = a fresh temporary directory, {src} = the source tree)
 #   setup:  a shell command run first ({bin} = the placecast binary), optional, repeatable
 #   env:    NAME=VALUE set for the command under test (repeatable)
+#   cwd:    the directory the command under test runs in (default: the source tree; setups and
+#           checks always run from the source tree)
 #   exit:   the expected exit code
 #   stdout: a line the standard output must contain (repeatable)
 #   stderr: a line the standard error must contain (repeatable)
@@ -25,11 +27,13 @@ while IFS= read -r line; do
 done < "$case_file"
 args=$(sub "$(sed -n 's/^args: //p' "$case_file")")
 want_exit=$(sed -n 's/^exit: //p' "$case_file")
-cd "$src"
+cwd=$(sub "$(sed -n 's/^cwd: //p' "$case_file")")
+cd "${cwd:-$src}" || { echo "cwd: cannot enter ${cwd}"; exit 1; }
 envs=()
 while IFS= read -r line; do envs+=("$(sub "$line")"); done < <(sed -n 's/^env: //p' "$case_file")
 eval "env ${envs[*]:-} \"$bin\" $args" >"$tmp/out" 2>"$tmp/err"
 got_exit=$?
+cd "$src"
 if [ "$got_exit" != "$want_exit" ]; then echo "exit code: want $want_exit, got $got_exit"; fail=1; fi
 while IFS= read -r line; do
   case "$line" in

@@ -27,11 +27,19 @@ inline constexpr std::string_view kLedgerGenesisHash =
 
 // A file a command read or wrote, with the lower-case hex SHA-256 of its bytes at that time.
 struct LedgerFile {
-  std::string path;    // as the command was given it (relative paths are relative to its cwd)
+  // Relative to the store's folder in a record whose `paths` is kLedgerPathsStoreRelative (or
+  // absolute when the file lies outside that folder); as the command was given it (relative to the
+  // command's working directory) in older records.
+  std::string path;
   std::string sha256;  // 64 lower-case hex digits
 
   bool operator==(const LedgerFile&) const = default;
 };
+
+// LedgerRecord::paths of records whose file paths are relative to the folder holding the store
+// (StoreRelativeLedgerPath). Records without it (written before placecast recorded paths that
+// way) keep the paths as the command was given them.
+inline constexpr std::string_view kLedgerPathsStoreRelative = "store-relative";
 
 struct LedgerRecord {
   int64_t seq = 0;          // 1, 2, 3, … in append order
@@ -44,6 +52,10 @@ struct LedgerRecord {
   // The store state the record leaves (io/store_state.h, StateToJson): canonical JSON, "" in
   // records written before states were recorded (they are then not part of the state checks).
   std::string state_json;
+  // How `inputs` and `outputs` paths are written: kLedgerPathsStoreRelative, or "" in records
+  // written before (paths as given, relative to the command's working directory). Hashed only
+  // when not empty, so older records keep their hashes.
+  std::string paths;
   std::string prev_hash;  // `hash` of record seq - 1; kLedgerGenesisHash for seq 1
   std::string hash;       // LedgerRecordHash(*this)
 
@@ -58,7 +70,8 @@ Result<std::string> CanonicalJson(std::string_view json, std::string_view what =
 
 // The bytes that are hashed: a canonical JSON object of every field but `hash`:
 // {"code_version":…,"command":…,"inputs":[{"path":…,"sha256":…}…],"outputs":[…],
-//  "params":<params_json parsed>,"prev_hash":…,"seq":N,"time_utc":…}.
+//  "params":<params_json parsed>,"paths":…,"prev_hash":…,"seq":N,"state":…,"time_utc":…}
+// ("paths" and "state" only when not empty).
 // kInvalidInput when params_json is not JSON.
 Result<std::string> LedgerRecordCanonical(const LedgerRecord& record);
 
@@ -73,6 +86,27 @@ Result<std::vector<LedgerFile>> LedgerFilesFromJson(std::string_view json, std::
 // Hashes each existing file of `paths` (in order) into a LedgerFile; paths that do not exist are
 // skipped (a command lists the files it may have written). kIo when one cannot be read.
 Result<std::vector<LedgerFile>> HashLedgerFiles(const std::vector<std::string>& paths);
+
+// `path` as a store-relative record holds it: relative to `store_dir` (the folder holding the
+// store) when the file lies in that folder or below it, absolute otherwise (a file elsewhere keeps
+// working from any directory, and a relative path climbing out with "../" would break when the
+// store's folder moves without it). Lexical: symbolic links are not followed; a relative `path`
+// is taken from the current directory.
+std::string StoreRelativeLedgerPath(const std::string& path, const std::string& store_dir);
+
+// Marks `record` kLedgerPathsStoreRelative and rewrites its inputs' and outputs' paths with
+// StoreRelativeLedgerPath. `store_path` is the store file ("" = an in-memory store: the paths are
+// then made absolute).
+void MakeLedgerPathsStoreRelative(LedgerRecord* record, const std::string& store_path);
+
+// Where a path of `record` is now: absolute paths as they are; in a store-relative record,
+// relative paths under `store_dir` (the folder holding the store, wherever it has moved); in an
+// older record, relative paths under `root_dir` ("" = the current directory).
+std::string ResolveLedgerPath(const LedgerRecord& record, const std::string& path,
+                              const std::string& store_dir, const std::string& root_dir);
+
+// The folder holding the store file `store_path` ("" for an in-memory store).
+std::string LedgerStoreDir(const std::string& store_path);
 
 // Records, params and states nested deeper than this are refused (kInvalidInput / kCorrupt), so a
 // hostile record cannot exhaust the stack.
@@ -111,8 +145,9 @@ struct LedgerVerification {
 // Checks `records` (as read, in seq order): seq runs 1, 2, 3 … without gaps; each hash equals
 // LedgerRecordHash of the record; each prev_hash equals the previous record's hash (genesis for
 // the first). Then re-hashes each recorded output file: only the latest record naming a path is
-// checked (a path written again by a later command is "superseded", not a problem); relative paths
-// are resolved against `root_dir` ("" = the current directory). With `store`, also checks the
+// checked (a path written again by a later command is "superseded", not a problem); paths are
+// resolved by ResolveLedgerPath (store-relative records against `store_dir`, older records'
+// relative paths against `root_dir`, "" = the current directory). With `store`, also checks the
 // states (docs/ledger.md, "State"): each record's state must be the previous record's plus the
 // change the record itself made (the first record's, an empty store's plus its change), parts
 // other than the incidents may change only where the record wrote them, and the store's data now
@@ -121,6 +156,7 @@ struct LedgerVerification {
 // table alone; compare head_hash with a copy kept elsewhere (`ledger verify --anchor`).
 LedgerVerification VerifyLedger(const std::vector<LedgerRecord>& records,
                                 const std::string& root_dir,
-                                const LedgerStateCheck* store = nullptr);
+                                const LedgerStateCheck* store = nullptr,
+                                const std::string& store_dir = "");
 
 }  // namespace placecast::io
