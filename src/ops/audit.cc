@@ -243,11 +243,11 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
     // The report inlines both images' bytes (data URIs): it shows them when sent on its own.
     const std::string map_png = "exposure_map_" + model + ".png";
     std::string map_bytes;
-    PLACECAST_RETURN_IF_ERROR(
-        render::RenderAreaMapPng(sdir + map_png, areas, per_res,
-                                 model + ": flagged cell-days per 1,000 residents, " + r.offence +
-                                     " " + r.from + " – " + r.to,
-                                 "cell-days per 1k residents", &map_bytes));
+    PLACECAST_RETURN_IF_ERROR(render::RenderAreaMapPng(
+        sdir + map_png, areas, per_res,
+        model + ": flagged cell-days per 1,000 residents, " + r.offence + " " + r.from + " – " +
+            r.to,
+        "cell-days per 1k residents", &map_bytes, {.no_value_label = "no value (no residents)"}));
     PLACECAST_ASSIGN_OR_RETURN(const std::string map_uri, render::PngDataUri(map_bytes));
     std::vector<render::BarItem> bars;
     for (const auto& g : a.groups) {

@@ -52,6 +52,49 @@ TEST(AreaMapTest, FillsAreasByClassAndGreyWithoutValue) {
   EXPECT_EQ(PixelAt(dir + "/a.png", 20 + 500 + 30, y), 0xddddddu);
 }
 
+// Issue 14: the hotspots map drew every area's label, no study-area outline, no scale bar and no
+// north arrow.
+TEST(AreaMapTest, Issue14StudyAreaOutlineScaleBarAndNorthArrow) {
+  // 30 small squares along the middle of a 3 km × 3 km study area.
+  std::vector<grid::Boundary> areas;
+  std::vector<double> v;
+  for (int i = 0; i < 30; ++i) {
+    const double x = 100.0 * i;
+    std::string name = "#";
+    name += std::to_string(i + 1);
+    areas.push_back({name, {grid::Ring{{x, x + 100, x + 100, x}, {1400, 1400, 1500, 1500}}}});
+    v.push_back(30 - i);
+  }
+  const grid::Boundary study{"", {grid::Ring{{0, 3000, 3000, 0}, {0, 0, 3000, 3000}}}};
+  AreaMapOptions o;
+  o.study_area = &study;
+  o.max_labels = 20;
+  o.notes = {"Outlined: patrol areas (30)."};
+  const std::string dir = placecast::testing::ProcessTempDir("area_map").string();
+  std::filesystem::create_directories(dir);
+  const std::string png = dir + "/hotspots.png";
+  ASSERT_TRUE(RenderAreaMapPng(png, areas, v, "t", "expected events", nullptr, o).ok());
+  // 730 px over 3000 m from (20, 60). The study area's west edge is dark (antialiased grey).
+  EXPECT_LT(PixelAt(png, 20, 60 + 100) & 0xff, 0x80u);
+  // North arrow: its dark head sits in the upper right corner of the map frame.
+  cairo_surface_t* img = cairo_image_surface_create_from_png(png.c_str());
+  const unsigned char* data = cairo_image_surface_get_data(img);
+  const int stride = cairo_image_surface_get_stride(img);
+  int dark = 0;
+  for (int y = 60 + 14; y < 60 + 62; ++y) {
+    for (int x = 20 + 730 - 48; x < 20 + 730 - 12; ++x) {
+      uint32_t px;
+      std::memcpy(&px, data + y * stride + 4 * x, 4);
+      dark += (px & 0xffffff) == 0x222222u;
+    }
+  }
+  cairo_surface_destroy(img);
+  EXPECT_GT(dark, 30);
+  // Scale bar: a quarter of 3 km → 500 m, 122 px, its first half dark, in the lower left corner.
+  EXPECT_DOUBLE_EQ(internal::ScaleBarLengthM(3000.0 / 4), 500);
+  EXPECT_EQ(PixelAt(png, 20 + 14 + 30, 60 + 730 - 16 - 5), 0x222222u);
+}
+
 TEST(AreaMapTest, InvalidInputs) {
   grid::Boundary a{"a", {grid::Ring{{0, 1, 1}, {0, 0, 1}}}};
   Status st = RenderAreaMapPng("/tmp/x.png", {a}, {1, 2}, "t", "v");

@@ -189,54 +189,6 @@ class Canvas {
   cairo_t* cr_;
 };
 
-// Largest 1, 2 or 5 × 10^k metres not above `target_m`.
-double NiceLength(double target_m) {
-  const double p = std::pow(10.0, std::floor(std::log10(target_m)));
-  for (double m : {5.0, 2.0, 1.0}) {
-    if (m * p <= target_m) return m * p;
-  }
-  return p;
-}
-
-std::string LengthLabel(double m) {
-  if (m >= 1000) return Format("%g km", m / 1000);
-  return Format("%g m", m);
-}
-
-void DrawScaleBar(cairo_t* cr, const internal::MapLayout& l) {
-  const double len_m = NiceLength(l.map_width_px / 4 / l.px_per_m);
-  const double len_px = len_m * l.px_per_m;
-  const double x = l.map_left_px + 14, y = l.map_top_px + l.map_height_px - 16;
-  SetColour(cr, 0xffffff, 0.85);
-  cairo_rectangle(cr, x - 8, y - 30, len_px + 16 + 40, 40);
-  cairo_fill(cr);
-  for (int i = 0; i < 2; ++i) {
-    cairo_rectangle(cr, x + i * len_px / 2, y - 8, len_px / 2, 6);
-    SetColour(cr, i == 0 ? 0x222222 : 0xffffff);
-    cairo_fill_preserve(cr);
-    SetColour(cr, 0x222222);
-    cairo_set_line_width(cr, 1);
-    cairo_stroke(cr);
-  }
-  Text(cr, x, y - 13, "0", 11, 0x222222, false, Align::kCentre);
-  Text(cr, x + len_px, y - 13, LengthLabel(len_m), 11, 0x222222, false, Align::kCentre);
-}
-
-void DrawNorthArrow(cairo_t* cr, const internal::MapLayout& l) {
-  const double cx = l.map_left_px + l.map_width_px - 30, top = l.map_top_px + 14;
-  SetColour(cr, 0xffffff, 0.85);
-  cairo_rectangle(cr, cx - 18, top - 4, 36, 62);
-  cairo_fill(cr);
-  cairo_move_to(cr, cx, top + 18);
-  cairo_line_to(cr, cx + 10, top + 48);
-  cairo_line_to(cr, cx, top + 40);
-  cairo_line_to(cr, cx - 10, top + 48);
-  cairo_close_path(cr);
-  SetColour(cr, 0x222222);
-  cairo_fill(cr);
-  Text(cr, cx, top + 14, "N", 14, 0x222222, true, Align::kCentre);
-}
-
 void Swatch(cairo_t* cr, double x, double y, uint32_t fill, bool filled, uint32_t line,
             double line_w) {
   cairo_rectangle(cr, x, y, 26, 16);
@@ -299,6 +251,72 @@ void DrawOverlay(cairo_t* cr, const internal::MapLayout& l, const MapOverlay& o)
 
 }  // namespace
 
+namespace internal {
+
+// The study area's line, on the map and in the legend.
+static void StrokeStudyArea(cairo_t* cr) {
+  SetColour(cr, 0x333333);
+  cairo_set_line_width(cr, 1.6);
+  cairo_stroke(cr);
+}
+
+void DrawScaleBar(cairo_t* cr, const MapLayout& l) {
+  const double len_m = ScaleBarLengthM(l.map_width_px / 4 / l.px_per_m);
+  const double len_px = len_m * l.px_per_m;
+  const double x = l.map_left_px + 14, y = l.map_top_px + l.map_height_px - 16;
+  SetColour(cr, 0xffffff, 0.85);
+  cairo_rectangle(cr, x - 8, y - 30, len_px + 16 + 40, 40);
+  cairo_fill(cr);
+  for (int i = 0; i < 2; ++i) {
+    cairo_rectangle(cr, x + i * len_px / 2, y - 8, len_px / 2, 6);
+    SetColour(cr, i == 0 ? 0x222222 : 0xffffff);
+    cairo_fill_preserve(cr);
+    SetColour(cr, 0x222222);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
+  }
+  Text(cr, x, y - 13, "0", 11, 0x222222, false, Align::kCentre);
+  Text(cr, x + len_px, y - 13, ScaleBarLabel(len_m), 11, 0x222222, false, Align::kCentre);
+}
+
+void DrawStudyArea(cairo_t* cr, const MapLayout& l, const grid::Boundary& area) {
+  for (const grid::Ring& ring : area.rings) {
+    for (size_t i = 0; i < ring.x_m.size(); ++i) {
+      const double x = l.XToPx(ring.x_m[i]), y = l.YToPx(ring.y_m[i]);
+      if (i == 0) {
+        cairo_move_to(cr, x, y);
+      } else {
+        cairo_line_to(cr, x, y);
+      }
+    }
+    cairo_close_path(cr);
+  }
+  StrokeStudyArea(cr);
+}
+
+void DrawStudyAreaKey(cairo_t* cr, double x, double y, double width_px) {
+  cairo_move_to(cr, x, y);
+  cairo_line_to(cr, x + width_px, y);
+  StrokeStudyArea(cr);
+}
+
+void DrawNorthArrow(cairo_t* cr, const MapLayout& l) {
+  const double cx = l.map_left_px + l.map_width_px - 30, top = l.map_top_px + 14;
+  SetColour(cr, 0xffffff, 0.85);
+  cairo_rectangle(cr, cx - 18, top - 4, 36, 62);
+  cairo_fill(cr);
+  cairo_move_to(cr, cx, top + 18);
+  cairo_line_to(cr, cx + 10, top + 48);
+  cairo_line_to(cr, cx, top + 40);
+  cairo_line_to(cr, cx - 10, top + 48);
+  cairo_close_path(cr);
+  SetColour(cr, 0x222222);
+  cairo_fill(cr);
+  Text(cr, cx, top + 14, "N", 14, 0x222222, true, Align::kCentre);
+}
+
+}  // namespace internal
+
 Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
                          const MapOverlay& overlay, std::string* png_out) {
   PLACECAST_ASSIGN_OR_RETURN(std::vector<ProductCell> cells, io::RankProductCells(p));
@@ -341,51 +359,52 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
   }
   cairo_set_antialias(cr, CAIRO_ANTIALIAS_DEFAULT);
 
-  if (p.study_area != nullptr) {
-    for (const grid::Ring& ring : p.study_area->rings) {
-      for (size_t i = 0; i < ring.x_m.size(); ++i) {
-        const double x = l.XToPx(ring.x_m[i]), y = l.YToPx(ring.y_m[i]);
-        if (i == 0) {
-          cairo_move_to(cr, x, y);
-        } else {
-          cairo_line_to(cr, x, y);
-        }
-      }
-      cairo_close_path(cr);
-    }
-    SetColour(cr, 0x333333);
-    cairo_set_line_width(cr, 1.6);
-    cairo_stroke(cr);
-  }
+  if (p.study_area != nullptr) internal::DrawStudyArea(cr, l, *p.study_area);
 
-  // Top cells: only the outer edges of each group, so adjacent top cells read as one hotspot.
-  auto is_top = [&](int32_t col, int32_t row) {
-    const grid::CellId n = g.ColRowToCell(col, row);
-    return n != grid::kNoCell && top[n];
+  // Top cells: only the outer edges of each group, so adjacent top cells read as one hotspot; in
+  // blocks of k × k cells, or not at all, when single cells would be too small or too many to
+  // read (internal::PlanTopOutline).
+  const internal::TopOutlinePlan outline = internal::PlanTopOutline(g, top, l.px_per_m);
+  const int32_t k = outline.block_cells;
+  const int32_t bnx = (g.nx() + k - 1) / k, bny = (g.ny() + k - 1) / k;
+  std::vector<uint8_t> block(outline.mode == internal::TopOutlineMode::kNone
+                                 ? 0
+                                 : static_cast<size_t>(bnx) * static_cast<size_t>(bny),
+                             0);
+  if (!block.empty()) {
+    for (grid::CellId c = 0; c < g.num_cells(); ++c) {
+      if (top[c]) block[static_cast<size_t>(g.CellRow(c) / k) * bnx + g.CellCol(c) / k] = 1;
+    }
+  }
+  auto is_top = [&](int32_t bcol, int32_t brow) {
+    return bcol >= 0 && brow >= 0 && bcol < bnx && brow < bny &&
+           block[static_cast<size_t>(brow) * bnx + bcol];
   };
-  for (grid::CellId c = 0; c < g.num_cells(); ++c) {
-    if (!top[c]) continue;
-    const int32_t col = g.CellCol(c), row = g.CellRow(c);
-    const double x0 = col_px(col), x1 = col_px(col + 1), y0 = row_px(row + 1), y1 = row_px(row);
-    if (!is_top(col, row + 1)) {
-      cairo_move_to(cr, x0, y0);
-      cairo_line_to(cr, x1, y0);
-    }
-    if (!is_top(col, row - 1)) {
-      cairo_move_to(cr, x0, y1);
-      cairo_line_to(cr, x1, y1);
-    }
-    if (!is_top(col - 1, row)) {
-      cairo_move_to(cr, x0, y0);
-      cairo_line_to(cr, x0, y1);
-    }
-    if (!is_top(col + 1, row)) {
-      cairo_move_to(cr, x1, y0);
-      cairo_line_to(cr, x1, y1);
+  for (int32_t brow = 0; brow < bny && !block.empty(); ++brow) {
+    for (int32_t bcol = 0; bcol < bnx; ++bcol) {
+      if (!is_top(bcol, brow)) continue;
+      const double x0 = col_px(bcol * k), x1 = col_px(std::min((bcol + 1) * k, g.nx()));
+      const double y0 = row_px(std::min((brow + 1) * k, g.ny())), y1 = row_px(brow * k);
+      if (!is_top(bcol, brow + 1)) {
+        cairo_move_to(cr, x0, y0);
+        cairo_line_to(cr, x1, y0);
+      }
+      if (!is_top(bcol, brow - 1)) {
+        cairo_move_to(cr, x0, y1);
+        cairo_line_to(cr, x1, y1);
+      }
+      if (!is_top(bcol - 1, brow)) {
+        cairo_move_to(cr, x0, y0);
+        cairo_line_to(cr, x0, y1);
+      }
+      if (!is_top(bcol + 1, brow)) {
+        cairo_move_to(cr, x1, y0);
+        cairo_line_to(cr, x1, y1);
+      }
     }
   }
   SetColour(cr, kTopOutline);
-  cairo_set_line_width(cr, 2.6);
+  cairo_set_line_width(cr, outline.mode == internal::TopOutlineMode::kBlocks ? 1.8 : 2.6);
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE);
   cairo_stroke(cr);
   cairo_restore(cr);
@@ -410,6 +429,13 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
   Text(cr, lx, y, "5 classes: quintiles of the non-zero risk", 12, 0x444444, false, Align::kLeft,
        lw);
   y += 16;
+  // Values per cell over the horizon, shown per km² per day (in units of 10⁻³ᵏ when tiny).
+  const internal::LegendScale unit = internal::PickLegendScale(upper.empty() ? 0 : upper.back(),
+                                                               g.cell_area_km2(), p.horizon_days);
+  if (!unit.unit.empty()) {
+    Text(cr, lx, y, "Risk " + unit.Describe() + ":", 12, 0x444444, false, Align::kLeft, lw);
+    y += 16;
+  }
   for (int k = 4; k >= 0; --k) {
     double lo = 0, hi = 0;
     int64_t n = 0;
@@ -423,9 +449,10 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
     const std::string name = k == 4   ? "highest"
                              : k == 0 ? "lowest"
                                       : "class " + std::to_string(k + 1);
-    const std::string label = n == 0 ? name + ": no cells"
-                                     : name + ": " + Format("%.3g", lo) + " – " +
-                                           Format("%.3g", hi) + " (" + std::to_string(n) + ")";
+    const std::string label =
+        n == 0 ? name + ": no cells"
+               : name + ": " + internal::FormatLegendRange(lo * unit.factor, hi * unit.factor) +
+                     " (" + std::to_string(n) + ")";
     Text(cr, lx + 36, y + 13, label, 13, 0x222222, false, Align::kLeft, lw - 36);
     y += 24;
   }
@@ -441,17 +468,29 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
          13, 0x222222, false, Align::kLeft, lw - 36);
     y += 32;
   }
-  Swatch(cr, lx, y, 0, false, kTopOutline, 2.6);
-  Text(cr, lx + 36, y + 13,
-       "top " + Format("%g", p.top_share_pct) + " % of cells (" + std::to_string(top_count) + ")",
-       13, 0x222222, false, Align::kLeft, lw - 36);
-  y += 24;
+  const std::string top_text = "top " + internal::FormatLegendPercent(p.top_share_pct) +
+                               " of cells (" + std::to_string(top_count) + ")";
+  if (outline.mode == internal::TopOutlineMode::kNone) {
+    Text(cr, lx, y + 13, top_text + ": not outlined,", 13, 0x222222, false, Align::kLeft, lw);
+    y += 17;
+    Text(cr, lx, y + 13, "too small and many to read here", 12, 0x444444, false, Align::kLeft, lw);
+    y += 24;
+  } else {
+    Swatch(cr, lx, y, 0, false, kTopOutline, 2.6);
+    Text(cr, lx + 36, y + 13, top_text, 13, 0x222222, false, Align::kLeft, lw - 36);
+    y += 24;
+    if (outline.mode == internal::TopOutlineMode::kBlocks) {
+      const std::string b = std::to_string(outline.block_cells);
+      Text(cr, lx + 36, y + 8, "outlined in blocks of " + b + " × " + b + " cells", 12, 0x444444,
+           false, Align::kLeft, lw - 36);
+      y += 16;
+      Text(cr, lx + 36, y + 8, "holding one (cells too small to outline)", 12, 0x444444, false,
+           Align::kLeft, lw - 36);
+      y += 20;
+    }
+  }
   if (p.study_area != nullptr) {
-    cairo_move_to(cr, lx, y + 8);
-    cairo_line_to(cr, lx + 26, y + 8);
-    SetColour(cr, 0x333333);
-    cairo_set_line_width(cr, 1.6);
-    cairo_stroke(cr);
+    internal::DrawStudyAreaKey(cr, lx, y + 8, 26);
     Text(cr, lx + 36, y + 13, "study area", 13, 0x222222, false, Align::kLeft, lw - 36);
     y += 24;
   }
@@ -462,8 +501,8 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
   y += 17;
   Text(cr, lx, y, "it is not a probability of crime.", 12, 0x444444, false, Align::kLeft, lw);
   y += 17;
-  Text(cr, lx, y, Format("Cells of %g m, ", s) + g.crs() + ".", 12, 0x444444, false, Align::kLeft,
-       lw);
+  Text(cr, lx, y, "Cells of " + internal::FormatLegendNumber(s) + " m, " + g.crs() + ".", 12,
+       0x444444, false, Align::kLeft, lw);
 
   // Footer.
   const double fy = l.height_px - 38;

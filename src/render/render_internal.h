@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // Internal: what the renderers (map.cc, area_map.cc) share, exposed here so the tests can check
-// it: quantile classes, the layouts of the forecast map and of the hit-rate plot, and the colours.
-// Pure functions; thread-safe.
+// it: quantile classes, the layouts of the forecast map and of the hit-rate plot, the colours, the
+// legends' number formatting and units (legend.cc), the scale bar and north arrow every map draws,
+// and the rule that keeps top-cell outlines legible. Pure functions (bar the Draw* ones, which
+// draw on the caller's context); thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "placecast/grid/geometry.h"
 #include "placecast/grid/grid.h"
+
+typedef struct _cairo cairo_t;  // <cairo.h>, for the Draw* functions
 
 namespace placecast::render::internal {
 
@@ -43,6 +48,77 @@ struct CurveLayout {
   double YToPx(double hit_rate) const { return top_px + (1 - hit_rate) * plot_height_px; }
 };
 CurveLayout ComputeCurveLayout();
+
+// Map furniture every map draws (map.cc), one implementation: a scale bar of ScaleBarLengthM(a
+// quarter of the map's width) in the lower left corner, and a north arrow in the upper right
+// corner of the map frame `l` (grid north: the maps are drawn in the projected CRS, north up).
+void DrawScaleBar(cairo_t* cr, const MapLayout& l);
+void DrawNorthArrow(cairo_t* cr, const MapLayout& l);
+// The study area's outline (dark grey, 1.6 px) on the map, and its legend key: a `width_px` line
+// from (x, y).
+void DrawStudyArea(cairo_t* cr, const MapLayout& l, const grid::Boundary& area);
+void DrawStudyAreaKey(cairo_t* cr, double x, double y, double width_px);
+
+// ---- Legends (legend.cc) ----------------------------------------------------------------------
+
+// `v` rounded to 3 significant figures in plain notation, as every legend and map caption prints
+// numbers: trailing zeros dropped, thousands separated by commas, no exponent ("0.64" for
+// 0.640361, "12,300" for 12345, "0.00000133" for 1.33e-6: callers with tiny values pick a unit
+// with PickLegendScale first). "–" for a value that is not finite.
+std::string FormatLegendNumber(double v);
+// A class's range "lo – hi" in FormatLegendNumber, a positive bound below kLegendFloor as
+// "<0.001": the lowest class of a skewed surface starts at values like 6.9e-11, which no reader
+// needs in full ("<0.001 – 0.021", not "0.000000000069 – 0.021").
+inline constexpr double kLegendFloor = 0.001;
+std::string FormatLegendRange(double lo, double hi);
+// FormatLegendNumber(pct) + "%": "0.64%" for 0.640361, "5%" for 5.
+std::string FormatLegendPercent(double pct);
+
+// How a map shows per-cell values: value × factor, in `Describe()` units.
+struct LegendScale {
+  double factor = 1;
+  int power = 0;     // the shown numbers are in units of 10^power (a multiple of 3, <= 0)
+  std::string unit;  // "per km² per day", or "" when no area or horizon is known
+  // "per km² per day", "per km² per day, in units of 10⁻⁹", or "" (no unit, no power).
+  std::string Describe() const;
+};
+// Per-cell values over `horizon_days` (cells of `cell_area_km2`) shown per km² per day; when the
+// largest shown value would still be below 0.01, in units of 10^-3k (k as small as keeps it >= 1),
+// so legends print "8.4" under "per km² per day, in units of 10⁻⁹" rather than "8.4e-09". A
+// non-positive area or horizon leaves values per cell.
+LegendScale PickLegendScale(double max_value, double cell_area_km2, double horizon_days);
+
+// The scale bar's length: the largest 1, 2 or 5 × 10^k metres not above `target_m` (> 0).
+double ScaleBarLengthM(double target_m);
+// "500 m", "2 km", "1.5 km" (FormatLegendNumber of metres below 1 km, of km from 1 km).
+std::string ScaleBarLabel(double length_m);
+
+// Top-cell outlines stay legible only when the outlined shapes are wide enough on the map and few
+// enough. PlanTopOutline picks the finest block of k × k cells (k = 1: each flagged cell's group
+// outlined as it is) whose width is at least kMinOutlineCellPx and that needs at most
+// kMaxOutlinedShapes flagged blocks (a block is flagged when it holds a top cell). Blocks wider
+// than kMaxOutlineBlockPx are not tried; nor are blocks once the flagged ones (k > 1) make up more
+// than kMaxOutlinedBlockShare of the blocks holding active cells, since an outline around most of
+// the map no longer shows where the top cells are. The top cells are then not outlined (kNone;
+// the legend says so).
+inline constexpr double kMinOutlineCellPx = 6;
+inline constexpr double kMaxOutlineBlockPx = 24;
+inline constexpr int64_t kMaxOutlinedShapes = 1500;
+inline constexpr double kMaxOutlinedBlockShare = 0.25;
+enum class TopOutlineMode { kCells, kBlocks, kNone };
+struct TopOutlinePlan {
+  TopOutlineMode mode = TopOutlineMode::kCells;
+  int32_t block_cells = 1;  // k: blocks of k × k cells (1 for kCells)
+  int64_t top_cells = 0;    // flagged cells
+  int64_t outlined = 0;     // flagged cells (kCells) or blocks (kBlocks) outlined; 0 for kNone
+  double cell_px = 0;       // one cell's width on the map
+};
+// `top` holds one flag per active cell of `g`; the map draws `px_per_m` pixels per metre.
+TopOutlinePlan PlanTopOutline(const grid::Grid& g, const std::vector<uint8_t>& top,
+                              double px_per_m);
+
+// Which of `num_areas` areas (ordered by rank, best first) get a label: the first `max_labels`.
+std::vector<size_t> AreasToLabel(size_t num_areas, size_t max_labels);
 
 // Colours used by the renderers (0xRRGGBB), so tests can look for them.
 inline constexpr uint32_t kRiskRamp[5] = {0xffffb2, 0xfecc5c, 0xfd8d3c, 0xf03b20, 0xbd0026};
