@@ -2,6 +2,7 @@
 // hotspots (hotspots.h).
 #include "placecast/ops/hotspots.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -252,6 +253,9 @@ Status WriteGpkg(const std::string& path, const std::string& crs, int64_t origin
 
 }  // namespace
 
+// How many patrol areas the map names (the best-ranked).
+constexpr size_t kMapLabels = 20;
+
 Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
   PLACECAST_ASSIGN_OR_RETURN(SelectedForecast fc, RunSelectedForecast(store, r, *ctx.progress));
   const grid::Grid& g = fc.study.grid;
@@ -323,11 +327,29 @@ Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
       shapes.push_back(std::move(b));
       values.push_back(a.expected_events);
     }
-    PLACECAST_RETURN_IF_ERROR(
-        render::RenderAreaMapPng(sdir + "map.png", shapes, values,
-                                 "Patrol areas: " + r.model + " forecast of " + r.offence +
-                                     " for " + FormatDate(fc.origin_s),
-                                 counts ? "expected events" : "risk (relative)"));
+    // The study area outlined (the grid's extent when no boundary masks it); names on the first
+    // kMapLabels areas only: hundreds of labels overlap into a smear.
+    grid::Boundary extent;
+    const grid::Boundary* outline = &fc.study.study_area;
+    if (fc.study.study_area.empty()) {
+      const double cs = g.cell_size_m(), x1 = g.x0_m() + g.nx() * cs, y1 = g.y0_m() + g.ny() * cs;
+      extent.rings.push_back({{g.x0_m(), x1, x1, g.x0_m()}, {g.y0_m(), g.y0_m(), y1, y1}});
+      outline = &extent;
+    }
+    render::AreaMapOptions map;
+    map.study_area = outline;
+    map.study_area_label = fc.study.study_area.empty() ? "grid extent (no boundary)" : "study area";
+    map.max_labels = kMapLabels;
+    map.notes = {
+        "Shading: quintiles of the areas' " + std::string(counts ? "expected" : "risk"),
+        counts ? "events over the horizon." : "scores (relative).",
+        "Outlined: patrol areas (" + std::to_string(h.areas.size()) + ").",
+        "#N: rank (the " + std::to_string(std::min(h.areas.size(), kMapLabels)) + " best-ranked)."};
+    PLACECAST_RETURN_IF_ERROR(render::RenderAreaMapPng(
+        sdir + "map.png", shapes, values,
+        "Patrol areas: " + r.model + " forecast of " + r.offence + " for " +
+            FormatDate(fc.origin_s),
+        counts ? "Expected events in the area" : "Risk score (relative)", nullptr, map));
     written.push_back("map.png");
   }
 
