@@ -39,10 +39,11 @@ struct Tally {
 // would compare nothing. One DIFFERS line per input that changed or is gone.
 void CheckInputs(const io::LedgerRecord& rec, const std::string& store_dir, Tally* t) {
   for (const auto& in : rec.inputs) {
-    auto now = io::Sha256File(io::ResolveLedgerPath(rec, in.path, store_dir, ""));
+    const std::string path = io::ResolveLedgerPath(rec, in.path, store_dir, "");
+    auto now = io::Sha256File(path);
     if (!now.ok() || *now != in.sha256) {
-      t->Differs("input " + in.path, "recorded " + in.sha256 + ", now " +
-                                         (now.ok() ? *now : std::string("(cannot be read)")));
+      t->Differs("input " + path, "recorded " + in.sha256 + ", now " +
+                                      (now.ok() ? *now : std::string("(cannot be read)")));
     }
   }
 }

@@ -8,9 +8,9 @@ store, seq, patch = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
 db = sqlite3.connect(store)
 db.execute("DROP TRIGGER IF EXISTS ledger_no_update")
 rows = db.execute("SELECT seq, time_utc, command, params, inputs, outputs, code_version,"
-                  " prev_hash, hash, state FROM ledger ORDER BY seq").fetchall()
+                  " prev_hash, hash, state, paths FROM ledger ORDER BY seq").fetchall()
 prev = None
-for (s, t, cmd, params, inputs, outputs, ver, prev_hash, h, state) in rows:
+for (s, t, cmd, params, inputs, outputs, ver, prev_hash, h, state, paths) in rows:
     if s >= seq:
         p = json.loads(params)
         if s == seq:
@@ -23,6 +23,8 @@ for (s, t, cmd, params, inputs, outputs, ver, prev_hash, h, state) in rows:
                "code_version": ver, "prev_hash": prev_hash}
         if state:
             rec["state"] = json.loads(state)
+        if paths:
+            rec["paths"] = paths
         canon = json.dumps(rec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         h = hashlib.sha256(canon.encode()).hexdigest()
         db.execute("UPDATE ledger SET params = ?, prev_hash = ?, hash = ? WHERE seq = ?",
