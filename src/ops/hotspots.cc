@@ -317,6 +317,7 @@ Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(sdir + "hotspots.geojson", GeoJson(h.areas, ll, meta)));
   PLACECAST_RETURN_IF_ERROR(WriteGpkg(sdir + "hotspots.gpkg", g.crs(), fc.origin_s, h.areas, ll));
+  nlohmann::ordered_json map_json;  // what map.png shows, for summary.json
   if (!h.areas.empty()) {
     std::vector<grid::Boundary> shapes;
     std::vector<double> values;
@@ -351,6 +352,9 @@ Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
             FormatDate(fc.origin_s),
         counts ? "Expected events in the area" : "Risk score (relative)", nullptr, map));
     written.push_back("map.png");
+    map_json = {{"labelled_areas", std::min(h.areas.size(), kMapLabels)},
+                {"outline", map.study_area_label},
+                {"legend_notes", map.notes}};
   }
 
   nlohmann::ordered_json s = meta;
@@ -369,6 +373,7 @@ Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
   s["captured_share"] = h.captured_share;
   s["note"] = value_note;
   s["warnings"] = fc.warnings;
+  if (!map_json.is_null()) s["map"] = map_json;
   nlohmann::ordered_json table = nlohmann::ordered_json::array();
   for (size_t i = 0; i < h.areas.size(); ++i) {
     table.push_back(AreaProperties(h.areas[i], ll.centroid_lon[i], ll.centroid_lat[i]));
