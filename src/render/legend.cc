@@ -123,6 +123,25 @@ TopOutlinePlan PlanTopOutline(const grid::Grid& g, const std::vector<uint8_t>& t
   return plan;
 }
 
+std::string TopOutlineCaption(const TopOutlinePlan& plan, double top_share_pct) {
+  const std::string top = "the top " + FormatLegendPercent(top_share_pct) + " of cells (" +
+                          std::to_string(plan.top_cells) + ")";
+  switch (plan.mode) {
+    case TopOutlineMode::kCells:
+      return "the blue outline marks " + top;
+    case TopOutlineMode::kBlocks: {
+      const std::string k = std::to_string(plan.block_cells);
+      return "the blue outline marks " + top + ", merged into blocks of " + k + " × " + k +
+             " cells that hold one (single cells are too small on this map to outline)";
+    }
+    case TopOutlineMode::kNone:
+      break;
+  }
+  return top +
+         " are too small and too many on this map to outline; the cell table and the "
+         "layers list them";
+}
+
 std::vector<size_t> AreasToLabel(size_t num_areas, size_t max_labels) {
   std::vector<size_t> out;
   for (size_t i = 0; i < num_areas && i < max_labels; ++i) out.push_back(i);

@@ -253,6 +253,13 @@ void DrawOverlay(cairo_t* cr, const internal::MapLayout& l, const MapOverlay& o)
 
 namespace internal {
 
+TopOutlinePlan PlanProductTopOutline(const ForecastProduct& p,
+                                     const std::vector<ProductCell>& cells) {
+  std::vector<uint8_t> top(p.grid->num_cells(), 0);
+  for (const ProductCell& c : cells) top[c.cell] = c.in_top ? 1 : 0;
+  return PlanTopOutline(*p.grid, top, ComputeMapLayout(*p.grid, p.study_area).px_per_m);
+}
+
 // The study area's line, on the map and in the legend.
 static void StrokeStudyArea(cairo_t* cr) {
   SetColour(cr, 0x333333);
@@ -333,8 +340,6 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
   const auto l = internal::ComputeMapLayout(g, p.study_area);
   std::vector<double> upper;
   const std::vector<int> cls = internal::QuantileClasses(value, 5, &upper);
-  std::vector<uint8_t> top(value.size(), 0);
-  for (const ProductCell& c : cells) top[c.cell] = c.in_top ? 1 : 0;
   const int32_t top_count = io::TopCellCount(p.top_share_pct, g.num_cells());
 
   Canvas canvas(l.width_px, l.height_px);
@@ -364,7 +369,9 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
   // Top cells: only the outer edges of each group, so adjacent top cells read as one hotspot; in
   // blocks of k × k cells, or not at all, when single cells would be too small or too many to
   // read (internal::PlanTopOutline).
-  const internal::TopOutlinePlan outline = internal::PlanTopOutline(g, top, l.px_per_m);
+  std::vector<uint8_t> top(value.size(), 0);
+  for (const ProductCell& c : cells) top[c.cell] = c.in_top ? 1 : 0;
+  const internal::TopOutlinePlan outline = internal::PlanProductTopOutline(p, cells);
   const int32_t k = outline.block_cells;
   const int32_t bnx = (g.nx() + k - 1) / k, bny = (g.ny() + k - 1) / k;
   std::vector<uint8_t> block(outline.mode == internal::TopOutlineMode::kNone

@@ -12,6 +12,7 @@
 
 #include "placecast/grid/geometry.h"
 #include "placecast/grid/grid.h"
+#include "placecast/io/products.h"
 
 typedef struct _cairo cairo_t;  // <cairo.h>, for the Draw* functions
 
@@ -116,6 +117,14 @@ struct TopOutlinePlan {
 // `top` holds one flag per active cell of `g`; the map draws `px_per_m` pixels per metre.
 TopOutlinePlan PlanTopOutline(const grid::Grid& g, const std::vector<uint8_t>& top,
                               double px_per_m);
+
+// PlanTopOutline for the forecast map of `p` (its layout, the in_top flags of `cells` as
+// io::RankProductCells gives them), so the map and the report's caption agree.
+TopOutlinePlan PlanProductTopOutline(const io::ForecastProduct& p,
+                                     const std::vector<io::ProductCell>& cells);
+// How the report's caption says what the top cells' outline shows: "the blue outline marks the
+// top 0.64% of cells (10)", with the blocks or the absence of outlines said when so.
+std::string TopOutlineCaption(const TopOutlinePlan& plan, double top_share_pct);
 
 // Which of `num_areas` areas (ordered by rank, best first) get a label: the first `max_labels`.
 std::vector<size_t> AreasToLabel(size_t num_areas, size_t max_labels);

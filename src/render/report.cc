@@ -14,6 +14,7 @@
 
 #include "io/products_internal.h"
 #include "placecast/io/file_util.h"
+#include "render/render_internal.h"
 
 namespace placecast::render {
 
@@ -232,7 +233,8 @@ Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p
       Format("%g", g.cell_size_m()) + " m (" + Format("%.4g", g.cell_area_km2()) + " km²)");
   Row(&h, "CRS", g.crs());
   Row(&h, "top share",
-      Format("%g", p.top_share_pct) + " % of cells = " + std::to_string(top) + " cells");
+      internal::FormatLegendPercent(p.top_share_pct) + " of cells = " + std::to_string(top) +
+          " cells");
   if (!p.code_version.empty()) Row(&h, "placecast version", p.code_version);
   h += "</table>\n";
 
@@ -270,9 +272,9 @@ Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p
        " m. Its risk is relative: it ranks places against each other for the " +
        Format("%g", p.horizon_days) +
        "-day horizon and is not the probability that a crime will happen there. The darker the "
-       "shade, the higher the cell ranks; the blue outline marks the top " +
-       Format("%g", p.top_share_pct) + " % of cells (" + std::to_string(top) +
-       "), where the model expects the largest share of " + HtmlEscape(p.offence) +
+       "shade, the higher the cell ranks; " +
+       internal::TopOutlineCaption(internal::PlanProductTopOutline(p, cells), p.top_share_pct) +
+       ", where the model expects the largest share of " + HtmlEscape(p.offence) +
        " incidents. The forecast learns only from recorded incidents, so it inherits how and "
        "where incidents were reported and recorded.</p>\n<p>This is decision support: a person "
        "who knows the area should review it before any resources are moved, and check it "

@@ -17,6 +17,7 @@
 #include "io/products_test_fixture.h"
 #include "placecast/render/area_map.h"
 #include "placecast/render/map.h"
+#include "render/render_internal.h"
 
 namespace placecast::render {
 namespace {
@@ -156,6 +157,29 @@ TEST(ReportTest, InlinesTheMapSoTheReportStandsAlone) {
             "forecast report: map_png: PNG data URI: expected PNG bytes, which start with the "
             "8-byte PNG signature (got 7 bytes: \"map.png\")");
   EXPECT_FALSE(std::filesystem::exists(dir + "/named.html"));
+}
+
+// Issue 14: the caption said "the blue outline marks the top 0.640361 % of cells".
+TEST(ReportTest, Issue14CaptionRoundsTheShareAndSaysHowTheTopCellsAreOutlined) {
+  TextForecast f(kRisk, 0.640361);
+  const std::string dir = TestDir();
+  ASSERT_TRUE(WriteForecastReportHtml(dir + "/report.html", f.product, "").ok());
+  const std::string html = Slurp(dir + "/report.html");
+  EXPECT_NE(html.find("the blue outline marks the top 0.64% of cells (1)"), std::string::npos);
+  EXPECT_NE(html.find("0.64% of cells = 1 cells"), std::string::npos);
+  EXPECT_EQ(html.find("0.640361"), std::string::npos);
+  // The other captions of the rule, as the map draws it.
+  internal::TopOutlinePlan plan;
+  plan.top_cells = 4744;
+  plan.mode = internal::TopOutlineMode::kBlocks;
+  plan.block_cells = 3;
+  EXPECT_EQ(internal::TopOutlineCaption(plan, 5),
+            "the blue outline marks the top 5% of cells (4744), merged into blocks of 3 × 3 cells "
+            "that hold one (single cells are too small on this map to outline)");
+  plan.mode = internal::TopOutlineMode::kNone;
+  EXPECT_EQ(internal::TopOutlineCaption(plan, 5),
+            "the top 5% of cells (4744) are too small and too many on this map to outline; the "
+            "cell table and the layers list them");
 }
 
 TEST(ReportTest, HtmlEscapeKnownAnswer) {
