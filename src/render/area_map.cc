@@ -78,14 +78,17 @@ Status RenderAreaMapPng(const std::string& path, const std::vector<grid::Boundar
   // Tall enough for the legend: title, unit, up to 7 swatches, the outline entry and the notes.
   const double legend_h =
       10 + 16 + 14 + 24 * 8 + 4 + 16 * static_cast<double>(options.notes.size());
-  const int height = static_cast<int>(std::max(top + map_h + 2 * margin, top + legend_h + margin));
+  // The scale bar sits in a strip below the areas, not over them.
+  const double bar_strip = 40;
+  const int height =
+      static_cast<int>(std::max(top + map_h + bar_strip + 2 * margin, top + legend_h + margin));
   internal::MapLayout layout;  // for the scale bar and north arrow every map shares
   layout.width_px = width;
   layout.height_px = height;
   layout.map_left_px = margin;
   layout.map_top_px = top;
   layout.map_width_px = map_w;
-  layout.map_height_px = map_h;
+  layout.map_height_px = map_h + bar_strip;
   layout.xmin_m = x0;
   layout.ymax_m = y1;
   layout.px_per_m = scale;

@@ -92,7 +92,8 @@ TEST(AreaMapTest, Issue14StudyAreaOutlineScaleBarAndNorthArrow) {
   EXPECT_GT(dark, 30);
   // Scale bar: a quarter of 3 km → 500 m, 122 px, its first half dark, in the lower left corner.
   EXPECT_DOUBLE_EQ(internal::ScaleBarLengthM(3000.0 / 4), 500);
-  EXPECT_EQ(PixelAt(png, 20 + 14 + 30, 60 + 730 - 16 - 5), 0x222222u);
+  // It sits in the strip below the areas (40 px), not over them.
+  EXPECT_EQ(PixelAt(png, 20 + 14 + 30, 60 + 730 + 40 - 16 - 5), 0x222222u);
 }
 
 TEST(AreaMapTest, InvalidInputs) {
