@@ -144,6 +144,10 @@ Result<FlaggedDays> FlagCellsByDay(const FlagRequest& req, const EventSet& event
   std::set<std::string> seen;
   for (int64_t t = req.from_s; t <= req.to_s; t += kSecondsPerDay) {
     const std::string at = "model " + req.model + ", origin " + FormatDate(t);
+    const int64_t train_from = model->TrainFromS(t);
+    if (const auto [b, e] = events.TimeRange(train_from, t); b == e) {
+      return models::NoTrainingEvents(train_from, t).Wrap(at);
+    }
     PLACECAST_RETURN_IF_ERROR(model->Fit(events, grid, t).Wrap(at));
     auto surface = model->Predict(req.horizon_days);
     if (!surface.ok()) return surface.status().Wrap(at);

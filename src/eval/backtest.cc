@@ -218,6 +218,11 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
           failures[t] =
               Failure{o, m, s.Wrap("model " + req.models[m] + ", origin " + FormatDate(origin))};
         };
+        // An origin whose training window is empty is reported, not scored on a surface of zeros.
+        const int64_t train_from = model.TrainFromS(origin);
+        if (const auto [b, e] = events.TimeRange(train_from, origin); b == e) {
+          return fail(models::NoTrainingEvents(train_from, origin));
+        }
         Status fit = model.Fit(events, grid, origin);
         if (!fit.ok()) return fail(fit);
         Result<grid::Surface> surface = model.Predict(req.horizon_days);

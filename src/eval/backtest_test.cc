@@ -377,6 +377,23 @@ TEST(BacktestTest, NothingToScoreIsAnError) {
             "2025-01-04: nothing to score");
 }
 
+// Issue 14: an origin whose training window holds no event was scored on a surface of zeros (every
+// cell tied); it is a data problem naming the model, the origin and the window.
+TEST(BacktestTest, Issue14EmptyTrainingWindowIsReported) {
+  BacktestRequest req = BaseRequest();
+  req.from_s = DaysFromCivil(2023, 10, 1) * kDay;  // the events start on 2023-11-01
+  req.to_s = req.from_s + 40 * kDay;
+  for (int threads : {1, 3}) {
+    req.threads = threads;
+    auto r = RunTest(req);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), ErrorCode::kNotFound);
+    EXPECT_EQ(r.status().message(),
+              "model window, origin 2023-10-01: no event in the training window before 2023-10-01")
+        << threads;
+  }
+}
+
 TEST(BacktestTest, ProgressComesFromCallerThreadAndReachesTotal) {
   BacktestRequest req = BaseRequest();
   req.threads = 3;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Vector polygon readers (GeoJSON, Shapefile, GeoPackage, anything OGR reads) reprojected to a
-// store CRS. Uses GDAL's C API; each call opens its own dataset, so calls are thread-safe.
+// store CRS. Uses GDAL's C API with its stderr messages silenced (gdal_quiet.h); each call opens
+// its own dataset, so calls are thread-safe.
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -10,7 +11,9 @@
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <string_view>
 
+#include "io/gdal_quiet.h"
 #include "placecast/io/ingest.h"
 
 namespace placecast::io {
@@ -63,11 +66,16 @@ struct Areas {
   std::vector<grid::Boundary> areas;
 };
 
+// The polygons of `path` reprojected to `crs`, from the file's CRS or `source_crs` when given. A
+// file without a CRS (a shapefile without its .prj) is refused unless it is GeoJSON (WGS 84 by
+// RFC 7946): `crs_hint` says how to give one.
 Result<Areas> ReadPolygons(const std::string& path, const std::string& name_field,
-                           const std::string& crs) {
+                           const std::string& crs, const std::string& source_crs,
+                           const std::string& crs_hint) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file");
   RegisterOnce();
+  ScopedQuietGdal quiet;
   GDALDatasetH ds =
       GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
   if (ds == nullptr) {
@@ -97,11 +105,25 @@ Result<Areas> ReadPolygons(const std::string& path, const std::string& name_fiel
     }
   }
   OGRSpatialReferenceH src = OGR_L_GetSpatialRef(layer);
-  OGRSpatialReferenceH wgs84 = nullptr;
-  if (src == nullptr) {  // GeoJSON without crs is WGS 84 by the RFC
-    wgs84 = OSRNewSpatialReference(nullptr);
-    OSRSetFromUserInput(wgs84, "EPSG:4326");
-    src = wgs84;
+  OGRSpatialReferenceH given = nullptr;
+  if (!source_crs.empty() || src == nullptr) {
+    const char* driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
+    const bool geojson = driver != nullptr && std::string_view(driver) == "GeoJSON";
+    if (source_crs.empty() && !geojson) {
+      GDALClose(ds);
+      return Status::InvalidInput(path + ": no CRS (a shapefile without its .prj file?): its " +
+                                  "coordinates cannot be placed; " + crs_hint);
+    }
+    // GeoJSON without crs is WGS 84 by RFC 7946.
+    const std::string wanted = source_crs.empty() ? "EPSG:4326" : source_crs;
+    given = OSRNewSpatialReference(nullptr);
+    if (OSRSetFromUserInput(given, wanted.c_str()) != OGRERR_NONE) {
+      OSRDestroySpatialReference(given);
+      GDALClose(ds);
+      return Status::InvalidInput("--boundary-crs: not a CRS GDAL/PROJ knows (got \"" + wanted +
+                                  "\")");
+    }
+    src = given;
   }
   OGRSpatialReferenceH dst = OSRNewSpatialReference(nullptr);
   OGRCoordinateTransformationH ct = nullptr;
@@ -149,7 +171,7 @@ Result<Areas> ReadPolygons(const std::string& path, const std::string& name_fiel
   }
   if (ct) OCTDestroyCoordinateTransformation(ct);
   OSRDestroySpatialReference(dst);
-  if (wgs84) OSRDestroySpatialReference(wgs84);
+  if (given) OSRDestroySpatialReference(given);
   GDALClose(ds);
   if (!st.ok()) return st;
   if (out.areas.empty()) return Status::InvalidInput(path + ": no polygon (got \"" + path + "\")");
@@ -158,8 +180,11 @@ Result<Areas> ReadPolygons(const std::string& path, const std::string& name_fiel
 
 }  // namespace
 
-Result<grid::Boundary> ReadBoundary(const std::string& path, const std::string& crs) {
-  PLACECAST_ASSIGN_OR_RETURN(Areas a, ReadPolygons(path, "", crs));
+Result<grid::Boundary> ReadBoundary(const std::string& path, const std::string& crs,
+                                    const std::string& boundary_crs) {
+  PLACECAST_ASSIGN_OR_RETURN(
+      Areas a, ReadPolygons(path, "", crs, boundary_crs,
+                            "give its CRS with --boundary-crs EPSG:NNNN (see docs/cli.md)"));
   grid::Boundary b;
   for (auto& area : a.areas) {
     for (auto& r : area.rings) b.rings.push_back(std::move(r));
@@ -173,14 +198,17 @@ Result<std::vector<grid::Boundary>> ReadAreas(const std::string& path,
   if (name_field.empty()) {
     return Status::InvalidInput(path + ": name_field: empty (got \"\")");
   }
-  PLACECAST_ASSIGN_OR_RETURN(Areas a, ReadPolygons(path, name_field, crs));
+  PLACECAST_ASSIGN_OR_RETURN(
+      Areas a, ReadPolygons(path, name_field, crs, "",
+                            "add its .prj file, or set one with ogr2ogr -a_srs EPSG:NNNN"));
   return std::move(a.areas);
 }
 
 Result<std::vector<NamedPoint>> ReadPoints(const std::string& path, const std::string& name_field,
                                            const std::string& crs) {
   if (!std::filesystem::exists(path)) return Status::NotFound(path + ": no such file");
-  GDALAllRegister();
+  RegisterOnce();
+  ScopedQuietGdal quiet;
   GDALDatasetH ds =
       GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
   if (ds == nullptr) return Status::InvalidInput(path + ": not a vector file GDAL can open");

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests for io::ReadBoundary and io::ReadAreas (boundary.cc) on inputs the fuzzer (fuzz/
-// fuzz_boundary.cc) found or probes: non-finite coordinates, and a case table of files that are
-// not boundaries, each with its code and the file named in the message.
+// fuzz_boundary.cc) found or probes: non-finite coordinates, a case table of files that are not
+// boundaries, each with its code and the file named in the message, and files without a CRS.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "common/test_temp.h"
+#include "io/projection.h"
 #include "placecast/io/ingest.h"
 
 namespace placecast::io {
@@ -90,6 +92,44 @@ TEST(BoundaryTest, FilesThatAreNotBoundaries) {
   }
   EXPECT_EQ(ReadBoundary(Write("x.geojson", "") + ".missing", "EPSG:32618").status().code(),
             ErrorCode::kNotFound);
+}
+
+// Issue 14: a shapefile without .prj was read as lon/lat, and failed with hundreds of PROJ lines on
+// stderr. It is refused asking for --boundary-crs, which places it; GDAL and PROJ print nothing.
+TEST(BoundaryTest, Issue14FileWithoutCrsNeedsBoundaryCrs) {
+  const std::string shp = std::string(PLACECAST_TEST_DATA_DIR) + "/cli/phl_box_2272_noprj.shp";
+  ::testing::internal::CaptureStderr();
+  auto refused = ReadBoundary(shp, "EPSG:32618");
+  auto feet_as_degrees = ReadBoundary(shp, "EPSG:32618", "EPSG:4326");
+  auto unknown = ReadBoundary(shp, "EPSG:32618", "EPSG:99999");
+  auto areas = ReadAreas(shp, "name", "EPSG:32618");
+  auto placed = ReadBoundary(shp, "EPSG:32618", "EPSG:2272");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(refused.status().message(),
+            shp +
+                ": no CRS (a shapefile without its .prj file?): its coordinates cannot be "
+                "placed; give its CRS with --boundary-crs EPSG:NNNN (see docs/cli.md)");
+  ASSERT_FALSE(feet_as_degrees.ok());
+  EXPECT_EQ(feet_as_degrees.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(feet_as_degrees.status().message().find("cannot be transformed to EPSG:32618"),
+            std::string::npos)
+      << feet_as_degrees.status().message();
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(),
+            "--boundary-crs: not a CRS GDAL/PROJ knows (got \"EPSG:99999\")");
+  ASSERT_FALSE(areas.ok());
+  EXPECT_NE(areas.status().message().find("ogr2ogr -a_srs"), std::string::npos);
+
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  ASSERT_EQ(placed->rings.size(), 1u);
+  ASSERT_EQ(placed->rings[0].x_m.size(), 4u);
+  std::vector<double> x = {2640000}, y = {190000};  // the first corner, in US feet
+  ASSERT_TRUE(Transform("EPSG:2272", "EPSG:32618", x, y).ok());
+  EXPECT_NEAR(placed->rings[0].x_m[0], x[0], 0.01);
+  EXPECT_NEAR(placed->rings[0].y_m[0], y[0], 0.01);
 }
 
 }  // namespace

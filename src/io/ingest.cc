@@ -540,6 +540,14 @@ Result<IngestSummary> Ingester::Run() {
     }
     crs = opt_.crs;
   }
+  // Cell sizes, bandwidths and areas are metres: a store in feet would silently scale them all.
+  if (!crs.empty()) {
+    PLACECAST_RETURN_IF_ERROR(
+        CheckCrsInMetres(crs).Wrap(opt_.crs.empty() ? store_.GetPath() + ": crs" : "crs"));
+  } else if (source_projected_) {
+    PLACECAST_RETURN_IF_ERROR(CheckCrsInMetres(m_.crs).Wrap(
+        "crs: the store would keep the CRS of the source coordinates (--crs chooses another)"));
+  }
 
   progress_ = Progress(opt_.on_progress);
   for (int32_t i = 0; i < static_cast<int32_t>(opt_.inputs.size()); ++i) {
@@ -619,7 +627,8 @@ Result<IngestSummary> Ingester::Run() {
   std::optional<grid::Boundary> area;
   bool save_area = false;
   if (!opt_.boundary_path.empty()) {
-    PLACECAST_ASSIGN_OR_RETURN(grid::Boundary b, ReadBoundary(opt_.boundary_path, crs));
+    PLACECAST_ASSIGN_OR_RETURN(grid::Boundary b,
+                               ReadBoundary(opt_.boundary_path, crs, opt_.boundary_crs));
     area = std::move(b);
     save_area = true;
   } else {

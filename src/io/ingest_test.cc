@@ -227,6 +227,60 @@ TEST(IngestTest, StudyAreaRejectsPointsOutside) {
   EXPECT_TRUE(area.ok()) << area.status().ToString();
 }
 
+// Issue 14: a store in a CRS in feet was accepted, and --cell-size-m 76.2 then made 76.2-foot
+// cells. The CRS is refused, naming its metre twin found in PROJ's database.
+TEST(IngestTest, Issue14FootCrsIsRefusedNamingItsMetreTwin) {
+  for (const char* metric : {"EPSG:32618", "EPSG:32129", "EPSG:2838", "EPSG:4326", "EPSG:3857"}) {
+    EXPECT_TRUE(CheckCrsInMetres(metric).ok()) << metric;
+  }
+  const struct {
+    const char* crs;
+    const char* want;
+  } kFeet[] = {
+      {"EPSG:2913",
+       "EPSG:2913 (NAD83(HARN) / Oregon North (ft)) is in foot, not metres: cell sizes, "
+       "bandwidths and areas would be read in foot; use its metre twin EPSG:2838 (NAD83(HARN) / "
+       "Oregon North)"},
+      {"EPSG:2272",
+       "EPSG:2272 (NAD83 / Pennsylvania South (ftUS)) is in US survey foot, not metres: cell "
+       "sizes, bandwidths and areas would be read in US survey foot; use its metre twin "
+       "EPSG:32129 (NAD83 / Pennsylvania South)"},
+  };
+  for (const auto& c : kFeet) {
+    const Status s = CheckCrsInMetres(c.crs);
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidInput) << c.crs;
+    EXPECT_EQ(s.message(), c.want);
+  }
+  EXPECT_EQ(CheckCrsInMetres("EPSG:99999").code(), ErrorCode::kUnsupported);
+
+  // At ingest: from --crs, and from source coordinates in feet that the store would keep.
+  const std::string csv =
+      WriteText("feet.csv", "id,t,x,y,o\n1,2024-01-01T00:00:00Z,2694000,236000,Thefts\n");
+  IngestOptions o;
+  o.inputs = {csv};
+  o.preset = "philadelphia";
+  o.mapping_flags = {{"id", "id"},         {"time", "t"},    {"x", "x"},       {"y", "y"},
+                     {"crs", "EPSG:2272"}, {"offence", "o"}, {"district", ""}, {"beat", ""}};
+  const std::string store = Fresh("feet.gpkg");
+  auto kept = IngestInto(store, o);
+  ASSERT_FALSE(kept.ok());
+  EXPECT_EQ(kept.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(kept.status().message(),
+            "crs: the store would keep the CRS of the source coordinates (--crs chooses "
+            "another): " +
+                CheckCrsInMetres("EPSG:2272").message());
+  EXPECT_FALSE(fs::exists(store));
+  o.crs = "EPSG:2913";
+  auto given = IngestInto(store, o);
+  EXPECT_EQ(given.status().message(), "crs: " + CheckCrsInMetres("EPSG:2913").message());
+  EXPECT_FALSE(fs::exists(store));
+  o.crs = "EPSG:32129";  // feet in, metres stored
+  auto metres = IngestInto(store, o);
+  ASSERT_TRUE(metres.ok()) << metres.status().ToString();
+  EXPECT_EQ(metres->ingested, 1);
+  EXPECT_EQ(metres->crs, "EPSG:32129");
+}
+
 struct BadInputCase {
   const char* name;
   const char* text;

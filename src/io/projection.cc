@@ -94,6 +94,81 @@ Result<bool> IsProjectedCrs(const std::string& crs) {
   return type == PJ_TYPE_PROJECTED_CRS;
 }
 
+namespace {
+
+// The linear unit of the projected CRS `pj`: its name ("US survey foot") and metres per unit.
+bool LinearUnit(PJ_CONTEXT* ctx, const PJ* pj, std::string* name, double* to_metre) {
+  PJ* cs = proj_crs_get_coordinate_system(ctx, pj);
+  if (cs == nullptr) return false;
+  const char* unit = nullptr;
+  const bool ok = proj_cs_get_axis_info(ctx, cs, 0, nullptr, nullptr, nullptr, to_metre, &unit,
+                                        nullptr, nullptr) != 0;
+  proj_destroy(cs);
+  if (ok) *name = unit ? unit : "";
+  return ok;
+}
+
+// "NAD83(HARN) / Oregon North (ft)" -> "NAD83(HARN) / Oregon North": the name without a final
+// "(ft…)" unit suffix; "" when it has none.
+std::string WithoutFootSuffix(const std::string& name) {
+  const size_t open = name.rfind(" (ft");
+  if (open == std::string::npos || name.back() != ')') return "";
+  return name.substr(0, open);
+}
+
+// The EPSG projected CRS in metres that PROJ's database names as `pj` without its foot suffix
+// (EPSG:2913 "… Oregon North (ft)" -> EPSG:2838 "… Oregon North"), as "EPSG:2838 (NAME)"; "" when
+// there is none.
+std::string MetreTwin(PJ_CONTEXT* ctx, const PJ* pj) {
+  const char* own = proj_get_name(pj);
+  const std::string want = WithoutFootSuffix(own ? own : "");
+  if (want.empty()) return "";
+  PROJ_CRS_LIST_PARAMETERS* params = proj_get_crs_list_parameters_create();
+  const PJ_TYPE types[] = {PJ_TYPE_PROJECTED_CRS};
+  params->types = types;
+  params->typesCount = 1;
+  int count = 0;
+  PROJ_CRS_INFO** list = proj_get_crs_info_list_from_database(ctx, "EPSG", params, &count);
+  proj_get_crs_list_parameters_destroy(params);
+  std::string twin;
+  for (int i = 0; i < count && twin.empty(); ++i) {
+    if (list[i]->name == nullptr || want != list[i]->name) continue;
+    const std::string code = std::string("EPSG:") + list[i]->code;
+    PJ* cand = proj_create(ctx, code.c_str());
+    std::string unit;
+    double to_metre = 0;
+    if (cand != nullptr && LinearUnit(ctx, cand, &unit, &to_metre) && to_metre == 1.0) {
+      twin = code + " (" + want + ")";
+    }
+    if (cand != nullptr) proj_destroy(cand);
+  }
+  proj_crs_info_list_destroy(list);
+  return twin;
+}
+
+}  // namespace
+
+Status CheckCrsInMetres(const std::string& crs) {
+  PJ_CONTEXT* ctx = Proj().ctx();
+  PJ* pj = proj_create(ctx, crs.c_str());
+  if (pj == nullptr) return Status::Unsupported("crs: unknown to PROJ (got \"" + crs + "\")");
+  std::string unit;
+  double to_metre = 1;
+  Status st;
+  if (proj_get_type(pj) == PJ_TYPE_PROJECTED_CRS && LinearUnit(ctx, pj, &unit, &to_metre) &&
+      to_metre != 1.0) {
+    const char* name = proj_get_name(pj);
+    std::string msg = crs + " (" + (name ? name : "") + ") is in " + unit +
+                      ", not metres: cell sizes, bandwidths and areas would be read in " + unit +
+                      "; ";
+    const std::string twin = MetreTwin(ctx, pj);
+    msg += twin.empty() ? "use a projected CRS in metres" : "use its metre twin " + twin;
+    st = Status::InvalidInput(msg);
+  }
+  proj_destroy(pj);
+  return st;
+}
+
 Result<std::string> CrsToWkt(const std::string& crs) {
   PJ* pj = proj_create(Proj().ctx(), crs.c_str());
   if (pj == nullptr) return Status::Unsupported("crs: unknown to PROJ (got \"" + crs + "\")");

@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 
+#include "io/gdal_quiet.h"
 #include "io/products_internal.h"
 
 namespace placecast::io {
@@ -40,17 +41,6 @@ class ScopedThreadConfig {
  private:
   const char* key_;
   std::optional<std::string> old_;
-};
-
-// Silences GDAL's default stderr handler for this thread; errors are read back with
-// CPLGetLastErrorMsg and returned as Status values instead.
-class ScopedQuietGdal {
- public:
-  ScopedQuietGdal() {
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    CPLErrorReset();
-  }
-  ~ScopedQuietGdal() { CPLPopErrorHandler(); }
 };
 
 std::string GdalError() {

@@ -8,6 +8,7 @@
 #include "models/naive.h"
 #include "models/prospective.h"
 #include "models/retro.h"
+#include "placecast/common/event_set.h"
 #include "placecast/models/sepp.h"
 #include "placecast/models/sepp_grid.h"
 
@@ -79,6 +80,19 @@ Result<std::unique_ptr<Model>> CreateModelFromJson(std::string_view name,
   PLACECAST_ASSIGN_OR_RETURN(ParamValues values,
                              ParamValues::FromJson(r->info().params, params_json, r->info().name));
   return r->make(std::move(values));
+}
+
+std::string TrainingWindowText(int64_t train_from_s, int64_t origin_s) {
+  if (train_from_s <= 0) return "before " + FormatDate(origin_s);
+  std::string out = FormatDate(train_from_s);
+  out += " .. ";
+  out += FormatDate(origin_s - 1);
+  return out;
+}
+
+Status NoTrainingEvents(int64_t train_from_s, int64_t origin_s) {
+  return Status::NotFound("no event in the training window " +
+                          TrainingWindowText(train_from_s, origin_s));
 }
 
 }  // namespace placecast::models

@@ -234,6 +234,17 @@ TEST(ModelFactsTest, DefaultsAreNoReachAllHistoryAndRelativeScores) {
   EXPECT_EQ(m.output_kind(), Model::OutputKind::kRelativeScore);
 }
 
+// Issue 14: a forecast on an empty training window is refused (a data problem) naming the window.
+TEST(ModelFactsTest, Issue14NoTrainingEventsNamesTheWindow) {
+  const int64_t origin = DaysFromCivil(2024, 12, 1) * kSecondsPerDay;
+  EXPECT_EQ(TrainingWindowText(origin - 365 * kSecondsPerDay, origin), "2023-12-02 .. 2024-11-30");
+  EXPECT_EQ(TrainingWindowText(0, origin), "before 2024-12-01");
+  EXPECT_EQ(TrainingWindowText(std::numeric_limits<int64_t>::min(), origin), "before 2024-12-01");
+  const Status s = NoTrainingEvents(origin - kSecondsPerDay, origin);
+  EXPECT_EQ(s.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(s.message(), "no event in the training window 2024-11-30 .. 2024-11-30");
+}
+
 TEST(ModelFactsTest, OutputKindNames) {
   EXPECT_EQ(OutputKindName(Model::OutputKind::kExpectedCount), "expected_count");
   EXPECT_EQ(OutputKindName(Model::OutputKind::kRelativeScore), "relative_score");

@@ -89,6 +89,7 @@ std::span<const Field<AuditRequest>> AuditRequest::Fields() {
                   .doc = "training window in days"},
                  &R::train_days});
     v.push_back({kBoundaryField, &R::boundary});
+    v.push_back({kBoundaryCrsField, &R::boundary_crs});
     v.push_back({kParamField, &R::params});
     v.push_back({{.name = "bootstrap",
                   .type = FieldType::kInt,
@@ -146,9 +147,10 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
                              NeedOffenceSelection(r.need_offence, r.offence));
   const double horizon_days = 1;
   const int64_t end_s = to_s + kSecondsPerDay;
-  PLACECAST_ASSIGN_OR_RETURN(Study study, LoadStudy(store, r.offence, r.boundary, r.cell_size_m,
-                                                    std::numeric_limits<int64_t>::min(), end_s,
-                                                    r.allow_enforcement_types, *ctx.progress));
+  PLACECAST_ASSIGN_OR_RETURN(
+      Study study, LoadStudy(store, r.offence, r.boundary, r.boundary_crs, r.cell_size_m,
+                             std::numeric_limits<int64_t>::min(), end_s, r.allow_enforcement_types,
+                             *ctx.progress));
   PLACECAST_ASSIGN_OR_RETURN(EventSet need_events,
                              store.LoadEvents(need_sel.groups, from_s, end_s));
 
@@ -221,8 +223,9 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
     req.horizon_days = horizon_days;
     req.coverage_pct = r.coverage_pct;
     ctx.progress->Stage("audit: " + model);
-    PLACECAST_ASSIGN_OR_RETURN(audit::FlaggedDays days,
-                               audit::FlagCellsByDay(req, study.events, study.grid));
+    auto flagged = audit::FlagCellsByDay(req, study.events, study.grid);
+    if (!flagged.ok()) return WithStoreHoldings(store, r.offence, flagged.status());
+    audit::FlaggedDays days = std::move(flagged).value();
     in.flagged = days.cells;
     in.need = audit::NeedByDay(need_events, study.grid, in.cell_area,
                                static_cast<int32_t>(areas.size()), days.origins_s, horizon_days);

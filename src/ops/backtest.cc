@@ -65,6 +65,7 @@ std::span<const Field<BacktestRequest>> BacktestRequest::Fields() {
     v.push_back({kCellSizeField, &R::cell_size_m});
     v.push_back({kOutField, &R::out});
     v.push_back({kBoundaryField, &R::boundary});
+    v.push_back({kBoundaryCrsField, &R::boundary_crs});
     v.push_back({kParamField, &R::param});
     v.push_back({{.name = "bootstrap",
                   .type = FieldType::kInt,
@@ -198,13 +199,15 @@ Status BacktestRequest::Validate() const {
 Result<Product> Run(io::Store& store, const BacktestRequest& r, Context& ctx) {
   PLACECAST_ASSIGN_OR_RETURN(eval::BacktestRequest req, EvalRequest(r));
   const int64_t end_s = req.to_s + static_cast<int64_t>(r.horizon_days * kSecondsPerDay) + 1;
-  PLACECAST_ASSIGN_OR_RETURN(Study study, LoadStudy(store, r.offence, r.boundary, r.cell_size_m,
-                                                    std::numeric_limits<int64_t>::min(), end_s,
-                                                    r.allow_enforcement_types, *ctx.progress));
+  PLACECAST_ASSIGN_OR_RETURN(
+      Study study, LoadStudy(store, r.offence, r.boundary, r.boundary_crs, r.cell_size_m,
+                             std::numeric_limits<int64_t>::min(), end_s, r.allow_enforcement_types,
+                             *ctx.progress));
   ctx.progress->Stage("backtest: origins");
   req.progress = [&ctx](int64_t done, int64_t total) { ctx.progress->Update(done, total); };
-  PLACECAST_ASSIGN_OR_RETURN(eval::BacktestResult result,
-                             eval::RunBacktest(req, study.events, study.grid));
+  auto run = eval::RunBacktest(req, study.events, study.grid);
+  if (!run.ok()) return WithStoreHoldings(store, r.offence, run.status());
+  eval::BacktestResult result = std::move(run).value();
 
   PLACECAST_ASSIGN_OR_RETURN(Release release, MakeRelease(&store, r));
   // Products are staged inside --out and moved into place only after their ledger record commits

@@ -3,6 +3,7 @@
 #include "ops/common.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <sstream>
 
@@ -149,18 +150,37 @@ Result<std::string> CheckEnforcementTypes(const std::string& selection_name, boo
   return w;
 }
 
+Result<std::string> GetMetreCrs(io::Store& store) {
+  PLACECAST_ASSIGN_OR_RETURN(std::string crs, store.GetCrs());
+  PLACECAST_RETURN_IF_ERROR(io::CheckCrsInMetres(crs).Wrap(store.GetPath()));
+  return crs;
+}
+
+std::string NoBoundaryWarning(const std::string& what, double area_km2) {
+  char area[64];
+  std::snprintf(area, sizeof(area), "%.4g km2", area_km2);
+  std::string w(kNoBoundaryWarning);
+  w += "the grid covers the bounding box of " + what + ", " + area +
+       ", water and land outside the study area included (every PAI divides by it); "
+       "--boundary FILE restricts the grid to the study area";
+  return w;
+}
+
 Result<Study> LoadStudy(io::Store& store, const std::string& offence,
-                        const std::string& boundary_path, double cell_size_m, int64_t t_from_s,
-                        int64_t t_to_s, bool allow_enforcement_types, Progress& progress) {
+                        const std::string& boundary_path, const std::string& boundary_crs,
+                        double cell_size_m, int64_t t_from_s, int64_t t_to_s,
+                        bool allow_enforcement_types, Progress& progress) {
   Study s;
   s.offence = offence;
   PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(offence));
   PLACECAST_ASSIGN_OR_RETURN(s.enforcement_warning,
                              CheckEnforcementTypes(offence, allow_enforcement_types, progress));
-  PLACECAST_ASSIGN_OR_RETURN(std::string crs, store.GetCrs());
+  PLACECAST_ASSIGN_OR_RETURN(s.crs, GetMetreCrs(store));
+  const std::string& crs = s.crs;
   PLACECAST_ASSIGN_OR_RETURN(s.events, store.LoadEvents(sel.groups, t_from_s, t_to_s));
+  if (cell_size_m <= 0) return s;  // events only
   if (!boundary_path.empty()) {
-    PLACECAST_ASSIGN_OR_RETURN(s.study_area, io::ReadBoundary(boundary_path, crs));
+    PLACECAST_ASSIGN_OR_RETURN(s.study_area, io::ReadBoundary(boundary_path, crs, boundary_crs));
     s.grid_source = "boundary " + boundary_path;
   } else {
     auto area = store.GetStudyArea();
@@ -179,8 +199,9 @@ Result<Study> LoadStudy(io::Store& store, const std::string& offence,
                                store.LoadEvents(sel.groups, std::numeric_limits<int64_t>::min(),
                                                 std::numeric_limits<int64_t>::max()));
     if (all.empty()) {
-      return Status::InvalidInput(store.GetPath() + ": no " + offence +
-                                  " incident in the store to lay a grid over");
+      // A data problem, as an empty training window is (CheckTrainingData).
+      return Status::NotFound(store.GetPath() + ": no " + offence +
+                              " incident in the store to lay a grid over");
     }
     double xmin = all.x_m[0], xmax = xmin, ymin = all.y_m[0], ymax = ymin;
     for (size_t i = 0; i < all.size(); ++i) {
@@ -192,8 +213,64 @@ Result<Study> LoadStudy(io::Store& store, const std::string& offence,
     PLACECAST_ASSIGN_OR_RETURN(s.grid,
                                grid::Grid::FromExtent(xmin, ymin, xmax, ymax, cell_size_m, crs));
     s.grid_source = "extent of the " + offence + " incidents in the store";
+    s.bbox_area_km2 = (xmax - xmin) * (ymax - ymin) / 1e6;
+    s.boundary_warning = NoBoundaryWarning("the " + offence + " incidents", s.bbox_area_km2);
+    progress.Warn(s.boundary_warning);
   }
   return s;
+}
+
+Result<std::string> StoreHoldings(io::Store& store, const std::string& offence) {
+  PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(offence));
+  PLACECAST_ASSIGN_OR_RETURN(EventSet all,
+                             store.LoadEvents(sel.groups, std::numeric_limits<int64_t>::min(),
+                                              std::numeric_limits<int64_t>::max()));
+  if (all.empty()) return "the store holds no " + offence + " event";
+  std::string out = "the store holds " + std::to_string(all.size()) + " " + offence +
+                    (all.size() == 1 ? " event, " : " events, ");
+  out += FormatDate(all.t_s.front());
+  out += " .. ";
+  out += FormatDate(all.t_s.back());
+  return out;
+}
+
+Status WithStoreHoldings(io::Store& store, const std::string& offence, const Status& s) {
+  if (s.code() != ErrorCode::kNotFound) return s;
+  PLACECAST_ASSIGN_OR_RETURN(std::string holdings, StoreHoldings(store, offence));
+  std::string context = "--offence ";
+  context += offence;
+  return Status(s.code(), s.message() + "; " + holdings).Wrap(context);
+}
+
+Result<std::string> CheckTrainingData(io::Store& store, const Study& study, int64_t train_from_s,
+                                      int64_t origin_s, double horizon_days, bool strict,
+                                      Progress& progress) {
+  const auto [b, e] = study.events.TimeRange(train_from_s, origin_s);
+  if (b == e) {
+    return WithStoreHoldings(store, study.offence,
+                             models::NoTrainingEvents(train_from_s, origin_s));
+  }
+  // Staleness is the store's, not the selection's: a rare offence has long gaps between events,
+  // but an export that ends weeks before the origin misses every recent event.
+  const int64_t horizon_s = static_cast<int64_t>(horizon_days * kSecondsPerDay);
+  PLACECAST_ASSIGN_OR_RETURN(OffenceSelection every, ParseOffenceSelection("all"));
+  PLACECAST_ASSIGN_OR_RETURN(EventSet recent,
+                             store.LoadEvents(every.groups, origin_s - horizon_s, origin_s));
+  if (!recent.empty()) return std::string();
+  PLACECAST_ASSIGN_OR_RETURN(
+      EventSet before,
+      store.LoadEvents(every.groups, std::numeric_limits<int64_t>::min(), origin_s));
+  const int64_t last_s = before.empty() ? study.events.t_s[e - 1] : before.t_s.back();
+  const int64_t gap_days = origin_s / kSecondsPerDay - last_s / kSecondsPerDay;
+  char gap[160];
+  std::snprintf(gap, sizeof(gap), ", %lld days before the origin %s (more than the %g-day horizon)",
+                static_cast<long long>(gap_days), FormatDate(origin_s).c_str(), horizon_days);
+  std::string w = "stale data: the store's last event is on " + FormatDate(last_s);
+  w += gap;
+  if (strict) return Status::NotFound("--strict: " + w);
+  w += ": the forecast rests on old events (--strict makes this an error)";
+  progress.Warn(w);
+  return w;
 }
 
 Result<SelectedForecast> RunSelectedForecast(io::Store& store, const Selection& s,
@@ -204,10 +281,15 @@ Result<SelectedForecast> RunSelectedForecast(io::Store& store, const Selection& 
   PLACECAST_ASSIGN_OR_RETURN(auto given, ParamsForModels(s.params, {s.model}));
   PLACECAST_ASSIGN_OR_RETURN(out.model, models::CreateModel(s.model, given[s.model]));
   // Only events before the origin are ever loaded: the model cannot see the future.
-  PLACECAST_ASSIGN_OR_RETURN(
-      *out.study_ptr,
-      LoadStudy(store, s.offence, s.boundary, s.cell_size_m, std::numeric_limits<int64_t>::min(),
-                out.origin_s, s.allow_enforcement_types, progress));
+  PLACECAST_ASSIGN_OR_RETURN(*out.study_ptr,
+                             LoadStudy(store, s.offence, s.boundary, s.boundary_crs, s.cell_size_m,
+                                       std::numeric_limits<int64_t>::min(), out.origin_s,
+                                       s.allow_enforcement_types, progress));
+  out.train_from_s = out.model->TrainFromS(out.origin_s);
+  PLACECAST_ASSIGN_OR_RETURN(std::string stale,
+                             CheckTrainingData(store, out.study, out.train_from_s, out.origin_s,
+                                               s.horizon_days, s.strict, progress));
+  if (!stale.empty()) out.warnings.push_back(stale);
   if (fitted_json.empty()) {
     PLACECAST_RETURN_IF_ERROR(
         out.model->Fit(out.study.events, out.study.grid, out.origin_s).Wrap("fitting " + s.model));
@@ -216,9 +298,11 @@ Result<SelectedForecast> RunSelectedForecast(io::Store& store, const Selection& 
   }
   PLACECAST_ASSIGN_OR_RETURN(out.surface, out.model->Predict(s.horizon_days));
   out.support_m = out.model->SupportRadiusM();
-  out.train_from_s = out.model->TrainFromS(out.origin_s);
-  out.warnings = out.model->Warnings();
-  for (const auto& w : out.warnings) progress.Warn(w);
+  for (const auto& w : out.model->Warnings()) {
+    progress.Warn(w);
+    out.warnings.push_back(w);
+  }
+  if (!out.study.boundary_warning.empty()) out.warnings.push_back(out.study.boundary_warning);
   if (!out.study.enforcement_warning.empty()) {
     out.warnings.push_back(out.study.enforcement_warning);
   }

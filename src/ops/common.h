@@ -59,21 +59,78 @@ Result<std::map<std::string, std::map<std::string, std::string>>> ParamsForModel
 Result<std::string> CheckEnforcementTypes(const std::string& selection_name, bool allowed,
                                           Progress& progress);
 
+// The store's CRS once it is known to measure in metres (io::CheckCrsInMetres, prefixed with the
+// store's path): every cell size, band and radius is read in metres. kInvalidInput for a store in
+// feet, naming the metre twin.
+Result<std::string> GetMetreCrs(io::Store& store);
+
+// How the warning of a grid laid over the events' bounding box begins (LoadStudy).
+inline constexpr std::string_view kNoBoundaryWarning = "no --boundary: ";
+
 struct Study {
   std::string offence;
+  std::string crs;                  // the store's, in metres
   std::string enforcement_warning;  // empty unless enforcement-driven types are used
-  EventSet events;                  // the selection's events in [t_from, t_to), time-sorted
+  // Empty unless the grid covers the bounding box of the events (no boundary, no study area in
+  // the store): "no --boundary: the grid covers the bounding box of the theft incidents, 142.3 km2,
+  // …" with a hint; also sent to the progress.
+  std::string boundary_warning;
+  double bbox_area_km2 = 0;  // the area of that bounding box; 0 when there is a boundary
+  EventSet events;           // the selection's events in [t_from, t_to), time-sorted
   grid::Grid grid;
   grid::Boundary study_area;  // empty when the grid covers the data's extent
   std::string grid_source;    // "boundary FILE", "study area saved in the store", "extent of …"
 };
 
+// Forwards to `inner` all but the no-boundary warnings (kNoBoundaryWarning), for an operation that
+// loads several studies and warns about their grids once itself.
+class ProgressWithoutBoundaryWarning final : public Progress {
+ public:
+  explicit ProgressWithoutBoundaryWarning(Progress& inner) : inner_(inner) {}
+  void Stage(std::string_view label) override { inner_.Stage(label); }
+  void Update(int64_t done, int64_t total) override { inner_.Update(done, total); }
+  void Warn(std::string_view text) override {
+    if (!text.starts_with(kNoBoundaryWarning)) inner_.Warn(text);
+  }
+
+ private:
+  Progress& inner_;
+};
+
+// The no-boundary warning for a grid over a bounding box of `area_km2` of `what` ("the theft
+// incidents").
+std::string NoBoundaryWarning(const std::string& what, double area_km2);
+
 // Loads the selection's events with t in [t_from_s, t_to_s) from `store` and builds the grid:
-// masked by `boundary_path` if given, else by the store's study area, else over the extent of all
-// the selection's events in the store.
+// `cell_size_m` <= 0 loads the events only (no grid, no boundary read). Otherwise the grid is
+// masked by `boundary_path` if given (its coordinates in `boundary_crs` when not empty), else by
+// the store's study area, else laid over the extent of all the selection's events in the store,
+// with a warning (Study::boundary_warning). kInvalidInput for a store in feet (GetMetreCrs), a
+// boundary without CRS (io::ReadBoundary); kNotFound when no event of the selection is stored and
+// there is no boundary to lay the grid over.
 Result<Study> LoadStudy(io::Store& store, const std::string& offence,
-                        const std::string& boundary_path, double cell_size_m, int64_t t_from_s,
-                        int64_t t_to_s, bool allow_enforcement_types, Progress& progress);
+                        const std::string& boundary_path, const std::string& boundary_crs,
+                        double cell_size_m, int64_t t_from_s, int64_t t_to_s,
+                        bool allow_enforcement_types, Progress& progress);
+
+// What the store holds of the selection `offence`: "the store holds no homicide event" or "the
+// store holds 12 homicide events, 2019-01-03 .. 2020-05-01".
+Result<std::string> StoreHoldings(io::Store& store, const std::string& offence);
+
+// `s` (a failure of a run on `offence`) as the user should read it when it is a data problem
+// (kNotFound, such as models::NoTrainingEvents): prefixed "--offence NAME: " with what the store
+// holds of it added; any other status unchanged.
+Status WithStoreHoldings(io::Store& store, const std::string& offence, const Status& s);
+
+// Checks the training data of a forecast of `study` from `origin_s` whose window starts at
+// `train_from_s`: kNotFound (a data problem), through WithStoreHoldings, when the window holds no
+// event. When the store's last event (of any offence) before the origin is more than
+// `horizon_days` before it, returns the warning (also sent to `progress`) naming that event's
+// date, the origin and the gap in days, or fails with it as kNotFound when `strict`; "" when the
+// data are fresh.
+Result<std::string> CheckTrainingData(io::Store& store, const Study& study, int64_t train_from_s,
+                                      int64_t origin_s, double horizon_days, bool strict,
+                                      Progress& progress);
 
 // A forecast made from a selection: the study (events before the origin), the fitted model and
 // its surface (expected events or scores per active cell over the horizon), with the warnings
@@ -86,14 +143,15 @@ struct SelectedForecast {
   int64_t origin_s = 0;
   std::unique_ptr<models::Model> model;
   grid::Surface surface;
-  std::vector<std::string> warnings;  // model and enforcement warnings
+  std::vector<std::string> warnings;  // stale-data, model and enforcement warnings
   double support_m = 0;               // the model's SupportRadiusM
   int64_t train_from_s = 0;           // the model's TrainFromS(origin)
 };
 
 // Checks the --param keys, creates the model, loads the study up to the origin (the model cannot
-// see the future), fits the model, or restores the state `fitted_json` when it is not empty
-// (errors wrapped `fitted_what`), and predicts. Warnings go to `progress`.
+// see the future), checks its training data (CheckTrainingData), fits the model, or restores the
+// state `fitted_json` when it is not empty (errors wrapped `fitted_what`), and predicts. Warnings
+// go to `progress`.
 Result<SelectedForecast> RunSelectedForecast(io::Store& store, const Selection& s,
                                              Progress& progress,
                                              const std::string& fitted_json = "",

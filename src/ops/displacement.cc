@@ -296,10 +296,10 @@ Result<Product> Run(io::Store& store, const DisplacementRequest& r, Context& ctx
   PLACECAST_ASSIGN_OR_RETURN(deploy::Period pre, deploy::ParsePeriod(r.pre, "--pre"));
   PLACECAST_ASSIGN_OR_RETURN(deploy::Period post, deploy::ParsePeriod(r.post, "--post"));
   PLACECAST_ASSIGN_OR_RETURN(Study study,
-                             LoadStudy(store, r.offence, "", 150, pre.from_s, post.to_s,
+                             LoadStudy(store, r.offence, "", "", 0, pre.from_s, post.to_s,
                                        r.allow_enforcement_types, *ctx.progress));
   PLACECAST_ASSIGN_OR_RETURN(Release release, MakeRelease(&store, r));
-  const std::string crs = study.grid.crs();
+  const std::string crs = study.crs;
   CPLPushErrorHandler(CPLQuietErrorHandler);
   struct PopHandler {
     ~PopHandler() { CPLPopErrorHandler(); }

@@ -83,9 +83,13 @@ Result<Product> Run(io::Store& store, const ExplainRequest& r, Context& ctx) {
   PLACECAST_ASSIGN_OR_RETURN(auto given, ParamsForModels(r.params, {r.model}));
   PLACECAST_ASSIGN_OR_RETURN(auto model, models::CreateModel(r.model, given[r.model]));
   // Only events before the origin are loaded, as for the forecast being explained.
-  PLACECAST_ASSIGN_OR_RETURN(Study study, LoadStudy(store, r.offence, r.boundary, r.cell_size_m,
-                                                    std::numeric_limits<int64_t>::min(), origin_s,
-                                                    r.allow_enforcement_types, *ctx.progress));
+  PLACECAST_ASSIGN_OR_RETURN(Study study,
+                             LoadStudy(store, r.offence, r.boundary, r.boundary_crs, r.cell_size_m,
+                                       std::numeric_limits<int64_t>::min(), origin_s,
+                                       r.allow_enforcement_types, *ctx.progress));
+  PLACECAST_RETURN_IF_ERROR(CheckTrainingData(store, study, model->TrainFromS(origin_s), origin_s,
+                                              r.horizon_days, r.strict, *ctx.progress)
+                                .status());
   grid::CellId cell = grid::kNoCell;
   if (r.cell == ExplainRequest::kNoCell) {
     std::vector<double> x = {r.lon}, y = {r.lat};

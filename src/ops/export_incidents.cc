@@ -77,7 +77,7 @@ Status ExportIncidentsRequest::Validate() const {
 Result<Product> Run(io::Store& store, const ExportIncidentsRequest& r, Context& ctx) {
   PLACECAST_ASSIGN_OR_RETURN(int64_t from_s, ParseDate(r.from, "--from"));
   PLACECAST_ASSIGN_OR_RETURN(int64_t to_s, ParseDate(r.to, "--to"));
-  PLACECAST_ASSIGN_OR_RETURN(Study study, LoadStudy(store, r.offence, "", 1000, from_s, to_s,
+  PLACECAST_ASSIGN_OR_RETURN(Study study, LoadStudy(store, r.offence, "", "", 0, from_s, to_s,
                                                     r.allow_enforcement_types, *ctx.progress));
   const EventSet& ev = study.events;
   auto key = store.GetReleaseKey();

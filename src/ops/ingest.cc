@@ -12,6 +12,7 @@
 #include "placecast/io/ingest.h"
 #include "placecast/io/ledger.h"
 #include "placecast/io/store.h"
+#include "placecast/ops/selection.h"
 #include "placecast/version.h"
 
 namespace placecast::ops {
@@ -37,6 +38,7 @@ std::span<const Field<IngestRequest>> IngestRequest::Fields() {
         .type = FieldType::kInputPath,
         .doc = "study-area polygons: points outside are rejected; saved in the store"},
        &R::boundary},
+      {kBoundaryCrsField, &R::boundary_crs},
       {{.name = "rejects",
         .type = FieldType::kOutputFile,
         .doc = "rejects CSV (default: STORE.rejects.csv)",
@@ -50,7 +52,9 @@ std::span<const Field<IngestRequest>> IngestRequest::Fields() {
         .type = FieldType::kStringList,
         .doc = "generic mapping entry key=value, e.g. time=occurred (repeatable)"},
        &R::map},
-      {{.name = "crs", .doc = "projected CRS of the store, e.g. EPSG:32618 (default: local UTM)"},
+      {{.name = "crs",
+        .doc = "projected CRS of the store in metres, e.g. EPSG:32618 (default: the source CRS "
+               "when projected, else local UTM); a CRS in feet is refused"},
        &R::crs},
       {{.name = "fail_on_reject",
         .type = FieldType::kBool,
@@ -76,6 +80,7 @@ Result<Product> Run(io::Store& store, const IngestRequest& r, Context& ctx) {
   o.preset = r.preset;
   o.mapping_path = r.mapping;
   o.boundary_path = r.boundary;
+  o.boundary_crs = r.boundary_crs;
   o.rejects_path = r.rejects;
   o.crs = r.crs;
   // Rows read so far, shown by the front end (a meter on a terminal, nothing in a pipe).

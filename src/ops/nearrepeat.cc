@@ -327,6 +327,7 @@ Result<Product> Run(io::Store* store, const NearRepeatRequest& r, Context& ctx) 
     if (!r.to.empty()) {
       PLACECAST_ASSIGN_OR_RETURN(to, ParseDate(r.to, "--to"));
     }
+    PLACECAST_RETURN_IF_ERROR(GetMetreCrs(*store).status());  // the bands are metres
     PLACECAST_ASSIGN_OR_RETURN(events, store->LoadEvents(sel.groups, from, to));
     source = r.store + " (" + r.offence + ")";
   }

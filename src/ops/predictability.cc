@@ -43,6 +43,7 @@ std::span<const Field<PredictabilityRequest>> PredictabilityRequest::Fields() {
                  &R::to});
     v.push_back({kOutField, &R::out});
     v.push_back({kBoundaryField, &R::boundary});
+    v.push_back({kBoundaryCrsField, &R::boundary_crs});
     v.push_back({{.name = "models",
                   .type = FieldType::kStringList,
                   .default_json = R"(["naive","retro"])",
@@ -267,6 +268,9 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
   ctx.progress->Stage("predictability: groups");
   const auto groups = OffenceGroups();
   int64_t done = 0;
+  // One no-boundary warning for the command, not one per group.
+  ProgressWithoutBoundaryWarning quiet(*ctx.progress);
+  double bbox_km2 = 0;
   for (const OffenceGroupInfo& g : groups) {
     ctx.progress->Update(done++, static_cast<int64_t>(groups.size()));
     if (g.group == OffenceGroup::kUnknown || g.group == OffenceGroup::kOther) continue;
@@ -277,9 +281,9 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
     }
     // Events from the start of the first training window to the end of the period.
     const int64_t first_origin = to_s - r.backtest_days * kSecondsPerDay;
-    auto study = LoadStudy(store, name, r.boundary, r.cell_size_m,
+    auto study = LoadStudy(store, name, r.boundary, r.boundary_crs, r.cell_size_m,
                            std::min(from_s, first_origin - r.train_days * kSecondsPerDay), to_s,
-                           r.allow_enforcement_types, *ctx.progress);
+                           r.allow_enforcement_types, quiet);
     if (!study.ok()) {
       if (study.status().code() == ErrorCode::kInvalidInput ||
           study.status().code() == ErrorCode::kNotFound) {
@@ -293,6 +297,7 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
       }
       return study.status();
     }
+    bbox_km2 = std::max(bbox_km2, study->bbox_area_km2);
     const auto [b, e] = study->events.TimeRange(from_s, to_s);
     GroupRow row;
     row.group = name;
@@ -330,11 +335,19 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
     req.bootstrap_reps = static_cast<int>(r.bootstrap);
     req.seed = static_cast<uint64_t>(r.seed);
     PLACECAST_RETURN_IF_ERROR(req.Validate());
-    PLACECAST_ASSIGN_OR_RETURN(eval::BacktestResult bt,
-                               eval::RunBacktest(req, study->events, study->grid));
+    auto run = eval::RunBacktest(req, study->events, study->grid);
+    if (!run.ok() && run.status().code() == ErrorCode::kNotFound) {
+      // A training window without events (models::NoTrainingEvents): this group cannot be scored.
+      skipped.push_back(name + " (" + run.status().message() + ")");
+      continue;
+    }
+    PLACECAST_ASSIGN_OR_RETURN(eval::BacktestResult bt, std::move(run));
     row.scored = bt.events;
     TakeBestModel(bt, &row);
     rows.push_back(row);
+  }
+  if (bbox_km2 > 0) {
+    ctx.progress->Warn(NoBoundaryWarning("each group's incidents (the largest)", bbox_km2));
   }
   if (rows.empty()) {
     return Status::InvalidInput("predictability: no offence group has " +

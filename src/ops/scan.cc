@@ -225,6 +225,7 @@ Result<Product> Run(io::Store& store, const ScanRequest& r, Context& ctx) {
   PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(r.offence));
   PLACECAST_RETURN_IF_ERROR(
       CheckEnforcementTypes(r.offence, r.allow_enforcement_types, *ctx.progress).status());
+  PLACECAST_RETURN_IF_ERROR(GetMetreCrs(store).status());  // the radii are metres
   const int64_t from = date_s - (request.study_period_days - 1) * kSecondsPerDay;
   PLACECAST_ASSIGN_OR_RETURN(EventSet events,
                              store.LoadEvents(sel.groups, from, date_s + kSecondsPerDay));

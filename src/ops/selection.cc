@@ -30,6 +30,12 @@ const FieldSpec kBoundaryField = {
     .type = FieldType::kInputPath,
     .doc = "study-area polygons (GeoJSON, Shapefile, GeoPackage); default: the store's"};
 
+const FieldSpec kBoundaryCrsField = {
+    .name = "boundary_crs",
+    .doc =
+        "CRS of the --boundary file's coordinates, e.g. EPSG:2272, overriding the file's own; "
+        "needed for a file without one (a shapefile without .prj)"};
+
 const FieldSpec kParamField = {.name = "param",
                                .type = FieldType::kStringList,
                                .doc = "model parameter key=value or model.key=value (repeatable)"};
@@ -59,8 +65,13 @@ const std::vector<FieldSpec>& SelectionSpecs() {
        .doc = "forecast horizon in days"},
       kCellSizeField,
       kBoundaryField,
+      kBoundaryCrsField,
       kParamField,
       kAllowEnforcementField,
+      {.name = "strict",
+       .type = FieldType::kBool,
+       .doc = "fail (exit 3) instead of warning when the training data end more than the horizon "
+              "before the origin"},
   };
   return specs;
 }

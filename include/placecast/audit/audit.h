@@ -50,7 +50,8 @@ struct FlaggedDays {
 
 // The top cells of each day's forecast. kInvalidInput for a bad request (from/to not midnights,
 // from after to, coverage outside (0, 100], train_days < 1, horizon_days <= 0, empty grid);
-// model-creation and fitting errors prefixed with "model NAME" (and the origin date).
+// model-creation and fitting errors prefixed with "model NAME" (and the origin date), among them
+// kNotFound for a day whose training window holds no event (models::NoTrainingEvents).
 Result<FlaggedDays> FlagCellsByDay(const FlagRequest& req, const EventSet& events,
                                    const grid::Grid& grid);
 

@@ -37,6 +37,9 @@ struct IngestOptions {
   // Optional study-area polygon file (GeoJSON, Shapefile, GeoPackage). Points outside are rejected
   // `out_of_study_area`; the polygon is saved in the store as layer `study_area`.
   std::string boundary_path;
+  // The CRS of the boundary file's coordinates ("EPSG:NNNN"), overriding the file's; required for
+  // a file without one (ReadBoundary).
+  std::string boundary_crs;
   // Rejects CSV; default "<store path>.rejects.csv" for a store with a path (Store::GetPath),
   // none for an in-memory store.
   std::string rejects_path;
@@ -91,20 +94,27 @@ inline constexpr const char* kRejectReasons[] = {
 // writes the rejects file and, for a store with a path, "<path>.ingest.json" (temporary name +
 // rename). Errors: kInvalidInput for a bad option or mapping, or a structurally broken file
 // ("path:line: problem (got \"...\")"), kNotFound for a missing input, kIo for I/O failures,
-// kUnsupported for an unknown CRS. On error nothing is written: store, rejects and summary files
-// stay as they were.
+// kUnsupported for an unknown CRS, kInvalidInput for a store CRS in another unit than the metre
+// (CheckCrsInMetres: --crs, the store's, or the source CRS the store would keep). On error nothing
+// is written: store, rejects and summary files stay as they were.
 Result<IngestSummary> Ingest(const IngestOptions& options, Store& store);
 
 // Names of the schema presets, for --help and `placecast presets`.
 std::vector<std::string> PresetNames();
 
 // Reads the first polygon layer of a GeoJSON/Shapefile/GeoPackage, reprojected to `crs`, all
-// polygons unioned as rings (even-odd). kNotFound for a missing file, kInvalidInput when it has no
-// polygon layer or no polygon, kUnsupported for a CRS PROJ does not know.
-Result<grid::Boundary> ReadBoundary(const std::string& path, const std::string& crs);
+// polygons unioned as rings (even-odd). The coordinates are in `boundary_crs` when it is given
+// (--boundary-crs, overriding the file's), else in the file's CRS; a file without one is refused
+// with kInvalidInput asking for --boundary-crs, except GeoJSON (WGS 84 by RFC 7946): reading a
+// shapefile in feet as lon/lat fails on every point. kNotFound for a missing file, kInvalidInput
+// when it has no polygon layer or no polygon or `boundary_crs` is not a CRS, kUnsupported for a
+// `crs` PROJ does not know. GDAL and PROJ print nothing: every failure is the returned Status.
+Result<grid::Boundary> ReadBoundary(const std::string& path, const std::string& crs,
+                                    const std::string& boundary_crs = "");
 
 // Reads every polygon feature of a vector file's first polygon layer as a named Boundary (name
-// from the attribute `name_field`), reprojected to `crs`. kInvalidInput when the field is missing.
+// from the attribute `name_field`), reprojected to `crs`. kInvalidInput when the field is missing
+// or the file has no CRS (except GeoJSON, WGS 84), as ReadBoundary.
 Result<std::vector<grid::Boundary>> ReadAreas(const std::string& path,
                                               const std::string& name_field,
                                               const std::string& crs);
@@ -122,6 +132,14 @@ struct NamedPoint {
 // not a point ("path: feature NAME: not a point").
 Result<std::vector<NamedPoint>> ReadPoints(const std::string& path, const std::string& name_field,
                                            const std::string& crs);
+
+// OK when `crs` is geographic or projected in metres. kInvalidInput when it is projected in another
+// unit, naming it, its unit and its metre twin from PROJ's database when there is one (the EPSG
+// CRS of the same name without " (ft)" / " (ftUS)": EPSG:2913 -> EPSG:2838, EPSG:2272 ->
+// EPSG:32129): "EPSG:2272 (NAD83 / Pennsylvania South (ftUS)) is in US survey foot, not metres:
+// …; use its metre twin EPSG:32129 (NAD83 / Pennsylvania South)". kUnsupported for a CRS PROJ
+// does not know.
+Status CheckCrsInMetres(const std::string& crs);
 
 // In place: x/y in `crs` → lon/lat degrees (WGS 84). REQUIRES: x.size() == y.size().
 // kUnsupported for an unknown CRS; kInvalidInput when a point cannot be transformed.

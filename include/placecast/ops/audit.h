@@ -37,6 +37,7 @@ struct AuditRequest : ReleaseFields {
   double cell_size_m = 150;
   int64_t train_days = 365;
   std::string boundary;
+  std::string boundary_crs;         // the CRS of the boundary's coordinates, overriding the file's
   std::vector<std::string> params;  // --param key=value or model.key=value
   int64_t bootstrap = 2000;
   int64_t seed = 1;

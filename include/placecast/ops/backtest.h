@@ -30,6 +30,7 @@ struct BacktestRequest : ReleaseFields {
   double cell_size_m = 150;
   std::string out;
   std::string boundary;
+  std::string boundary_crs;        // the CRS of the boundary's coordinates, overriding the file's
   std::vector<std::string> param;  // key=value or model.key=value
   int64_t bootstrap = 2000;
   int64_t seed = 1;

@@ -21,7 +21,8 @@ struct IngestRequest {
   std::string preset;
   std::string store;
   std::string boundary;
-  std::string rejects;  // "" = STORE.rejects.csv
+  std::string boundary_crs;  // the CRS of the boundary's coordinates, overriding the file's
+  std::string rejects;       // "" = STORE.rejects.csv
   std::string mapping;
   std::vector<std::string> map;  // generic mapping entries key=value
   std::string crs;

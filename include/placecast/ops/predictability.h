@@ -29,6 +29,7 @@ struct PredictabilityRequest : ReleaseFields {
   std::string to;    // end of the period YYYY-MM-DD, exclusive
   std::string out;
   std::string boundary;
+  std::string boundary_crs;  // the CRS of the boundary's coordinates, overriding the file's
   std::vector<std::string> models = {"naive", "retro"};  // backtested at their defaults
   int64_t min_events = 300;
   double cell_size_m = 150;

@@ -27,8 +27,12 @@ struct Selection {
   double horizon_days = 1;
   double cell_size_m = 150;
   std::string boundary;
+  std::string boundary_crs;
   std::vector<std::string> params;
   bool allow_enforcement_types = false;
+  // Stale training data (the last event more than the horizon before the origin) fail the run
+  // (exit 3) instead of giving a warning: for scheduled runs that must not publish an old picture.
+  bool strict = false;
 };
 
 // The checks of a selection that need no store: the origin is a date, the model exists and takes
@@ -36,12 +40,13 @@ struct Selection {
 Status ValidateSelection(const Selection& s);
 
 // Fields that several requests share, so that a flag means the same everywhere: the store, the
-// output folder, the cell size, the study-area boundary, the model parameters and the opt-in to
-// enforcement-driven offence types.
+// output folder, the cell size, the study-area boundary and its CRS, the model parameters and the
+// opt-in to enforcement-driven offence types.
 extern const FieldSpec kStoreField;
 extern const FieldSpec kOutField;
 extern const FieldSpec kCellSizeField;
 extern const FieldSpec kBoundaryField;
+extern const FieldSpec kBoundaryCrsField;
 extern const FieldSpec kParamField;
 extern const FieldSpec kAllowEnforcementField;
 
@@ -63,8 +68,10 @@ void AddSelectionFields(std::vector<Field<R>>* v) {
   v->push_back({s[4], static_cast<double R::*>(&Selection::horizon_days)});
   v->push_back({s[5], static_cast<double R::*>(&Selection::cell_size_m)});
   v->push_back({s[6], static_cast<std::string R::*>(&Selection::boundary)});
-  v->push_back({s[7], static_cast<std::vector<std::string> R::*>(&Selection::params)});
-  v->push_back({s[8], static_cast<bool R::*>(&Selection::allow_enforcement_types)});
+  v->push_back({s[7], static_cast<std::string R::*>(&Selection::boundary_crs)});
+  v->push_back({s[8], static_cast<std::vector<std::string> R::*>(&Selection::params)});
+  v->push_back({s[9], static_cast<bool R::*>(&Selection::allow_enforcement_types)});
+  v->push_back({s[10], static_cast<bool R::*>(&Selection::strict)});
 }
 
 // The fields; a request that can be published derives from it.
