@@ -502,6 +502,23 @@ class GeoPackageStore final : public Store {
     return crs_;
   }
 
+  Result<std::string> GetTimeZone() override {
+    if (!schema_ready_) return std::string();
+    Stmt first(db_, "SELECT tz FROM incidents LIMIT 1");
+    if (!first.ok()) return SqlError(db_, path_, "incidents");
+    int rc = first.Step();
+    if (rc == SQLITE_DONE) return std::string();
+    if (rc != SQLITE_ROW) return SqlError(db_, path_, "reading incidents");
+    const std::string tz = first.Text(0);
+    Stmt other(db_, "SELECT tz FROM incidents WHERE tz <> ? LIMIT 1");
+    if (!other.ok()) return SqlError(db_, path_, "incidents");
+    sqlite3_bind_text(other.get(), 1, tz.c_str(), -1, SQLITE_TRANSIENT);
+    rc = other.Step();
+    if (rc == SQLITE_ROW) return MixedTimeZones(path_, tz, other.Text(0));
+    if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading incidents");
+    return tz;
+  }
+
   Result<grid::Boundary> GetStudyArea() override {
     if (!schema_ready_) return Status::NotFound(path_ + ": no study area saved");
     Stmt s(db_, "SELECT geom, name FROM study_area ORDER BY fid DESC LIMIT 1");

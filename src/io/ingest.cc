@@ -519,6 +519,16 @@ Result<IngestSummary> Ingester::Run() {
     format_ = tf;
   }
   PLACECAST_ASSIGN_OR_RETURN(tz_, TimeZone::Load(m_.tz));
+  {
+    // A store counts days in one zone: every command's local days are its incidents' days.
+    PLACECAST_ASSIGN_OR_RETURN(std::string store_tz, store_.GetTimeZone());
+    if (!store_tz.empty() && store_tz != m_.tz) {
+      return Status::InvalidInput("tz: the store's incidents are in " + store_tz +
+                                  " and a store keeps one city's calendar; ingest this source "
+                                  "into a store of its own (got \"" +
+                                  m_.tz + "\")");
+    }
+  }
   PLACECAST_ASSIGN_OR_RETURN(source_projected_, IsProjectedCrs(m_.crs));
 
   // Store CRS.

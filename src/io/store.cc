@@ -36,6 +36,14 @@ class MemoryStore final : public Store {
     if (data_.crs.empty()) return Status::NotFound("store: empty store has no CRS");
     return data_.crs;
   }
+  Result<std::string> GetTimeZone() override {
+    std::string tz;
+    for (const Incident& inc : data_.incidents) {
+      if (tz.empty()) tz = inc.tz;
+      if (inc.tz != tz) return MixedTimeZones("store", tz, inc.tz);
+    }
+    return tz;
+  }
   Result<grid::Boundary> GetStudyArea() override {
     if (!data_.study_area) return Status::NotFound("store: no study area saved");
     return *data_.study_area;
@@ -205,5 +213,11 @@ class MemoryStore final : public Store {
 }  // namespace
 
 std::unique_ptr<Store> Store::InMemory() { return std::make_unique<MemoryStore>(); }
+
+Status MixedTimeZones(const std::string& where, const std::string& a, const std::string& b) {
+  return Status::Corrupt(where + ": the incidents were recorded in two time zones, " + a + " and " +
+                         b +
+                         ", so their local days are ambiguous: keep each city in its own store");
+}
 
 }  // namespace placecast::io

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <mutex>
 
@@ -290,6 +291,13 @@ int32_t TimeZone::OffsetAt(int64_t utc_s) const {
   if (zone_ == nullptr) return 0;
   const auto info = zone_->get_info(date::sys_seconds{std::chrono::seconds{utc_s}});
   return static_cast<int32_t>(info.offset.count());
+}
+
+int64_t TimeZone::NextTransition(int64_t utc_s) const {
+  if (zone_ == nullptr) return std::numeric_limits<int64_t>::max();
+  const auto info = zone_->get_info(date::sys_seconds{std::chrono::seconds{utc_s}});
+  const int64_t end = info.end.time_since_epoch().count();
+  return end > utc_s ? end : std::numeric_limits<int64_t>::max();
 }
 
 int64_t TimeZone::LocalToUtc(int64_t local_s) const {

@@ -71,6 +71,8 @@ class TimeZone {
   const std::string& name() const { return name_; }
   // UTC offset in seconds in force at UTC instant `utc_s`.
   int32_t OffsetAt(int64_t utc_s) const;
+  // The UTC instant of the first change of offset after `utc_s`; INT64_MAX when none follows.
+  int64_t NextTransition(int64_t utc_s) const;
   // Wall-clock seconds (as if UTC) → UTC seconds. In a repeated hour (autumn overlap) the first
   // occurrence (daylight time) is taken; a time skipped by a spring-forward gap is read with the
   // offset in force before the gap (so 02:30 EST-that-never-was becomes 03:30 daylight time).

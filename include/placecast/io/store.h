@@ -94,6 +94,10 @@ class Store {
                                       int64_t t_to_s) = 0;
   // The store CRS ("EPSG:32618"); kNotFound when the store is empty.
   virtual Result<std::string> GetCrs() = 0;
+  // The IANA time zone the incidents were recorded in ("America/New_York"): every command counts
+  // days as local days of this zone. "" for a store without incidents. kData when the incidents
+  // carry two zones (ingest refuses to mix them; a store written before it did may).
+  virtual Result<std::string> GetTimeZone() = 0;
   // The saved study area in the store CRS; kNotFound when none was saved.
   virtual Result<grid::Boundary> GetStudyArea() = 0;
   virtual Result<int64_t> CountIncidents() = 0;
@@ -209,5 +213,9 @@ class WriteTransaction {
   Store& store_;
   bool active_ = false;
 };
+
+// The error GetTimeZone() returns when a store's incidents carry two time zones: `where` names the
+// store, `a` and `b` two of the zones.
+Status MixedTimeZones(const std::string& where, const std::string& a, const std::string& b);
 
 }  // namespace placecast::io
