@@ -41,12 +41,6 @@ constexpr ParamSpec kKnoxParams[] = {
      "Worker threads for the permutations; results do not depend on it."},
 };
 
-int64_t FloorDay(int64_t t_s) {
-  int64_t d = t_s / kSecondsPerDay;
-  if (t_s % kSecondsPerDay != 0 && t_s < 0) --d;
-  return d;
-}
-
 struct Pair {
   uint32_t i, j;
   uint32_t row;
@@ -197,7 +191,7 @@ Result<KnoxResult> KnoxTest(const EventSet& events, const KnoxRequest& request) 
     }
   }
   std::vector<int64_t> day(n);
-  for (size_t i = 0; i < n; ++i) day[i] = FloorDay(events.t_s[i]);
+  for (size_t i = 0; i < n; ++i) day[i] = request.calendar.DayOf(events.t_s[i]);
 
   KnoxResult res;
   res.request = request;

@@ -56,12 +56,6 @@ constexpr ParamSpec kScanParams[] = {
      "Worker threads for the replications; results do not depend on it."},
 };
 
-int64_t FloorDay(int64_t t_s) {
-  int64_t d = t_s / kSecondsPerDay;
-  if (t_s % kSecondsPerDay != 0 && t_s < 0) --d;
-  return d;
-}
-
 // An uninitialised array for the location-centre lists (tens of millions of entries), backed by
 // transparent huge pages where the kernel allows it: the lists are written once in scattered
 // order, and with 4 KiB pages the page faults cost as much as the writes.
@@ -471,14 +465,15 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
   if (events.x_m.size() != events.size() || events.y_m.size() != events.size()) {
     return Status::InvalidInput("events: x_m, y_m and t_s differ in length");
   }
-  const int64_t end_day = FloorDay(request.analysis_date_s);
+  const Calendar& cal = request.calendar;
+  const int64_t end_day = cal.DayOf(request.analysis_date_s);
   const int64_t first_day = end_day - request.study_period_days + 1;
   const int64_t w = request.max_window_days;
 
   // Events in the study period, their locations (distinct coordinates) and day offsets.
   std::vector<size_t> keep;
   for (size_t i = 0; i < events.size(); ++i) {
-    const int64_t d = FloorDay(events.t_s[i]);
+    const int64_t d = cal.DayOf(events.t_s[i]);
     if (d < first_day || d > end_day) continue;
     if (!std::isfinite(events.x_m[i]) || !std::isfinite(events.y_m[i])) {
       return Status::InvalidInput("events: event " + std::to_string(i) + " (id \"" +
@@ -489,8 +484,8 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
   }
   if (keep.size() < 2) {
     return Status::InvalidInput("events: the scan needs at least 2 events between " +
-                                FormatDate(first_day * kSecondsPerDay) + " and " +
-                                FormatDate(end_day * kSecondsPerDay) + " (got " +
+                                cal.FormatDate(cal.DayStart(first_day)) + " and " +
+                                cal.FormatDate(cal.DayStart(end_day)) + " (got " +
                                 std::to_string(keep.size()) + ")");
   }
   if (keep.size() >= std::numeric_limits<uint32_t>::max()) {
@@ -521,7 +516,7 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
   std::vector<int64_t> n_window(static_cast<size_t>(w) + 1, 0);
   for (size_t a = 0; a < keep.size(); ++a) {
     kept_loc[a] = ev_loc[keep[a]];
-    kept_offset[a] = end_day - FloorDay(events.t_s[keep[a]]);
+    kept_offset[a] = end_day - cal.DayOf(events.t_s[keep[a]]);
     if (kept_offset[a] < w) ++n_window[static_cast<size_t>(kept_offset[a]) + 1];
   }
   for (int64_t k = 1; k <= w; ++k) n_window[k] += n_window[k - 1];
@@ -629,7 +624,7 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
   res.num_events = n;
   res.num_locations = static_cast<int64_t>(num_loc);
   res.num_centres = static_cast<int64_t>(num_centres);
-  res.study_start_s = first_day * kSecondsPerDay;
+  res.study_start_s = cal.DayStart(first_day);
 
   // Observed data: the best cylinder of every centre.
   std::vector<Best> best(num_centres);
@@ -705,8 +700,8 @@ Result<ScanResult> SpaceTimePermutationScan(const EventSet& events, const ScanRe
     c.centre_y_m = g.centre_y[k];
     c.radius_m = std::sqrt(radius2);
     c.window_days = b.window;
-    c.window_start_s = (end_day - b.window + 1) * kSecondsPerDay;
-    c.window_end_s = (end_day + 1) * kSecondsPerDay;
+    c.window_start_s = cal.DayStart(end_day - b.window + 1);
+    c.window_end_s = cal.DayStart(end_day + 1);
     c.locations = static_cast<int64_t>(members.size());
     c.observed = b.c;
     c.expected = b.mu;
@@ -734,13 +729,14 @@ grid::Ring ClusterToRing(const ScanCluster& cluster, int vertices, double min_ra
 
 std::string ScanResultToCsv(const ScanResult& r) {
   using internal::Num;
+  const Calendar& cal = r.request.calendar;
   std::string out =
       "rank,centre_x_m,centre_y_m,radius_m,window_start,window_end,window_days,locations,observed,"
       "expected,relative_risk,log_glr,p_value,significant\n";
   for (const auto& c : r.clusters) {
     out += std::to_string(c.rank) + "," + Num(c.centre_x_m, 12) + "," + Num(c.centre_y_m, 12) +
-           "," + Num(c.radius_m) + "," + FormatDate(c.window_start_s) + "," +
-           FormatDate(c.window_end_s - kSecondsPerDay) + "," + std::to_string(c.window_days) + "," +
+           "," + Num(c.radius_m) + "," + cal.FormatDate(c.window_start_s) + "," +
+           cal.FormatDate(c.window_end_s - 1) + "," + std::to_string(c.window_days) + "," +
            std::to_string(c.locations) + "," + std::to_string(c.observed) + "," + Num(c.expected) +
            "," + Num(static_cast<double>(c.observed) / c.expected) + "," + Num(c.log_glr) + "," +
            Num(c.p_value) + "," + (c.significant ? "true" : "false") + "\n";
@@ -751,8 +747,10 @@ std::string ScanResultToCsv(const ScanResult& r) {
 std::string ScanResultToJson(const ScanResult& r) {
   using internal::Json;
   const auto& q = r.request;
+  const Calendar& cal = q.calendar;
   Json params;
-  params["analysis_date"] = FormatDate(q.analysis_date_s);
+  params["analysis_date"] = cal.FormatDate(q.analysis_date_s);
+  params["days"] = cal.Describe();
   params["study_period_days"] = q.study_period_days;
   params["max_radius_m"] = q.max_radius_m;
   params["max_window_days"] = q.max_window_days;
@@ -766,7 +764,7 @@ std::string ScanResultToJson(const ScanResult& r) {
   Json doc;
   doc["analysis"] = "scan";
   doc["params"] = std::move(params);
-  doc["study_start"] = FormatDate(r.study_start_s);
+  doc["study_start"] = cal.FormatDate(r.study_start_s);
   doc["events"] = r.num_events;
   doc["locations"] = r.num_locations;
   doc["centres"] = r.num_centres;
@@ -777,8 +775,8 @@ std::string ScanResultToJson(const ScanResult& r) {
     one["centre_x_m"] = c.centre_x_m;
     one["centre_y_m"] = c.centre_y_m;
     one["radius_m"] = c.radius_m;
-    one["window_start"] = FormatDate(c.window_start_s);
-    one["window_end"] = FormatDate(c.window_end_s - kSecondsPerDay);
+    one["window_start"] = cal.FormatDate(c.window_start_s);
+    one["window_end"] = cal.FormatDate(c.window_end_s - 1);
     one["window_days"] = c.window_days;
     one["locations"] = c.locations;
     one["observed"] = c.observed;

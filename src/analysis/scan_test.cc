@@ -304,7 +304,8 @@ TEST(ScanTest, JsonBytesAreKnown) {
   const std::string head =
       "{\n"
       "  \"analysis\": \"scan\",\n"
-      "  \"params\": {\"analysis_date\": \"2024-01-01\", \"study_period_days\": 365, "
+      "  \"params\": {\"analysis_date\": \"2024-01-01\", \"days\": \"UTC days\", "
+      "\"study_period_days\": 365, "
       "\"max_radius_m\": 1000, \"max_window_days\": 21, \"centres\": \"cells\", "
       "\"centre_cell_size_m\": 250, \"min_cases\": 2, \"replications\": 99, \"seed\": 7, "
       "\"alpha\": 0.05, \"max_clusters\": 10},\n"

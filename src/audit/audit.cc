@@ -112,12 +112,13 @@ int32_t FlaggedCellCount(double coverage_pct, int32_t num_cells) {
 
 Result<FlaggedDays> FlagCellsByDay(const FlagRequest& req, const EventSet& events,
                                    const grid::Grid& grid) {
-  if (req.from_s % kSecondsPerDay != 0 || req.to_s % kSecondsPerDay != 0) {
-    return Status::InvalidInput("audit: --from/--to: expected UTC midnights");
+  const Calendar& cal = req.calendar;
+  if (!cal.IsDayStart(req.from_s) || !cal.IsDayStart(req.to_s)) {
+    return Status::InvalidInput("audit: --from/--to: expected starts of " + cal.Describe());
   }
   if (req.from_s > req.to_s) {
-    return Status::InvalidInput("audit: --from " + FormatDate(req.from_s) + " is after --to " +
-                                FormatDate(req.to_s));
+    return Status::InvalidInput("audit: --from " + cal.FormatDate(req.from_s) + " is after --to " +
+                                cal.FormatDate(req.to_s));
   }
   if (!(req.coverage_pct > 0 && req.coverage_pct <= 100)) {
     return Status::InvalidInput("audit: --coverage-pct: expected a value in (0, 100] (got " +
@@ -142,11 +143,11 @@ Result<FlaggedDays> FlagCellsByDay(const FlagRequest& req, const EventSet& event
   const int32_t k = FlaggedCellCount(req.coverage_pct, grid.num_cells());
   FlaggedDays out;
   std::set<std::string> seen;
-  for (int64_t t = req.from_s; t <= req.to_s; t += kSecondsPerDay) {
-    const std::string at = "model " + req.model + ", origin " + FormatDate(t);
+  for (int64_t t = req.from_s; t <= req.to_s; t = cal.AddDays(t, 1)) {
+    const std::string at = "model " + req.model + ", origin " + cal.FormatDate(t);
     const int64_t train_from = model->TrainFromS(t);
     if (const auto [b, e] = events.TimeRange(train_from, t); b == e) {
-      return models::NoTrainingEvents(train_from, t).Wrap(at);
+      return models::NoTrainingEvents(train_from, t, cal).Wrap(at);
     }
     PLACECAST_RETURN_IF_ERROR(model->Fit(events, grid, t).Wrap(at));
     auto surface = model->Predict(req.horizon_days);
@@ -157,7 +158,7 @@ Result<FlaggedDays> FlagCellsByDay(const FlagRequest& req, const EventSet& event
     out.cells.push_back(std::move(ranking));
     for (const auto& w : model->Warnings()) {
       if (seen.insert(w).second && out.warnings.size() < 20) {
-        out.warnings.push_back(FormatDate(t) + ": " + w);
+        out.warnings.push_back(cal.FormatDate(t) + ": " + w);
       }
     }
   }
@@ -168,13 +169,13 @@ std::vector<std::vector<int64_t>> NeedByDay(const EventSet& events, const grid::
                                             const std::vector<int32_t>& cell_area,
                                             int32_t num_areas,
                                             const std::vector<int64_t>& origins_s,
-                                            double horizon_days) {
+                                            double horizon_days, const Calendar& calendar) {
   std::vector<std::vector<int64_t>> need(origins_s.size(), std::vector<int64_t>(num_areas, 0));
-  const int64_t span = static_cast<int64_t>(std::llround(horizon_days * kSecondsPerDay));
   for (size_t d = 0; d < origins_s.size(); ++d) {
+    const int64_t end = calendar.HorizonEnd(origins_s[d], horizon_days);
     for (size_t i = 0; i < events.size(); ++i) {
       const int64_t t = events.t_s[i];
-      if (t < origins_s[d] || t >= origins_s[d] + span) continue;
+      if (t < origins_s[d] || t >= end) continue;
       const grid::CellId c = grid.PointToCell(events.x_m[i], events.y_m[i]);
       if (c == grid::kNoCell || cell_area[c] < 0) continue;
       ++need[d][cell_area[c]];

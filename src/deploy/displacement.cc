@@ -156,26 +156,28 @@ Result<DisplacementResult> ComputeDisplacement(const DisplacementCounts& k) {
   return r;
 }
 
-Result<Period> ParsePeriod(const std::string& text, const std::string& what) {
+Result<Period> ParsePeriod(const std::string& text, const std::string& what,
+                           const Calendar& calendar) {
   const size_t colon = text.find(':');
   if (colon == std::string::npos) {
     return Status::InvalidInput(what + ": expected FROM:TO as YYYY-MM-DD:YYYY-MM-DD (got \"" +
                                 text + "\")");
   }
-  PLACECAST_ASSIGN_OR_RETURN(int64_t from, ParseDate(text.substr(0, colon), what + " FROM"));
-  PLACECAST_ASSIGN_OR_RETURN(int64_t to, ParseDate(text.substr(colon + 1), what + " TO"));
+  PLACECAST_ASSIGN_OR_RETURN(int64_t from,
+                             calendar.ParseDate(text.substr(0, colon), what + " FROM"));
+  PLACECAST_ASSIGN_OR_RETURN(int64_t to, calendar.ParseDate(text.substr(colon + 1), what + " TO"));
   if (to < from) {
     return Status::InvalidInput(what + ": TO is before FROM (got \"" + text + "\")");
   }
-  return Period{from, to + kSecondsPerDay};
+  return Period{from, calendar.AddDays(to, 1), text.substr(0, colon), text.substr(colon + 1),
+                calendar.DaysBetween(from, to) + 1};
 }
 
 Status CheckPeriods(const Period& pre, const Period& post) {
   if (post.from_s < pre.to_s) {
-    return Status::InvalidInput(
-        "post period: must start after the pre period ends (pre " + FormatDate(pre.from_s) +
-        " to " + FormatDate(pre.to_s - kSecondsPerDay) + ", post " + FormatDate(post.from_s) +
-        " to " + FormatDate(post.to_s - kSecondsPerDay) + ")");
+    return Status::InvalidInput("post period: must start after the pre period ends (pre " +
+                                pre.first_day + " to " + pre.last_day + ", post " + post.first_day +
+                                " to " + post.last_day + ")");
   }
   if (pre.days() != post.days()) {
     return Status::InvalidInput("pre and post periods: must be equally long (got " +

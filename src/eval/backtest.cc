@@ -73,18 +73,19 @@ Status BacktestRequest::Validate() const {
                  "\", which is not among the models");
     }
   }
-  if (from_s % kSecondsPerDay != 0) {
-    return bad("from (--from): the first origin must be a UTC midnight (got " +
-               FormatDateTime(from_s) + ")");
+  if (!calendar.IsDayStart(from_s)) {
+    return bad("from (--from): the first origin must start a day (" + calendar.Describe() +
+               ") (got " + calendar.FormatDateTime(from_s) + ")");
   }
-  if (to_s % kSecondsPerDay != 0) {
-    return bad("to (--to): the last origin must be a UTC midnight (got " + FormatDateTime(to_s) +
-               ")");
+  if (!calendar.IsDayStart(to_s)) {
+    return bad("to (--to): the last origin must start a day (" + calendar.Describe() + ") (got " +
+               calendar.FormatDateTime(to_s) + ")");
   }
   if (from_s > to_s) {
-    return bad("from (--from) " + FormatDate(from_s) + " is after to (--to) " + FormatDate(to_s));
+    return bad("from (--from) " + calendar.FormatDate(from_s) + " is after to (--to) " +
+               calendar.FormatDate(to_s));
   }
-  if ((to_s - from_s) / kSecondsPerDay + 1 > kMaxOrigins) {
+  if (calendar.DaysBetween(from_s, to_s) + 1 > kMaxOrigins) {
     return bad("from (--from) .. to (--to) spans more than " + std::to_string(kMaxOrigins) +
                " daily origins");
   }
@@ -158,9 +159,13 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
   out.coverages_pct = req.coverages_pct;
   out.bootstrap_reps = req.bootstrap_reps;
   out.seed = req.seed;
-  for (int64_t t = req.from_s; t <= req.to_s; t += kSecondsPerDay) out.origins_s.push_back(t);
+  out.calendar = req.calendar;
+  // One origin per local day; each scores the events up to the end of its horizon in local days
+  // (a one-day horizon over a daylight-saving change lasts 23 or 25 hours).
+  for (int64_t t = req.from_s; t <= req.to_s; t = req.calendar.AddDays(t, 1)) {
+    out.origins_s.push_back(t);
+  }
   const size_t num_origins = out.origins_s.size();
-  const auto horizon_s = static_cast<int64_t>(std::llround(req.horizon_days * kSecondsPerDay));
 
   // Coverages scored at every origin: the request's, then the curve's.
   const size_t num_cov = req.coverages_pct.size();
@@ -207,21 +212,22 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
     std::set<std::pair<size_t, std::string>> seen_warnings;
     for (size_t o = o0; o < o1; ++o) {
       const int64_t origin = out.origins_s[o];
-      const std::vector<int64_t> counts =
-          CountEventsPerCell(events, grid, origin, origin + horizon_s, cells);
+      const std::vector<int64_t> counts = CountEventsPerCell(
+          events, grid, origin, req.calendar.HorizonEnd(origin, req.horizon_days), cells);
       int64_t n_events = 0;
       for (int64_t c : counts) n_events += c;
       out.events_per_origin[o] = n_events;
       for (size_t m = 0; m < num_models; ++m) {
         models::Model& model = *inst[t][m];
         auto fail = [&](const Status& s) {
-          failures[t] =
-              Failure{o, m, s.Wrap("model " + req.models[m] + ", origin " + FormatDate(origin))};
+          failures[t] = Failure{
+              o, m,
+              s.Wrap("model " + req.models[m] + ", origin " + req.calendar.FormatDate(origin))};
         };
         // An origin whose training window is empty is reported, not scored on a surface of zeros.
         const int64_t train_from = model.TrainFromS(origin);
         if (const auto [b, e] = events.TimeRange(train_from, origin); b == e) {
-          return fail(models::NoTrainingEvents(train_from, origin));
+          return fail(models::NoTrainingEvents(train_from, origin, req.calendar));
         }
         Status fit = model.Fit(events, grid, origin);
         if (!fit.ok()) return fail(fit);
@@ -319,7 +325,7 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
       auto& list = out.models[w.model].warnings;
       if (list.size() < kMaxWarningsPerModel &&
           seen.emplace(w.model, DigitsMasked(w.text)).second) {
-        list.push_back(FormatDate(out.origins_s[w.origin]) + ": " + w.text);
+        list.push_back(req.calendar.FormatDate(out.origins_s[w.origin]) + ": " + w.text);
       }
     }
   }
@@ -332,8 +338,8 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
   out.origins_with_events = static_cast<int64_t>(with.size());
   if (with.empty()) {
     return Status::InvalidInput("backtest: no event in the active cells in any horizon from " +
-                                FormatDate(req.from_s) + " to " + FormatDate(req.to_s) +
-                                ": nothing to score");
+                                req.calendar.FormatDate(req.from_s) + " to " +
+                                req.calendar.FormatDate(req.to_s) + ": nothing to score");
   }
 
   // Summary statistics over the origins with events.

@@ -60,8 +60,10 @@ std::string BacktestSummaryJson(const BacktestResult& r) {
   Json j;
   j["schema_version"] = 1;
   j["kind"] = "placecast.backtest";
-  j["from"] = FormatDate(r.from_s);
-  j["to"] = FormatDate(r.to_s);
+  j["from"] = r.calendar.FormatDate(r.from_s);
+  j["to"] = r.calendar.FormatDate(r.to_s);
+  j["days"] = r.calendar.Describe();
+  j["time_zone"] = r.calendar.zone();
   j["train_days"] = r.train_days;
   j["horizon_days"] = Num(r.horizon_days);
   j["origins"] = static_cast<int64_t>(r.origins_s.size());
@@ -113,8 +115,8 @@ std::string BacktestPerOriginCsv(const BacktestResult& r) {
   const size_t nc = r.coverages_pct.size();
   for (const ModelBacktest& m : r.models) {
     for (size_t o = 0; o < r.origins_s.size(); ++o) {
-      out +=
-          m.name + ',' + FormatDate(r.origins_s[o]) + ',' + std::to_string(r.events_per_origin[o]);
+      out += m.name + ',' + r.calendar.FormatDate(r.origins_s[o]) + ',' +
+             std::to_string(r.events_per_origin[o]);
       for (const std::vector<double>* v : {&m.hit_rate, &m.pai, &m.pei}) {
         for (size_t c = 0; c < nc; ++c) {
           out += ',';

@@ -171,8 +171,9 @@ TEST(BacktestTest, ValidateRejectsBadRequests) {
        },
        "model \"a\" given twice"},
       {[](auto& r) { r.params["zzz"] = {}; }, "parameters given for model \"zzz\""},
-      {[](auto& r) { r.from_s += 3600; }, "from (--from): the first origin must be a UTC midnight"},
-      {[](auto& r) { r.to_s += 1; }, "to (--to): the last origin must be a UTC midnight"},
+      {[](auto& r) { r.from_s += 3600; },
+       "from (--from): the first origin must start a day (UTC days) (got 2024-01-01T01:00:00Z)"},
+      {[](auto& r) { r.to_s += 1; }, "to (--to): the last origin must start a day (UTC days)"},
       {[](auto& r) { r.from_s = r.to_s + kDay; },
        "from (--from) 2024-02-01 is after to (--to) 2024-01-31"},
       {[](auto& r) { r.to_s = r.from_s + 40000 * kDay; }, "spans more than 36600 daily origins"},
@@ -209,6 +210,57 @@ TEST(BacktestTest, ValidateRejectsBadRequests) {
     ASSERT_FALSE(run.ok());
     EXPECT_EQ(run.status().message(), s.message());
   }
+}
+
+TEST(BacktestTest, Issue14OriginsAndHorizonsAreLocalDays) {
+  // Eastern time without daylight saving until 2024-03-10 07:00 UTC, then EDT.
+  const int64_t spring = DaysFromCivil(2024, 3, 10) * kDay + 7 * 3600;
+  const Calendar east("Test/Eastern", {{spring - 400 * kDay, -5 * 3600}, {spring, -4 * 3600}});
+  const int64_t jan2 = DaysFromCivil(2024, 1, 2) * kDay;  // 00:00 UTC
+  EventSet ev;
+  int id = 0;
+  auto add = [&](int64_t t) {
+    ev.Add(t, 150, 150, OffenceGroup::kTheft, "theft", std::to_string(id++));
+  };
+  for (int d = 0; d < 40; ++d) add(jan2 - 40 * kDay + d * kDay + 12 * 3600);  // history
+  add(jan2 + 3 * 3600);         // 1 January 22:00 local: not on the 2nd
+  add(jan2 + 4 * 3600 + 1800);  // 1 January 23:30 local: not on the 2nd (it is in UTC)
+  add(jan2 + 6 * 3600);         // 2 January 01:00 local
+  add(jan2 + kDay + 4 * 3600);  // 2 January 23:00 local (3 January in UTC)
+  add(jan2 + kDay + 6 * 3600);  // 3 January 01:00 local
+  ev.SortByTime();
+  const grid::Grid g = TestGrid();
+  BacktestRequest r;
+  r.models = {"window"};
+  r.calendar = east;
+  r.from_s = *east.ParseDate("2024-01-02", "--from");
+  r.to_s = r.from_s;
+  r.train_days = 28;
+  r.bootstrap_reps = 0;
+  r.threads = 1;
+  EXPECT_EQ(r.from_s, jan2 + 5 * 3600);
+  auto res = RunBacktest(r, ev, g, TestFactory);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  ASSERT_EQ(res->origins_s.size(), 1u);
+  EXPECT_EQ(res->events_per_origin[0], 2);  // UTC days would score 3 other events
+  EXPECT_NE(BacktestPerOriginCsv(*res).find("window,2024-01-02,2,"), std::string::npos)
+      << BacktestPerOriginCsv(*res);
+  EXPECT_NE(BacktestSummaryJson(*res).find("local days in Test/Eastern"), std::string::npos);
+
+  // Across the spring change: origins at local midnights, 24 then 23 hours apart.
+  r.from_s = *east.ParseDate("2024-03-09", "--from");
+  r.to_s = *east.ParseDate("2024-03-11", "--to");
+  EventSet march;
+  for (int d = 0; d < 20; ++d) {
+    march.Add(DaysFromCivil(2024, 2, 25) * kDay + d * kDay + 17 * 3600, 150, 150,
+              OffenceGroup::kTheft, "theft", std::to_string(d));
+  }
+  auto spring_res = RunBacktest(r, march, g, TestFactory);
+  ASSERT_TRUE(spring_res.ok()) << spring_res.status().ToString();
+  ASSERT_EQ(spring_res->origins_s.size(), 3u);
+  EXPECT_EQ(spring_res->origins_s[1] - spring_res->origins_s[0], 24 * 3600);
+  EXPECT_EQ(spring_res->origins_s[2] - spring_res->origins_s[1], 23 * 3600);
+  EXPECT_EQ(spring_res->origins_s[2], DaysFromCivil(2024, 3, 11) * kDay + 4 * 3600);
 }
 
 TEST(BacktestTest, OracleHasPeiOneAndFlatHasPaiOne) {

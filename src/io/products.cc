@@ -13,65 +13,18 @@
 
 #include "io/products_internal.h"
 #include "io/projection.h"
+#include "placecast/common/event_set.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/vector_layer.h"
 
 namespace placecast::io {
 
 namespace products_internal {
-namespace {
-
-// Days since 1970-01-01 → civil date (proleptic Gregorian), counting in 400-year eras of
-// 146097 days whose years start on 1 March so the leap day falls last.
-void DaysToCivil(int64_t days, int64_t* y, int* m, int* d) {
-  const int64_t z = days + 719468;  // days since 0000-03-01
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;                                       // [0, 146096]
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
-  const int64_t mp = (5 * doy + 2) / 153;                                     // March = 0
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2 ? 1 : 0);
-}
-
-void SplitSeconds(int64_t s, int64_t* y, int* mo, int* d, int* h, int* mi, int* sec) {
-  int64_t days = s / 86400;
-  int64_t rem = s % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  DaysToCivil(days, y, mo, d);
-  *h = static_cast<int>(rem / 3600);
-  *mi = static_cast<int>(rem % 3600 / 60);
-  *sec = static_cast<int>(rem % 60);
-}
-
-}  // namespace
-
-std::string FormatUtc(int64_t s) {
-  int64_t y;
-  int mo, d, h, mi, sec;
-  SplitSeconds(s, &y, &mo, &d, &h, &mi, &sec);
-  char buf[64];
-  if (h == 0 && mi == 0 && sec == 0) {
-    std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02d", static_cast<long long>(y), mo, d);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02d:%02d:%02dZ", static_cast<long long>(y),
-                  mo, d, h, mi, sec);
-  }
-  return buf;
-}
 
 std::string FormatUtcMillis(int64_t s) {
-  int64_t y;
-  int mo, d, h, mi, sec;
-  SplitSeconds(s, &y, &mo, &d, &h, &mi, &sec);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02d:%02d:%02d.000Z", static_cast<long long>(y),
-                mo, d, h, mi, sec);
-  return buf;
+  std::string t = FormatDateTime(s);  // "…SSZ"
+  t.insert(t.size() - 1, ".000");
+  return t;
 }
 
 std::string Format(const char* fmt, double v) {
@@ -80,14 +33,18 @@ std::string Format(const char* fmt, double v) {
   return buf;
 }
 
+std::string FormatLocal(const ForecastProduct& p, int64_t s) {
+  return p.calendar.IsDayStart(s) ? p.calendar.FormatDate(s) : p.calendar.FormatDateTime(s);
+}
+
 std::string ProductTitle(const ForecastProduct& p) {
   if (!p.title.empty()) return p.title;
   return p.model + " forecast of " + p.offence;
 }
 
 std::string TrainingWindowText(const ForecastProduct& p) {
-  if (p.train_from_s <= 0) return "all events before " + FormatUtc(p.origin_s);
-  return FormatUtc(p.train_from_s) + " \xe2\x80\x93 " + FormatUtc(p.origin_s);
+  if (p.train_from_s <= 0) return "all events before " + FormatLocal(p, p.origin_s);
+  return FormatLocal(p, p.train_from_s) + " \xe2\x80\x93 " + FormatLocal(p, p.origin_s);
 }
 
 Result<nlohmann::ordered_json> ParseParams(const std::string& params_json) {
@@ -109,7 +66,7 @@ std::string Dump(const nlohmann::ordered_json& j) {
 
 using products_internal::Dump;
 using products_internal::Format;
-using products_internal::FormatUtc;
+using products_internal::FormatLocal;
 using products_internal::ParseParams;
 
 int32_t TopCellCount(double top_share_pct, int32_t num_cells) {
@@ -219,10 +176,12 @@ nlohmann::ordered_json Metadata(const ForecastProduct& p, nlohmann::ordered_json
   m["model"] = p.model;
   m["params"] = std::move(params);
   m["offence"] = p.offence;
-  m["origin"] = FormatUtc(p.origin_s);
+  m["origin"] = FormatLocal(p, p.origin_s);
+  m["days"] = p.calendar.Describe();
+  m["time_zone"] = p.calendar.zone();
   m["horizon_days"] = p.horizon_days;
-  m["training"] = {{"from", p.train_from_s > 0 ? FormatUtc(p.train_from_s) : ""},
-                   {"to", FormatUtc(p.origin_s)},
+  m["training"] = {{"from", p.train_from_s > 0 ? FormatLocal(p, p.train_from_s) : ""},
+                   {"to", FormatLocal(p, p.origin_s)},
                    {"events", p.training_events}};
   m["top_share_pct"] = p.top_share_pct;
   m["top_cells"] = TopCellCount(p.top_share_pct, g.num_cells());
@@ -306,8 +265,8 @@ Status WriteForecastGeoPackage(const std::string& path, const ForecastProduct& p
   layer.name = "forecast";
   layer.crs = g.crs();
   layer.description = "placecast forecast product v1: model " + p.model + ", offence " + p.offence +
-                      ", origin " + FormatUtc(p.origin_s) + ", horizon " +
-                      Format("%g", p.horizon_days) + " days";
+                      ", origin " + FormatLocal(p, p.origin_s) + " (" + p.calendar.Describe() +
+                      "), horizon " + Format("%g", p.horizon_days) + " days";
   layer.identifier = products_internal::ProductTitle(p);
   // Pinned to the origin: the file depends on the forecast, not on the clock.
   layer.timestamp_s = p.origin_s;

@@ -13,8 +13,9 @@
 
 namespace placecast::io::products_internal {
 
-// UTC seconds → "YYYY-MM-DD" at midnight, "YYYY-MM-DDTHH:MM:SSZ" otherwise (proleptic Gregorian).
-std::string FormatUtc(int64_t s);
+// A time of product `p` in its study's local days: "YYYY-MM-DD" at the start of a local day,
+// "YYYY-MM-DDTHH:MM:SS-05:00" otherwise.
+std::string FormatLocal(const ForecastProduct& p, int64_t s);
 // "YYYY-MM-DDTHH:MM:SS.000Z", the form GDAL's OGR_CURRENT_DATE expects.
 std::string FormatUtcMillis(int64_t s);
 

@@ -17,6 +17,7 @@
 
 #include "io/products_internal.h"
 #include "io/products_test_fixture.h"
+#include "placecast/io/calendar.h"
 
 namespace placecast::io {
 namespace {
@@ -57,17 +58,18 @@ TEST(ProductsTest, TopCellCountRoundsUp) {
   }
 }
 
-TEST(ProductsTest, FormatUtcKnownAnswers) {
-  struct Case {
-    int64_t s;
-    const char* want;
-  };
-  for (const Case& c :
-       {Case{0, "1970-01-01"}, Case{1709251200, "2024-03-01"}, Case{951782400, "2000-02-29"},
-        Case{-86400, "1969-12-31"}, Case{1709272800, "2024-03-01T06:00:00Z"},
-        Case{-62135596800, "0001-01-01"}, Case{253402300799, "9999-12-31T23:59:59Z"}}) {
-    EXPECT_EQ(products_internal::FormatUtc(c.s), c.want) << c.s;
-  }
+TEST(ProductsTest, Issue14ProductTimesAreLocalDays) {
+  ForecastProduct p;
+  auto ny = LoadCalendar("America/New_York");
+  ASSERT_TRUE(ny.ok()) << ny.status().ToString();
+  p.calendar = *ny;
+  // 2024-12-01 00:00 in Philadelphia is 05:00 UTC: a date, not "2024-12-01T05:00:00Z".
+  EXPECT_EQ(products_internal::FormatLocal(p, 1733029200), "2024-12-01");
+  EXPECT_EQ(products_internal::FormatLocal(p, 1733029200 - 5 * 3600), "2024-11-30T19:00:00-05:00");
+  EXPECT_EQ(products_internal::FormatLocal(p, 1719806400), "2024-07-01");  // EDT midnight
+  ForecastProduct utc;
+  EXPECT_EQ(products_internal::FormatLocal(utc, 1709251200), "2024-03-01");
+  EXPECT_EQ(products_internal::FormatLocal(utc, 1709272800), "2024-03-01T06:00:00Z");
   EXPECT_EQ(products_internal::FormatUtcMillis(1709272800), "2024-03-01T06:00:00.000Z");
 }
 

@@ -65,14 +65,13 @@ Result<RetentionPeriod> ParseRetentionPeriod(std::string_view text, std::string_
   return p;
 }
 
-int64_t RetentionCutoffS(int64_t as_of_s, const RetentionPeriod& period) {
-  const int64_t day =
-      as_of_s >= 0 ? as_of_s / kSecondsPerDay : -((-as_of_s + kSecondsPerDay - 1) / kSecondsPerDay);
+int64_t RetentionCutoffS(int64_t as_of_s, const RetentionPeriod& period, const Calendar& calendar) {
+  const int64_t day = calendar.DayOf(as_of_s);
   switch (period.unit) {
     case RetentionUnit::kDays:
-      return (day - period.count) * kSecondsPerDay;
+      return calendar.DayStart(day - period.count);
     case RetentionUnit::kWeeks:
-      return (day - 7 * period.count) * kSecondsPerDay;
+      return calendar.DayStart(day - 7 * period.count);
     case RetentionUnit::kMonths:
     case RetentionUnit::kYears:
       break;
@@ -85,7 +84,7 @@ int64_t RetentionCutoffS(int64_t as_of_s, const RetentionPeriod& period) {
   const int64_t ty = total >= 0 ? total / 12 : -((-total + 11) / 12);
   const unsigned tm = static_cast<unsigned>(total - ty * 12) + 1;
   const unsigned td = std::min(d, DaysInMonth(ty, tm));
-  return DaysFromCivil(ty, tm, td) * kSecondsPerDay;
+  return calendar.DayStart(DaysFromCivil(ty, tm, td));
 }
 
 }  // namespace placecast::io

@@ -82,17 +82,17 @@ Result<std::unique_ptr<Model>> CreateModelFromJson(std::string_view name,
   return r->make(std::move(values));
 }
 
-std::string TrainingWindowText(int64_t train_from_s, int64_t origin_s) {
-  if (train_from_s <= 0) return "before " + FormatDate(origin_s);
-  std::string out = FormatDate(train_from_s);
+std::string TrainingWindowText(int64_t train_from_s, int64_t origin_s, const Calendar& calendar) {
+  if (train_from_s <= 0) return "before " + calendar.FormatDate(origin_s);
+  std::string out = calendar.FormatDate(train_from_s);
   out += " .. ";
-  out += FormatDate(origin_s - 1);
+  out += calendar.FormatDate(origin_s - 1);
   return out;
 }
 
-Status NoTrainingEvents(int64_t train_from_s, int64_t origin_s) {
+Status NoTrainingEvents(int64_t train_from_s, int64_t origin_s, const Calendar& calendar) {
   return Status::NotFound("no event in the training window " +
-                          TrainingWindowText(train_from_s, origin_s));
+                          TrainingWindowText(train_from_s, origin_s, calendar));
 }
 
 }  // namespace placecast::models

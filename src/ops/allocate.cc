@@ -13,7 +13,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "io/time_parse.h"
 #include "ops/audit_input.h"
 #include "ops/common.h"
 #include "ops/record.h"
@@ -261,23 +260,10 @@ Result<std::vector<Site>> ReadPointsOgr(const std::string& path, const std::stri
   return sites;
 }
 
-// Each event's offset of local time from UTC, from the time zone its source was ingested with.
-Result<std::vector<int32_t>> LocalOffsets(io::Store& store, const EventSet& events) {
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<io::Incident> incidents, store.LoadIncidents());
-  std::unordered_map<std::string, std::string> tz_of;
-  tz_of.reserve(incidents.size());
-  for (auto& inc : incidents) tz_of.emplace(std::move(inc.id), std::move(inc.tz));
-  std::map<std::string, std::shared_ptr<const io::TimeZone>> zones;
-  std::vector<int32_t> off(events.size(), 0);
-  for (size_t i = 0; i < events.size(); ++i) {
-    auto it = tz_of.find(events.id[i]);
-    if (it == tz_of.end() || it->second.empty()) continue;  // UTC
-    auto& zone = zones[it->second];
-    if (!zone) {
-      PLACECAST_ASSIGN_OR_RETURN(zone, io::TimeZone::Load(it->second));
-    }
-    off[i] = zone->OffsetAt(events.t_s[i]);
-  }
+// Each event's UTC offset in the store's zone (the shift profile counts local hours).
+std::vector<int32_t> LocalOffsets(const Calendar& calendar, const EventSet& events) {
+  std::vector<int32_t> off(events.size());
+  for (size_t i = 0; i < events.size(); ++i) off[i] = calendar.OffsetAt(events.t_s[i]);
   return off;
 }
 
@@ -474,8 +460,9 @@ Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
   }
 
   // Time-of-day profile from the history before the origin.
-  const int64_t profile_from = fc.origin_s - static_cast<int64_t>(r.profile_days) * kSecondsPerDay;
-  PLACECAST_ASSIGN_OR_RETURN(std::vector<int32_t> offsets, LocalOffsets(store, fc.study.events));
+  const int64_t profile_from =
+      fc.study.calendar.AddDays(fc.origin_s, -static_cast<int64_t>(r.profile_days));
+  const std::vector<int32_t> offsets = LocalOffsets(fc.study.calendar, fc.study.events);
   PLACECAST_ASSIGN_OR_RETURN(deploy::ShiftProfile profile,
                              deploy::BuildShiftProfile(fc.study.events, offsets, g, shifts,
                                                        profile_from, fc.origin_s, r.profile_prior));
@@ -685,9 +672,10 @@ Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
   }
   nlohmann::ordered_json gj;
   gj["type"] = "FeatureCollection";
-  gj["placecast"] = {{"kind", "placecast.allocation"}, {"model", r.model},
-                     {"offence", r.offence},           {"origin", FormatDate(fc.origin_s)},
-                     {"horizon_days", r.horizon_days}, {"radius_m", r.radius_m}};
+  gj["placecast"] = {
+      {"kind", "placecast.allocation"}, {"model", r.model},
+      {"offence", r.offence},           {"origin", fc.study.calendar.FormatDate(fc.origin_s)},
+      {"horizon_days", r.horizon_days}, {"radius_m", r.radius_m}};
   if (r.public_release) gj["placecast"]["privacy"] = "public-release: see summary.json";
   gj["features"] = features;
   PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(sdir + "plan.csv", csv));
@@ -718,7 +706,7 @@ Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
     p.title = "Patrol plan, shift " + plan.shift.Label() +
               " (local time): " + std::to_string(plan.sol.sites.size()) + " of " +
               std::to_string(plan.units) + " units, expected " + r.offence + " events per cell, " +
-              FormatDate(fc.origin_s);
+              fc.study.calendar.FormatDate(fc.origin_s);
     p.code_version = kVersion;
     p.suppressed = pub.suppressed;
     const std::string note =
@@ -743,7 +731,7 @@ Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
                                NeedOffenceSelection(r.need_offence, r.offence));
     PLACECAST_ASSIGN_OR_RETURN(EventSet need_events,
                                store.LoadEvents(need_sel.groups, profile_from, fc.origin_s));
-    PLACECAST_ASSIGN_OR_RETURN(std::vector<int32_t> need_off, LocalOffsets(store, need_events));
+    const std::vector<int32_t> need_off = LocalOffsets(fc.study.calendar, need_events);
     PLACECAST_ASSIGN_OR_RETURN(std::vector<grid::Boundary> areas,
                                io::ReadAreas(r.areas, r.area_field, crs));
     PLACECAST_ASSIGN_OR_RETURN(
@@ -794,7 +782,7 @@ Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
   sj["model"] = r.model;
   sj["params"] = nlohmann::ordered_json::parse(fc.model->params().ToJson());
   sj["offence"] = r.offence;
-  sj["origin"] = FormatDate(fc.origin_s);
+  sj["origin"] = fc.study.calendar.FormatDate(fc.origin_s);
   sj["horizon_days"] = r.horizon_days;
   sj["grid"] = {{"cell_size_m", g.cell_size_m()},
                 {"cells", g.num_cells()},
@@ -807,8 +795,8 @@ Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
                  {"demand_cells", demand.size()}};
   nlohmann::ordered_json city = nlohmann::ordered_json::object();
   for (size_t k = 0; k < shifts.size(); ++k) city[shifts[k].Label()] = Sig6(profile.citywide[k]);
-  sj["profile"] = {{"from", FormatDate(profile_from)},
-                   {"to", FormatDate(fc.origin_s)},
+  sj["profile"] = {{"from", fc.study.calendar.FormatDate(profile_from)},
+                   {"to", fc.study.calendar.FormatDate(fc.origin_s)},
                    {"events", profile.events},
                    {"prior_weight", r.profile_prior},
                    {"citywide_share", city}};
@@ -872,7 +860,8 @@ Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
 
   char line[1024];
   std::snprintf(line, sizeof(line), "allocate: %s, %s, origin %s, %zu %s, %zu shift(s)",
-                r.model.c_str(), r.offence.c_str(), FormatDate(fc.origin_s).c_str(), sites.size(),
+                r.model.c_str(), r.offence.c_str(),
+                fc.study.calendar.FormatDate(fc.origin_s).c_str(), sites.size(),
                 beats.empty() ? "points" : "beats", shifts.size());
   out.lines.push_back(line);
   nlohmann::ordered_json shift_summary = nlohmann::ordered_json::array();

@@ -16,6 +16,7 @@
 #include "placecast/audit/audit.h"
 #include "placecast/common/offence.h"
 #include "placecast/common/safe_json.h"
+#include "placecast/io/calendar.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/staging.h"
@@ -138,15 +139,16 @@ std::string F(const char* fmt, double v) {
 }  // namespace
 
 Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
-  PLACECAST_ASSIGN_OR_RETURN(int64_t from_s, ParseDate(r.from, "--from"));
-  PLACECAST_ASSIGN_OR_RETURN(int64_t to_s, ParseDate(r.to, "--to"));
+  PLACECAST_ASSIGN_OR_RETURN(const Calendar calendar, io::StoreCalendar(store));
+  PLACECAST_ASSIGN_OR_RETURN(int64_t from_s, calendar.ParseDate(r.from, "--from"));
+  PLACECAST_ASSIGN_OR_RETURN(int64_t to_s, calendar.ParseDate(r.to, "--to"));
   const std::vector<std::string>& models = r.models;
   PLACECAST_ASSIGN_OR_RETURN(auto all_params, ParamsForModels(r.params, models));
   const std::string need_offence = r.need_offence.empty() ? r.offence : r.need_offence;
   PLACECAST_ASSIGN_OR_RETURN(OffenceSelection need_sel,
                              NeedOffenceSelection(r.need_offence, r.offence));
   const double horizon_days = 1;
-  const int64_t end_s = to_s + kSecondsPerDay;
+  const int64_t end_s = calendar.AddDays(to_s, 1);
   PLACECAST_ASSIGN_OR_RETURN(
       Study study, LoadStudy(store, r.offence, r.boundary, r.boundary_crs, r.cell_size_m,
                              std::numeric_limits<int64_t>::min(), end_s, r.allow_enforcement_types,
@@ -177,6 +179,7 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
   j["need_offence"] = need_offence;
   j["from"] = r.from;
   j["to"] = r.to;
+  j["days"] = calendar.Describe();
   j["coverage_pct"] = r.coverage_pct;
   j["train_days"] = static_cast<int>(r.train_days);
   j["grid"] = {{"cell_size_m", study.grid.cell_size_m()},
@@ -219,6 +222,7 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
     req.params = all_params[model];
     req.from_s = from_s;
     req.to_s = to_s;
+    req.calendar = calendar;
     req.train_days = static_cast<int>(r.train_days);
     req.horizon_days = horizon_days;
     req.coverage_pct = r.coverage_pct;
@@ -227,8 +231,9 @@ Result<Product> Run(io::Store& store, const AuditRequest& r, Context& ctx) {
     if (!flagged.ok()) return WithStoreHoldings(store, r.offence, flagged.status());
     audit::FlaggedDays days = std::move(flagged).value();
     in.flagged = days.cells;
-    in.need = audit::NeedByDay(need_events, study.grid, in.cell_area,
-                               static_cast<int32_t>(areas.size()), days.origins_s, horizon_days);
+    in.need =
+        audit::NeedByDay(need_events, study.grid, in.cell_area, static_cast<int32_t>(areas.size()),
+                         days.origins_s, horizon_days, calendar);
     auto result = audit::RunAudit(in);
     if (!result.ok()) return result.status().Wrap("model " + model);
     audit::AuditResult& a = *result;

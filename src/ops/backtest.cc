@@ -16,6 +16,7 @@
 #include "placecast/common/safe_json.h"
 #include "placecast/eval/backtest.h"
 #include "placecast/eval/metrics.h"
+#include "placecast/io/calendar.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/staging.h"
 #include "placecast/privacy/privacy.h"
@@ -102,12 +103,15 @@ std::span<const Field<BacktestRequest>> BacktestRequest::Fields() {
 
 namespace {
 
-// The library's request of `r` (without its progress callback).
-Result<eval::BacktestRequest> EvalRequest(const BacktestRequest& r) {
+// The library's request of `r` (without its progress callback), its days those of `calendar`
+// (the store's; UTC when only the request is checked).
+Result<eval::BacktestRequest> EvalRequest(const BacktestRequest& r,
+                                          const Calendar& calendar = Calendar()) {
   eval::BacktestRequest req;
   req.models = r.models;
-  PLACECAST_ASSIGN_OR_RETURN(req.from_s, ParseDate(r.from, "--from"));
-  PLACECAST_ASSIGN_OR_RETURN(req.to_s, ParseDate(r.to, "--to"));
+  req.calendar = calendar;
+  PLACECAST_ASSIGN_OR_RETURN(req.from_s, calendar.ParseDate(r.from, "--from"));
+  PLACECAST_ASSIGN_OR_RETURN(req.to_s, calendar.ParseDate(r.to, "--to"));
   PLACECAST_RETURN_IF_ERROR(CheckModelNames(req.models, "--models"));
   PLACECAST_ASSIGN_OR_RETURN(auto given, ParamsForModels(r.param, req.models));
   for (const auto& m : req.models) req.params[m] = given[m];
@@ -197,8 +201,9 @@ Status BacktestRequest::Validate() const {
 }
 
 Result<Product> Run(io::Store& store, const BacktestRequest& r, Context& ctx) {
-  PLACECAST_ASSIGN_OR_RETURN(eval::BacktestRequest req, EvalRequest(r));
-  const int64_t end_s = req.to_s + static_cast<int64_t>(r.horizon_days * kSecondsPerDay) + 1;
+  PLACECAST_ASSIGN_OR_RETURN(const Calendar calendar, io::StoreCalendar(store));
+  PLACECAST_ASSIGN_OR_RETURN(eval::BacktestRequest req, EvalRequest(r, calendar));
+  const int64_t end_s = calendar.HorizonEnd(req.to_s, r.horizon_days) + 1;
   PLACECAST_ASSIGN_OR_RETURN(
       Study study, LoadStudy(store, r.offence, r.boundary, r.boundary_crs, r.cell_size_m,
                              std::numeric_limits<int64_t>::min(), end_s, r.allow_enforcement_types,

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "placecast/common/offence.h"
+#include "placecast/io/calendar.h"
 #include "placecast/io/ingest.h"
 
 namespace placecast::ops {
@@ -177,6 +178,7 @@ Result<Study> LoadStudy(io::Store& store, const std::string& offence,
                              CheckEnforcementTypes(offence, allow_enforcement_types, progress));
   PLACECAST_ASSIGN_OR_RETURN(s.crs, GetMetreCrs(store));
   const std::string& crs = s.crs;
+  PLACECAST_ASSIGN_OR_RETURN(s.calendar, io::StoreCalendar(store));
   PLACECAST_ASSIGN_OR_RETURN(s.events, store.LoadEvents(sel.groups, t_from_s, t_to_s));
   if (cell_size_m <= 0) return s;  // events only
   if (!boundary_path.empty()) {
@@ -226,11 +228,12 @@ Result<std::string> StoreHoldings(io::Store& store, const std::string& offence) 
                              store.LoadEvents(sel.groups, std::numeric_limits<int64_t>::min(),
                                               std::numeric_limits<int64_t>::max()));
   if (all.empty()) return "the store holds no " + offence + " event";
+  PLACECAST_ASSIGN_OR_RETURN(const Calendar calendar, io::StoreCalendar(store));
   std::string out = "the store holds " + std::to_string(all.size()) + " " + offence +
                     (all.size() == 1 ? " event, " : " events, ");
-  out += FormatDate(all.t_s.front());
+  out += calendar.FormatDate(all.t_s.front());
   out += " .. ";
-  out += FormatDate(all.t_s.back());
+  out += calendar.FormatDate(all.t_s.back());
   return out;
 }
 
@@ -248,7 +251,7 @@ Result<std::string> CheckTrainingData(io::Store& store, const Study& study, int6
   const auto [b, e] = study.events.TimeRange(train_from_s, origin_s);
   if (b == e) {
     return WithStoreHoldings(store, study.offence,
-                             models::NoTrainingEvents(train_from_s, origin_s));
+                             models::NoTrainingEvents(train_from_s, origin_s, study.calendar));
   }
   // Staleness is the store's, not the selection's: a rare offence has long gaps between events,
   // but an export that ends weeks before the origin misses every recent event.
@@ -261,11 +264,12 @@ Result<std::string> CheckTrainingData(io::Store& store, const Study& study, int6
       EventSet before,
       store.LoadEvents(every.groups, std::numeric_limits<int64_t>::min(), origin_s));
   const int64_t last_s = before.empty() ? study.events.t_s[e - 1] : before.t_s.back();
-  const int64_t gap_days = origin_s / kSecondsPerDay - last_s / kSecondsPerDay;
+  const Calendar& cal = study.calendar;
+  const int64_t gap_days = cal.DaysBetween(last_s, origin_s);
   char gap[160];
   std::snprintf(gap, sizeof(gap), ", %lld days before the origin %s (more than the %g-day horizon)",
-                static_cast<long long>(gap_days), FormatDate(origin_s).c_str(), horizon_days);
-  std::string w = "stale data: the store's last event is on " + FormatDate(last_s);
+                static_cast<long long>(gap_days), cal.FormatDate(origin_s).c_str(), horizon_days);
+  std::string w = "stale data: the store's last event is on " + cal.FormatDate(last_s);
   w += gap;
   if (strict) return Status::NotFound("--strict: " + w);
   w += ": the forecast rests on old events (--strict makes this an error)";
@@ -277,7 +281,8 @@ Result<SelectedForecast> RunSelectedForecast(io::Store& store, const Selection& 
                                              Progress& progress, const std::string& fitted_json,
                                              const std::string& fitted_what) {
   SelectedForecast out;
-  PLACECAST_ASSIGN_OR_RETURN(out.origin_s, ParseDate(s.origin, "--origin"));
+  PLACECAST_ASSIGN_OR_RETURN(Calendar calendar, io::StoreCalendar(store));
+  PLACECAST_ASSIGN_OR_RETURN(out.origin_s, calendar.ParseDate(s.origin, "--origin"));
   PLACECAST_ASSIGN_OR_RETURN(auto given, ParamsForModels(s.params, {s.model}));
   PLACECAST_ASSIGN_OR_RETURN(out.model, models::CreateModel(s.model, given[s.model]));
   // Only events before the origin are ever loaded: the model cannot see the future.
@@ -309,8 +314,8 @@ Result<SelectedForecast> RunSelectedForecast(io::Store& store, const Selection& 
   return out;
 }
 
-std::string SelectionTitle(const Selection& s, int64_t origin_s) {
-  return s.model + " forecast of " + s.offence + " for " + FormatDate(origin_s);
+std::string SelectionTitle(const Selection& s, const Calendar& calendar, int64_t origin_s) {
+  return s.model + " forecast of " + s.offence + " for " + calendar.FormatDate(origin_s);
 }
 
 }  // namespace placecast::ops

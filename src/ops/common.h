@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "placecast/common/calendar.h"
 #include "placecast/common/event_set.h"
 #include "placecast/grid/geometry.h"
 #include "placecast/grid/grid.h"
@@ -80,6 +81,7 @@ struct Study {
   grid::Grid grid;
   grid::Boundary study_area;  // empty when the grid covers the data's extent
   std::string grid_source;    // "boundary FILE", "study area saved in the store", "extent of …"
+  Calendar calendar;          // the store's local days (io::StoreCalendar)
 };
 
 // Forwards to `inner` all but the no-boundary warnings (kNoBoundaryWarning), for an operation that
@@ -158,7 +160,7 @@ Result<SelectedForecast> RunSelectedForecast(io::Store& store, const Selection& 
                                              const std::string& fitted_what = "");
 
 // The first line of a product that names what was forecast: "retro forecast of burglary for
-// 2024-12-01".
-std::string SelectionTitle(const Selection& s, int64_t origin_s);
+// 2024-12-01" (the origin's local date).
+std::string SelectionTitle(const Selection& s, const Calendar& calendar, int64_t origin_s);
 
 }  // namespace placecast::ops

@@ -20,6 +20,7 @@
 #include "ops/release.h"
 #include "placecast/common/safe_json.h"
 #include "placecast/deploy/displacement.h"
+#include "placecast/io/calendar.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/staging.h"
@@ -293,8 +294,9 @@ Result<std::string> AreasGeoJson(const std::vector<Area>& areas, const std::stri
 }  // namespace
 
 Result<Product> Run(io::Store& store, const DisplacementRequest& r, Context& ctx) {
-  PLACECAST_ASSIGN_OR_RETURN(deploy::Period pre, deploy::ParsePeriod(r.pre, "--pre"));
-  PLACECAST_ASSIGN_OR_RETURN(deploy::Period post, deploy::ParsePeriod(r.post, "--post"));
+  PLACECAST_ASSIGN_OR_RETURN(const Calendar cal, io::StoreCalendar(store));
+  PLACECAST_ASSIGN_OR_RETURN(deploy::Period pre, deploy::ParsePeriod(r.pre, "--pre", cal));
+  PLACECAST_ASSIGN_OR_RETURN(deploy::Period post, deploy::ParsePeriod(r.post, "--post", cal));
   PLACECAST_ASSIGN_OR_RETURN(Study study,
                              LoadStudy(store, r.offence, "", "", 0, pre.from_s, post.to_s,
                                        r.allow_enforcement_types, *ctx.progress));
@@ -409,12 +411,8 @@ Result<Product> Run(io::Store& store, const DisplacementRequest& r, Context& ctx
   j["command"] = "displacement";
   j["placecast_version"] = kVersion;
   j["offence"] = r.offence;
-  j["pre"] = {{"from", FormatDate(pre.from_s)},
-              {"to", FormatDate(pre.to_s - kSecondsPerDay)},
-              {"days", pre.days()}};
-  j["post"] = {{"from", FormatDate(post.from_s)},
-               {"to", FormatDate(post.to_s - kSecondsPerDay)},
-               {"days", post.days()}};
+  j["pre"] = {{"from", pre.first_day}, {"to", pre.last_day}, {"days", pre.days()}};
+  j["post"] = {{"from", post.first_day}, {"to", post.last_day}, {"days", post.days()}};
   j["shared_control"] = shared;
   nlohmann::ordered_json ja = nlohmann::ordered_json::array();
   for (const Area& a : areas) {
@@ -489,9 +487,9 @@ Result<Product> Run(io::Store& store, const DisplacementRequest& r, Context& ctx
       "collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:"
       "left}td.num{text-align:right}.note{color:#555;font-size:.9em}</style>\n</head>\n<body>\n"
       "<section id=\"displacement\">\n<h2>Displacement analysis: " +
-      render::HtmlEscape(r.offence) + "</h2>\n<p>Pre period " + FormatDate(pre.from_s) + " to " +
-      FormatDate(pre.to_s - kSecondsPerDay) + ", post period " + FormatDate(post.from_s) + " to " +
-      FormatDate(post.to_s - kSecondsPerDay) + " (" + std::to_string(pre.days()) +
+      render::HtmlEscape(r.offence) + "</h2>\n<p>Pre period " + pre.first_day + " to " +
+      pre.last_day + ", post period " + post.first_day + " to " + post.last_day + " (" +
+      std::to_string(pre.days()) +
       " days each).</p>\n<table>\n<tr><th>Area</th><th>Source</th><th>Area (km²)</th><th>Pre</th>"
       "<th>Post</th><th>Change</th></tr>\n";
   for (const Area& a : areas) {
@@ -564,9 +562,8 @@ Result<Product> Run(io::Store& store, const DisplacementRequest& r, Context& ctx
   char line[1024];
   std::snprintf(line, sizeof(line),
                 "displacement: %s, pre %s to %s, post %s to %s (%lld days each)", r.offence.c_str(),
-                FormatDate(pre.from_s).c_str(), FormatDate(pre.to_s - kSecondsPerDay).c_str(),
-                FormatDate(post.from_s).c_str(), FormatDate(post.to_s - kSecondsPerDay).c_str(),
-                static_cast<long long>(pre.days()));
+                pre.first_day.c_str(), pre.last_day.c_str(), post.first_day.c_str(),
+                post.last_day.c_str(), static_cast<long long>(pre.days()));
   out.lines.push_back(line);
   for (const Area& a : areas) {
     std::snprintf(line, sizeof(line), "  %-14s pre %6s  post %6s  (%.3f km2)", a.role.c_str(),

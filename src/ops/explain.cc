@@ -9,6 +9,7 @@
 
 #include "ops/common.h"
 #include "ops/record.h"
+#include "placecast/io/calendar.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/staging.h"
@@ -79,7 +80,8 @@ Status ExplainRequest::Validate() const {
 }
 
 Result<Product> Run(io::Store& store, const ExplainRequest& r, Context& ctx) {
-  PLACECAST_ASSIGN_OR_RETURN(int64_t origin_s, ParseDate(r.origin, "--origin"));
+  PLACECAST_ASSIGN_OR_RETURN(const Calendar cal, io::StoreCalendar(store));
+  PLACECAST_ASSIGN_OR_RETURN(int64_t origin_s, cal.ParseDate(r.origin, "--origin"));
   PLACECAST_ASSIGN_OR_RETURN(auto given, ParamsForModels(r.params, {r.model}));
   PLACECAST_ASSIGN_OR_RETURN(auto model, models::CreateModel(r.model, given[r.model]));
   // Only events before the origin are loaded, as for the forecast being explained.
@@ -118,7 +120,7 @@ Result<Product> Run(io::Store& store, const ExplainRequest& r, Context& ctx) {
   char line[512];
   std::snprintf(line, sizeof(line),
                 "explain: %s, %s, origin %s, cell %d (column %d, row %d of %g m cells)",
-                r.model.c_str(), r.offence.c_str(), FormatDate(origin_s).c_str(), cell,
+                r.model.c_str(), r.offence.c_str(), cal.FormatDate(origin_s).c_str(), cell,
                 study.grid.CellCol(cell), study.grid.CellRow(cell), study.grid.cell_size_m());
   out.lines.push_back(line);
   std::snprintf(line, sizeof(line), "risk %.6g: ", e.risk);
@@ -141,7 +143,7 @@ Result<Product> Run(io::Store& store, const ExplainRequest& r, Context& ctx) {
   out.lines.push_back("top events:");
   for (const auto& t : e.top_events) {
     std::snprintf(line, sizeof(line), "  %s  %-24s %6g m  %7.1f days ago  %.6g",
-                  FormatDateTime(t.t_s).c_str(), t.offence.c_str(), t.distance_m, t.age_days,
+                  cal.FormatDateTime(t.t_s).c_str(), t.offence.c_str(), t.distance_m, t.age_days,
                   t.contribution);
     out.lines.push_back(line);
   }

@@ -11,6 +11,7 @@
 #include "ops/common.h"
 #include "ops/record.h"
 #include "placecast/common/event_set.h"
+#include "placecast/io/calendar.h"
 #include "placecast/io/staging.h"
 #include "placecast/io/store.h"
 #include "placecast/privacy/privacy.h"
@@ -75,8 +76,9 @@ Status ExportIncidentsRequest::Validate() const {
 }
 
 Result<Product> Run(io::Store& store, const ExportIncidentsRequest& r, Context& ctx) {
-  PLACECAST_ASSIGN_OR_RETURN(int64_t from_s, ParseDate(r.from, "--from"));
-  PLACECAST_ASSIGN_OR_RETURN(int64_t to_s, ParseDate(r.to, "--to"));
+  PLACECAST_ASSIGN_OR_RETURN(const Calendar cal, io::StoreCalendar(store));
+  PLACECAST_ASSIGN_OR_RETURN(int64_t from_s, cal.ParseDate(r.from, "--from"));
+  PLACECAST_ASSIGN_OR_RETURN(int64_t to_s, cal.ParseDate(r.to, "--to"));
   PLACECAST_ASSIGN_OR_RETURN(Study study, LoadStudy(store, r.offence, "", "", 0, from_s, to_s,
                                                     r.allow_enforcement_types, *ctx.progress));
   const EventSet& ev = study.events;
@@ -100,7 +102,7 @@ Result<Product> Run(io::Store& store, const ExportIncidentsRequest& r, Context& 
   char buf[64];
   for (size_t i = 0; i < ev.size(); ++i) {
     std::snprintf(buf, sizeof(buf), ",%.6f,%.6f\n", x[i], y[i]);
-    csv += FormatDate(ev.t_s[i]);
+    csv += cal.FormatDate(ev.t_s[i]);  // the local date: the day an analyst would name
     csv += ',';
     csv += GetOffenceGroupInfo(ev.group[i]).name;
     csv += buf;

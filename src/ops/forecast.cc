@@ -13,6 +13,7 @@
 #include "ops/record.h"
 #include "ops/release.h"
 #include "placecast/common/safe_json.h"
+#include "placecast/io/calendar.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ledger.h"
 #include "placecast/io/products.h"
@@ -127,7 +128,7 @@ Result<std::string> BuildExplanationsJson(const ForecastRequest& r, const Select
 // The saved fit of --load-fitted: the "fitted" object of a run.json, or a fitted.json as is. A
 // saved fit forecasts from its own origin (its triggering state is for that instant): a different
 // --origin would label one forecast with another's date.
-Result<std::string> ReadSavedFit(const std::string& path, int64_t origin_s) {
+Result<std::string> ReadSavedFit(const std::string& path, const Calendar& cal, int64_t origin_s) {
   PLACECAST_ASSIGN_OR_RETURN(std::string text, io::ReadFile(path));
   if (!io::JsonDepthWithin(text, io::kMaxJsonDepth)) {
     return Status::InvalidInput(path + ": JSON nested too deeply");
@@ -141,8 +142,8 @@ Result<std::string> ReadSavedFit(const std::string& path, int64_t origin_s) {
   if (fj.is_object() && fj.contains("origin_s") && fj["origin_s"].is_number_integer() &&
       fj["origin_s"].get<int64_t>() != origin_s) {
     return Status::InvalidInput("--load-fitted " + path + ": the fit is for origin " +
-                                FormatDateTime(fj["origin_s"].get<int64_t>()) + " (got --origin " +
-                                FormatDateTime(origin_s) +
+                                cal.FormatDateTime(fj["origin_s"].get<int64_t>()) +
+                                " (got --origin " + cal.FormatDateTime(origin_s) +
                                 "); refit, or forecast from the fit's origin");
   }
   return SafeDump(fj);
@@ -168,10 +169,11 @@ nlohmann::ordered_json EventsInput(const std::string& store_path, const EventSet
 }  // namespace
 
 Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
-  PLACECAST_ASSIGN_OR_RETURN(int64_t origin_s, ParseDate(r.origin, "--origin"));
+  PLACECAST_ASSIGN_OR_RETURN(const Calendar cal, io::StoreCalendar(store));
+  PLACECAST_ASSIGN_OR_RETURN(int64_t origin_s, cal.ParseDate(r.origin, "--origin"));
   std::string fitted;
   if (!r.load_fitted.empty()) {
-    PLACECAST_ASSIGN_OR_RETURN(fitted, ReadSavedFit(r.load_fitted, origin_s));
+    PLACECAST_ASSIGN_OR_RETURN(fitted, ReadSavedFit(r.load_fitted, cal, origin_s));
   }
   PLACECAST_ASSIGN_OR_RETURN(
       SelectedForecast fc,
@@ -199,16 +201,18 @@ Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
   p.params_json = params.ToJson();
   p.offence = r.offence;
   p.origin_s = origin_s;
+  p.calendar = cal;
   p.horizon_days = r.horizon_days;
   p.train_from_s = train_from;
   p.training_events = static_cast<int64_t>(range.second - range.first);
   p.warnings = fc.warnings;
   p.study_area = study.study_area.empty() ? nullptr : &study.study_area;
   p.top_share_pct = r.top_pct;
-  p.title = SelectionTitle(r, origin_s);
+  p.title = SelectionTitle(r, cal, origin_s);
   p.code_version = kVersion;
-  ModelCardInput card_in{r.model,  params.ToJson(),   r.offence,   train_from,
-                         origin_s, p.training_events, fc.warnings, r.backtest_summary};
+  ModelCardInput card_in{r.model,     params.ToJson(),    r.offence,
+                         train_from,  origin_s,           p.training_events,
+                         fc.warnings, r.backtest_summary, cal};
   PLACECAST_ASSIGN_OR_RETURN(p.model_card_json, BuildModelCardJson(card_in));
   p.suppressed = pub.suppressed;
   p.privacy_note = pub.note;
@@ -235,10 +239,14 @@ Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
   run["model"] = r.model;
   run["params"] = nlohmann::ordered_json::parse(params.ToJson());
   run["offence"] = r.offence;
-  run["origin"] = FormatDate(origin_s);
+  run["origin"] = cal.FormatDate(origin_s);
+  run["days"] = cal.Describe();
+  run["time_zone"] = cal.zone();
   run["horizon_days"] = r.horizon_days;
-  run["training"] = {{"from", FormatDateTime(train_from)},
-                     {"to", FormatDateTime(origin_s)},
+  run["target_window"] = {{"from", cal.FormatDateTime(origin_s)},
+                          {"to", cal.FormatDateTime(cal.HorizonEnd(origin_s, r.horizon_days))}};
+  run["training"] = {{"from", cal.FormatDateTime(train_from)},
+                     {"to", cal.FormatDateTime(origin_s)},
                      {"events", p.training_events}};
   run["grid"] = {{"cell_size_m", study.grid.cell_size_m()},
                  {"cells", study.grid.num_cells()},
@@ -286,10 +294,11 @@ Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
   const double top_risk = ranking.empty() ? 0.0 : surface.value[ranking[0]];
   char line[512];
   std::snprintf(line, sizeof(line), "forecast: %s, %s, origin %s, horizon %g day(s)",
-                r.model.c_str(), r.offence.c_str(), FormatDate(origin_s).c_str(), r.horizon_days);
+                r.model.c_str(), r.offence.c_str(), cal.FormatDate(origin_s).c_str(),
+                r.horizon_days);
   out.lines.push_back(line);
   std::snprintf(line, sizeof(line), "training: %lld events from %s; grid: %d cells of %g m (%s)",
-                static_cast<long long>(p.training_events), FormatDate(train_from).c_str(),
+                static_cast<long long>(p.training_events), cal.FormatDate(train_from).c_str(),
                 study.grid.num_cells(), study.grid.cell_size_m(), study.grid_source.c_str());
   out.lines.push_back(line);
   std::snprintf(line, sizeof(line),

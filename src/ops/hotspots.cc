@@ -292,7 +292,7 @@ Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
   meta["model"] = r.model;
   meta["params"] = nlohmann::ordered_json::parse(params_json);
   meta["offence"] = r.offence;
-  meta["origin"] = FormatDate(fc.origin_s);
+  meta["origin"] = fc.study.calendar.FormatDate(fc.origin_s);
   meta["horizon_days"] = r.horizon_days;
   meta["value_kind"] = std::string(models::OutputKindName(fc.model->output_kind()));
   meta["options"] = {{"coverage_pct", r.coverage_pct},
@@ -349,7 +349,7 @@ Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
     PLACECAST_RETURN_IF_ERROR(render::RenderAreaMapPng(
         sdir + "map.png", shapes, values,
         "Patrol areas: " + r.model + " forecast of " + r.offence + " for " +
-            FormatDate(fc.origin_s),
+            fc.study.calendar.FormatDate(fc.origin_s),
         counts ? "Expected events in the area" : "Risk score (relative)", nullptr, map));
     written.push_back("map.png");
     map_json = {{"labelled_areas", std::min(h.areas.size(), kMapLabels)},
@@ -358,7 +358,7 @@ Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
   }
 
   nlohmann::ordered_json s = meta;
-  s["training"] = {{"to", FormatDateTime(fc.origin_s)}};
+  s["training"] = {{"to", fc.study.calendar.FormatDateTime(fc.origin_s)}};
   s["grid"] = {{"cell_size_m", g.cell_size_m()},
                {"cells", g.num_cells()},
                {"crs", g.crs()},
@@ -393,8 +393,8 @@ Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
 
   char line[512];
   std::snprintf(line, sizeof(line), "hotspots: %s, %s, origin %s, horizon %g day(s)",
-                r.model.c_str(), r.offence.c_str(), FormatDate(fc.origin_s).c_str(),
-                r.horizon_days);
+                r.model.c_str(), r.offence.c_str(),
+                fc.study.calendar.FormatDate(fc.origin_s).c_str(), r.horizon_days);
   out.lines.push_back(line);
   std::snprintf(line, sizeof(line),
                 "candidates: top %d of %d cells (%g%%), %d with risk > 0 and >= %g, in %d "

@@ -27,8 +27,8 @@ Result<std::string> BuildModelCardJson(const ModelCardInput& in) {
   if (params.is_discarded()) return Status::InvalidInput("model card: params: not valid JSON");
   card["parameters"] = params;
   card["training_window"] = {
-      {"from", in.train_from_s > 0 ? FormatDateTime(in.train_from_s) : "all history"},
-      {"to", FormatDateTime(in.origin_s)},
+      {"from", in.train_from_s > 0 ? in.calendar.FormatDateTime(in.train_from_s) : "all history"},
+      {"to", in.calendar.FormatDateTime(in.origin_s)},
       {"events", in.training_events}};
   PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(in.offence));
   J types = J::array();

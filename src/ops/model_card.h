@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "placecast/common/calendar.h"
 #include "placecast/status.h"
 
 namespace placecast::ops {
@@ -21,6 +22,7 @@ struct ModelCardInput {
   int64_t training_events = 0;
   std::vector<std::string> warnings;
   std::string backtest_summary_path;  // a backtest summary.json, or "" (metrics not known)
+  Calendar calendar;                  // the days the window's times are shown in
 };
 
 // The card as a JSON object (keys in a fixed order). kInvalidInput for an unknown offence

@@ -19,6 +19,7 @@
 #include "placecast/analysis/knox.h"
 #include "placecast/common/offence.h"
 #include "placecast/common/safe_json.h"
+#include "placecast/io/calendar.h"
 #include "placecast/io/csv.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/staging.h"
@@ -320,12 +321,14 @@ Result<Product> Run(io::Store* store, const NearRepeatRequest& r, Context& ctx) 
     PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(r.offence));
     PLACECAST_RETURN_IF_ERROR(
         CheckEnforcementTypes(r.offence, r.allow_enforcement_types, *ctx.progress).status());
+    PLACECAST_ASSIGN_OR_RETURN(const Calendar cal, io::StoreCalendar(*store));
+    request.calendar = cal;  // pairs are counted in the store's local days
     int64_t from = std::numeric_limits<int64_t>::min(), to = std::numeric_limits<int64_t>::max();
     if (!r.from.empty()) {
-      PLACECAST_ASSIGN_OR_RETURN(from, ParseDate(r.from, "--from"));
+      PLACECAST_ASSIGN_OR_RETURN(from, cal.ParseDate(r.from, "--from"));
     }
     if (!r.to.empty()) {
-      PLACECAST_ASSIGN_OR_RETURN(to, ParseDate(r.to, "--to"));
+      PLACECAST_ASSIGN_OR_RETURN(to, cal.ParseDate(r.to, "--to"));
     }
     PLACECAST_RETURN_IF_ERROR(GetMetreCrs(*store).status());  // the bands are metres
     PLACECAST_ASSIGN_OR_RETURN(events, store->LoadEvents(sel.groups, from, to));

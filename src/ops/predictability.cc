@@ -19,6 +19,7 @@
 #include "placecast/eval/backtest.h"
 #include "placecast/eval/concentration.h"
 #include "placecast/eval/metrics.h"
+#include "placecast/io/calendar.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/staging.h"
 #include "placecast/privacy/privacy.h"
@@ -178,8 +179,10 @@ double AsSummarised(double v) {
 
 // Close-range Knox ratio: pairs at most `space_m` apart (same location included) and less than
 // `days` apart, observed over the mean of the permutations.
-Status CloseRangeKnox(const EventSet& events, const PredictabilityRequest& r, GroupRow* row) {
+Status CloseRangeKnox(const EventSet& events, const PredictabilityRequest& r,
+                      const Calendar& calendar, GroupRow* row) {
   analysis::KnoxRequest req;
+  req.calendar = calendar;
   req.space_bands_m = {r.knox_space_m};
   req.time_bands_days = {r.knox_days};
   req.permutations = r.permutations;
@@ -259,8 +262,9 @@ Result<nlohmann::ordered_json> MakeRowsPublic(const PredictabilityRequest& r,
 }  // namespace
 
 Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& ctx) {
-  PLACECAST_ASSIGN_OR_RETURN(int64_t from_s, ParseDate(r.from, "--from"));
-  PLACECAST_ASSIGN_OR_RETURN(int64_t to_s, ParseDate(r.to, "--to"));
+  PLACECAST_ASSIGN_OR_RETURN(const Calendar cal, io::StoreCalendar(store));
+  PLACECAST_ASSIGN_OR_RETURN(int64_t from_s, cal.ParseDate(r.from, "--from"));
+  PLACECAST_ASSIGN_OR_RETURN(int64_t to_s, cal.ParseDate(r.to, "--to"));
   const std::vector<std::string>& models = r.models;
 
   std::vector<GroupRow> rows;
@@ -280,9 +284,9 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
       continue;
     }
     // Events from the start of the first training window to the end of the period.
-    const int64_t first_origin = to_s - r.backtest_days * kSecondsPerDay;
+    const int64_t first_origin = cal.AddDays(to_s, -r.backtest_days);
     auto study = LoadStudy(store, name, r.boundary, r.boundary_crs, r.cell_size_m,
-                           std::min(from_s, first_origin - r.train_days * kSecondsPerDay), to_s,
+                           std::min(from_s, cal.AddDays(first_origin, -r.train_days)), to_s,
                            r.allow_enforcement_types, quiet);
     if (!study.ok()) {
       if (study.status().code() == ErrorCode::kInvalidInput ||
@@ -321,7 +325,7 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
       period.offence.push_back(study->events.offence[i]);
       period.id.push_back(study->events.id[i]);
     }
-    PLACECAST_RETURN_IF_ERROR(CloseRangeKnox(period, r, &row).Wrap("knox test of " + name));
+    PLACECAST_RETURN_IF_ERROR(CloseRangeKnox(period, r, cal, &row).Wrap("knox test of " + name));
     const auto counts = eval::CountEventsPerCell(study->events, study->grid, from_s, to_s);
     PLACECAST_ASSIGN_OR_RETURN(row.conc, eval::ComputeConcentration(counts, 5));
 
@@ -329,7 +333,8 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
     req.models = models;
     for (const auto& m : models) req.params[m] = {};
     req.from_s = first_origin;
-    req.to_s = to_s - kSecondsPerDay;
+    req.to_s = cal.AddDays(to_s, -1);
+    req.calendar = cal;
     req.train_days = static_cast<int>(r.train_days);
     req.horizon_days = 1;
     req.bootstrap_reps = static_cast<int>(r.bootstrap);

@@ -9,6 +9,7 @@
 
 #include "placecast/common/event_set.h"
 #include "placecast/common/safe_json.h"
+#include "placecast/io/calendar.h"
 #include "placecast/io/ledger.h"
 #include "placecast/io/retention.h"
 #include "placecast/io/store.h"
@@ -30,7 +31,8 @@ std::span<const Field<RetentionRequest>> RetentionRequest::Fields() {
        &R::older_than},
       {{.name = "as_of",
         .type = FieldType::kDate,
-        .doc = "date YYYY-MM-DD the period counts back from (default: today, UTC)"},
+        .doc = "date YYYY-MM-DD the period counts back from (default: today in the store's time "
+               "zone)"},
        &R::as_of},
       {{.name = "dry_run",
         .type = FieldType::kBool,
@@ -47,9 +49,10 @@ Status RetentionRequest::Validate() const {
 namespace {
 
 // "1234 kept, the oldest at 2024-01-02T03:04:05Z" or "none kept".
-std::string KeptText(const io::IncidentAges& a) {
+std::string KeptText(const io::IncidentAges& a, const Calendar& cal) {
   if (a.at_or_after == 0) return "none kept";
-  return std::to_string(a.at_or_after) + " kept, the oldest at " + FormatDateTime(*a.oldest_kept_s);
+  return std::to_string(a.at_or_after) + " kept, the oldest at " +
+         cal.FormatDateTime(*a.oldest_kept_s);
 }
 
 }  // namespace
@@ -57,30 +60,31 @@ std::string KeptText(const io::IncidentAges& a) {
 Result<Product> Run(io::Store& store, const RetentionRequest& r, Context& ctx) {
   PLACECAST_ASSIGN_OR_RETURN(io::RetentionPeriod period,
                              io::ParseRetentionPeriod(r.older_than, "--older-than"));
+  PLACECAST_ASSIGN_OR_RETURN(const Calendar cal, io::StoreCalendar(store));
   int64_t as_of_s = 0;
   if (r.as_of.empty()) {
-    const int64_t now = static_cast<int64_t>(std::time(nullptr));
-    as_of_s = now / kSecondsPerDay * kSecondsPerDay;
+    as_of_s = cal.AddDays(static_cast<int64_t>(std::time(nullptr)), 0);  // today, local
   } else {
-    PLACECAST_ASSIGN_OR_RETURN(as_of_s, ParseDate(r.as_of, "--as-of"));
+    PLACECAST_ASSIGN_OR_RETURN(as_of_s, cal.ParseDate(r.as_of, "--as-of"));
   }
-  const int64_t cutoff_s = io::RetentionCutoffS(as_of_s, period);
+  const int64_t cutoff_s = io::RetentionCutoffS(as_of_s, period, cal);
   PLACECAST_ASSIGN_OR_RETURN(io::IncidentAges ages, store.CountIncidentsBefore(cutoff_s));
   Product out;
-  out.lines.push_back("retention: " + r.store + ", as of " + FormatDate(as_of_s) + ", older than " +
-                      period.ToString() + ": cutoff " + FormatDateTime(cutoff_s));
-  out.summary["cutoff"] = FormatDateTime(cutoff_s);
+  out.lines.push_back("retention: " + r.store + ", as of " + cal.FormatDate(as_of_s) +
+                      ", older than " + period.ToString() + ": cutoff " +
+                      cal.FormatDateTime(cutoff_s));
+  out.summary["cutoff"] = cal.FormatDateTime(cutoff_s);
   if (!ctx.record && !r.dry_run) {
     // A replay never purges: a purge without its record would break the ledger's state chain.
     // It checks that the recorded purge still holds.
     out.lines.push_back("replay: " + std::to_string(ages.before) +
-                        " incident(s) occur before the cutoff; " + KeptText(ages) +
+                        " incident(s) occur before the cutoff; " + KeptText(ages, cal) +
                         "; the store is unchanged");
     out.summary["before_cutoff"] = ages.before;
     if (ages.before > 0) {
-      out.finding = Status::Corrupt("retention: " + std::to_string(ages.before) +
-                                    " incident(s) before the cutoff " + FormatDateTime(cutoff_s) +
-                                    " are in the store, which the recorded purge removed");
+      out.finding = Status::Corrupt(
+          "retention: " + std::to_string(ages.before) + " incident(s) before the cutoff " +
+          cal.FormatDateTime(cutoff_s) + " are in the store, which the recorded purge removed");
     }
     return out;
   }
@@ -88,7 +92,7 @@ Result<Product> Run(io::Store& store, const RetentionRequest& r, Context& ctx) {
     out.lines.push_back("dry run: " + std::to_string(ages.before) + " of " +
                         std::to_string(ages.before + ages.at_or_after) +
                         " incident(s) occur before the cutoff and would be purged; " +
-                        KeptText(ages) + "; the store is unchanged (no ledger record)");
+                        KeptText(ages, cal) + "; the store is unchanged (no ledger record)");
     out.summary["would_purge"] = ages.before;
     out.summary["kept"] = ages.at_or_after;
     return out;
@@ -97,7 +101,7 @@ Result<Product> Run(io::Store& store, const RetentionRequest& r, Context& ctx) {
   // from, so the record names its cutoff even when --as-of was left to today.
   RetentionRequest applied = r;
   applied.older_than = period.ToString();
-  applied.as_of = FormatDate(as_of_s);
+  applied.as_of = cal.FormatDate(as_of_s);
   // The purge and its ledger record are one transaction (the VACUUM that clears the freed pages
   // runs after the commit): a failed or killed retention leaves the store and its ledger as they
   // were.
@@ -117,7 +121,7 @@ Result<Product> Run(io::Store& store, const RetentionRequest& r, Context& ctx) {
   out.lines.push_back(
       "purged " + std::to_string(purged) + " of " + std::to_string(purged + after.at_or_after) +
       " incident(s) occurring before the cutoff" +
-      (purged > 0 ? " (secure delete, file vacuumed)" : "") + "; " + KeptText(after));
+      (purged > 0 ? " (secure delete, file vacuumed)" : "") + "; " + KeptText(after, cal));
   out.lines.push_back(
       "not purged: the ingest history (counts and date ranges per ingest), rejects files and "
       "products written outside the store (docs/privacy.md, \"Retention\")");

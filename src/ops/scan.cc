@@ -17,6 +17,7 @@
 #include "placecast/analysis/scan.h"
 #include "placecast/common/offence.h"
 #include "placecast/common/safe_json.h"
+#include "placecast/io/calendar.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ingest.h"
 #include "placecast/io/staging.h"
@@ -151,7 +152,7 @@ io::PolygonLayer ClusterLayer(const ScanRequest& r, const analysis::ScanResult& 
   layer.name = "clusters";
   layer.crs = crs;
   layer.description = "placecast space-time permutation scan: " + r.offence + ", analysis date " +
-                      FormatDate(date_s);
+                      result.request.calendar.FormatDate(date_s);
   if (r.public_release) layer.description += " (public release, docs/privacy.md)";
   layer.timestamp_s = date_s;
   using T = io::LayerFieldType;
@@ -167,8 +168,8 @@ io::PolygonLayer ClusterLayer(const ScanRequest& r, const analysis::ScanResult& 
                  c.centre_x_m,
                  c.centre_y_m,
                  c.radius_m,
-                 FormatDate(c.window_start_s),
-                 FormatDate(c.window_end_s - kSecondsPerDay),
+                 result.request.calendar.FormatDate(c.window_start_s),
+                 result.request.calendar.FormatDate(c.window_end_s - 1),
                  c.window_days,
                  c.locations,
                  c.observed,
@@ -202,8 +203,8 @@ Result<nlohmann::ordered_json> ClusterGeoJson(const analysis::ScanResult& result
     feat["type"] = "Feature";
     feat["properties"] = {{"rank", c.rank},
                           {"radius_m", c.radius_m},
-                          {"window_start", FormatDate(c.window_start_s)},
-                          {"window_end", FormatDate(c.window_end_s - kSecondsPerDay)},
+                          {"window_start", result.request.calendar.FormatDate(c.window_start_s)},
+                          {"window_end", result.request.calendar.FormatDate(c.window_end_s - 1)},
                           {"window_days", c.window_days},
                           {"locations", c.locations},
                           {"observed", c.observed},
@@ -220,15 +221,17 @@ Result<nlohmann::ordered_json> ClusterGeoJson(const analysis::ScanResult& result
 }  // namespace
 
 Result<Product> Run(io::Store& store, const ScanRequest& r, Context& ctx) {
-  PLACECAST_ASSIGN_OR_RETURN(int64_t date_s, ParseDate(r.date, "--date"));
+  PLACECAST_ASSIGN_OR_RETURN(const Calendar cal, io::StoreCalendar(store));
+  PLACECAST_ASSIGN_OR_RETURN(int64_t date_s, cal.ParseDate(r.date, "--date"));
   PLACECAST_ASSIGN_OR_RETURN(analysis::ScanRequest request, ScanSettings(r, date_s));
+  request.calendar = cal;
   PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(r.offence));
   PLACECAST_RETURN_IF_ERROR(
       CheckEnforcementTypes(r.offence, r.allow_enforcement_types, *ctx.progress).status());
   PLACECAST_RETURN_IF_ERROR(GetMetreCrs(store).status());  // the radii are metres
-  const int64_t from = date_s - (request.study_period_days - 1) * kSecondsPerDay;
+  const int64_t from = cal.AddDays(date_s, -(request.study_period_days - 1));
   PLACECAST_ASSIGN_OR_RETURN(EventSet events,
-                             store.LoadEvents(sel.groups, from, date_s + kSecondsPerDay));
+                             store.LoadEvents(sel.groups, from, cal.AddDays(date_s, 1)));
   PLACECAST_ASSIGN_OR_RETURN(analysis::ScanResult result,
                              analysis::SpaceTimePermutationScan(events, request));
   PLACECAST_ASSIGN_OR_RETURN(Release release, MakeRelease(&store, r));
@@ -263,7 +266,7 @@ Result<Product> Run(io::Store& store, const ScanRequest& r, Context& ctx) {
                 "%lld replications (seed %lld)",
                 r.offence.c_str(), static_cast<long long>(result.num_events),
                 static_cast<long long>(result.num_locations),
-                FormatDate(result.study_start_s).c_str(), FormatDate(date_s).c_str(),
+                cal.FormatDate(result.study_start_s).c_str(), cal.FormatDate(date_s).c_str(),
                 static_cast<long long>(result.num_centres),
                 static_cast<long long>(request.replications), static_cast<long long>(r.seed));
   out.lines.push_back(line);
@@ -275,7 +278,7 @@ Result<Product> Run(io::Store& store, const ScanRequest& r, Context& ctx) {
     std::snprintf(line, sizeof(line),
                   "%4lld %12.1f %12.1f %8.0f %10s %5lld %8lld %9.2f %9.3f %8.3f%s",
                   static_cast<long long>(c.rank), c.centre_x_m, c.centre_y_m, c.radius_m,
-                  FormatDate(c.window_start_s).c_str(), static_cast<long long>(c.window_days),
+                  cal.FormatDate(c.window_start_s).c_str(), static_cast<long long>(c.window_days),
                   static_cast<long long>(c.observed), c.expected, c.log_glr, c.p_value,
                   c.significant ? " *" : "");
     out.lines.push_back(line);
@@ -283,7 +286,7 @@ Result<Product> Run(io::Store& store, const ScanRequest& r, Context& ctx) {
                         {"centre_x_m", c.centre_x_m},
                         {"centre_y_m", c.centre_y_m},
                         {"radius_m", c.radius_m},
-                        {"window_start", FormatDate(c.window_start_s)},
+                        {"window_start", cal.FormatDate(c.window_start_s)},
                         {"window_days", c.window_days},
                         {"observed", c.observed},
                         {"expected", c.expected},
@@ -299,7 +302,7 @@ Result<Product> Run(io::Store& store, const ScanRequest& r, Context& ctx) {
   out.summary["events"] = result.num_events;
   out.summary["locations"] = result.num_locations;
   out.summary["centres"] = result.num_centres;
-  out.summary["study_start"] = FormatDate(result.study_start_s);
+  out.summary["study_start"] = cal.FormatDate(result.study_start_s);
   out.summary["clusters"] = std::move(clusters);
   if (r.public_release) out.summary["privacy"] = privacy;
   out.summary["ledger_seq"] = out.ledger_seq;

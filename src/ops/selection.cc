@@ -54,7 +54,9 @@ const std::vector<FieldSpec>& SelectionSpecs() {
       {.name = "offence", .doc = "offence group (see `placecast offences`)", .flags = kRequired},
       {.name = "origin",
        .type = FieldType::kDate,
-       .doc = "forecast origin date YYYY-MM-DD (UTC midnight); training uses only events before it",
+       .doc =
+           "forecast origin date YYYY-MM-DD (00:00 local time in the store's time zone); training "
+           "uses only events before it",
        .flags = kRequired},
       {.name = "horizon_days",
        .type = FieldType::kDouble,

@@ -23,7 +23,7 @@ namespace placecast::render {
 using io::ForecastProduct;
 using io::ProductCell;
 using io::products_internal::Format;
-using io::products_internal::FormatUtc;
+using io::products_internal::FormatLocal;
 
 namespace internal {
 
@@ -516,7 +516,7 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
   const std::string line1 = "Model: " + p.model + "  |  Offence: " + p.offence +
                             "  |  Training: " + io::products_internal::TrainingWindowText(p) +
                             " (" + std::to_string(p.training_events) +
-                            " events)  |  Origin: " + FormatUtc(p.origin_s) +
+                            " events)  |  Origin: " + FormatLocal(p, p.origin_s) +
                             "  |  Horizon: " + Format("%g", p.horizon_days) + " days";
   Text(cr, 20, fy, line1, 13, 0x222222, false, Align::kLeft, l.width_px - 40);
   const std::string line2 = "placecast " + p.code_version +

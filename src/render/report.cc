@@ -89,7 +89,7 @@ using io::ForecastProduct;
 using io::ProductCell;
 using io::products_internal::Dump;
 using io::products_internal::Format;
-using io::products_internal::FormatUtc;
+using io::products_internal::FormatLocal;
 using io::products_internal::ParseParams;
 
 std::string ParamValueText(const nlohmann::ordered_json& v) {
@@ -221,7 +221,8 @@ Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p
     Row(&h, "parameter " + it.key(), ParamValueText(it.value()));
   }
   Row(&h, "offence", p.offence);
-  Row(&h, "origin", FormatUtc(p.origin_s));
+  Row(&h, "origin", FormatLocal(p, p.origin_s));
+  Row(&h, "days", p.calendar.Describe());
   Row(&h, "horizon", Format("%g", p.horizon_days) + " days");
   Row(&h, "training window", io::products_internal::TrainingWindowText(p));
   Row(&h, "training events", std::to_string(p.training_events));

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "placecast/common/calendar.h"
 #include "placecast/common/event_set.h"
 #include "placecast/params.h"
 #include "placecast/status.h"
@@ -40,6 +41,9 @@ struct KnoxRequest {
   // Upper edges of the temporal bands in whole days, strictly increasing and > 0 (t1 … tL).
   // Columns: [0, t1), …, [t(L-1), tL), then [tL, ∞) — L + 1 columns.
   std::vector<int64_t> time_bands_days;
+  // The days pairs are counted in: whole days between the two events' local dates in this
+  // calendar (the store's); UTC dates by default, as for files whose times are dates only.
+  Calendar calendar;
   // Euclidean ("as the crow flies") or Manhattan (|dx| + |dy|, the NRC's usual choice).
   DistanceMetric distance = DistanceMetric::kEuclidean;
   // Rounds coordinates to IEEE single precision before measuring distances, as the NRC does

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "placecast/common/calendar.h"
 #include "placecast/common/event_set.h"
 #include "placecast/grid/geometry.h"
 #include "placecast/params.h"
@@ -33,8 +34,11 @@ enum class ScanCentres {
 std::span<const ParamSpec> ScanParams();
 
 struct ScanRequest {
-  // UTC midnight of the analysis date: the last day of every window and of the study period.
+  // Start of the analysis date (a local day of `calendar`): the last day of every window and of
+  // the study period.
   int64_t analysis_date_s = 0;
+  // The days events are binned into: the study's local days (UTC by default).
+  Calendar calendar;
   // Days in the study period, ending with the analysis date; events before it are ignored.
   // Longer periods give steadier space and time margins but assume stable patterns.
   int64_t study_period_days = 365;
@@ -66,8 +70,8 @@ struct ScanCluster {
   int64_t rank = 0;  // 1 = most likely cluster, then secondary clusters by descending log_glr
   double centre_x_m = 0, centre_y_m = 0;
   double radius_m = 0;         // distance from the centre to the farthest included location
-  int64_t window_start_s = 0;  // UTC midnight of the first day of the window
-  int64_t window_end_s = 0;    // UTC midnight after the analysis date (exclusive end)
+  int64_t window_start_s = 0;  // start of the first (local) day of the window
+  int64_t window_end_s = 0;    // start of the day after the analysis date (exclusive end)
   int64_t window_days = 0;
   int64_t locations = 0;     // distinct locations in the circle
   int64_t observed = 0;      // events in the cylinder
@@ -82,7 +86,7 @@ struct ScanResult {
   int64_t num_events = 0;  // events in the study period
   int64_t num_locations = 0;
   int64_t num_centres = 0;
-  int64_t study_start_s = 0;  // UTC midnight of the first day of the study period
+  int64_t study_start_s = 0;  // start of the first (local) day of the study period
   // Most likely cluster first, then secondary clusters sharing no location with a better one.
   // Empty when no cylinder has more events than expected (and at least min_cases).
   std::vector<ScanCluster> clusters;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "placecast/common/calendar.h"
 #include "placecast/common/event_set.h"
 #include "placecast/grid/geometry.h"
 #include "placecast/grid/grid.h"
@@ -28,13 +29,15 @@ Result<std::vector<int32_t>> CellsToAreas(const grid::Grid& grid,
 // at least 1 when there are cells (the rule of io::TopCellCount).
 int32_t FlaggedCellCount(double coverage_pct, int32_t num_cells);
 
-// How the daily forecasts are made: as in eval::RunBacktest, one origin per UTC day from `from_s`
+// How the daily forecasts are made: as in eval::RunBacktest, one origin per local day of
+// `calendar` from `from_s`
 // to `to_s` (inclusive), each model fitted on the events before the origin, `train_days` setting
 // window_days when the model has it and `params` does not.
 struct FlagRequest {
   std::string model;                          // registered name (models::ListModels())
   std::map<std::string, std::string> params;  // name -> text
-  int64_t from_s = 0, to_s = 0;               // UTC midnights
+  int64_t from_s = 0, to_s = 0;               // starts of local days of `calendar`
+  Calendar calendar;                          // the study's local days (UTC by default)
   int train_days = 365;
   double horizon_days = 1;
   // Share of active cells flagged each day, in (0, 100]. Default 5: the coverage the backtests
@@ -48,21 +51,23 @@ struct FlaggedDays {
   std::vector<std::string> warnings;             // model warnings, each text once
 };
 
-// The top cells of each day's forecast. kInvalidInput for a bad request (from/to not midnights,
+// The top cells of each day's forecast. kInvalidInput for a bad request (from/to not starts of
+// local days,
 // from after to, coverage outside (0, 100], train_days < 1, horizon_days <= 0, empty grid);
 // model-creation and fitting errors prefixed with "model NAME" (and the origin date), among them
 // kNotFound for a day whose training window holds no event (models::NoTrainingEvents).
 Result<FlaggedDays> FlagCellsByDay(const FlagRequest& req, const EventSet& events,
                                    const grid::Grid& grid);
 
-// Per day and area: the events of `events` in [origin, origin + horizon_days) whose cell belongs
-// to the area (the need side of the audit). Events outside every area or active cell are dropped.
-// Result [day][area]. REQUIRES: cell_area.size() == grid.num_cells().
+// Per day and area: the events of `events` in [origin, calendar.HorizonEnd(origin, horizon_days))
+// whose cell belongs to the area (the need side of the audit). Events outside every area or active
+// cell are dropped. Result [day][area]. REQUIRES: cell_area.size() == grid.num_cells().
 std::vector<std::vector<int64_t>> NeedByDay(const EventSet& events, const grid::Grid& grid,
                                             const std::vector<int32_t>& cell_area,
                                             int32_t num_areas,
                                             const std::vector<int64_t>& origins_s,
-                                            double horizon_days);
+                                            double horizon_days,
+                                            const Calendar& calendar = Calendar());
 
 struct AuditInput {
   std::vector<std::string> area_names;             // one per area

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 
+#include "placecast/common/calendar.h"
 #include "placecast/common/event_set.h"
 #include "placecast/grid/geometry.h"
 #include "placecast/status.h"
@@ -85,16 +86,21 @@ struct DisplacementResult {
 // period).
 Result<DisplacementResult> ComputeDisplacement(const DisplacementCounts& counts);
 
-// A period [from_s, to_s) in UTC seconds.
+// A period of whole local days: [from_s, to_s) in UTC seconds, from the start of its first day
+// to the start of the day after its last.
 struct Period {
   int64_t from_s = 0;
   int64_t to_s = 0;
-  int64_t days() const { return (to_s - from_s) / kSecondsPerDay; }
+  std::string first_day, last_day;  // "YYYY-MM-DD", both included
+  int64_t num_days = 0;
+  int64_t days() const { return num_days; }
 };
 
-// "YYYY-MM-DD:YYYY-MM-DD", both days included: [FROM 00:00 UTC, TO + 1 day 00:00 UTC).
-// kInvalidInput naming `what` for a missing ':', a bad date, or TO before FROM.
-Result<Period> ParsePeriod(const std::string& text, const std::string& what);
+// "YYYY-MM-DD:YYYY-MM-DD", both days included: [FROM 00:00, TO + 1 day 00:00) local time of
+// `calendar` (the store's). kInvalidInput naming `what` for a missing ':', a bad date, or TO
+// before FROM.
+Result<Period> ParsePeriod(const std::string& text, const std::string& what,
+                           const Calendar& calendar = Calendar());
 
 // The pre and post periods must not overlap, pre must end before post starts, and both must be
 // equally long (the WDD compares raw counts; unequal periods would need weights whose Poisson

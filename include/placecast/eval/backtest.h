@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "placecast/common/calendar.h"
 #include "placecast/common/event_set.h"
 #include "placecast/eval/metrics.h"
 #include "placecast/grid/grid.h"
@@ -30,15 +31,19 @@ struct BacktestRequest {
   // Per model: parameter name -> text, resolved against that model's ParamSpec. Keys must be
   // models of `models`.
   std::map<std::string, std::map<std::string, std::string>> params;
-  // First and last origin, UTC midnights in seconds, inclusive; one origin per day.
+  // First and last origin, starts of local days of `calendar` in UTC seconds, inclusive; one
+  // origin per local day.
   int64_t from_s = 0;
   int64_t to_s = 0;
+  // The study's local days: origins step from local midnight to local midnight and a horizon of
+  // whole days ends at a local midnight. UTC by default.
+  Calendar calendar;
   // Events in [origin - train_days, origin) are the training data: this sets `window_days` of every
   // model that has that parameter and was not given it in `params`. Models without a window use
   // their own rule, but never see events at or after the origin.
   int train_days = 365;
-  // Events in [origin, origin + horizon_days) are scored. With horizon_days > 1 consecutive
-  // horizons overlap, so an event may be scored at several origins.
+  // Events in [origin, calendar.HorizonEnd(origin, horizon_days)) are scored. With horizon_days > 1
+  // consecutive horizons overlap, so an event may be scored at several origins.
   double horizon_days = 1;
   // Coverages (% of active cells) reported in the summary and per-origin table; each in (0, 100],
   // distinct when written with "%g".
@@ -55,8 +60,8 @@ struct BacktestRequest {
   std::function<void(int64_t done, int64_t total)> progress;
 
   // kInvalidInput with a message naming the field (and its command-line flag) when: no models, an
-  // empty or duplicate model name, params for a model not in `models`, from or to not a UTC
-  // midnight, from after to, more than 36600 origins, train_days < 1, horizon_days not in
+  // empty or duplicate model name, params for a model not in `models`, from or to not the start
+  // of a local day, from after to, more than 36600 origins, train_days < 1, horizon_days not in
   // (0, 3650], no coverages, a coverage outside (0, 100] or repeated, bootstrap_reps < 0 or
   // > 1000000, threads < 0.
   Status Validate() const;
@@ -99,6 +104,7 @@ struct ModelBacktest {
 
 struct BacktestResult {
   int64_t from_s = 0, to_s = 0;
+  Calendar calendar;  // the request's: the days origins and dates are counted in
   int train_days = 0;
   double horizon_days = 0;
   std::vector<double> coverages_pct;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "placecast/common/calendar.h"
 #include "placecast/grid/geometry.h"
 #include "placecast/grid/grid.h"
 #include "placecast/status.h"
@@ -21,15 +22,16 @@ namespace placecast::io {
 // Everything a product needs to describe one forecast. Pointers are borrowed: the grid, surface
 // and study area must outlive the call.
 struct ForecastProduct {
-  const grid::Grid* grid = nullptr;            // required; its crs() is a projected CRS in metres
-  const grid::Surface* surface = nullptr;      // required; one finite value >= 0 per active cell
-  std::string model;                           // registered model name ("kde")
-  std::string params_json;                     // resolved parameters, a JSON object ("" = none)
-  std::string offence;                         // offence group forecast ("burglary")
-  int64_t origin_s = 0;                        // forecast origin, UTC seconds since 1970
-  double horizon_days = 1;                     // forecast horizon after the origin
-  int64_t train_from_s = 0;                    // start of the training window (0 = all history)
-  int64_t training_events = 0;                 // events in [train_from_s, origin_s)
+  const grid::Grid* grid = nullptr;        // required; its crs() is a projected CRS in metres
+  const grid::Surface* surface = nullptr;  // required; one finite value >= 0 per active cell
+  std::string model;                       // registered model name ("kde")
+  std::string params_json;                 // resolved parameters, a JSON object ("" = none)
+  std::string offence;                     // offence group forecast ("burglary")
+  int64_t origin_s = 0;                    // forecast origin, UTC seconds since 1970
+  Calendar calendar;            // the study's local days: every date a product shows is one of them
+  double horizon_days = 1;      // forecast horizon after the origin
+  int64_t train_from_s = 0;     // start of the training window (0 = all history)
+  int64_t training_events = 0;  // events in [train_from_s, origin_s)
   std::vector<std::string> warnings;           // model and data warnings, shown in the report
   const grid::Boundary* study_area = nullptr;  // may be null: no outline is drawn
   // Share of active cells (in %) flagged in_top and outlined on the map: the top

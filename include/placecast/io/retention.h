@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "placecast/common/calendar.h"
 #include "placecast/status.h"
 
 namespace placecast::io {
@@ -39,11 +40,12 @@ inline constexpr int64_t kMaxRetentionYears = 1000;
 // the unit's maximum above.
 Result<RetentionPeriod> ParseRetentionPeriod(std::string_view text, std::string_view what);
 
-// The cutoff of a purge: UTC midnight of (the UTC date of `as_of_s`) minus `period`. Days and
-// weeks subtract 86,400 s per day. Months and years move the month back by count (12 × count for
-// years) and keep the day of the month, clamped to the last day of the target month:
-// 2024-03-31 − 1m = 2024-02-29, 2024-02-29 − 1y = 2023-02-28, 2025-01-15 − 2m = 2024-11-15.
-// Incidents with t < cutoff are purged; one exactly at the cutoff is kept.
-int64_t RetentionCutoffS(int64_t as_of_s, const RetentionPeriod& period);
+// The cutoff of a purge: the start of the local day (of `calendar`, the store's) that is `period`
+// before the local date of `as_of_s`. Days and weeks count local days. Months and years move the
+// month back by count (12 × count for years) and keep the day of the month, clamped to the last day
+// of the target month: 2024-03-31 − 1m = 2024-02-29, 2024-02-29 − 1y = 2023-02-28, 2025-01-15 − 2m
+// = 2024-11-15. Incidents with t < cutoff are purged; one exactly at the cutoff is kept.
+int64_t RetentionCutoffS(int64_t as_of_s, const RetentionPeriod& period,
+                         const Calendar& calendar = Calendar());
 
 }  // namespace placecast::io

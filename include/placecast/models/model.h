@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "placecast/common/calendar.h"
 #include "placecast/common/event_set.h"
 #include "placecast/grid/grid.h"
 #include "placecast/params.h"
@@ -101,13 +102,16 @@ std::span<const ModelInfo> ListModels();
 
 // The training window [train_from_s, origin_s) of a forecast as text: "2023-12-01 .. 2024-11-30"
 // (its first and last day), or "before 2024-12-01" when it reaches back to all history
-// (train_from_s <= 0, as Model::TrainFromS gives for a model without a window).
-std::string TrainingWindowText(int64_t train_from_s, int64_t origin_s);
+// (train_from_s <= 0, as Model::TrainFromS gives for a model without a window). Dates are local
+// dates of `calendar`.
+std::string TrainingWindowText(int64_t train_from_s, int64_t origin_s,
+                               const Calendar& calendar = Calendar());
 
 // The failure of a forecast whose training window holds no event: kNotFound (a data problem,
 // exit 3), "no event in the training window 2023-12-01 .. 2024-11-30". Fitting a model on nothing
 // would give a surface of zeros, every cell tied and flagged as if it were a hotspot.
-Status NoTrainingEvents(int64_t train_from_s, int64_t origin_s);
+Status NoTrainingEvents(int64_t train_from_s, int64_t origin_s,
+                        const Calendar& calendar = Calendar());
 
 // Creates the model `name` with `params` (name -> text) resolved against its ParamSpec.
 // kNotFound listing the known models for an unknown name; kInvalidInput for bad or unknown

@@ -18,7 +18,7 @@ struct RetentionRequest {
       "Purge incidents older than a retention period from the store (recorded)";
   std::string store;
   std::string older_than;  // "365d", "52w", "24m", "3y"
-  std::string as_of;       // the date the period counts back from; "" = today (UTC)
+  std::string as_of;       // the date the period counts back from; "" = today (local)
   bool dry_run = false;
 
   static std::span<const Field<RetentionRequest>> Fields();
