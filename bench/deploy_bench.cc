@@ -63,7 +63,7 @@ void BM_AllocateThreeShifts(benchmark::State& state) {
   const bool greedy = state.range(1) != 0;
   double covered_share = 0, gap = 0;
   for (auto _ : state) {
-    auto cells = placecast::deploy::AutoPointCells(c.grid, c.risk, points, 400);
+    auto cells = placecast::deploy::AutoPointCells(c.grid, c.risk, {}, points, 400);
     CoverProblem p;
     std::vector<int32_t> demand_of(c.grid.num_cells(), -1);
     std::vector<int32_t> demand;

@@ -61,8 +61,9 @@ void BM_ScoreCoverages(benchmark::State& state) {
   std::vector<double> cov = {1, 2, 5, 10, 20};
   const auto curve = CurveCoveragesPct();
   cov.insert(cov.end(), curve.begin(), curve.end());
+  const grid::TieBreak ties = grid::TieBreakFromEvents(city.events, city.grid, kFirstOrigin);
   for (auto _ : state) {
-    auto s = ScoreCoverages(risk, observed, cov);
+    auto s = ScoreCoverages(risk, observed, cov, ties);
     benchmark::DoNotOptimize(s);
   }
   state.counters["cells"] = city.grid.num_cells();

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "placecast/common/offence.h"
+#include "placecast/grid/ranking.h"
 #include "placecast/io/store.h"
 #include "placecast/models/explain.h"
 #include "placecast/models/sepp.h"
@@ -63,7 +64,9 @@ int TimeSepp(const EventSet& ev, const placecast::grid::Grid& grid, int64_t wind
     fit = m->fit();
     const auto surface = m->Predict(7).value();
     const auto t2 = std::chrono::steady_clock::now();
-    std::vector<placecast::grid::CellId> top = surface.Ranking();
+    std::vector<placecast::grid::CellId> top =
+        placecast::grid::RankCells(surface, placecast::grid::TieBreakFromEvents(ev, grid, origin))
+            .cells;
     top.resize(std::min<size_t>(top.size(), 5));
     auto explained = placecast::models::ExplainFittedCells(*m, ev, grid, origin, top, 5, 7);
     const auto t3 = std::chrono::steady_clock::now();

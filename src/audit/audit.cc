@@ -11,6 +11,7 @@
 #include <set>
 
 #include "placecast/common/random.h"
+#include "placecast/grid/ranking.h"
 #include "placecast/models/model.h"
 
 namespace placecast::audit {
@@ -104,12 +105,6 @@ Result<std::vector<int32_t>> CellsToAreas(const grid::Grid& grid,
   return out;
 }
 
-int32_t FlaggedCellCount(double coverage_pct, int32_t num_cells) {
-  if (num_cells <= 0) return 0;
-  const double k = std::ceil(coverage_pct / 100.0 * num_cells - 1e-9);
-  return std::clamp(static_cast<int32_t>(k), 1, num_cells);
-}
-
 Result<FlaggedDays> FlagCellsByDay(const FlagRequest& req, const EventSet& events,
                                    const grid::Grid& grid) {
   const Calendar& cal = req.calendar;
@@ -140,7 +135,7 @@ Result<FlaggedDays> FlagCellsByDay(const FlagRequest& req, const EventSet& event
   auto created = models::CreateModel(req.model, params);
   if (!created.ok()) return created.status().Wrap("model " + req.model);
   auto model = std::move(created).value();
-  const int32_t k = FlaggedCellCount(req.coverage_pct, grid.num_cells());
+  const int32_t k = grid::TopCellsForShare(req.coverage_pct, grid.num_cells());
   FlaggedDays out;
   std::set<std::string> seen;
   for (int64_t t = req.from_s; t <= req.to_s; t = cal.AddDays(t, 1)) {
@@ -152,7 +147,9 @@ Result<FlaggedDays> FlagCellsByDay(const FlagRequest& req, const EventSet& event
     PLACECAST_RETURN_IF_ERROR(model->Fit(events, grid, t).Wrap(at));
     auto surface = model->Predict(req.horizon_days);
     if (!surface.ok()) return surface.status().Wrap(at);
-    std::vector<grid::CellId> ranking = surface->Ranking();
+    // Ranked with the tie rule's keys of this day's origin (the events before it).
+    std::vector<grid::CellId> ranking =
+        grid::RankCells(*surface, grid::TieBreakFromEvents(events, grid, t)).cells;
     ranking.resize(std::min<size_t>(ranking.size(), static_cast<size_t>(k)));
     out.origins_s.push_back(t);
     out.cells.push_back(std::move(ranking));

@@ -214,14 +214,6 @@ TEST(AuditTest, CellsToAreasUsesCellCentres) {
   EXPECT_EQ(none.status().message(), "areas: no area polygon");
 }
 
-TEST(AuditTest, FlaggedCellCountRoundsUp) {
-  EXPECT_EQ(FlaggedCellCount(5, 100), 5);
-  EXPECT_EQ(FlaggedCellCount(5, 101), 6);
-  EXPECT_EQ(FlaggedCellCount(0.1, 10), 1);
-  EXPECT_EQ(FlaggedCellCount(100, 7), 7);
-  EXPECT_EQ(FlaggedCellCount(5, 0), 0);
-}
-
 TEST(AuditTest, FlagsTheCellsWhereTheModelPutsRisk) {
   // 4 × 1 grid; all past events in cell 2, so `naive` flags cell 2 every day (25% = 1 cell).
   auto g = grid::Grid::Create(0, 0, 100, 4, 1, {}, "EPSG:32618");

@@ -203,7 +203,8 @@ std::vector<grid::CellId> CellsInPolygon(const grid::Grid& grid, const grid::Bou
 }
 
 Result<std::vector<grid::CellId>> AutoPointCells(const grid::Grid& grid,
-                                                 const std::vector<double>& risk, int32_t count,
+                                                 const std::vector<double>& risk,
+                                                 const grid::TieBreak& ties, int32_t count,
                                                  double min_spacing_m) {
   if (count < 1) {
     return Status::InvalidInput("auto points: count must be >= 1 (got " + std::to_string(count) +
@@ -213,12 +214,18 @@ Result<std::vector<grid::CellId>> AutoPointCells(const grid::Grid& grid,
     return Status::InvalidInput("auto points: " + std::to_string(risk.size()) +
                                 " risk values for " + std::to_string(grid.num_cells()) + " cells");
   }
+  for (const auto* key : {&ties.history, &ties.smoothed}) {
+    if (!key->empty() && key->size() != risk.size()) {
+      return Status::InvalidInput("auto points: " + std::to_string(key->size()) + " tie keys for " +
+                                  std::to_string(grid.num_cells()) + " cells");
+    }
+  }
   if (!(min_spacing_m >= 0)) return Status::InvalidInput("auto points: spacing must be >= 0");
   grid::Surface surface;
   surface.value = risk;
   std::vector<grid::CellId> out;
   const double d2 = min_spacing_m * min_spacing_m;
-  for (grid::CellId c : surface.Ranking()) {
+  for (grid::CellId c : grid::RankCells(surface, ties).cells) {
     if (static_cast<int32_t>(out.size()) >= count || !(risk[c] > 0)) break;
     const double x = grid.CellCenterX(c), y = grid.CellCenterY(c);
     bool ok = true;

@@ -176,12 +176,12 @@ TEST(CoverageTest, AutoPointsKeepTheirSpacing) {
   // no), cell 3 (300 m from 0, 200 m from 5: no), cell 4: no, cell 6: no, cell 7 (200 m: no),
   // cell 8 (300 m from 5): yes.
   const std::vector<double> risk = {9, 8, 7, 6, 5, 10, 4, 3, 2, 0};
-  auto pts = AutoPointCells(*g, risk, 5, 250);
+  auto pts = AutoPointCells(*g, risk, {}, 5, 250);
   ASSERT_TRUE(pts.ok());
   const std::vector<grid::CellId> want = {5, 0, 8};
   EXPECT_EQ(*pts, want);
-  EXPECT_EQ(AutoPointCells(*g, risk, 0, 250).status().code(), ErrorCode::kInvalidInput);
-  EXPECT_EQ(AutoPointCells(*g, {1, 2}, 3, 250).status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(AutoPointCells(*g, risk, {}, 0, 250).status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(AutoPointCells(*g, {1, 2}, {}, 3, 250).status().code(), ErrorCode::kInvalidInput);
 }
 
 // A random instance: `sites` sites covering 2–7 of `cells` cells each, weights from a skewed

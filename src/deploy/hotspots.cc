@@ -104,11 +104,19 @@ int TurnRank(int dx0, int dy0, int dx1, int dy1) {
   return 2;
 }
 
-Status CheckInputs(const grid::Grid& grid, const grid::Surface& surface, const HotspotOptions& o) {
+Status CheckInputs(const grid::Grid& grid, const grid::Surface& surface, const grid::TieBreak& ties,
+                   const HotspotOptions& o) {
   if (static_cast<int64_t>(surface.value.size()) != grid.num_cells()) {
     return Status::InvalidInput("hotspots: surface: " + std::to_string(surface.value.size()) +
                                 " values for a grid of " + std::to_string(grid.num_cells()) +
                                 " active cells");
+  }
+  for (const auto* key : {&ties.history, &ties.smoothed}) {
+    if (!key->empty() && static_cast<int64_t>(key->size()) != grid.num_cells()) {
+      return Status::InvalidInput("hotspots: tie keys: " + std::to_string(key->size()) +
+                                  " values for a grid of " + std::to_string(grid.num_cells()) +
+                                  " active cells");
+    }
   }
   for (size_t c = 0; c < surface.value.size(); ++c) {
     const double v = surface.value[c];
@@ -260,8 +268,8 @@ Result<std::vector<OutlinePolygon>> CellsToOutline(const grid::Grid& grid,
 }
 
 Result<HotspotResult> FindHotspots(const grid::Grid& grid, const grid::Surface& surface,
-                                   const HotspotOptions& options) {
-  PLACECAST_RETURN_IF_ERROR(CheckInputs(grid, surface, options));
+                                   const grid::TieBreak& ties, const HotspotOptions& options) {
+  PLACECAST_RETURN_IF_ERROR(CheckInputs(grid, surface, ties, options));
   HotspotResult res;
   const int32_t n = grid.num_cells();
   const std::vector<double>& v = surface.value;
@@ -274,10 +282,11 @@ Result<HotspotResult> FindHotspots(const grid::Grid& grid, const grid::Surface& 
       std::max<int32_t>(1, static_cast<int32_t>(std::floor(max_area_m2 / cell_m2 + 1e-9)));
   if (n == 0) return res;
 
-  // 1. Candidates. The small tolerance keeps 5 % of 20 cells at exactly 1 cell (as the products).
-  res.cells_considered = static_cast<int32_t>(
-      std::clamp<double>(std::ceil(options.coverage_pct / 100.0 * n - 1e-9), 1, n));
-  const std::vector<grid::CellId> ranking = surface.Ranking();
+  // 1. Candidates: the top cells of the one ranking, as the products flag them.
+  res.cells_considered = grid::TopCellsForShare(options.coverage_pct, n);
+  const std::vector<grid::CellId> ranking = grid::RankCells(surface, ties).cells;
+  std::vector<int32_t> position(n);
+  for (int32_t i = 0; i < n; ++i) position[ranking[i]] = i;
   std::vector<char> selected(n, 0);
   for (int32_t i = 0; i < res.cells_considered; ++i) {
     const grid::CellId c = ranking[i];
@@ -286,8 +295,8 @@ Result<HotspotResult> FindHotspots(const grid::Grid& grid, const grid::Surface& 
       ++res.cells_selected;
     }
   }
-  // Higher value first, then lower id: the order seeds and ties use.
-  auto hotter = [&](grid::CellId a, grid::CellId b) { return v[a] != v[b] ? v[a] > v[b] : a < b; };
+  // Ranked first: the order seeds and ties use (higher value, then the tie rule).
+  auto hotter = [&](grid::CellId a, grid::CellId b) { return position[a] < position[b]; };
 
   // 2. Components by flood fill from each unvisited selected cell in id order.
   std::vector<int32_t> component(n, -1);
@@ -373,9 +382,9 @@ Result<HotspotResult> FindHotspots(const grid::Grid& grid, const grid::Surface& 
     a.cells = std::move(region);
     areas.push_back(std::move(a));
   }
-  std::sort(areas.begin(), areas.end(), [](const PatrolArea& a, const PatrolArea& b) {
+  std::sort(areas.begin(), areas.end(), [&](const PatrolArea& a, const PatrolArea& b) {
     return a.expected_events != b.expected_events ? a.expected_events > b.expected_events
-                                                  : a.seed_cell < b.seed_cell;
+                                                  : hotter(a.seed_cell, b.seed_cell);
   });
   res.areas_before_limit = static_cast<int32_t>(areas.size());
   if (options.max_areas > 0 && static_cast<int32_t>(areas.size()) > options.max_areas) {

@@ -46,7 +46,7 @@ TEST(HotspotsTest, ComponentsRankedByExpectedEvents) {
   const grid::Grid g = MakeGrid(5, 3);
   HotspotOptions o;
   o.coverage_pct = 100;
-  auto r = FindHotspots(g, Drawn(5, kFiveByThree), o);
+  auto r = FindHotspots(g, Drawn(5, kFiveByThree), {}, o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->cells_considered, 15);
   EXPECT_EQ(r->cells_selected, 6);  // zero-risk cells are never included
@@ -105,7 +105,7 @@ TEST(HotspotsTest, CoverageMinRiskAndMaxAreasCutTheCandidates) {
     o.coverage_pct = c.coverage_pct;
     o.min_risk = c.min_risk;
     o.max_areas = c.max_areas;
-    auto r = FindHotspots(g, s, o);
+    auto r = FindHotspots(g, s, {}, o);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     std::vector<std::vector<grid::CellId>> got;
     for (const auto& a : r->areas) got.push_back(a.cells);
@@ -121,7 +121,7 @@ TEST(HotspotsTest, SplitsAComponentLargerThanTheMaximumArea) {
   HotspotOptions o;
   o.coverage_pct = 100;
   o.max_area_m2 = 20000;
-  auto r = FindHotspots(g, Drawn(4, {{1, 2, 3, 4}}), o);
+  auto r = FindHotspots(g, Drawn(4, {{1, 2, 3, 4}}), {}, o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->components, 1);
   EXPECT_EQ(r->max_cells_per_area, 2);
@@ -133,7 +133,7 @@ TEST(HotspotsTest, SplitsAComponentLargerThanTheMaximumArea) {
   EXPECT_DOUBLE_EQ(r->areas[1].risk_share, 0.3);
   // An area limit that is not a whole number of cells rounds down: 29 999 m² holds 2 cells.
   o.max_area_m2 = 29999;
-  EXPECT_EQ(FindHotspots(g, Drawn(4, {{1, 2, 3, 4}}), o)->max_cells_per_area, 2);
+  EXPECT_EQ(FindHotspots(g, Drawn(4, {{1, 2, 3, 4}}), {}, o)->max_cells_per_area, 2);
 }
 
 // The default limit (max_area_m2 = 0) is 250 000 m², or one cell when cells are larger: 25 cells
@@ -141,7 +141,7 @@ TEST(HotspotsTest, SplitsAComponentLargerThanTheMaximumArea) {
 TEST(HotspotsTest, DefaultMaximumArea) {
   for (const auto& [size_m, cells] : {std::pair{100.0, 25}, {150.0, 11}, {1000.0, 1}}) {
     const grid::Grid g = grid::Grid::Create(0, 0, size_m, 2, 1, {}, "EPSG:32618").value();
-    auto r = FindHotspots(g, Drawn(2, {{1, 1}}), HotspotOptions{});
+    auto r = FindHotspots(g, Drawn(2, {{1, 1}}), {}, HotspotOptions{});
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->max_cells_per_area, cells) << size_m;
     EXPECT_DOUBLE_EQ(r->max_area_m2, std::max(250000.0, size_m * size_m));
@@ -161,7 +161,7 @@ TEST(HotspotsTest, RegionGrowingPrefersCellsTouchingOnMoreSides) {
   HotspotOptions o;
   o.coverage_pct = 100;
   o.max_area_m2 = 40000;
-  auto r = FindHotspots(g, Drawn(3, {{1, 1, 1}, {2, 9, 8}, {6, 7, 1}}), o);
+  auto r = FindHotspots(g, Drawn(3, {{1, 1, 1}, {2, 9, 8}, {6, 7, 1}}), {}, o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->areas.size(), 3u);
   EXPECT_EQ(r->areas[0].cells, (std::vector<grid::CellId>{1, 2, 4, 5}));
@@ -175,12 +175,36 @@ TEST(HotspotsTest, RegionGrowingPrefersCellsTouchingOnMoreSides) {
   EXPECT_NEAR(r->areas[2].risk_share, 1.0 / 36, 1e-12);
 }
 
-// Ties in risk: equal values rank by ascending cell id, for the seed and for the areas.
+// Ties in risk follow the tie rule: the longer history first, for the candidates, the seed and
+// the areas; cell id only when the history ties too (next test).
+TEST(HotspotsTest, Issue14TiesFollowTheLongerHistory) {
+  const grid::Grid g = MakeGrid(5, 1);
+  const grid::TieBreak ties{{0, 0, 1, 0, 3}, {0, 1, 1, 4, 3}};
+  HotspotOptions o;
+  o.coverage_pct = 100;
+  auto r = FindHotspots(g, Drawn(5, {{2, 0, 2, 0, 2}}), ties, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->areas.size(), 3u);
+  EXPECT_EQ(r->areas[0].seed_cell, 4);
+  EXPECT_EQ(r->areas[1].seed_cell, 2);
+  EXPECT_EQ(r->areas[2].seed_cell, 0);
+  // One candidate (20 % of 5 cells): the tied cell with the longest history, not cell 0.
+  o.coverage_pct = 20;
+  auto one = FindHotspots(g, Drawn(5, {{2, 0, 2, 0, 2}}), ties, o);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->areas.size(), 1u);
+  EXPECT_EQ(one->areas[0].cells, (std::vector<grid::CellId>{4}));
+  auto bad = FindHotspots(g, Drawn(5, {{2, 0, 2, 0, 2}}), grid::TieBreak{{1, 2}, {}}, o);
+  EXPECT_EQ(bad.status().message(), "hotspots: tie keys: 2 values for a grid of 5 active cells");
+}
+
+// Ties in risk with no history: equal values rank by ascending cell id, for the seed and for the
+// areas.
 TEST(HotspotsTest, TiesGoToTheLowerCellId) {
   const grid::Grid g = MakeGrid(5, 1);
   HotspotOptions o;
   o.coverage_pct = 100;
-  auto r = FindHotspots(g, Drawn(5, {{2, 0, 2, 0, 2}}), o);
+  auto r = FindHotspots(g, Drawn(5, {{2, 0, 2, 0, 2}}), {}, o);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->areas.size(), 3u);
   EXPECT_EQ(r->areas[0].seed_cell, 0);
@@ -196,7 +220,7 @@ TEST(HotspotsTest, MaskedCellsSeparateComponents) {
   s.value = {5, 5};
   HotspotOptions o;
   o.coverage_pct = 100;
-  auto r = FindHotspots(g, s, o);
+  auto r = FindHotspots(g, s, {}, o);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->components, 2);
   ASSERT_EQ(r->areas.size(), 2u);
@@ -316,7 +340,7 @@ TEST(HotspotsTest, InvalidInputs) {
        "max_areas: expected 0 (all) or more (got -2)"},
   };
   for (const Case& c : cases) {
-    auto r = FindHotspots(g, s, c.o);
+    auto r = FindHotspots(g, s, {}, c.o);
     ASSERT_FALSE(r.ok()) << c.name;
     EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput) << c.name;
     EXPECT_NE(r.status().message().find(c.want), std::string::npos)
@@ -324,12 +348,12 @@ TEST(HotspotsTest, InvalidInputs) {
   }
   grid::Surface bad = s;
   bad.value[7] = -0.5;
-  auto r = FindHotspots(g, bad, HotspotOptions{});
+  auto r = FindHotspots(g, bad, {}, HotspotOptions{});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("cell 7: risk must be finite and >= 0 (got -0.5)"),
             std::string::npos);
   bad.value.pop_back();
-  EXPECT_EQ(FindHotspots(g, bad, HotspotOptions{}).status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(FindHotspots(g, bad, {}, HotspotOptions{}).status().code(), ErrorCode::kInvalidInput);
   EXPECT_EQ(CellsToOutline(g, {1, 1}).status().code(), ErrorCode::kInvalidInput);
   EXPECT_EQ(CellsToOutline(g, {15}).status().code(), ErrorCode::kInvalidInput);
 }

@@ -217,6 +217,9 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
       int64_t n_events = 0;
       for (int64_t c : counts) n_events += c;
       out.events_per_origin[o] = n_events;
+      // The tie rule's keys: the events before this origin only.
+      const grid::TieBreak ties =
+          n_events == 0 ? grid::TieBreak{} : grid::TieBreakFromEvents(events, grid, origin);
       for (size_t m = 0; m < num_models; ++m) {
         models::Model& model = *inst[t][m];
         auto fail = [&](const Status& s) {
@@ -244,7 +247,7 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
           }
         }
         if (n_events == 0) continue;
-        auto scores = ScoreCoverages(*surface, counts, all_cov);
+        auto scores = ScoreCoverages(*surface, counts, all_cov, ties);
         if (!scores.ok()) return fail(scores.status());
         ModelBacktest& mb = out.models[m];
         for (size_t c = 0; c < num_cov; ++c) {

@@ -72,7 +72,8 @@ std::string BacktestSummaryJson(const BacktestResult& r) {
   Json cov = Json::array();
   for (double c : r.coverages_pct) cov.push_back(Num(c));
   j["coverages_pct"] = cov;
-  j["ties"] = "expected value within tied blocks";
+  j["ties"] =
+      "risk, then 5-year cell history, then its 3x3 sum; expected value within blocks still tied";
   j["means"] =
       "over origins with at least one event in the horizon; origins without events count in "
       "\"origins\" only";

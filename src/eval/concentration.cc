@@ -32,11 +32,12 @@ Result<Concentration> ComputeConcentration(std::span<const int64_t> counts, doub
   if (c.events == 0) return c;
   c.cells_with_events_share = static_cast<double>(with_events) / static_cast<double>(c.cells);
   // The top share is a hit rate of the counts against themselves, so ties and a part-taken cell
-  // follow exactly the rule of ScoreCoverages.
+  // follow exactly the rule of ScoreCoverages. No tie keys: cells tied on their own count hold
+  // equal events, so any order among them gives the same share.
   grid::Surface self;
   self.value.assign(counts.begin(), counts.end());
   const double cov[] = {top_pct};
-  PLACECAST_ASSIGN_OR_RETURN(auto scores, ScoreCoverages(self, counts, cov));
+  PLACECAST_ASSIGN_OR_RETURN(auto scores, ScoreCoverages(self, counts, cov, {}));
   c.top_share = scores[0].hit_rate;
   std::vector<int64_t> sorted(counts.begin(), counts.end());
   std::sort(sorted.begin(), sorted.end());

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Hit rate, PAI and PEI with expected-value tie handling (see include/placecast/eval/metrics.h).
-// Only the cells that saw events are ranked individually: for each such cell we need the number of
-// cells ranked strictly above it (G) and the size of its tie block (E), both read off one sorted
-// copy of the risk values. Stateless; thread-safe.
+// For each cell that saw events we need the number of cells ranked above its tie block (G) and the
+// block's size (E), both read off the one ranking of grid/ranking.h. Stateless; thread-safe.
 #include "placecast/eval/metrics.h"
 
 #include <algorithm>
@@ -38,7 +37,8 @@ std::span<const double> CurveCoveragesPct() { return kCurve; }
 
 Result<std::vector<CoverageScore>> ScoreCoverages(const grid::Surface& risk,
                                                   std::span<const int64_t> observed,
-                                                  std::span<const double> coverages_pct) {
+                                                  std::span<const double> coverages_pct,
+                                                  const grid::TieBreak& ties) {
   const size_t n = risk.value.size();
   if (n == 0) return Status::InvalidInput("coverage metrics: the surface has no cells");
   if (observed.size() != n) {
@@ -53,12 +53,18 @@ Result<std::vector<CoverageScore>> ScoreCoverages(const grid::Surface& risk,
     }
   }
 
+  if ((!ties.history.empty() && ties.history.size() != n) ||
+      (!ties.smoothed.empty() && ties.smoothed.size() != n)) {
+    return Status::InvalidInput(
+        "coverage metrics: the surface has " + std::to_string(n) + " cells but the tie keys have " +
+        std::to_string(std::max(ties.history.size(), ties.smoothed.size())));
+  }
+
   // Cells that saw events, and the best possible counts (observed, descending).
   struct Hot {
-    double risk;
     int64_t count;
-    double above = 0;  // G: cells with strictly higher risk
-    double tied = 0;   // E: cells with exactly this risk (itself included)
+    double above = 0;  // G: cells ranked above the cell's tie block
+    double tied = 0;   // E: cells in the block (itself included)
   };
   std::vector<Hot> hot;
   int64_t total = 0;
@@ -71,10 +77,7 @@ Result<std::vector<CoverageScore>> ScoreCoverages(const grid::Surface& risk,
       return Status::InvalidInput("coverage metrics: observed count of cell " + std::to_string(i) +
                                   " is negative (got " + std::to_string(observed[i]) + ")");
     }
-    if (observed[i] > 0) {
-      hot.push_back({risk.value[i], observed[i]});
-      total += observed[i];
-    }
+    total += observed[i];
   }
 
   std::vector<CoverageScore> out;
@@ -86,13 +89,20 @@ Result<std::vector<CoverageScore>> ScoreCoverages(const grid::Surface& risk,
     return out;
   }
 
-  std::vector<double> sorted = risk.value;
-  std::sort(sorted.begin(), sorted.end(), std::greater<double>());
-  for (Hot& h : hot) {
-    auto lo = std::lower_bound(sorted.begin(), sorted.end(), h.risk, std::greater<double>());
-    auto hi = std::upper_bound(lo, sorted.end(), h.risk, std::greater<double>());
-    h.above = static_cast<double>(lo - sorted.begin());
-    h.tied = static_cast<double>(hi - lo);
+  // The one ranking (grid/ranking.h); a block is what stays tied after its tie rule. Hot cells are
+  // then visited by cell id, the order the hits are summed in.
+  const grid::CellRanking ranking = grid::RankCells(risk, ties);
+  std::vector<Hot> block(n);
+  for (size_t end = n; end > 0;) {
+    const size_t start = static_cast<size_t>(ranking.block_start[end - 1]);
+    for (size_t i = start; i < end; ++i) {
+      block[static_cast<size_t>(ranking.cells[i])] = {0, static_cast<double>(start),
+                                                      static_cast<double>(end - start)};
+    }
+    end = start;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (observed[i] > 0) hot.push_back({observed[i], block[i].above, block[i].tied});
   }
   std::vector<int64_t> best(hot.size());
   for (size_t i = 0; i < hot.size(); ++i) best[i] = hot[i].count;

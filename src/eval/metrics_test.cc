@@ -34,7 +34,7 @@ std::vector<int64_t> Counts(const std::vector<std::string>& rows) {
 
 std::vector<CoverageScore> Score(const std::vector<double>& risk, const std::vector<int64_t>& obs,
                                  const std::vector<double>& cov) {
-  auto r = ScoreCoverages(grid::Surface{risk}, obs, cov);
+  auto r = ScoreCoverages(grid::Surface{risk}, obs, cov, {});
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() ? *r : std::vector<CoverageScore>{};
 }
@@ -200,11 +200,49 @@ TEST(MetricsTest, InvalidInputs) {
       {{1, 2}, {1, 0}, {nan}, "coverage_pct must be in (0, 100] (got nan)"},
   };
   for (const Case& c : cases) {
-    auto r = ScoreCoverages(grid::Surface{c.risk}, c.obs, c.cov);
+    auto r = ScoreCoverages(grid::Surface{c.risk}, c.obs, c.cov, {});
     ASSERT_FALSE(r.ok()) << c.message;
     EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
     EXPECT_NE(r.status().message().find(c.message), std::string::npos) << r.status().message();
   }
+}
+
+TEST(MetricsTest, Issue14TieKeysOfTheWrongLengthAreRejected) {
+  grid::TieBreak ties{{1, 2, 3}, {1, 2, 3}};
+  auto r = ScoreCoverages(grid::Surface{{1, 2}}, std::vector<int64_t>{1, 0},
+                          std::vector<double>{50}, ties);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(r.status().message(),
+            "coverage metrics: the surface has 2 cells but the tie keys have 3");
+}
+
+TEST(MetricsTest, Issue14TiesFollowTheLongerHistory) {
+  // Four cells, all risk 0 (a short window saw nothing). The event of the horizon falls in cell 2,
+  // the cell with the longest history: the tie rule ranks it first, so flagging one cell (25 %)
+  // catches it. Scoring ties by risk alone gave the chance level, 1/4.
+  const std::vector<double> risk = {0, 0, 0, 0};
+  const std::vector<int64_t> obs = {0, 0, 1, 0};
+  const std::vector<double> cov = {25, 50};
+  grid::TieBreak ties{{1, 0, 4, 1}, {1, 5, 5, 5}};
+  auto r = ScoreCoverages(grid::Surface{risk}, obs, cov, ties);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_DOUBLE_EQ((*r)[0].hit_rate, 1);
+  EXPECT_DOUBLE_EQ((*r)[0].pai, 4);
+  EXPECT_DOUBLE_EQ(Score(risk, obs, cov)[0].hit_rate, 0.25);
+  // Cells 0 and 3 tie on risk and both keys: a block of two, scored by expectation. The event in
+  // cell 3 counts half at 50 % (k = 2: cell 2, then half of the block {0, 3}).
+  const std::vector<int64_t> obs3 = {0, 0, 0, 1};
+  grid::TieBreak ties3{{1, 0, 4, 1}, {5, 5, 5, 5}};
+  auto r3 = ScoreCoverages(grid::Surface{risk}, obs3, cov, ties3);
+  ASSERT_TRUE(r3.ok());
+  EXPECT_DOUBLE_EQ((*r3)[0].hits, 0);
+  EXPECT_DOUBLE_EQ((*r3)[1].hits, 0.5);
+  // Risk still comes first: a higher risk beats any history.
+  auto r4 = ScoreCoverages(grid::Surface{{0, 1, 0, 0}}, obs, cov, ties);
+  ASSERT_TRUE(r4.ok());
+  EXPECT_DOUBLE_EQ((*r4)[0].hits, 0);
+  EXPECT_DOUBLE_EQ((*r4)[1].hits, 1);
 }
 
 TEST(MetricsTest, CurveIsHalfPercentSteps) {

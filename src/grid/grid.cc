@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 namespace placecast::grid {
 
@@ -70,14 +69,6 @@ CellId Grid::PointToCell(double x_m, double y_m) const {
 CellId Grid::ColRowToCell(int32_t col, int32_t row) const {
   if (col < 0 || row < 0 || col >= nx_ || row >= ny_) return kNoCell;
   return index_[static_cast<size_t>(row) * nx_ + col];
-}
-
-std::vector<CellId> Surface::Ranking() const {
-  std::vector<CellId> order(value.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](CellId a, CellId b) { return value[a] > value[b]; });
-  return order;
 }
 
 }  // namespace placecast::grid

@@ -66,10 +66,5 @@ TEST(GridTest, InvalidInputsAreRejected) {
   EXPECT_EQ(Grid::Create(0, 0, 1, 1, 1, {0}, "").status().code(), ErrorCode::kInvalidInput);
 }
 
-TEST(GridTest, RankingBreaksTiesBySouthWestFirst) {
-  Surface s{{1.0, 3.0, 1.0, 3.0, 0.5}};
-  EXPECT_EQ(s.Ranking(), (std::vector<CellId>{1, 3, 0, 2, 4}));
-}
-
 }  // namespace
 }  // namespace placecast::grid

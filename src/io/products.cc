@@ -69,11 +69,8 @@ using products_internal::Format;
 using products_internal::FormatLocal;
 using products_internal::ParseParams;
 
-int32_t TopCellCount(double top_share_pct, int32_t num_cells) {
-  if (num_cells <= 0) return 0;
-  // The small tolerance keeps 5 % of 20 cells at exactly 1 cell despite binary rounding.
-  const double k = std::ceil(top_share_pct / 100.0 * num_cells - 1e-9);
-  return static_cast<int32_t>(std::clamp<double>(k, 1, num_cells));
+int32_t TopCellCount(const ForecastProduct& p) {
+  return grid::TopCellsForShare(p.top_share_pct, p.grid->num_cells());
 }
 
 Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p) {
@@ -100,24 +97,36 @@ Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p) {
                                   ")");
     }
   }
+  for (const auto* key : {&p.ties.history, &p.ties.smoothed}) {
+    if (!key->empty() && static_cast<int64_t>(key->size()) != n) {
+      return Status::InvalidInput("forecast product: tie keys have " + std::to_string(key->size()) +
+                                  " entries but the grid has " + std::to_string(n) +
+                                  " active cells");
+    }
+  }
   if (!p.suppressed.empty() && static_cast<int64_t>(p.suppressed.size()) != n) {
     return Status::InvalidInput("forecast product: suppressed has " +
                                 std::to_string(p.suppressed.size()) + " entries but the grid has " +
                                 std::to_string(n) + " active cells");
   }
   auto is_suppressed = [&](grid::CellId c) { return !p.suppressed.empty() && p.suppressed[c]; };
-  // Suppressed cells rank last (value -1, ties by ascending id) and count for no share.
+  // Suppressed cells rank last (value -1, tie keys 0, so by ascending id: their order says nothing
+  // about their history) and count for no share.
   grid::Surface ranked = *p.surface;
+  grid::TieBreak ties = p.ties;
   for (int32_t c = 0; c < n; ++c) {
-    if (is_suppressed(c)) ranked.value[c] = -1;
+    if (!is_suppressed(c)) continue;
+    ranked.value[c] = -1;
+    if (!ties.history.empty()) ties.history[c] = 0;
+    if (!ties.smoothed.empty()) ties.smoothed[c] = 0;
   }
-  const std::vector<grid::CellId> order = ranked.Ranking();
+  const std::vector<grid::CellId> order = grid::RankCells(ranked, ties).cells;
   int32_t published = 0;
   for (int32_t c = 0; c < n; ++c) published += is_suppressed(c) ? 0 : 1;
   // Summed in rank order so the last cumulative share is exactly 1.
   double total = 0;
   for (grid::CellId c : order) total += is_suppressed(c) ? 0 : v[c];
-  const int32_t top = TopCellCount(p.top_share_pct, n);
+  const int32_t top = TopCellCount(p);
 
   std::vector<ProductCell> cells(n);
   std::vector<double> lon(n), lat(n);
@@ -184,7 +193,7 @@ nlohmann::ordered_json Metadata(const ForecastProduct& p, nlohmann::ordered_json
                    {"to", FormatLocal(p, p.origin_s)},
                    {"events", p.training_events}};
   m["top_share_pct"] = p.top_share_pct;
-  m["top_cells"] = TopCellCount(p.top_share_pct, g.num_cells());
+  m["top_cells"] = TopCellCount(p);
   m["grid"] = {{"cells", g.num_cells()}, {"nx", g.nx()},
                {"ny", g.ny()},           {"cell_size_m", g.cell_size_m()},
                {"x0_m", g.x0_m()},       {"y0_m", g.y0_m()},

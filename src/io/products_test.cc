@@ -46,18 +46,6 @@ std::string Fields(const std::string& line, int n) {
   return line.substr(0, pos - 1);
 }
 
-TEST(ProductsTest, TopCellCountRoundsUp) {
-  struct Case {
-    double pct;
-    int32_t cells, want;
-  };
-  for (const Case& c :
-       {Case{5, 12, 1}, Case{25, 12, 3}, Case{5, 20, 1}, Case{10, 20, 2}, Case{100, 7, 7},
-        Case{0.1, 12, 1}, Case{50, 3, 2}, Case{5, 1000, 50}, Case{5, 1001, 51}}) {
-    EXPECT_EQ(TopCellCount(c.pct, c.cells), c.want) << c.pct << "% of " << c.cells;
-  }
-}
-
 TEST(ProductsTest, Issue14ProductTimesAreLocalDays) {
   ForecastProduct p;
   auto ny = LoadCalendar("America/New_York");
@@ -92,6 +80,28 @@ TEST(ProductsTest, RankProductCellsKnownAnswer) {
   EXPECT_FALSE((*cells)[3].in_top);
   EXPECT_DOUBLE_EQ((*cells)[0].x_m, 485375);
   EXPECT_DOUBLE_EQ((*cells)[0].y_m, 4425225);
+}
+
+TEST(ProductsTest, Issue14TiesRankByTheTieKeysAndSuppressedCellsById) {
+  // kRisk's two 1s (cells 2 and 10) and its zeros, with tie keys: cell 10 has the longer history,
+  // so it ranks before cell 2; among the zeros cell 9 (history 2), then 4 and 8 (history 1; 8 has
+  // the larger smoothed sum), then the rest by id. Without keys: 2, 10, 0, 1, 3, 4, 8, 9.
+  TextForecast f(kRisk, 25);
+  f.product.ties.history = {0, 0, 1, 0, 1, 0, 0, 0, 1, 2, 3, 0};
+  f.product.ties.smoothed = {0, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0};
+  auto cells = RankProductCells(f.product);
+  ASSERT_TRUE(cells.ok()) << cells.status().ToString();
+  std::vector<int32_t> order;
+  for (const auto& c : *cells) order.push_back(c.cell);
+  EXPECT_EQ(order, (std::vector<int32_t>{6, 5, 7, 11, 10, 2, 9, 8, 4, 0, 1, 3}));
+  // A suppressed cell ranks last by id whatever its history: its place says nothing about it.
+  f.product.suppressed.assign(12, 0);
+  f.product.suppressed[9] = f.product.suppressed[1] = 1;
+  auto sup = RankProductCells(f.product);
+  ASSERT_TRUE(sup.ok()) << sup.status().ToString();
+  order.clear();
+  for (const auto& c : *sup) order.push_back(c.cell);
+  EXPECT_EQ(order, (std::vector<int32_t>{6, 5, 7, 11, 10, 2, 8, 4, 0, 3, 1, 9}));
 }
 
 TEST(ProductsTest, AllZeroSurfaceHasZeroShares) {

@@ -133,7 +133,11 @@ inline std::vector<InvalidProductCase> InvalidProductCases() {
        "forecast product: top_share_pct: expected a percentage in (0, 100] (got 0)"},
       {"top share over 100", [](ForecastProduct& p, grid::Surface&) { p.top_share_pct = 101; },
        "forecast product: top_share_pct: expected a percentage in (0, 100] (got 101)"},
-
+      {"short tie keys",
+       [](ForecastProduct& p, grid::Surface&) {
+         p.ties.smoothed = {1, 2};
+       },
+       "forecast product: tie keys have 2 entries but the grid has 12 active cells"},
   };
 }
 

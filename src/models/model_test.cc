@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "models/test_util.h"
+#include "placecast/grid/ranking.h"
 
 namespace placecast::models {
 namespace {
@@ -293,6 +294,41 @@ TEST(ModelContractTest, WindowStartIsInAndTheOriginIsOut) {
     EXPECT_GT(v[1], 0.0) << name;
     EXPECT_GT(v[2], 0.0) << name;
     EXPECT_EQ(v[3], 0.0) << name;
+  }
+}
+
+TEST(ModelContractTest, Issue14EveryModelsTiesFollowTheLongerHistory) {
+  // Six cells 1 km apart (no kernel reaches a neighbour), a 10-day window. Two recent events in
+  // cell 5; older ones (100 days back: outside every window, inside the tie rule's five years) in
+  // cells 0 (one) and 2 (three); five events at and after the origin in cell 3. Every model gives
+  // cells 0-4 exactly 0. Ranked: 5, then the zeros by history (2, 0), then by the 3 × 3 (here
+  // 3 × 1) sum (1: 4, 3: 3, 4: 2). The old rule (cell id) gave 5, 0, 1, 2, 3, 4.
+  const auto g = testing::GridFromText(". . . . . .", 1000);
+  EventSet ev;
+  const int64_t old = kOrigin - 100 * kSecondsPerDay;
+  ev.Add(old, 500, 500, OffenceGroup::kTheft, "theft", "old 0");
+  for (int i = 0; i < 3; ++i) ev.Add(old, 2500, 500, OffenceGroup::kTheft, "theft", "old 2");
+  ev.Add(kOrigin - kSecondsPerDay, 5500, 500, OffenceGroup::kTheft, "theft", "recent a");
+  ev.Add(kOrigin - 2 * kSecondsPerDay, 5400, 400, OffenceGroup::kTheft, "theft", "recent b");
+  for (int i = 0; i < 5; ++i) {
+    ev.Add(kOrigin + i * kSecondsPerDay, 3500, 500, OffenceGroup::kTheft, "theft", "future");
+  }
+  ev.SortByTime();
+  const std::map<std::string, std::map<std::string, std::string>> params = {
+      {"naive", {{"window_days", "10"}}},          {"retro", {{"window_days", "10"}}},
+      {"prospective", {{"bandwidth_days", "10"}}}, {"sepp_grid", {{"window_days", "10"}}},
+      {"sepp", {{"window_days", "10"}}},
+  };
+  const grid::TieBreak ties = grid::TieBreakFromEvents(ev, g, kOrigin);
+  EXPECT_EQ(ties.history, (std::vector<int64_t>{1, 0, 3, 0, 0, 2}));
+  for (const auto& name : ModelNames()) {
+    auto m = CreateModel(name, params.at(name)).value();
+    ASSERT_TRUE(m->Fit(ev, g, kOrigin).ok()) << name;
+    const grid::Surface s = *m->Predict(7);
+    for (int c = 0; c < 5; ++c) ASSERT_EQ(s.value[c], 0.0) << name << " cell " << c;
+    ASSERT_GT(s.value[5], 0.0) << name;
+    EXPECT_EQ(grid::RankCells(s, ties).cells, (std::vector<grid::CellId>{5, 2, 0, 1, 3, 4}))
+        << name;
   }
 }
 

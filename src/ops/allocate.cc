@@ -475,7 +475,7 @@ Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
   if (r.points.rfind("auto:", 0) == 0) {
     PLACECAST_ASSIGN_OR_RETURN(int32_t n, AutoPointCount(r.points));
     PLACECAST_ASSIGN_OR_RETURN(std::vector<grid::CellId> cells,
-                               deploy::AutoPointCells(g, fc.surface.value, n, spacing_m));
+                               deploy::AutoPointCells(g, fc.surface.value, fc.ties, n, spacing_m));
     for (size_t i = 0; i < cells.size(); ++i) {
       Site s;
       s.id = "auto-" + std::string(i < 9 ? "00" : i < 99 ? "0" : "") + std::to_string(i + 1);
@@ -700,6 +700,7 @@ Result<Product> Run(io::Store& store, const AllocateRequest& r, Context& ctx) {
     p.train_from_s = profile_from;
     p.training_events = profile.events;
     p.study_area = fc.study.study_area.empty() ? nullptr : &fc.study.study_area;
+    p.ties = fc.ties;
     // Outline as many top-risk cells as the plan covers: where a perfect plan would look.
     p.top_share_pct =
         std::clamp(100.0 * std::max<size_t>(1, plan.covered.size()) / g.num_cells(), 1e-6, 100.0);

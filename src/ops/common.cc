@@ -303,6 +303,7 @@ Result<SelectedForecast> RunSelectedForecast(io::Store& store, const Selection& 
   }
   PLACECAST_ASSIGN_OR_RETURN(out.surface, out.model->Predict(s.horizon_days));
   out.support_m = out.model->SupportRadiusM();
+  out.ties = grid::TieBreakFromEvents(out.study.events, out.study.grid, out.origin_s);
   for (const auto& w : out.model->Warnings()) {
     progress.Warn(w);
     out.warnings.push_back(w);

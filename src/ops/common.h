@@ -17,6 +17,7 @@
 #include "placecast/common/event_set.h"
 #include "placecast/grid/geometry.h"
 #include "placecast/grid/grid.h"
+#include "placecast/grid/ranking.h"
 #include "placecast/io/store.h"
 #include "placecast/models/model.h"
 #include "placecast/ops/operation.h"
@@ -148,6 +149,7 @@ struct SelectedForecast {
   std::vector<std::string> warnings;  // stale-data, model and enforcement warnings
   double support_m = 0;               // the model's SupportRadiusM
   int64_t train_from_s = 0;           // the model's TrainFromS(origin)
+  grid::TieBreak ties;                // the tie rule's keys at the origin (grid/ranking.h)
 };
 
 // Checks the --param keys, creates the model, loads the study up to the origin (the model cannot

@@ -99,7 +99,7 @@ Result<std::string> BuildExplanationsJson(const ForecastRequest& r, const Select
         "offence and distance.";
   } else {
     std::vector<grid::CellId> cells;
-    for (grid::CellId c : surface.Ranking()) {
+    for (grid::CellId c : grid::RankCells(surface, fc.ties).cells) {
       if (static_cast<int64_t>(cells.size()) >= r.explain_top) break;
       if (surface.value[static_cast<size_t>(c)] > 0) cells.push_back(c);
     }
@@ -208,6 +208,7 @@ Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
   p.warnings = fc.warnings;
   p.study_area = study.study_area.empty() ? nullptr : &study.study_area;
   p.top_share_pct = r.top_pct;
+  p.ties = fc.ties;
   p.title = SelectionTitle(r, cal, origin_s);
   p.code_version = kVersion;
   ModelCardInput card_in{r.model,     params.ToJson(),    r.offence,
@@ -283,15 +284,11 @@ Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
   Product out;
   PLACECAST_ASSIGN_OR_RETURN(out.ledger_seq, RecordAndPublish(store, ctx, r, *stage));
 
-  // The top published cell (suppressed cells are never reported).
-  grid::Surface published = surface;
-  for (size_t c = 0; c < pub.suppressed.size(); ++c) {
-    if (pub.suppressed[c]) published.value[c] = -1;
-  }
-  auto ranking = published.Ranking();
-  if (!ranking.empty() && published.value[ranking[0]] < 0) ranking.clear();
-  const int top = ranking.empty() ? -1 : ranking[0];
-  const double top_risk = ranking.empty() ? 0.0 : surface.value[ranking[0]];
+  // The top published cell, as the products rank it (suppressed cells are never reported).
+  PLACECAST_ASSIGN_OR_RETURN(const std::vector<io::ProductCell> ranked, io::RankProductCells(p));
+  const bool any = !ranked.empty() && !ranked[0].suppressed;
+  const int top = any ? ranked[0].cell : -1;
+  const double top_risk = any ? ranked[0].risk : 0.0;
   char line[512];
   std::snprintf(line, sizeof(line), "forecast: %s, %s, origin %s, horizon %g day(s)",
                 r.model.c_str(), r.offence.c_str(), cal.FormatDate(origin_s).c_str(),

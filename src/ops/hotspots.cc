@@ -276,7 +276,8 @@ Result<Product> Run(io::Store& store, const HotspotsRequest& r, Context& ctx) {
   opt.max_area_m2 = r.max_area_m2;
   opt.min_risk = r.min_risk;
   opt.max_areas = static_cast<int32_t>(r.max_areas);
-  PLACECAST_ASSIGN_OR_RETURN(deploy::HotspotResult h, deploy::FindHotspots(g, fc.surface, opt));
+  PLACECAST_ASSIGN_OR_RETURN(deploy::HotspotResult h,
+                             deploy::FindHotspots(g, fc.surface, fc.ties, opt));
   PLACECAST_ASSIGN_OR_RETURN(LonLat ll, ProjectAreas(g.crs(), h.areas));
 
   const bool counts = fc.model->output_kind() == models::Model::OutputKind::kExpectedCount;

@@ -340,7 +340,7 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
   const auto l = internal::ComputeMapLayout(g, p.study_area);
   std::vector<double> upper;
   const std::vector<int> cls = internal::QuantileClasses(value, 5, &upper);
-  const int32_t top_count = io::TopCellCount(p.top_share_pct, g.num_cells());
+  const int32_t top_count = io::TopCellCount(p);
 
   Canvas canvas(l.width_px, l.height_px);
   cairo_t* cr = canvas.cr();

@@ -195,7 +195,7 @@ Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p
   PLACECAST_ASSIGN_OR_RETURN(nlohmann::ordered_json params, ParseParams(p.params_json));
   const grid::Grid& g = *p.grid;
   const std::string title = io::products_internal::ProductTitle(p);
-  const int32_t top = io::TopCellCount(p.top_share_pct, g.num_cells());
+  const int32_t top = io::TopCellCount(p);
 
   std::string h;
   h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";

@@ -25,10 +25,6 @@ namespace placecast::audit {
 Result<std::vector<int32_t>> CellsToAreas(const grid::Grid& grid,
                                           const std::vector<grid::Boundary>& areas);
 
-// Number of cells flagged at `coverage_pct` % of `num_cells`: ceil(coverage_pct/100 × num_cells),
-// at least 1 when there are cells (the rule of io::TopCellCount).
-int32_t FlaggedCellCount(double coverage_pct, int32_t num_cells);
-
 // How the daily forecasts are made: as in eval::RunBacktest, one origin per local day of
 // `calendar` from `from_s`
 // to `to_s` (inclusive), each model fitted on the events before the origin, `train_days` setting
@@ -46,9 +42,11 @@ struct FlagRequest {
 };
 
 struct FlaggedDays {
-  std::vector<int64_t> origins_s;                // one per day
-  std::vector<std::vector<grid::CellId>> cells;  // per day: the top cells by rank
-  std::vector<std::string> warnings;             // model warnings, each text once
+  std::vector<int64_t> origins_s;  // one per day
+  // Per day: the top ceil(coverage_pct/100 × cells) cells by grid::RankCells (the tie rule at
+  // that day's origin).
+  std::vector<std::vector<grid::CellId>> cells;
+  std::vector<std::string> warnings;  // model warnings, each text once
 };
 
 // The top cells of each day's forecast. kInvalidInput for a bad request (from/to not starts of

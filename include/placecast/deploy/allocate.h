@@ -17,6 +17,7 @@
 #include "placecast/common/event_set.h"
 #include "placecast/grid/geometry.h"
 #include "placecast/grid/grid.h"
+#include "placecast/grid/ranking.h"
 #include "placecast/status.h"
 
 namespace placecast::deploy {
@@ -84,12 +85,14 @@ std::vector<grid::CellId> CellsWithinRadius(const grid::Grid& grid, double x_m, 
 std::vector<grid::CellId> CellsInPolygon(const grid::Grid& grid, const grid::Boundary& beat);
 
 // Candidate patrol points when the user has none ("--points auto:N"): walking the cells in the
-// order of `risk` (descending, ties by ascending id), a cell's centre becomes a point when it is at
-// least `min_spacing_m` from every point already placed, until `count` points are placed or the
-// cells with positive risk run out. Returns the chosen cells in placement order. kInvalidInput for
-// count < 1, a risk vector of the wrong size, or a negative spacing.
+// order of grid::RankCells(risk, ties) (descending risk, ties by the tie rule's keys `ties`, empty:
+// by ascending id), a cell's centre becomes a point when it is at least `min_spacing_m` from every
+// point already placed, until `count` points are placed or the cells with positive risk run out.
+// Returns the chosen cells in placement order. kInvalidInput for count < 1, a risk vector or tie
+// key of the wrong size, or a negative spacing.
 Result<std::vector<grid::CellId>> AutoPointCells(const grid::Grid& grid,
-                                                 const std::vector<double>& risk, int32_t count,
+                                                 const std::vector<double>& risk,
+                                                 const grid::TieBreak& ties, int32_t count,
                                                  double min_spacing_m);
 
 // One shift's maximal covering problem:

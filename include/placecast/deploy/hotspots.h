@@ -11,6 +11,7 @@
 
 #include "placecast/grid/geometry.h"
 #include "placecast/grid/grid.h"
+#include "placecast/grid/ranking.h"
 #include "placecast/status.h"
 
 namespace placecast::deploy {
@@ -22,7 +23,7 @@ inline constexpr double kDefaultMaxAreaM2 = 250000;
 
 struct HotspotOptions {
   // Share (in %) of the grid's active cells considered: the top ceil(coverage_pct/100 × cells)
-  // cells of the ranking (grid::Surface::Ranking: descending value, ties by ascending cell id).
+  // cells of the ranking (grid::RankCells: descending value, ties by the tie rule).
   // Range (0, 100]; default 5, the share most hit-rate studies report.
   double coverage_pct = 5;
   // Largest area of one patrol area in m²; a component of adjacent candidate cells larger than
@@ -70,23 +71,24 @@ struct HotspotResult {
 };
 
 // Finds the patrol areas of `surface` over `grid`:
-//  1. candidates: the top ceil(coverage_pct/100 × cells) cells of surface.Ranking(), keeping those
-//     with value > 0 and value >= min_risk;
+//  1. candidates: the top ceil(coverage_pct/100 × cells) cells of grid::RankCells(surface, ties),
+//     keeping those with value > 0 and value >= min_risk;
 //  2. their 4-connected (rook adjacency) components;
 //  3. a component of more than max_cells_per_area cells is split by region growing: seed at its
-//     highest-value unassigned cell (tie: lower id); repeatedly add the unassigned cell of the
-//     component adjacent to the region that touches the region on the most sides, then with the
-//     highest value, then with the lower id, while the region has fewer than max_cells_per_area
-//     cells; then seed again among the unassigned cells;
-//  4. areas ranked by expected events (descending; tie: lower seed cell id), cut to max_areas.
+//     first-ranked unassigned cell; repeatedly add the unassigned cell of the component adjacent
+//     to the region that touches the region on the most sides, then the first-ranked, while the
+//     region has fewer than max_cells_per_area cells; then seed again among the unassigned cells;
+//  4. areas ranked by expected events (descending; tie: the seed ranked first), cut to max_areas.
 // When the values are relative scores rather than expected counts, "expected events" is the sum of
 // scores and only the shares are meaningful.
-// kInvalidInput when the surface size differs from the grid's cell count, a value is negative or
-// not finite (naming the cell), coverage_pct is outside (0, 100], max_area_m2 is neither 0 nor
-// at least one cell's area (naming both), min_risk is negative or not finite, or max_areas is
-// negative.
+// `ties` are the tie rule's keys at the forecast's origin (grid::TieBreakFromEvents; empty: ties
+// by cell id).
+// kInvalidInput when the surface or a tie key's size differs from the grid's cell count, a value
+// is negative or not finite (naming the cell), coverage_pct is outside (0, 100], max_area_m2 is
+// neither 0 nor at least one cell's area (naming both), min_risk is negative or not finite, or
+// max_areas is negative.
 Result<HotspotResult> FindHotspots(const grid::Grid& grid, const grid::Surface& surface,
-                                   const HotspotOptions& options);
+                                   const grid::TieBreak& ties, const HotspotOptions& options);
 
 // The outline of the union of `cells`' squares: one polygon per 4-connected piece, exterior ring
 // counter-clockwise then holes clockwise, each ring starting at its lowest vertex (y, then x).

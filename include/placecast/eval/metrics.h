@@ -11,6 +11,7 @@
 
 #include "placecast/common/event_set.h"
 #include "placecast/grid/grid.h"
+#include "placecast/grid/ranking.h"
 #include "placecast/status.h"
 
 namespace placecast::eval {
@@ -18,14 +19,17 @@ namespace placecast::eval {
 // The scores of one forecast at one coverage.
 //
 // With N active cells and coverage c %, the flagged area is k = c × N / 100 cells; k may be
-// fractional. Cells are ranked by risk, highest first.
+// fractional. Cells are ranked by grid::RankCells: risk, highest first, ties by the forecast's
+// tie rule (five-year history, then its 3 × 3 smoothing; grid/ranking.h).
 //
-// Ties: cells of equal risk form a block. A block that lies wholly inside the top k counts all its
-// events; a block that straddles the k boundary, with G cells ranked above it, E cells in it and H
-// events in it, contributes H × (k − G) / E: the expected hits when the order inside the block is
-// uniformly random. The result therefore does not depend on the order of cells, and a surface of
-// equal values scores exactly what a random choice of cells would (hit rate = c / 100). A
-// fractional k is the same rule: a part-taken cell contributes its fraction of its events.
+// Ties: cells equal in risk and in both tie keys form a block (they differ only by cell id, the
+// rule's arbitrary last step, which a score never uses). A block that lies wholly inside the top k
+// counts all its events; a block that straddles the k boundary, with G cells ranked above it, E
+// cells in it and H events in it, contributes H × (k − G) / E: the expected hits when the order
+// inside the block is uniformly random. The result therefore does not depend on cell ids, and a
+// surface and history of equal values score exactly what a random choice of cells would (hit rate
+// = c / 100). A fractional k is the same rule: a part-taken cell contributes its fraction of its
+// events.
 struct CoverageScore {
   double coverage_pct = 0;   // c
   double flagged_cells = 0;  // k = c × N / 100
@@ -43,12 +47,14 @@ struct CoverageScore {
 };
 
 // Scores `risk` (one value per active cell) against `observed` (events per active cell in the
-// horizon) at each of `coverages_pct`, in the given order.
-// kInvalidInput when the two lengths differ or are 0, when a risk value is not finite, when a count
+// horizon) at each of `coverages_pct`, in the given order, ranking with `ties`
+// (grid::TieBreakFromEvents at the forecast's origin; empty = ties by risk alone).
+// kInvalidInput when the lengths differ or are 0, when a risk value is not finite, when a count
 // is negative, or when a coverage is outside (0, 100].
 Result<std::vector<CoverageScore>> ScoreCoverages(const grid::Surface& risk,
                                                   std::span<const int64_t> observed,
-                                                  std::span<const double> coverages_pct);
+                                                  std::span<const double> coverages_pct,
+                                                  const grid::TieBreak& ties);
 
 // The fixed coverages of the hit-rate curve: 0.5, 1, 1.5, …, 100 % (200 points, step 0.5 %).
 std::span<const double> CurveCoveragesPct();

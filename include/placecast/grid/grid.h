@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Grid: square cells over the study area, with a mask of the cells inside the boundary, and
-// Surface: one value per active cell with the deterministic ranking used for coverage.
+// Surface: one value per active cell (ranked by grid/ranking.h).
 // Both are immutable once built and safe to share between threads.
 #pragma once
 
@@ -62,14 +62,10 @@ class Grid {
   std::vector<int32_t> cell_col_, cell_row_;
 };
 
-// One value per active cell of a grid: a risk score or an expected count.
+// One value per active cell of a grid: a risk score or an expected count. Cells are ranked by
+// RankCells (placecast/grid/ranking.h), with its tie rule.
 struct Surface {
   std::vector<double> value;
-
-  // Active cells in descending value. Ties are broken by ascending CellId (south-west first),
-  // a fixed rule so products are reproducible; coverage metrics do not depend on this rule (they
-  // share hits within a tie evenly, see eval/metrics.h).
-  std::vector<CellId> Ranking() const;
 };
 
 }  // namespace placecast::grid

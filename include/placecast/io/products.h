@@ -15,6 +15,7 @@
 #include "placecast/common/calendar.h"
 #include "placecast/grid/geometry.h"
 #include "placecast/grid/grid.h"
+#include "placecast/grid/ranking.h"
 #include "placecast/status.h"
 
 namespace placecast::io {
@@ -37,6 +38,9 @@ struct ForecastProduct {
   // Share of active cells (in %) flagged in_top and outlined on the map: the top
   // ceil(top_share_pct/100 × cells) cells by rank. Range (0, 100]; default 5.
   double top_share_pct = 5;
+  // The tie rule's keys at the origin (grid::TieBreakFromEvents over the training events), by
+  // which cells of equal risk are ranked. Empty: ties by cell id alone.
+  grid::TieBreak ties;
   std::string title;           // map and report title; "" = "<model> forecast of <offence>"
   std::string code_version;    // placecast version shown in the footer ("0.1.0")
   std::string generated_note;  // free text shown at the end of the report (may be "")
@@ -46,8 +50,9 @@ struct ForecastProduct {
   std::string model_card_json;
   // Public-release suppression (see placecast/privacy/privacy.h): empty = none, else one entry per
   // active cell, non-zero = the cell's risk is withheld. Suppressed cells rank after every
-  // published cell (by ascending cell id), are never in_top, are left out of the shares, publish
-  // risk and shares as empty (CSV) or null (GeoJSON, GeoPackage), and are left unshaded on the map.
+  // published cell (by ascending cell id, never by their tie keys), are never in_top, are left out
+  // of the shares, publish risk and shares as empty (CSV) or null (GeoJSON, GeoPackage), and are
+  // left unshaded on the map.
   std::vector<uint8_t> suppressed;
   // Public-release statement (mode, k, ε, Δ, method), shown in the report and as "privacy" in the
   // GeoJSON metadata. "" = not a public release.
@@ -66,7 +71,7 @@ struct ProductCell {
   grid::CellId cell = grid::kNoCell;
   int32_t col = 0, row = 0;
   double risk = 0;
-  int32_t rank = 0;             // 1 = highest risk; ties by ascending cell id
+  int32_t rank = 0;             // 1 = highest risk; ties by grid::RankCells' rule
   double risk_share = 0;        // risk / total risk (0 when the total is 0)
   double cumulative_share = 0;  // sum of risk_share over ranks 1 .. rank
   bool in_top = false;          // rank <= TopCellCount()
@@ -75,14 +80,14 @@ struct ProductCell {
   double lon = 0, lat = 0;      // cell centre in WGS 84 degrees
 };
 
-// Number of cells flagged in_top: ceil(top_share_pct/100 × num_cells), at least 1 when there
-// are cells. REQUIRES: 0 < top_share_pct <= 100.
-int32_t TopCellCount(double top_share_pct, int32_t num_cells);
+// Number of cells flagged in_top: grid::TopCellsForShare(top_share_pct, cells of p.grid).
+// REQUIRES: p.grid is set; 0 < top_share_pct <= 100.
+int32_t TopCellCount(const ForecastProduct& p);
 
-// The product's cells sorted by rank. kInvalidInput when the grid or surface is null, the surface
-// size differs from the grid's cell count, a value is negative or not finite (naming the cell), or
-// top_share_pct is outside (0, 100], or `suppressed` is neither empty nor one entry per cell;
-// kUnsupported when PROJ does not know the grid CRS.
+// The product's cells sorted by rank (grid::RankCells with p.ties). kInvalidInput when the grid or
+// surface is null, the surface or a tie key's size differs from the grid's cell count, a value is
+// negative or not finite (naming the cell), or top_share_pct is outside (0, 100], or `suppressed`
+// is neither empty nor one entry per cell; kUnsupported when PROJ does not know the grid CRS.
 Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p);
 
 // CSV, header then one row per cell by rank:
