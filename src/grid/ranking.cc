@@ -71,4 +71,11 @@ int32_t TopCellsForShare(double share_pct, int32_t num_cells) {
   return static_cast<int32_t>(std::clamp<double>(k, 1, num_cells));
 }
 
+int32_t TopCellsForArea(double area_km2, double cell_area_km2, int32_t num_cells) {
+  if (num_cells <= 0) return 0;
+  // The tolerance keeps an area of exactly k cells at k cells despite binary rounding.
+  const double k = std::floor(area_km2 / cell_area_km2 * (1 + 1e-12));
+  return static_cast<int32_t>(std::clamp<double>(k, 0, num_cells));
+}
+
 }  // namespace placecast::grid

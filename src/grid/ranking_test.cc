@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The ranking and its tie rule (issue 14, point 5): risk, then the five-year history, then the
-// 3 × 3 smoothed history, then the cell id; causal; and the top-cell count by share.
+// 3 × 3 smoothed history, then the cell id; causal; and the top-cell counts by share and by area.
 #include "placecast/grid/ranking.h"
 
 #include <gtest/gtest.h>
@@ -116,6 +116,27 @@ TEST(RankingTest, TopCellsForShareRoundsUp) {
                {5, 101, 6},  {0.1, 10, 1}, {5, 0, 0},     {10, 820, 82}};
   for (const Case& c : cases) {
     EXPECT_EQ(TopCellsForShare(c.pct, c.cells), c.want) << c.pct << " % of " << c.cells;
+  }
+}
+
+TEST(RankingTest, Issue14TopCellsForAreaIsTheLargestCountWithin) {
+  // 150 m cells are 0.0225 km²; 1 sq mi = 2.589988110336 km².
+  constexpr double kSqMi = 2.589988110336;
+  struct Case {
+    double area_km2, cell_km2;
+    int32_t cells, want;
+  } cases[] = {
+      {0.0225 * 10, 0.0225, 1000, 10},  // exactly ten cells: ten, despite rounding
+      {0.0225 * 10.99, 0.0225, 1000, 10},
+      {0.0224, 0.0225, 1000, 0},         // smaller than one cell
+      {0.75 * kSqMi, 0.0225, 1000, 86},  // NIJ's cap: 1.94249 km² / 0.0225
+      {0.25 * kSqMi, 0.0225, 1000, 28},  // NIJ's floor: 0.647497 km²
+      {5, 0.0225, 100, 100},             // at most every cell
+      {1, 1, 1, 1},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(TopCellsForArea(c.area_km2, c.cell_km2, c.cells), c.want)
+        << c.area_km2 << " km2 of cells of " << c.cell_km2;
   }
 }
 

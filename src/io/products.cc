@@ -70,7 +70,25 @@ using products_internal::FormatLocal;
 using products_internal::ParseParams;
 
 int32_t TopCellCount(const ForecastProduct& p) {
-  return grid::TopCellsForShare(p.top_share_pct, p.grid->num_cells());
+  const grid::Grid& g = *p.grid;
+  if (p.top_area_km2 > 0)
+    return grid::TopCellsForArea(p.top_area_km2, g.cell_area_km2(), g.num_cells());
+  return grid::TopCellsForShare(p.top_share_pct, g.num_cells());
+}
+
+std::string TopCellsText(const ForecastProduct& p) {
+  const int32_t top = TopCellCount(p);
+  if (p.top_area_km2 <= 0) {
+    return "top " + Format("%g", p.top_share_pct) + " % of cells (" + std::to_string(top) + ")";
+  }
+  const double km2 = top * p.grid->cell_area_km2();
+  if (p.top_area_in_sqmi) {
+    return "top " + std::to_string(top) + " cells, " + Format("%.3g", km2) +
+           " km² = " + Format("%.3g", km2 / kKm2PerSqMi) + " sq mi (of " +
+           Format("%g", p.top_area_km2 / kKm2PerSqMi) + " sq mi asked)";
+  }
+  return "top " + std::to_string(top) + " cells, " + Format("%.3g", km2) + " km² (of " +
+         Format("%g", p.top_area_km2) + " km² asked)";
 }
 
 Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p) {
@@ -89,6 +107,13 @@ Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p) {
         "forecast product: top_share_pct: expected a percentage in "
         "(0, 100] (got " +
         Format("%g", p.top_share_pct) + ")");
+  }
+  if (!(p.top_area_km2 >= 0) || !std::isfinite(p.top_area_km2) ||
+      (p.top_area_km2 > 0 && grid::TopCellsForArea(p.top_area_km2, g.cell_area_km2(), n) == 0)) {
+    return Status::InvalidInput(
+        "forecast product: top_area_km2: expected 0 or an area of at least "
+        "one cell (" +
+        Format("%g", g.cell_area_km2()) + " km²) (got " + Format("%g", p.top_area_km2) + ")");
   }
   for (int32_t c = 0; c < n; ++c) {
     if (!std::isfinite(v[c]) || v[c] < 0) {
@@ -194,6 +219,11 @@ nlohmann::ordered_json Metadata(const ForecastProduct& p, nlohmann::ordered_json
                    {"events", p.training_events}};
   m["top_share_pct"] = p.top_share_pct;
   m["top_cells"] = TopCellCount(p);
+  if (p.top_area_km2 > 0) {
+    // To the mm², so that binary rounding does not show (1.935, not 1.9349999999999998).
+    m["top_area_km2_asked"] = std::round(p.top_area_km2 * 1e12) / 1e12;
+    m["top_area_km2"] = std::round(TopCellCount(p) * g.cell_area_km2() * 1e12) / 1e12;
+  }
   m["grid"] = {{"cells", g.num_cells()}, {"nx", g.nx()},
                {"ny", g.ny()},           {"cell_size_m", g.cell_size_m()},
                {"x0_m", g.x0_m()},       {"y0_m", g.y0_m()},

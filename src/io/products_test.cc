@@ -104,6 +104,35 @@ TEST(ProductsTest, Issue14TiesRankByTheTieKeysAndSuppressedCellsById) {
   EXPECT_EQ(order, (std::vector<int32_t>{6, 5, 7, 11, 10, 2, 8, 4, 0, 3, 1, 9}));
 }
 
+TEST(ProductsTest, Issue14TopAreaFlagsTheLargestCountWithinTheArea) {
+  // 12 cells of 150 m (0.0225 km² each). 0.07 km² holds 3 whole cells (0.0675), not 4 (0.09).
+  TextForecast f(kRisk, 25);
+  f.product.top_area_km2 = 0.07;
+  auto cells = RankProductCells(f.product);
+  ASSERT_TRUE(cells.ok()) << cells.status().ToString();
+  int flagged = 0;
+  for (const auto& c : *cells) flagged += c.in_top ? 1 : 0;
+  EXPECT_EQ(flagged, 3);
+  EXPECT_EQ(TopCellCount(f.product), 3);
+  EXPECT_TRUE((*cells)[2].in_top);
+  EXPECT_FALSE((*cells)[3].in_top);
+  EXPECT_EQ(TopCellsText(f.product), "top 3 cells, 0.0675 km² (of 0.07 km² asked)");
+  // Exactly four cells' area: four, despite binary rounding.
+  f.product.top_area_km2 = 4 * 0.0225;
+  EXPECT_EQ(TopCellCount(f.product), 4);
+  // In square miles: 0.03 sq mi = 0.0776996 km² holds 3 cells.
+  f.product.top_area_km2 = 0.03 * kKm2PerSqMi;
+  f.product.top_area_in_sqmi = true;
+  EXPECT_EQ(TopCellCount(f.product), 3);
+  EXPECT_EQ(TopCellsText(f.product),
+            "top 3 cells, 0.0675 km² = 0.0261 sq mi (of 0.03 sq mi asked)");
+  // More than the grid: every cell.
+  f.product.top_area_km2 = 5;
+  EXPECT_EQ(TopCellCount(f.product), 12);
+  f.product.top_area_km2 = 0;
+  EXPECT_EQ(TopCellsText(f.product), "top 25 % of cells (3)");
+}
+
 TEST(ProductsTest, AllZeroSurfaceHasZeroShares) {
   TextForecast f({"0 0", "0 0"}, 50);
   auto cells = RankProductCells(f.product);

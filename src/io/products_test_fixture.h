@@ -138,6 +138,12 @@ inline std::vector<InvalidProductCase> InvalidProductCases() {
          p.ties.smoothed = {1, 2};
        },
        "forecast product: tie keys have 2 entries but the grid has 12 active cells"},
+      {"top area below one cell", [](ForecastProduct& p, grid::Surface&) { p.top_area_km2 = 0.02; },
+       "forecast product: top_area_km2: expected 0 or an area of at least one cell (0.0225 km²) "
+       "(got 0.02)"},
+      {"negative top area", [](ForecastProduct& p, grid::Surface&) { p.top_area_km2 = -1; },
+       "forecast product: top_area_km2: expected 0 or an area of at least one cell (0.0225 km²) "
+       "(got -1)"},
   };
 }
 

@@ -2,6 +2,7 @@
 // forecast (forecast.h).
 #include "placecast/ops/forecast.h"
 
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "ops/record.h"
 #include "ops/release.h"
 #include "placecast/common/safe_json.h"
+#include "placecast/grid/ranking.h"
 #include "placecast/io/calendar.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ledger.h"
@@ -24,6 +26,16 @@
 #include "placecast/version.h"
 
 namespace placecast::ops {
+namespace {
+
+// A number in an error message, as the user typed it ("%g").
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", v);
+  return buf;
+}
+
+}  // namespace
 
 std::span<const Field<ForecastRequest>> ForecastRequest::Fields() {
   using R = ForecastRequest;
@@ -40,6 +52,26 @@ std::span<const Field<ForecastRequest>> ForecastRequest::Fields() {
                   .doc = "share of cells outlined as hotspots on the map",
                   .flags = kNotInQuery},
                  &R::top_pct});
+    v.push_back({{.name = "top_area_km2",
+                  .type = FieldType::kDouble,
+                  .min = 1e-6,
+                  .max = 1e6,
+                  .units = "km²",
+                  .doc = "flag the top cells by area instead: the largest number of top cells "
+                         "whose total area (whole cells) does not exceed this, the NIJ "
+                         "challenge's rule; at least one cell, at most the study area; not with "
+                         "--top-pct or --top-area-sqmi (0 = not set)",
+                  .flags = kNotInQuery},
+                 &R::top_area_km2});
+    v.push_back({{.name = "top_area_sqmi",
+                  .type = FieldType::kDouble,
+                  .min = 1e-6,
+                  .max = 1e6,
+                  .units = "sq mi",
+                  .doc = "as --top-area-km2, in square miles (1 sq mi = 2.589988110336 km²; the "
+                         "NIJ challenge flagged 0.25 to 0.75 sq mi) (0 = not set)",
+                  .flags = kNotInQuery},
+                 &R::top_area_sqmi});
     v.push_back({{.name = "load_fitted",
                   .type = FieldType::kInputPath,
                   .doc = "reuse the fitted state saved in an earlier run.json (models that save "
@@ -74,6 +106,24 @@ std::span<const Field<ForecastRequest>> ForecastRequest::Fields() {
 
 Status ForecastRequest::Validate() const {
   PLACECAST_RETURN_IF_ERROR(ValidateSelection(*this));
+  if (top_area_km2 > 0 && top_area_sqmi > 0) {
+    return Status::InvalidInput("--top-area-km2 and --top-area-sqmi: give one of them (got " +
+                                Num(top_area_km2) + " and " + Num(top_area_sqmi) + ")");
+  }
+  const bool by_sqmi = top_area_sqmi > 0;
+  const double area_km2 = by_sqmi ? top_area_sqmi * io::kKm2PerSqMi : top_area_km2;
+  const std::string flag = by_sqmi ? "--top-area-sqmi" : "--top-area-km2";
+  const std::string given = Num(by_sqmi ? top_area_sqmi : top_area_km2);
+  if (area_km2 > 0 && top_pct != 5) {
+    return Status::InvalidInput(flag + " and --top-pct: give one of them (got " + given + " and " +
+                                Num(top_pct) + ")");
+  }
+  const double cell_km2 = cell_size_m * cell_size_m * 1e-6;
+  if (area_km2 > 0 && grid::TopCellsForArea(area_km2, cell_km2, 1) == 0) {
+    return Status::InvalidInput(flag + ": smaller than one cell of " + Num(cell_km2) +
+                                " km² (--cell-size-m " + Num(cell_size_m) + ") (got " + given +
+                                ")");
+  }
   return CheckReleaseFields(*this, !store.empty());
 }
 
@@ -208,6 +258,18 @@ Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
   p.warnings = fc.warnings;
   p.study_area = study.study_area.empty() ? nullptr : &study.study_area;
   p.top_share_pct = r.top_pct;
+  p.top_area_km2 = r.top_area_sqmi > 0 ? r.top_area_sqmi * io::kKm2PerSqMi : r.top_area_km2;
+  p.top_area_in_sqmi = r.top_area_sqmi > 0;
+  if (p.top_area_km2 > study.grid.area_km2() * (1 + 1e-12)) {
+    const bool sqmi = p.top_area_in_sqmi;
+    return Status::InvalidInput(
+        std::string(sqmi ? "--top-area-sqmi" : "--top-area-km2") +
+        ": larger than the study area (" +
+        Num(sqmi ? study.grid.area_km2() / io::kKm2PerSqMi : study.grid.area_km2()) +
+        (sqmi ? " sq mi" : " km²") + ", " + std::to_string(study.grid.num_cells()) + " cells of " +
+        Num(study.grid.cell_size_m()) + " m) (got " + Num(sqmi ? r.top_area_sqmi : r.top_area_km2) +
+        ")");
+  }
   p.ties = fc.ties;
   p.title = SelectionTitle(r, cal, origin_s);
   p.code_version = kVersion;
@@ -257,6 +319,24 @@ Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
                  {"y0_m", study.grid.y0_m()},
                  {"crs", study.grid.crs()},
                  {"mask", study.grid_source}};
+  // The flagged (in_top) cells: how they were chosen, how many, and their area (to the mm²).
+  const int32_t top_cells = io::TopCellCount(p);
+  const double top_km2 = top_cells * study.grid.cell_area_km2();
+  auto mm2 = [](double km2) { return std::round(km2 * 1e12) / 1e12; };
+  nlohmann::ordered_json top_json;
+  if (p.top_area_km2 > 0) {
+    top_json["rule"] = "area: the most top cells whose area does not exceed the area asked";
+    top_json["area_km2_asked"] = mm2(p.top_area_km2);
+    if (p.top_area_in_sqmi) top_json["area_sqmi_asked"] = r.top_area_sqmi;
+  } else {
+    top_json["rule"] = "share: ceil(share_pct / 100 x cells)";
+    top_json["share_pct"] = r.top_pct;
+  }
+  top_json["cells"] = top_cells;
+  top_json["area_km2"] = mm2(top_km2);
+  if (p.top_area_in_sqmi) top_json["area_sqmi"] = mm2(top_km2 / io::kKm2PerSqMi);
+  top_json["ties"] = "risk, then 5-year cell history, then its 3x3 sum, then cell id";
+  run["top"] = top_json;
   run["warnings"] = fc.warnings;
   run["model_card"] = nlohmann::ordered_json::parse(p.model_card_json);
   if (r.public_release) {
@@ -303,6 +383,8 @@ Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
                 "report.html, explanations.json, run.json",
                 top, top_risk, (r.out + "/").c_str());
   out.lines.push_back(line);
+  out.lines.push_back("flagged (in_top): " + io::TopCellsText(p) +
+                      (p.top_area_km2 > 0 ? "" : ", " + Num(top_km2) + " km²"));
   if (r.public_release) {
     out.lines.push_back(PublicReleaseLine(release, SupportLead(fc.support_m), pub.suppressed_cells,
                                           study.grid.num_cells(), "cells suppressed",
@@ -312,6 +394,8 @@ Result<Product> Run(io::Store& store, const ForecastRequest& r, Context& ctx) {
   out.summary["top_risk"] = top_risk;
   out.summary["training_events"] = p.training_events;
   out.summary["cells"] = study.grid.num_cells();
+  out.summary["top_cells"] = top_cells;
+  out.summary["top_area_km2"] = mm2(top_km2);
   out.summary["ledger_seq"] = out.ledger_seq;
   for (const char* name : {"forecast.csv", "forecast.geojson", "forecast.gpkg", "map.png",
                            "report.html", "explanations.json", "run.json"}) {

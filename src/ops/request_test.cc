@@ -184,5 +184,38 @@ TEST(RequestTest, RunJsonRefusesBadRequestsBeforeOpeningAStore) {
       << r.status().message();
 }
 
+TEST(RequestTest, Issue14TopAreaIsRangeCheckedAndExclusive) {
+  // Each bad --top-area request, refused before any store is opened, naming the flag and value.
+  const std::string base =
+      R"("store": "/nonexistent/x.gpkg", "model": "naive", "offence": "burglary",
+         "origin": "2024-12-01", "out": "/nonexistent/o")";
+  struct Case {
+    std::string extra, message;
+  } cases[] = {
+      {R"("top_area_km2": -1)", "--top-area-km2: expected a value in [1e-06, 1e+06] (got -1)"},
+      {R"("top_area_sqmi": 2e6)",
+       "--top-area-sqmi: expected a value in [1e-06, 1e+06] (got 2e+06)"},
+      {R"("top_area_km2": 0.01)",
+       "--top-area-km2: smaller than one cell of 0.0225 km² (--cell-size-m 150) (got 0.01)"},
+      {R"("top_area_sqmi": 0.005)",
+       "--top-area-sqmi: smaller than one cell of 0.0225 km² (--cell-size-m 150) (got 0.005)"},
+      {R"("top_area_km2": 1, "top_area_sqmi": 0.5)",
+       "--top-area-km2 and --top-area-sqmi: give one of them (got 1 and 0.5)"},
+      {R"("top_area_km2": 1, "top_pct": 2)",
+       "--top-area-km2 and --top-pct: give one of them (got 1 and 2)"},
+  };
+  for (const Case& c : cases) {
+    auto r =
+        RequestFromJson<ForecastRequest>(nlohmann::json::parse("{" + base + ", " + c.extra + "}"));
+    ASSERT_FALSE(r.ok()) << c.extra;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
+    EXPECT_EQ(r.status().message(), c.message);
+  }
+  auto ok = RequestFromJson<ForecastRequest>(
+      nlohmann::json::parse("{" + base + R"(, "top_area_sqmi": 0.75})"));
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->top_area_sqmi, 0.75);
+}
+
 }  // namespace
 }  // namespace placecast::ops

@@ -123,9 +123,14 @@ TopOutlinePlan PlanTopOutline(const grid::Grid& g, const std::vector<uint8_t>& t
   return plan;
 }
 
-std::string TopOutlineCaption(const TopOutlinePlan& plan, double top_share_pct) {
-  const std::string top = "the top " + FormatLegendPercent(top_share_pct) + " of cells (" +
-                          std::to_string(plan.top_cells) + ")";
+std::string TopCellsLabel(const io::ForecastProduct& p, int32_t top_count) {
+  if (p.top_area_km2 > 0) return io::TopCellsText(p);
+  return "top " + FormatLegendPercent(p.top_share_pct) + " of cells (" + std::to_string(top_count) +
+         ")";
+}
+
+std::string TopOutlineCaption(const TopOutlinePlan& plan, const std::string& top_label) {
+  const std::string top = "the " + top_label;
   switch (plan.mode) {
     case TopOutlineMode::kCells:
       return "the blue outline marks " + top;

@@ -475,8 +475,7 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
          13, 0x222222, false, Align::kLeft, lw - 36);
     y += 32;
   }
-  const std::string top_text = "top " + internal::FormatLegendPercent(p.top_share_pct) +
-                               " of cells (" + std::to_string(top_count) + ")";
+  const std::string top_text = internal::TopCellsLabel(p, top_count);
   if (outline.mode == internal::TopOutlineMode::kNone) {
     Text(cr, lx, y + 13, top_text + ": not outlined,", 13, 0x222222, false, Align::kLeft, lw);
     y += 17;

@@ -124,7 +124,11 @@ TopOutlinePlan PlanProductTopOutline(const io::ForecastProduct& p,
                                      const std::vector<io::ProductCell>& cells);
 // How the report's caption says what the top cells' outline shows: "the blue outline marks the
 // top 0.64% of cells (10)", with the blocks or the absence of outlines said when so.
-std::string TopOutlineCaption(const TopOutlinePlan& plan, double top_share_pct);
+// `top_label` names the top cells as TopCellsLabel does.
+std::string TopOutlineCaption(const TopOutlinePlan& plan, const std::string& top_label);
+// The top cells of `p` (`top_count` of them) in a legend or caption: "top 0.64% of cells (10)", or
+// by area io::TopCellsText ("top 86 cells, 1.93 km² = 0.747 sq mi (of 0.75 sq mi asked)").
+std::string TopCellsLabel(const io::ForecastProduct& p, int32_t top_count);
 
 // Which of `num_areas` areas (ordered by rank, best first) get a label: the first `max_labels`.
 std::vector<size_t> AreasToLabel(size_t num_areas, size_t max_labels);

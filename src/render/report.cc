@@ -233,9 +233,13 @@ Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p
   Row(&h, "cell size",
       Format("%g", g.cell_size_m()) + " m (" + Format("%.4g", g.cell_area_km2()) + " km²)");
   Row(&h, "CRS", g.crs());
-  Row(&h, "top share",
-      internal::FormatLegendPercent(p.top_share_pct) + " of cells = " + std::to_string(top) +
-          " cells");
+  if (p.top_area_km2 > 0) {
+    Row(&h, "top area", io::TopCellsText(p));
+  } else {
+    Row(&h, "top share",
+        internal::FormatLegendPercent(p.top_share_pct) + " of cells = " + std::to_string(top) +
+            " cells");
+  }
   if (!p.code_version.empty()) Row(&h, "placecast version", p.code_version);
   h += "</table>\n";
 
@@ -274,7 +278,8 @@ Status WriteForecastReportHtml(const std::string& path, const ForecastProduct& p
        Format("%g", p.horizon_days) +
        "-day horizon and is not the probability that a crime will happen there. The darker the "
        "shade, the higher the cell ranks; " +
-       internal::TopOutlineCaption(internal::PlanProductTopOutline(p, cells), p.top_share_pct) +
+       internal::TopOutlineCaption(internal::PlanProductTopOutline(p, cells),
+                                   internal::TopCellsLabel(p, top)) +
        ", where the model expects the largest share of " + HtmlEscape(p.offence) +
        " incidents. The forecast learns only from recorded incidents, so it inherits how and "
        "where incidents were reported and recorded.</p>\n<p>This is decision support: a person "

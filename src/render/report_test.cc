@@ -173,11 +173,11 @@ TEST(ReportTest, Issue14CaptionRoundsTheShareAndSaysHowTheTopCellsAreOutlined) {
   plan.top_cells = 4744;
   plan.mode = internal::TopOutlineMode::kBlocks;
   plan.block_cells = 3;
-  EXPECT_EQ(internal::TopOutlineCaption(plan, 5),
+  EXPECT_EQ(internal::TopOutlineCaption(plan, "top 5% of cells (4744)"),
             "the blue outline marks the top 5% of cells (4744), merged into blocks of 3 × 3 cells "
             "that hold one (single cells are too small on this map to outline)");
   plan.mode = internal::TopOutlineMode::kNone;
-  EXPECT_EQ(internal::TopOutlineCaption(plan, 5),
+  EXPECT_EQ(internal::TopOutlineCaption(plan, "top 5% of cells (4744)"),
             "the top 5% of cells (4744) are too small and too many on this map to outline; the "
             "cell table and the layers list them");
 }

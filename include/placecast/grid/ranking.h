@@ -56,4 +56,9 @@ CellRanking RankCells(const Surface& risk, const TieBreak& ties);
 // at least 1 when there are cells. REQUIRES: 0 < share_pct <= 100.
 int32_t TopCellsForShare(double share_pct, int32_t num_cells);
 
+// Number of top cells flagged for an area of `area_km2`: the largest number of whole cells whose
+// total area does not exceed it (the NIJ challenge's rule: the flagged area is capped), at most
+// `num_cells`; 0 when one cell is larger. REQUIRES: area_km2 > 0, cell_area_km2 > 0.
+int32_t TopCellsForArea(double area_km2, double cell_area_km2, int32_t num_cells);
+
 }  // namespace placecast::grid

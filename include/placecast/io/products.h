@@ -38,6 +38,12 @@ struct ForecastProduct {
   // Share of active cells (in %) flagged in_top and outlined on the map: the top
   // ceil(top_share_pct/100 × cells) cells by rank. Range (0, 100]; default 5.
   double top_share_pct = 5;
+  // When > 0, in_top flags the top cells by area instead: the largest number of top cells whose
+  // total area does not exceed top_area_km2 (grid::TopCellsForArea, the NIJ challenge's cap). Cells
+  // count whole (the grid keeps no clipped areas). It must hold at least one cell. 0 = by share.
+  double top_area_km2 = 0;
+  // Also state the area in square miles (the user asked in sq mi: --top-area-sqmi).
+  bool top_area_in_sqmi = false;
   // The tie rule's keys at the origin (grid::TieBreakFromEvents over the training events), by
   // which cells of equal risk are ranked. Empty: ties by cell id alone.
   grid::TieBreak ties;
@@ -80,14 +86,25 @@ struct ProductCell {
   double lon = 0, lat = 0;      // cell centre in WGS 84 degrees
 };
 
-// Number of cells flagged in_top: grid::TopCellsForShare(top_share_pct, cells of p.grid).
+// Square kilometres in one square mile (international mile: 1,609.344 m squared).
+inline constexpr double kKm2PerSqMi = 2.589988110336;
+
+// Number of cells flagged in_top: grid::TopCellsForArea(top_area_km2, …) when top_area_km2 > 0,
+// else grid::TopCellsForShare(top_share_pct, cells of p.grid).
 // REQUIRES: p.grid is set; 0 < top_share_pct <= 100.
 int32_t TopCellCount(const ForecastProduct& p);
 
+// How the top cells were chosen, for legends and reports: "top 5 % of cells (41)", or by area
+// "top 44 cells, 0.99 km² (of 1 km² asked)", or with square miles when top_area_in_sqmi
+// ("top 86 cells, 1.94 km² = 0.747 sq mi (of 0.75 sq mi asked)").
+// REQUIRES: p.grid is set.
+std::string TopCellsText(const ForecastProduct& p);
+
 // The product's cells sorted by rank (grid::RankCells with p.ties). kInvalidInput when the grid or
 // surface is null, the surface or a tie key's size differs from the grid's cell count, a value is
-// negative or not finite (naming the cell), or top_share_pct is outside (0, 100], or `suppressed`
-// is neither empty nor one entry per cell; kUnsupported when PROJ does not know the grid CRS.
+// negative or not finite (naming the cell), or top_share_pct is outside (0, 100], or top_area_km2
+// is negative, not finite or smaller than one cell, or `suppressed` is neither empty nor one entry
+// per cell; kUnsupported when PROJ does not know the grid CRS.
 Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p);
 
 // CSV, header then one row per cell by rank:

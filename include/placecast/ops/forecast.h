@@ -18,6 +18,10 @@ struct ForecastRequest : Selection, ReleaseFields {
   static constexpr std::string_view kSummary = "Forecast risk per grid cell from a store";
   std::string out;
   double top_pct = 5;
+  // > 0: flag the top cells by area instead of share (io::ForecastProduct::top_area_km2); at most
+  // one of the two is set, and then top_pct stays at its default.
+  double top_area_km2 = 0;
+  double top_area_sqmi = 0;      // the same in square miles (1 sq mi = 2.589988110336 km²)
   std::string load_fitted;       // run.json or fitted.json of an earlier forecast
   std::string backtest_summary;  // summary.json whose metrics go into the model card
   int64_t explain_top = 5;       // top cells explained (0 = none)
