@@ -30,6 +30,12 @@ intact() {
   [ "$(sqlite3 "$s" "PRAGMA integrity_check")" = ok ] || fail "$s: integrity_check"
   "$PC" ledger verify --store "$s" > verify.out 2>&1 || { cat verify.out >&2; fail "$s: ledger verify"; }
 }
+# A store is copied with the files beside it that its ledger records name (the ingest summary and
+# rejects file): records hold paths relative to the store's folder, so a store copied alone would
+# rightly verify with missing outputs.
+copy_store() {  # FROM_DIR TO_DIR
+  cp -p "$1"/s.gpkg* "$2"/
+}
 no_leftovers() {  # DIR...
   local found
   found=$(find "$@" -maxdepth 1 -name '.*.tmp-*' -o -maxdepth 1 -name '.placecast-stage-*' | head -5)
@@ -57,9 +63,9 @@ ingest() {  # STORE INPUT
 mkdir base
 ingest base/s.gpkg half.csv || fail "base ingest"
 BEFORE=$(rows base/s.gpkg)
-cp base/s.gpkg ref.gpkg
-t0=$(date +%s%N); ingest ref.gpkg full.csv || fail "reference ingest"; t1=$(date +%s%N)
-AFTER=$(rows ref.gpkg)
+mkdir ref; copy_store base ref
+t0=$(date +%s%N); ingest ref/s.gpkg full.csv || fail "reference ingest"; t1=$(date +%s%N)
+AFTER=$(rows ref/s.gpkg)
 INGEST_MS=$(( (t1 - t0) / 1000000 ))
 [ "$AFTER" -gt "$BEFORE" ] || fail "the full file adds nothing ($BEFORE -> $AFTER)"
 echo "ingest of the second half: ${INGEST_MS} ms; rows $BEFORE -> $AFTER"
@@ -67,7 +73,7 @@ echo "ingest of the second half: ${INGEST_MS} ms; rows $BEFORE -> $AFTER"
 # ---- kill -9 during ingest into an existing store --------------------------------------------
 kills=0; saw_before=0; saw_after=0
 for i in $(seq 1 "$KILLS"); do
-  rm -rf k; mkdir k; cp base/s.gpkg k/s.gpkg
+  rm -rf k; mkdir k; copy_store base k
   kill_during "$INGEST_MS" 1 -- \
     "$PC" ingest full.csv --preset philadelphia --boundary "$BOUNDARY" --store k/s.gpkg
   kills=$((kills + 1))
@@ -110,12 +116,12 @@ forecast() {  # STORE OUT
   "$PC" forecast --store "$1" --model retro --offence theft --origin 2024-12-01 --out "$2" \
     > /dev/null 2>&1
 }
-t0=$(date +%s%N); forecast ref.gpkg fref || fail "reference forecast"; t1=$(date +%s%N)
+t0=$(date +%s%N); forecast ref/s.gpkg fref || fail "reference forecast"; t1=$(date +%s%N)
 FC_MS=$(( (t1 - t0) / 1000000 ))
 echo "forecast: ${FC_MS} ms"
 fkills=0; with_record=0; without=0
 for i in $(seq 1 "$KILLS"); do
-  rm -rf f; mkdir f; cp ref.gpkg f/s.gpkg
+  rm -rf f; mkdir f; copy_store ref f
   records_before=$(sqlite3 f/s.gpkg "SELECT COUNT(*) FROM ledger")
   kill_during "$FC_MS" 1.15 -- \
     "$PC" forecast --store f/s.gpkg --model retro --offence theft --origin 2024-12-01 --out f/out
@@ -158,7 +164,7 @@ done
 echo "concurrent creators: $races races, no row lost"
 
 # ---- readers during a write ----------------------------------------------------------------------
-rm -rf w; mkdir w; cp base/s.gpkg w/s.gpkg
+rm -rf w; mkdir w; copy_store base w
 "$PC" ingest full.csv --preset philadelphia --boundary "$BOUNDARY" --store w/s.gpkg > /dev/null 2>&1 &
 pid=$!
 readers=0
@@ -201,7 +207,7 @@ echo "readers during a write: $readers verify runs (and forecasts) during an ing
 # ---- full disk and read-only store (need a tmpfs: root) -----------------------------------------
 MNT=$T/mnt; mkdir -p "$MNT"
 if mount -t tmpfs -o size=9m tmpfs "$MNT" 2>/dev/null; then
-  cp base/s.gpkg "$MNT/s.gpkg"
+  copy_store base "$MNT"
   # Fill the disk but for a little room, so the ingest fails midway.
   free_kb=$(df -k --output=avail "$MNT" | tail -1)
   dd if=/dev/zero of="$MNT/fill" bs=1k count=$((free_kb - 600)) status=none 2>/dev/null || true
