@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,22 +16,28 @@
 
 namespace placecast {
 
-// Persisted and used as process exit codes: never renumber, only append.
-// Exit code 1 is reserved for command-line usage errors.
+// The class of a failure, which is also the command line's exit code (the table at the top of
+// docs/cli.md). No file stores these numbers (ledger records, run manifests and products hold
+// messages, never codes); the exit codes are a public contract: never renumber, only append.
+// Issue 14 (point 7) renumbered them once, deliberately, from seven classes to these five.
 enum class ErrorCode : int {
   kOk = 0,
-  kInvalidInput = 2,  // bad user input: a file, a field, a parameter
-  kNotFound = 3,      // a file, layer, model or record that does not exist
-  kIo = 4,            // the OS refused a read or a write
-  kCorrupt = 5,       // a stored file that fails its own checks (schema version, hash)
-  kUnsupported = 6,   // a valid request placecast cannot serve (format, CRS, option)
-  kInternal = 7,      // a bug: please report
+  kInternal = 1,        // a bug: please report
+  kInvalidInput = 2,    // bad input or usage: a file, row, field, flag or name the user gave, and
+                        // a valid-looking request placecast cannot serve (a CRS, a format)
+  kData = 3,            // the data cannot support the request: no events in a window, an empty
+                        // store, a store or ledger record that fails its own checks (schema
+                        // version, hash, a damaged file)
+  kIo = 4,              // the OS refused a read or a write; a file that does not exist; a busy
+                        // store
+  kReplayMismatch = 5,  // a ledger replay produced bytes other than those recorded
 };
 
+// Indexed by the code's value.
 inline constexpr std::array<std::string_view, 6> kErrorCodeNames = {
-    "invalid input", "not found", "i/o error", "corrupt", "unsupported", "internal error"};
-static_assert(kErrorCodeNames.size() == static_cast<int>(ErrorCode::kInternal) - 1,
-              "kErrorCodeNames must list every ErrorCode after kOk");
+    "ok", "internal error", "invalid input", "data problem", "i/o error", "replay mismatch"};
+static_assert(kErrorCodeNames.size() == static_cast<std::size_t>(ErrorCode::kReplayMismatch) + 1,
+              "kErrorCodeNames must list every ErrorCode");
 
 // Human name of a code ("invalid input"); "ok" for kOk.
 std::string_view ErrorCodeName(ErrorCode code);
@@ -42,10 +49,9 @@ class [[nodiscard]] Status {
 
   static Status Ok() { return Status(); }
   static Status InvalidInput(std::string m) { return {ErrorCode::kInvalidInput, std::move(m)}; }
-  static Status NotFound(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }
+  static Status Data(std::string m) { return {ErrorCode::kData, std::move(m)}; }
   static Status Io(std::string m) { return {ErrorCode::kIo, std::move(m)}; }
-  static Status Corrupt(std::string m) { return {ErrorCode::kCorrupt, std::move(m)}; }
-  static Status Unsupported(std::string m) { return {ErrorCode::kUnsupported, std::move(m)}; }
+  static Status ReplayMismatch(std::string m) { return {ErrorCode::kReplayMismatch, std::move(m)}; }
   static Status Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == ErrorCode::kOk; }

@@ -244,7 +244,7 @@ TEST(AuditTest, FlagsTheCellsWhereTheModelPutsRisk) {
   req.model = "nope";
   bad = FlagCellsByDay(req, ev, *g);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidInput);
   EXPECT_EQ(bad.status().message().rfind("model nope: ", 0), 0u) << bad.status().message();
 }
 

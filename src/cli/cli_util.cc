@@ -22,8 +22,7 @@ bool ShowProgress() {
 
 int Fail(const Status& status) {
   std::fprintf(stderr, "placecast: %s\n", status.message().c_str());
-  const int code = static_cast<int>(status.code());
-  return code >= 2 ? code : static_cast<int>(ErrorCode::kInternal);
+  return static_cast<int>(status.ok() ? ErrorCode::kInternal : status.code());
 }
 
 int EditDistance(std::string_view a, std::string_view b) {

@@ -15,7 +15,8 @@ namespace placecast::cli {
 // True when stderr is a terminal and CI is not set: progress lines are shown only then.
 bool ShowProgress();
 
-// Prints "placecast: <message>" to stderr and returns the exit code (the ErrorCode, >= 2).
+// Prints "placecast: <message>" to stderr and returns the exit code: the ErrorCode (1 for an OK
+// status, which no caller should pass).
 int Fail(const Status& status);
 
 // The edit distance between `a` and `b`: insertions, deletions, substitutions and swaps of two

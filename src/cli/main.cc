@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// placecast: the command-line tool. Exit codes: 0 success, 1 usage error, otherwise the ErrorCode
-// of the failure (2 invalid input, 3 not found, 4 i/o, 5 corrupt, 6 unsupported, 7 internal).
-// Every argument is checked for UTF-8 before parsing (they reach JSON products and the ledger),
-// and no exception leaves main: one that escapes a subcommand is reported as an internal error.
-// Every error is one stderr line starting "placecast: ", CLI11's own included; an unknown command
-// names the nearest one.
+// placecast: the command-line tool. The exit code is the ErrorCode of the failure (0 ok, 1 internal
+// error, 2 bad input or usage, 3 data problem, 4 i/o, 5 replay mismatch; docs/cli.md has the
+// table). Every argument is checked for UTF-8 before parsing (they reach JSON products and the
+// ledger), and no exception leaves main: one that escapes a subcommand is reported as an internal
+// error. Every error is one stderr line starting "placecast: ", CLI11's own included; an unknown
+// command names the nearest one.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -123,24 +123,25 @@ int main(int argc, char** argv) {
     }
   }
   const int internal = static_cast<int>(placecast::ErrorCode::kInternal);
-  if (ReportUnknownCommand(app, argc, argv)) return 1;
+  const int usage = static_cast<int>(placecast::ErrorCode::kInvalidInput);
+  if (ReportUnknownCommand(app, argc, argv)) return usage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // A value CLI11 checks itself (a range, a number) is bad input like any other: one
-    // `placecast:` line, exit 2. A missing or unknown flag is a usage error (exit 1), --help and
-    // --version exit 0. docs/cli.md has the table.
+    // `placecast:` line, exit 2. --help and --version exit 0. docs/cli.md has the table.
     if (dynamic_cast<const CLI::ValidationError*>(&e) != nullptr ||
         dynamic_cast<const CLI::ConversionError*>(&e) != nullptr) {
       std::fprintf(stderr, "placecast: %s\n", placecast::EscapeInvalidUtf8(e.what()).c_str());
-      return static_cast<int>(placecast::ErrorCode::kInvalidInput);
+      return usage;
     }
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    // Any other is a usage error: CLI11's text as one `placecast:` line (not its own two lines),
-    // pointing at the help of the command being parsed.
+    // Any other (a missing or unknown flag, no command) is a usage error, exit 2 like bad input:
+    // CLI11's text as one `placecast:` line (not its own two lines), pointing at the help of the
+    // command being parsed.
     std::fprintf(stderr, "placecast: %s (see %s --help)\n",
                  placecast::EscapeInvalidUtf8(e.what()).c_str(), CommandPath(app).c_str());
-    return 1;
+    return usage;
   } catch (const std::exception& e) {
     // A bug: subcommands report expected failures as Status values. Never `terminate called`.
     std::fprintf(stderr, "placecast: internal error: %s\n",

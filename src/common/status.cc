@@ -5,10 +5,8 @@
 namespace placecast {
 
 std::string_view ErrorCodeName(ErrorCode code) {
-  const int i = static_cast<int>(code);
-  if (code == ErrorCode::kOk) return "ok";
-  if (i < 2 || i - 2 >= static_cast<int>(kErrorCodeNames.size())) return "unknown error";
-  return kErrorCodeNames[i - 2];
+  const auto i = static_cast<std::size_t>(code);
+  return i < kErrorCodeNames.size() ? kErrorCodeNames[i] : "unknown error";
 }
 
 Status Status::Wrap(std::string_view context) const {

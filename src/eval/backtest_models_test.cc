@@ -73,7 +73,7 @@ TEST(BacktestModelsTest, RegistryErrorsNameTheModel) {
   req.params.clear();
   auto unknown = RunReal(req);
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(unknown.status().code(), ErrorCode::kInvalidInput);
   EXPECT_EQ(unknown.status().message().rfind("model nosuch: ", 0), 0u)
       << unknown.status().message();
 

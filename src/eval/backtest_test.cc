@@ -135,7 +135,7 @@ Result<std::unique_ptr<Model>> TestFactory(std::string_view name,
   if (!params.empty()) return Status::InvalidInput(std::string(name) + ": takes no parameters");
   if (name == "oracle") return std::unique_ptr<Model>(new OracleModel());
   if (name == "flat") return std::unique_ptr<Model>(new FlatModel());
-  return Status::NotFound("unknown model \"" + std::string(name) + "\"");
+  return Status::InvalidInput("unknown model \"" + std::string(name) + "\"");
 }
 
 BacktestRequest BaseRequest() {
@@ -426,7 +426,7 @@ TEST(BacktestTest, ModelErrorsCarryModelAndOrigin) {
   req.params.clear();
   auto unknown = RunTest(req);
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(unknown.status().code(), ErrorCode::kInvalidInput);
   EXPECT_EQ(unknown.status().message(), "model nosuch: unknown model \"nosuch\"");
 }
 
@@ -452,7 +452,7 @@ TEST(BacktestTest, Issue14EmptyTrainingWindowIsReported) {
     req.threads = threads;
     auto r = RunTest(req);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.status().code(), ErrorCode::kNotFound);
+    EXPECT_EQ(r.status().code(), ErrorCode::kData);
     EXPECT_EQ(r.status().message(),
               "model window, origin 2023-10-01: no event in the training window before 2023-10-01")
         << threads;

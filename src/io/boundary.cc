@@ -73,7 +73,7 @@ Result<Areas> ReadPolygons(const std::string& path, const std::string& name_fiel
                            const std::string& crs, const std::string& source_crs,
                            const std::string& crs_hint) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file");
+  if (!std::filesystem::exists(path, ec)) return Status::Io(path + ": no such file");
   RegisterOnce();
   ScopedQuietGdal quiet;
   GDALDatasetH ds =
@@ -129,14 +129,14 @@ Result<Areas> ReadPolygons(const std::string& path, const std::string& name_fiel
   OGRCoordinateTransformationH ct = nullptr;
   Status st;
   if (OSRSetFromUserInput(dst, crs.c_str()) != OGRERR_NONE) {
-    st = Status::Unsupported("crs: unknown (got \"" + crs + "\")");
+    st = Status::InvalidInput("crs: unknown (got \"" + crs + "\")");
   } else {
     OGRSpatialReferenceH src_clone = OSRClone(src);
     OSRSetAxisMappingStrategy(src_clone, OAMS_TRADITIONAL_GIS_ORDER);
     OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
     ct = OCTNewCoordinateTransformation(src_clone, dst);
     OSRDestroySpatialReference(src_clone);
-    if (ct == nullptr) st = Status::Unsupported(path + ": cannot transform to " + crs);
+    if (ct == nullptr) st = Status::InvalidInput(path + ": cannot transform to " + crs);
   }
   Areas out;
   if (st.ok()) {
@@ -206,7 +206,7 @@ Result<std::vector<grid::Boundary>> ReadAreas(const std::string& path,
 
 Result<std::vector<NamedPoint>> ReadPoints(const std::string& path, const std::string& name_field,
                                            const std::string& crs) {
-  if (!std::filesystem::exists(path)) return Status::NotFound(path + ": no such file");
+  if (!std::filesystem::exists(path)) return Status::Io(path + ": no such file");
   RegisterOnce();
   ScopedQuietGdal quiet;
   GDALDatasetH ds =

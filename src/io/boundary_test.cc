@@ -91,7 +91,7 @@ TEST(BoundaryTest, FilesThatAreNotBoundaries) {
     EXPECT_NE(b.status().message().find(c.name), std::string::npos) << b.status().ToString();
   }
   EXPECT_EQ(ReadBoundary(Write("x.geojson", "") + ".missing", "EPSG:32618").status().code(),
-            ErrorCode::kNotFound);
+            ErrorCode::kIo);
 }
 
 // Issue 14: a shapefile without .prj was read as lon/lat, and failed with hundreds of PROJ lines on

@@ -66,7 +66,7 @@ Status CsvReader::Error(int64_t line, std::string_view problem, std::string_view
 Result<std::unique_ptr<CsvReader>> CsvReader::Open(const std::string& path, Options options) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    return Status::NotFound(path + ": no such file");
+    return Status::Io(path + ": no such file");
   }
   std::unique_ptr<CsvReader> r(new CsvReader());
   r->path_ = path;

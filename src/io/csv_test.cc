@@ -121,7 +121,7 @@ TEST(CsvReaderTest, BrokenFilesNameFileAndLine) {
 
 TEST(CsvReaderTest, MissingAndEmptyFiles) {
   auto missing = CsvReader::Open(TempPath("does_not_exist.csv"));
-  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(missing.status().code(), ErrorCode::kIo);
   EXPECT_NE(missing.status().message().find("does_not_exist.csv"), std::string::npos);
   auto empty = CsvReader::Open(WriteText("empty.csv", ""));
   EXPECT_EQ(empty.status().code(), ErrorCode::kInvalidInput);

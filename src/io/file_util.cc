@@ -131,7 +131,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view content) {
 
 Result<std::string> ReadFile(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file");
+  if (!std::filesystem::exists(path, ec)) return Status::Io(path + ": no such file");
   if (!std::filesystem::is_regular_file(path, ec)) {
     return Status::InvalidInput(path + ": not a regular file");
   }
@@ -171,7 +171,7 @@ Result<std::string> Sha256File(const std::string& path) {
   // must not hang or feed the hash forever.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
+    if (errno == ENOENT) return Status::Io(path + ": no such file");
     return Status::Io(path + ": cannot read (" + std::strerror(errno) + ")");
   }
   struct stat st;

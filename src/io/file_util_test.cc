@@ -36,7 +36,7 @@ TEST(FileUtilTest, UnwritablePathNamesThePath) {
   Status s = WriteFileAtomic("/nonexistent-dir/x.json", "{}");
   EXPECT_EQ(s.code(), ErrorCode::kIo);
   EXPECT_NE(s.message().find("/nonexistent-dir/x.json"), std::string::npos);
-  EXPECT_EQ(ReadFile("/nonexistent-dir/x.json").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(ReadFile("/nonexistent-dir/x.json").status().code(), ErrorCode::kIo);
 }
 
 TEST(FileUtilTest, RandomBytesDiffer) {

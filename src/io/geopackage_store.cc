@@ -266,7 +266,7 @@ int BusyTimeoutMs() {
 }
 
 // One error translation for every SQLite failure: busy and locked stores, full disks and
-// read-only files are the user's to fix (kIo); a damaged file is kCorrupt.
+// read-only files are the user's to fix (kIo); a damaged file is kData.
 Status SqlError(sqlite3* db, const std::string& path, const std::string& what) {
   const int rc = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
   const std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
@@ -282,8 +282,8 @@ Status SqlError(sqlite3* db, const std::string& path, const std::string& what) {
       return Status::Io(path + ": " + what + ": the store is read-only (" + msg + ")");
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      return Status::Corrupt(path + ": " + what + ": the file is damaged (" + msg +
-                             "); restore it from a backup");
+      return Status::Data(path + ": " + what + ": the file is damaged (" + msg +
+                          "); restore it from a backup");
     case SQLITE_CONSTRAINT:
       return Status::InvalidInput(path + ": " + what + ": " + msg);
     default:
@@ -422,7 +422,7 @@ class GeoPackageStore final : public Store {
       if (!s.ok() || s.Step() != SQLITE_ROW) {
         Status st = SqlError(db_, path_, "not a GeoPackage");
         if (st.code() == ErrorCode::kIo && st.message().find("busy") == std::string::npos) {
-          st = Status::Corrupt(path_ + ": not a GeoPackage (" + sqlite3_errmsg(db_) + ")");
+          st = Status::Data(path_ + ": not a GeoPackage (" + sqlite3_errmsg(db_) + ")");
         }
         return st;
       }
@@ -436,17 +436,17 @@ class GeoPackageStore final : public Store {
       app_id = sqlite3_column_int(s.get(), 0);
     }
     if (app_id != kGpkgApplicationId) {
-      return Status::Corrupt(path_ + ": not a GeoPackage (application_id " +
-                             std::to_string(app_id) + ")");
+      return Status::Data(path_ + ": not a GeoPackage (application_id " + std::to_string(app_id) +
+                          ")");
     }
     auto version = Meta("schema_version");
     if (!version) {
-      return Status::Corrupt(path_ + ": not a placecast store (no placecast_metadata)");
+      return Status::Data(path_ + ": not a placecast store (no placecast_metadata)");
     }
     if (*version != std::to_string(kStoreSchemaVersion)) {
-      return Status::Corrupt(path_ + ": placecast_metadata: schema_version " + *version +
-                             " is not the supported version " +
-                             std::to_string(kStoreSchemaVersion) + " (got \"" + *version + "\")");
+      return Status::Data(path_ + ": placecast_metadata: schema_version " + *version +
+                          " is not the supported version " + std::to_string(kStoreSchemaVersion) +
+                          " (got \"" + *version + "\")");
     }
     crs_ = Meta("crs").value_or("");
     srs_id_ = EpsgCode(crs_);
@@ -497,9 +497,9 @@ class GeoPackageStore final : public Store {
     return out;
   }
 
-  Result<std::string> GetCrs() override {
-    if (crs_.empty()) return Status::NotFound(path_ + ": empty store has no CRS");
-    return crs_;
+  Result<std::optional<std::string>> GetCrs() override {
+    if (crs_.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(crs_);
   }
 
   Result<std::string> GetTimeZone() override {
@@ -519,20 +519,20 @@ class GeoPackageStore final : public Store {
     return tz;
   }
 
-  Result<grid::Boundary> GetStudyArea() override {
-    if (!schema_ready_) return Status::NotFound(path_ + ": no study area saved");
+  Result<std::optional<grid::Boundary>> GetStudyArea() override {
+    if (!schema_ready_) return std::optional<grid::Boundary>();
     Stmt s(db_, "SELECT geom, name FROM study_area ORDER BY fid DESC LIMIT 1");
     if (!s.ok()) return SqlError(db_, path_, "study_area");
     const int rc = s.Step();
-    if (rc == SQLITE_DONE) return Status::NotFound(path_ + ": no study area saved");
+    if (rc == SQLITE_DONE) return std::optional<grid::Boundary>();
     if (rc != SQLITE_ROW) return SqlError(db_, path_, "study_area");
     grid::Boundary b;
     b.name = s.Text(1);
     const auto* blob = static_cast<const unsigned char*>(sqlite3_column_blob(s.get(), 0));
     if (!BlobToBoundary(blob, sqlite3_column_bytes(s.get(), 0), &b)) {
-      return Status::Corrupt(path_ + ": study_area: geometry is not a readable polygon");
+      return Status::Data(path_ + ": study_area: geometry is not a readable polygon");
     }
-    return b;
+    return std::optional<grid::Boundary>(std::move(b));
   }
 
   Result<int64_t> CountIncidents() override {
@@ -697,14 +697,14 @@ class GeoPackageStore final : public Store {
     }
     const int srs_id = EpsgCode(w.crs);
     if (srs_id <= 0) {
-      return Status::Unsupported("crs: only EPSG codes are stored (got \"" + w.crs + "\")");
+      return Status::InvalidInput("crs: only EPSG codes are stored (got \"" + w.crs + "\")");
     }
     return InTransaction([&] { return WriteInTransaction(w, srs_id); });
   }
 
   Result<int64_t> PurgeIncidentsBefore(int64_t cutoff_s) override {
     if (db_ == nullptr || !schema_ready_) {
-      return Status::NotFound(path_ + ": no such store yet (nothing to purge)");
+      return Status::Io(path_ + ": no such store yet (nothing to purge)");
     }
     int64_t purged = 0;
     PLACECAST_RETURN_IF_ERROR(InTransaction([&]() -> Status {
@@ -746,7 +746,7 @@ class GeoPackageStore final : public Store {
 
   Result<LedgerRecord> AppendLedger(LedgerRecord r) override {
     if (db_ == nullptr || !schema_ready_) {
-      return Status::NotFound(path_ + ": no such store yet (the ledger lives in the store)");
+      return Status::Io(path_ + ": no such store yet (the ledger lives in the store)");
     }
     PLACECAST_ASSIGN_OR_RETURN(r.params_json, CanonicalJson(r.params_json, "ledger params"));
     if (r.time_utc.empty()) r.time_utc = NowIso();
@@ -823,7 +823,7 @@ class GeoPackageStore final : public Store {
     for (const char* t :
          {"incidents", "study_area", "ingest_runs", "placecast_metadata", "gpkg_spatial_ref_sys"}) {
       if (!HasTable(t)) {
-        return Status::Corrupt(path_ + ": table `" + std::string(t) + "` is missing");
+        return Status::Data(path_ + ": table `" + std::string(t) + "` is missing");
       }
     }
     RowSetDigest d;
@@ -848,15 +848,15 @@ class GeoPackageStore final : public Store {
     if (rc != SQLITE_DONE) {
       Status st = SqlError(db_, path_, full ? "integrity_check" : "quick_check");
       if (st.code() != ErrorCode::kIo || st.message().find("busy") == std::string::npos) {
-        return Status::Corrupt(path_ + ": SQLite " + (full ? "integrity_check" : "quick_check") +
-                               " failed: " + sqlite3_errmsg(db_) + "; restore it from a backup");
+        return Status::Data(path_ + ": SQLite " + (full ? "integrity_check" : "quick_check") +
+                            " failed: " + sqlite3_errmsg(db_) + "; restore it from a backup");
       }
       return st;
     }
     if (n > 0) {
-      return Status::Corrupt(path_ + ": the file is damaged (SQLite " +
-                             (full ? "integrity_check" : "quick_check") + ": " + std::to_string(n) +
-                             " problem(s): " + problems + "); restore it from a backup");
+      return Status::Data(path_ + ": the file is damaged (SQLite " +
+                          (full ? "integrity_check" : "quick_check") + ": " + std::to_string(n) +
+                          " problem(s): " + problems + "); restore it from a backup");
     }
     return Status::Ok();
   }
@@ -865,7 +865,7 @@ class GeoPackageStore final : public Store {
       const std::vector<std::pair<std::string, std::string>>& moves) override {
     if (moves.empty()) return Status::Ok();
     if (db_ == nullptr || !schema_ready_) {
-      return Status::NotFound(path_ + ": no such store yet (nothing to publish into)");
+      return Status::Io(path_ + ": no such store yet (nothing to publish into)");
     }
     return InTransaction([&]() -> Status {
       PLACECAST_RETURN_IF_ERROR(Exec(db_, kPendingTableSql, path_));
@@ -929,7 +929,7 @@ class GeoPackageStore final : public Store {
 
   Result<std::string> GetReleaseKey() override {
     if (db_ == nullptr || !schema_ready_) {
-      return Status::NotFound(path_ + ": no such store yet (the release key lives in the store)");
+      return Status::Io(path_ + ": no such store yet (the release key lives in the store)");
     }
     if (HasTable("placecast_secret")) {
       Stmt s(db_, "SELECT value FROM placecast_secret WHERE key = 'release_key'");
@@ -1421,7 +1421,7 @@ Result<std::unique_ptr<Store>> Store::OpenGeoPackage(const std::string& path,
   auto store = std::make_unique<GeoPackageStore>(path);
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    if (!create_if_missing) return Status::NotFound(path + ": no such store");
+    if (!create_if_missing) return Status::Io(path + ": no such store");
     return std::unique_ptr<Store>(std::move(store));
   }
   if (!std::filesystem::is_regular_file(path, ec)) {
@@ -1430,9 +1430,9 @@ Result<std::unique_ptr<Store>> Store::OpenGeoPackage(const std::string& path,
   PLACECAST_RETURN_IF_ERROR(store->OpenFile(false));
   if (!store->schema_ready()) {
     if (!create_if_missing) {
-      return Status::NotFound(path +
-                              ": empty store (no placecast data yet; an interrupted first ingest "
-                              "leaves such a file, and the next ingest fills it)");
+      return Status::Data(path +
+                          ": empty store (no placecast data yet; an interrupted first ingest "
+                          "leaves such a file, and the next ingest fills it)");
     }
     return std::unique_ptr<Store>(std::move(store));
   }

@@ -125,7 +125,7 @@ std::string CsvQuote(std::string_view s) {
 
 Result<std::string> ReadTextFile(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return Status::NotFound(path + ": no such file");
+  if (!std::filesystem::is_regular_file(path, ec)) return Status::Io(path + ": no such file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::Io(path + ": cannot read");
   std::stringstream ss;
@@ -532,13 +532,8 @@ Result<IngestSummary> Ingester::Run() {
   PLACECAST_ASSIGN_OR_RETURN(source_projected_, IsProjectedCrs(m_.crs));
 
   // Store CRS.
-  std::string crs;
-  auto existing = store_.GetCrs();
-  if (existing.ok()) {
-    crs = *existing;
-  } else if (existing.status().code() != ErrorCode::kNotFound) {
-    return existing.status();
-  }
+  PLACECAST_ASSIGN_OR_RETURN(std::optional<std::string> existing, store_.GetCrs());
+  std::string crs = existing.value_or("");
   if (!opt_.crs.empty()) {
     PLACECAST_ASSIGN_OR_RETURN(bool projected, IsProjectedCrs(opt_.crs));
     if (!projected) {
@@ -642,12 +637,7 @@ Result<IngestSummary> Ingester::Run() {
     area = std::move(b);
     save_area = true;
   } else {
-    auto saved = store_.GetStudyArea();
-    if (saved.ok()) {
-      area = std::move(saved).value();
-    } else if (saved.status().code() != ErrorCode::kNotFound) {
-      return saved.status();
-    }
+    PLACECAST_ASSIGN_OR_RETURN(area, store_.GetStudyArea());
   }
   if (area) {
     const grid::BoundaryIndex index(*area);

@@ -134,15 +134,15 @@ std::string LedgerFilesToJson(const std::vector<LedgerFile>& files) {
 Result<std::vector<LedgerFile>> LedgerFilesFromJson(std::string_view json, std::string_view what) {
   nlohmann::json j = ParseBounded(json);
   if (j.is_discarded() || !j.is_array()) {
-    return Status::Corrupt(std::string(what) + ": not a JSON array of files (got \"" +
-                           ToHexIfBinary(json.substr(0, 80)) + "\")");
+    return Status::Data(std::string(what) + ": not a JSON array of files (got \"" +
+                        ToHexIfBinary(json.substr(0, 80)) + "\")");
   }
   std::vector<LedgerFile> out;
   for (size_t i = 0; i < j.size(); ++i) {
     const auto& e = j[i];
     if (!e.is_object() || !e.contains("path") || !e.contains("sha256") || !e["path"].is_string() ||
         !e["sha256"].is_string()) {
-      return Status::Corrupt(
+      return Status::Data(
           std::string(what) + "[" + std::to_string(i) +
           "]: expected {\"path\": string, \"sha256\": string} (got " +
           e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80) + ")");

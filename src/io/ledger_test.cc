@@ -177,7 +177,7 @@ TEST(LedgerTest, FilesJsonRoundTripsAndRejectsBadShapes) {
   EXPECT_EQ(*back, files);
   auto bad = LedgerFilesFromJson(R"([{"path":"x"}])", "s.gpkg: ledger seq 2: outputs");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(bad.status().code(), ErrorCode::kData);
   EXPECT_EQ(bad.status().message(),
             "s.gpkg: ledger seq 2: outputs[0]: expected {\"path\": string, \"sha256\": string} "
             "(got {\"path\":\"x\"})");
@@ -214,7 +214,7 @@ TEST(LedgerTest, StoreWithoutLedgerReadsEmpty) {
   // No file yet: appending has nowhere to go.
   auto early = (*store)->AppendLedger(Entry("ingest", "{}"));
   ASSERT_FALSE(early.ok());
-  EXPECT_EQ(early.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(early.status().code(), ErrorCode::kIo);
   StoreWrite w;
   w.crs = "EPSG:32618";
   ASSERT_TRUE((*store)->Write(w).ok());

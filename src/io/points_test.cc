@@ -59,7 +59,7 @@ TEST(ReadPointsTest, NamesAndProjectionMatchProjectFromLonLat) {
 
 TEST(ReadPointsTest, Errors) {
   EXPECT_EQ(ReadPoints("/nonexistent/p.geojson", "id", "EPSG:32618").status().code(),
-            ErrorCode::kNotFound);
+            ErrorCode::kIo);
   const std::string line = Write(
       "line.geojson",
       Collection({Feature(R"({"id":"A"})", R"({"type":"Point","coordinates":[-75.16,39.95]})"),

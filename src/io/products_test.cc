@@ -406,13 +406,13 @@ TEST(ProductsTest, BadParamsJsonIsInvalidInput) {
             nlohmann::json::object());
 }
 
-TEST(ProductsTest, UnknownCrsIsUnsupported) {
+TEST(ProductsTest, UnknownCrsIsInvalidInput) {
   TextForecast f(kRisk, 25);
   auto g = grid::Grid::Create(testing::kX0, testing::kY0, 150, 4, 3, {}, "EPSG:999999");
   ASSERT_TRUE(g.ok());
   f.product.grid = &g.value();
   const Status st = WriteForecastCsv(TestDir() + "/f.csv", f.product);
-  EXPECT_EQ(st.code(), ErrorCode::kUnsupported) << st.ToString();
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidInput) << st.ToString();
 }
 
 }  // namespace

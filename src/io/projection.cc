@@ -30,8 +30,8 @@ class ThreadProj {
     if (it != cache_.end()) return it->second;
     PJ* raw = proj_create_crs_to_crs(ctx_, from.c_str(), to.c_str(), nullptr);
     if (raw == nullptr) {
-      return Status::Unsupported("crs: PROJ cannot transform between " + from + " and " + to +
-                                 " (got \"" + from + "\" → \"" + to + "\")");
+      return Status::InvalidInput("crs: PROJ cannot transform between " + from + " and " + to +
+                                  " (got \"" + from + "\" → \"" + to + "\")");
     }
     PJ* norm = proj_normalize_for_visualization(ctx_, raw);
     proj_destroy(raw);
@@ -88,7 +88,7 @@ Status TransformLenient(const std::string& from, const std::string& to, std::vec
 
 Result<bool> IsProjectedCrs(const std::string& crs) {
   PJ* pj = proj_create(Proj().ctx(), crs.c_str());
-  if (pj == nullptr) return Status::Unsupported("crs: unknown to PROJ (got \"" + crs + "\")");
+  if (pj == nullptr) return Status::InvalidInput("crs: unknown to PROJ (got \"" + crs + "\")");
   const PJ_TYPE type = proj_get_type(pj);
   proj_destroy(pj);
   return type == PJ_TYPE_PROJECTED_CRS;
@@ -151,7 +151,7 @@ std::string MetreTwin(PJ_CONTEXT* ctx, const PJ* pj) {
 Status CheckCrsInMetres(const std::string& crs) {
   PJ_CONTEXT* ctx = Proj().ctx();
   PJ* pj = proj_create(ctx, crs.c_str());
-  if (pj == nullptr) return Status::Unsupported("crs: unknown to PROJ (got \"" + crs + "\")");
+  if (pj == nullptr) return Status::InvalidInput("crs: unknown to PROJ (got \"" + crs + "\")");
   std::string unit;
   double to_metre = 1;
   Status st;
@@ -171,11 +171,11 @@ Status CheckCrsInMetres(const std::string& crs) {
 
 Result<std::string> CrsToWkt(const std::string& crs) {
   PJ* pj = proj_create(Proj().ctx(), crs.c_str());
-  if (pj == nullptr) return Status::Unsupported("crs: unknown to PROJ (got \"" + crs + "\")");
+  if (pj == nullptr) return Status::InvalidInput("crs: unknown to PROJ (got \"" + crs + "\")");
   const char* wkt = proj_as_wkt(Proj().ctx(), pj, PJ_WKT1_GDAL, nullptr);
   std::string out = wkt ? wkt : "";
   proj_destroy(pj);
-  if (out.empty()) return Status::Unsupported("crs: no WKT for " + crs);
+  if (out.empty()) return Status::InvalidInput("crs: no WKT for " + crs);
   return out;
 }
 

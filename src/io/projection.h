@@ -11,7 +11,7 @@
 
 namespace placecast::io {
 
-// In place: x/y in `from` → x/y in `to` ("EPSG:4326", "EPSG:32618", …). kUnsupported when PROJ
+// In place: x/y in `from` → x/y in `to` ("EPSG:4326", "EPSG:32618", …). kInvalidInput when PROJ
 // does not know a CRS; kInvalidInput when a point fails (the first failing index is named).
 Status Transform(const std::string& from, const std::string& to, std::vector<double>& x,
                  std::vector<double>& y);
@@ -21,7 +21,7 @@ Status Transform(const std::string& from, const std::string& to, std::vector<dou
 Status TransformLenient(const std::string& from, const std::string& to, std::vector<double>& x,
                         std::vector<double>& y);
 
-// True when `crs` is a projected CRS (metres assumed); kUnsupported for an unknown CRS.
+// True when `crs` is a projected CRS (metres assumed); kInvalidInput for an unknown CRS.
 Result<bool> IsProjectedCrs(const std::string& crs);
 
 // OGC WKT (WKT1_GDAL flavour, as GeoPackage's gpkg_spatial_ref_sys expects) of `crs`.

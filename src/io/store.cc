@@ -32,9 +32,9 @@ class MemoryStore final : public Store {
     out.SortByTime();
     return out;
   }
-  Result<std::string> GetCrs() override {
-    if (data_.crs.empty()) return Status::NotFound("store: empty store has no CRS");
-    return data_.crs;
+  Result<std::optional<std::string>> GetCrs() override {
+    if (data_.crs.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(data_.crs);
   }
   Result<std::string> GetTimeZone() override {
     std::string tz;
@@ -44,10 +44,7 @@ class MemoryStore final : public Store {
     }
     return tz;
   }
-  Result<grid::Boundary> GetStudyArea() override {
-    if (!data_.study_area) return Status::NotFound("store: no study area saved");
-    return *data_.study_area;
-  }
+  Result<std::optional<grid::Boundary>> GetStudyArea() override { return data_.study_area; }
   Result<int64_t> CountIncidents() override { return static_cast<int64_t>(data_.incidents.size()); }
   Result<std::vector<Incident>> LoadIncidents() override {
     std::vector<Incident> out = data_.incidents;
@@ -215,9 +212,8 @@ class MemoryStore final : public Store {
 std::unique_ptr<Store> Store::InMemory() { return std::make_unique<MemoryStore>(); }
 
 Status MixedTimeZones(const std::string& where, const std::string& a, const std::string& b) {
-  return Status::Corrupt(where + ": the incidents were recorded in two time zones, " + a + " and " +
-                         b +
-                         ", so their local days are ambiguous: keep each city in its own store");
+  return Status::Data(where + ": the incidents were recorded in two time zones, " + a + " and " +
+                      b + ", so their local days are ambiguous: keep each city in its own store");
 }
 
 }  // namespace placecast::io

@@ -131,7 +131,7 @@ TEST(RowSetDigestTest, AddThenRemoveIsTheIdentityAndOrderDoesNotMatter) {
   auto back = RowSetDigest::FromHex(b.ToHex(), "test");
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, b);
-  EXPECT_EQ(RowSetDigest::FromHex("12", "test").status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(RowSetDigest::FromHex("12", "test").status().code(), ErrorCode::kData);
 }
 
 TEST(StoreStateTest, MaintainedStateEqualsRecomputedAfterWritesAndPurge) {
@@ -261,7 +261,7 @@ TEST(GeoPackageStoreTest, Issue12RolledBackFirstWriteRemovesTheFile) {
   }
   EXPECT_FALSE(fs::exists(path));
   EXPECT_FALSE(fs::exists(path + "-journal"));
-  EXPECT_EQ(Store::OpenGeoPackage(path, false).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Store::OpenGeoPackage(path, false).status().code(), ErrorCode::kIo);
 }
 
 // Finding 1: two creators of one store at once both keep their rows.
@@ -337,7 +337,7 @@ TEST(GeoPackageStoreTest, Issue12DamagedFileIsCorruptOnOpen) {
   }
   auto s = Store::OpenGeoPackage(path, false);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().code(), ErrorCode::kCorrupt) << s.status().ToString();
+  EXPECT_EQ(s.status().code(), ErrorCode::kData) << s.status().ToString();
 }
 
 TEST(GeoPackageStoreTest, Issue12ReleaseKeyIsPerStoreAndStable) {
@@ -346,7 +346,7 @@ TEST(GeoPackageStoreTest, Issue12ReleaseKeyIsPerStoreAndStable) {
   for (const auto& p : {p1, p2}) {
     auto s = Store::OpenGeoPackage(p, true);
     ASSERT_TRUE(s.ok());
-    EXPECT_EQ((*s)->GetReleaseKey().status().code(), ErrorCode::kNotFound);
+    EXPECT_EQ((*s)->GetReleaseKey().status().code(), ErrorCode::kIo);
     ASSERT_TRUE(WriteWithRecord(**s, Rows("a", 3)).ok());
     auto key = (*s)->GetReleaseKey();
     ASSERT_TRUE(key.ok());

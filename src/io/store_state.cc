@@ -126,8 +126,8 @@ std::string RowSetDigest::ToHex() const {
 
 Result<RowSetDigest> RowSetDigest::FromHex(std::string_view hex, std::string_view what) {
   if (hex.size() != kLimbs * 16) {
-    return Status::Corrupt(std::string(what) + ": expected " + std::to_string(kLimbs * 16) +
-                           " hex digits (got " + std::to_string(hex.size()) + ")");
+    return Status::Data(std::string(what) + ": expected " + std::to_string(kLimbs * 16) +
+                        " hex digits (got " + std::to_string(hex.size()) + ")");
   }
   RowSetDigest d;
   for (size_t i = 0; i < kLimbs; ++i) {
@@ -140,7 +140,7 @@ Result<RowSetDigest> RowSetDigest::FromHex(std::string_view hex, std::string_vie
       } else if (c >= 'a' && c <= 'f') {
         x = c - 'a' + 10;
       } else {
-        return Status::Corrupt(std::string(what) + ": not lower-case hex");
+        return Status::Data(std::string(what) + ": not lower-case hex");
       }
       v = (v << 4) | static_cast<uint64_t>(x);
     }
@@ -194,18 +194,18 @@ Status StateFromJson(std::string_view json, std::string_view what, StoreState* s
                      StateChange* change) {
   const std::string at(what);
   nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::Corrupt(at + ": state is not an object");
+  if (j.is_discarded() || !j.is_object()) return Status::Data(at + ": state is not an object");
   auto text = [&](const char* key, std::string* out) -> Status {
     auto it = j.find(key);
     if (it == j.end() || !it->is_string()) {
-      return Status::Corrupt(at + ": state." + key + ": missing or not a string");
+      return Status::Data(at + ": state." + key + ": missing or not a string");
     }
     *out = it->get<std::string>();
     return Status::Ok();
   };
   auto it = j.find("incidents");
   if (it == j.end() || !it->is_number_integer()) {
-    return Status::Corrupt(at + ": state.incidents: missing or not an integer");
+    return Status::Data(at + ": state.incidents: missing or not an integer");
   }
   st->incidents = it->get<int64_t>();
   PLACECAST_RETURN_IF_ERROR(text("incidents_sum", &st->incidents_sum));
@@ -215,11 +215,11 @@ Status StateFromJson(std::string_view json, std::string_view what, StoreState* s
   PLACECAST_RETURN_IF_ERROR(text("schema", &st->schema));
   *change = StateChange{};
   if (auto c = j.find("change"); c != j.end()) {
-    if (!c->is_object()) return Status::Corrupt(at + ": state.change: not an object");
+    if (!c->is_object()) return Status::Data(at + ": state.change: not an object");
     auto num = [&](const char* key, int64_t* out) -> Status {
       auto f = c->find(key);
       if (f == c->end() || !f->is_number_integer()) {
-        return Status::Corrupt(at + ": state.change." + key + ": missing or not an integer");
+        return Status::Data(at + ": state.change." + key + ": missing or not an integer");
       }
       *out = f->get<int64_t>();
       return Status::Ok();
@@ -227,7 +227,7 @@ Status StateFromJson(std::string_view json, std::string_view what, StoreState* s
     auto sum = [&](const char* key, RowSetDigest* out) -> Status {
       auto f = c->find(key);
       if (f == c->end() || !f->is_string()) {
-        return Status::Corrupt(at + ": state.change." + key + ": missing or not a string");
+        return Status::Data(at + ": state.change." + key + ": missing or not a string");
       }
       PLACECAST_ASSIGN_OR_RETURN(
           *out, RowSetDigest::FromHex(f->get<std::string>(), at + ": state.change." + key));
@@ -239,10 +239,10 @@ Status StateFromJson(std::string_view json, std::string_view what, StoreState* s
     PLACECAST_RETURN_IF_ERROR(sum("removed_sum", &change->removed_sum));
     auto w = c->find("wrote");
     if (w == c->end() || !w->is_array()) {
-      return Status::Corrupt(at + ": state.change.wrote: missing or not an array");
+      return Status::Data(at + ": state.change.wrote: missing or not an array");
     }
     for (const auto& part : *w) {
-      if (!part.is_string()) return Status::Corrupt(at + ": state.change.wrote: not a string");
+      if (!part.is_string()) return Status::Data(at + ": state.change.wrote: not a string");
       const std::string p = part.get<std::string>();
       if (p == "ingest_runs") {
         change->ingest_runs = true;
@@ -253,7 +253,7 @@ Status StateFromJson(std::string_view json, std::string_view what, StoreState* s
       } else if (p == "study_area") {
         change->study_area = true;
       } else {
-        return Status::Corrupt(at + ": state.change.wrote: unknown part \"" + p + "\"");
+        return Status::Data(at + ": state.change.wrote: unknown part \"" + p + "\"");
       }
     }
   }

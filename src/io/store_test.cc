@@ -80,12 +80,14 @@ TEST_P(StoreContractTest, WriteReopenAndFilter) {
   const std::string path = FreshPath(GetParam() ? "contract.gpkg" : "unused");
   auto owned = Open(path, true);
   Store& s = Get(owned);
-  EXPECT_EQ(s.GetCrs().status().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(s.GetStudyArea().status().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(s.GetCrs().ok());
+  EXPECT_FALSE(s.GetCrs()->has_value());  // an empty store has none
+  ASSERT_TRUE(s.GetStudyArea().ok());
+  EXPECT_FALSE(s.GetStudyArea()->has_value());
   ASSERT_TRUE(s.Write(SampleWrite()).ok());
   if (GetParam()) owned = Open(path, false);  // reopen from disk
   Store& r = Get(owned);
-  EXPECT_EQ(*r.GetCrs(), "EPSG:32618");
+  EXPECT_EQ(r.GetCrs()->value_or(""), "EPSG:32618");
   EXPECT_EQ(*r.CountIncidents(), 4);
   auto all = r.LoadIncidents();
   ASSERT_TRUE(all.ok());
@@ -109,8 +111,9 @@ TEST_P(StoreContractTest, WriteReopenAndFilter) {
 
   auto area = r.GetStudyArea();
   ASSERT_TRUE(area.ok()) << area.status().ToString();
-  EXPECT_TRUE(area->Contains(485000, 4425000));
-  EXPECT_FALSE(area->Contains(490000, 4425000));
+  ASSERT_TRUE(area->has_value());
+  EXPECT_TRUE((*area)->Contains(485000, 4425000));
+  EXPECT_FALSE((*area)->Contains(490000, 4425000));
   auto runs = r.GetIngestRuns();
   ASSERT_TRUE(runs.ok());
   ASSERT_EQ(runs->size(), 1u);
@@ -177,7 +180,7 @@ TEST_P(StoreContractTest, PurgeBeforeCutoffKeepsTheCutoffAndIsIdempotent) {
   again.crs = "EPSG:32618";
   again.incidents = {MakeIncident("c", 100, 485200, 4425200, OffenceGroup::kTheft)};
   EXPECT_TRUE(r.Write(again).ok());
-  EXPECT_TRUE(r.GetStudyArea().ok());
+  EXPECT_TRUE(r.GetStudyArea().ok() && r.GetStudyArea()->has_value());
   EXPECT_EQ(r.GetIngestRuns()->size(), 1u);
 }
 
@@ -198,13 +201,15 @@ TEST_P(StoreContractTest, AdjacentAreasAndHolesSurviveTheRoundTrip) {
   w.study_area = area;
   ASSERT_TRUE(s.Write(w).ok());
   if (GetParam()) owned = Open(path, false);
-  auto back = Get(owned).GetStudyArea();
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
-  EXPECT_EQ(back->rings.size(), 3u);
-  EXPECT_TRUE(back->Contains(700, 700));    // west square
-  EXPECT_TRUE(back->Contains(1500, 500));   // east square
-  EXPECT_FALSE(back->Contains(300, 300));   // the hole
-  EXPECT_FALSE(back->Contains(2500, 500));  // outside
+  auto read = Get(owned).GetStudyArea();
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_TRUE(read->has_value());
+  const grid::Boundary& back = **read;
+  EXPECT_EQ(back.rings.size(), 3u);
+  EXPECT_TRUE(back.Contains(700, 700));    // west square
+  EXPECT_TRUE(back.Contains(1500, 500));   // east square
+  EXPECT_FALSE(back.Contains(300, 300));   // the hole
+  EXPECT_FALSE(back.Contains(2500, 500));  // outside
 }
 
 INSTANTIATE_TEST_SUITE_P(MemoryAndGeoPackage, StoreContractTest, ::testing::Values(false, true),
@@ -277,18 +282,18 @@ TEST(GeoPackageStoreTest, PurgedRowsLeaveNoTraceInTheFile) {
   sqlite3_close(db);
 }
 
-TEST(GeoPackageStoreTest, PurgeOfAStoreWithoutAFileIsNotFound) {
+TEST(GeoPackageStoreTest, PurgeOfAStoreWithoutAFileIsIo) {
   const std::string path = FreshPath("purge_absent.gpkg");
   auto s = Store::OpenGeoPackage(path, true);
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ((*s)->PurgeIncidentsBefore(100).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ((*s)->PurgeIncidentsBefore(100).status().code(), ErrorCode::kIo);
   EXPECT_FALSE(fs::exists(path));
 }
 
-TEST(GeoPackageStoreTest, MissingFileIsNotFoundUnlessCreating) {
+TEST(GeoPackageStoreTest, MissingFileIsIoUnlessCreating) {
   const std::string path = FreshPath("missing.gpkg");
   auto s = Store::OpenGeoPackage(path, false);
-  EXPECT_EQ(s.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(s.status().code(), ErrorCode::kIo);
   EXPECT_NE(s.status().message().find("missing.gpkg"), std::string::npos);
   auto c = Store::OpenGeoPackage(path, true);
   ASSERT_TRUE(c.ok());
@@ -298,7 +303,7 @@ TEST(GeoPackageStoreTest, MissingFileIsNotFoundUnlessCreating) {
 TEST(GeoPackageStoreTest, ForeignFileAndOtherSchemaVersionAreCorrupt) {
   const std::string text = FreshPath("not_a_store.gpkg");
   std::ofstream(text) << "hello";
-  EXPECT_EQ(Store::OpenGeoPackage(text, false).status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(Store::OpenGeoPackage(text, false).status().code(), ErrorCode::kData);
 
   const std::string path = FreshPath("version.gpkg");
   {
@@ -313,7 +318,7 @@ TEST(GeoPackageStoreTest, ForeignFileAndOtherSchemaVersionAreCorrupt) {
             SQLITE_OK);
   sqlite3_close(db);
   auto s = Store::OpenGeoPackage(path, false);
-  EXPECT_EQ(s.status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(s.status().code(), ErrorCode::kData);
   EXPECT_NE(s.status().message().find("schema_version"), std::string::npos) << s.status().message();
 }
 

@@ -155,7 +155,7 @@ Status FillGpkg(GDALDatasetH ds, const PolygonLayer& layer, const std::string& p
     ~SrsFree() { OSRRelease(h); }
   } srs_free{srs};
   if (OSRSetFromUserInput(srs, layer.crs.c_str()) != OGRERR_NONE) {
-    return Status::Unsupported(path + ": crs: GDAL does not know \"" + layer.crs + "\"");
+    return Status::InvalidInput(path + ": crs: GDAL does not know \"" + layer.crs + "\"");
   }
   OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
 
@@ -231,7 +231,7 @@ Status WriteGeoPackageLayer(const std::string& path, const PolygonLayer& layer) 
   PLACECAST_RETURN_IF_ERROR(CheckLayer(path, layer));
   RegisterGdalOnce();
   GDALDriverH driver = GDALGetDriverByName("GPKG");
-  if (driver == nullptr) return Status::Unsupported(path + ": GDAL has no GPKG driver");
+  if (driver == nullptr) return Status::Internal(path + ": GDAL has no GPKG driver");
 
   const std::string tmp = path + ".tmp";
   ScopedQuietGdal quiet;

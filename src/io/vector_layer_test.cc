@@ -173,7 +173,7 @@ TEST(VectorLayerTest, InvalidLayersLeaveNoFile) {
       {"two polygons in a Polygon layer",
        [](PolygonLayer& l) { l.features[0].polygons.push_back(l.features[0].polygons[0]); },
        ErrorCode::kInvalidInput, "feature 1: expected one polygon (got 2)"},
-      {"unknown CRS", [](PolygonLayer& l) { l.crs = "EPSG:999999"; }, ErrorCode::kUnsupported,
+      {"unknown CRS", [](PolygonLayer& l) { l.crs = "EPSG:999999"; }, ErrorCode::kInvalidInput,
        "crs: GDAL does not know \"EPSG:999999\""},
   };
   const std::string dir = TestDir();

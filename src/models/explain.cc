@@ -422,7 +422,7 @@ Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, cons
   const std::string name(model.name());
   const std::string context = "explain " + name;
   if (!IsExplainable(name)) {
-    return Status::NotFound("explain: unknown model \"" + name + "\"");
+    return Status::InvalidInput("explain: unknown model \"" + name + "\"");
   }
   PLACECAST_RETURN_IF_ERROR(CheckRequest(name, events, grid, cells, top_n, horizon_days));
   const ParamValues& p = model.params();
@@ -486,8 +486,10 @@ Result<std::vector<CellExplanation>> ExplainCells(std::string_view model, const 
   const std::map<std::string, std::string> given(params.items().begin(), params.items().end());
   auto created = CreateModel(model, given);
   if (!created.ok()) {
-    return created.status().Wrap(created.status().code() == ErrorCode::kNotFound ? "explain"
-                                                                                 : context);
+    // An unknown name is reported as "explain: unknown model …", not under its own name.
+    const bool known =
+        std::ranges::any_of(ListModels(), [&](const ModelInfo& m) { return m.name == model; });
+    return created.status().Wrap(known ? context : "explain");
   }
   std::unique_ptr<Model> m = std::move(created).value();
   PLACECAST_RETURN_IF_ERROR(CheckRequest(model, events, grid, cells, top_n, horizon_days));

@@ -448,7 +448,7 @@ TEST(ExplainTest, InvalidInputs) {
     ErrorCode code;
     std::string message;
   } cases[] = {
-      {"nosuch", 0, 5, ErrorCode::kNotFound, "explain: unknown model \"nosuch\""},
+      {"nosuch", 0, 5, ErrorCode::kInvalidInput, "explain: unknown model \"nosuch\""},
       {"retro", 25, 5, ErrorCode::kInvalidInput,
        "explain: cell: not an active cell of the grid (got 25, expected 0..24)"},
       {"retro", -1, 5, ErrorCode::kInvalidInput, "(got -1, expected 0..24)"},

@@ -32,9 +32,8 @@ Status CheckFittedJsonHeader(const nlohmann::json& j, std::string_view model,
   int64_t version = 0;
   PLACECAST_RETURN_IF_ERROR(top.GetInt("schema_version", &version));
   if (version != schema_version) {
-    return Status::Unsupported(name + ": LoadFitted: schema_version " + std::to_string(version) +
-                               " is not supported (expected " + std::to_string(schema_version) +
-                               ")");
+    return Status::Data(name + ": LoadFitted: schema_version " + std::to_string(version) +
+                        " is not supported (expected " + std::to_string(schema_version) + ")");
   }
   auto gj = j.find("grid");
   if (gj == j.end() || !gj->is_object()) return top.Bad("grid: expected an object");

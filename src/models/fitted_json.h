@@ -25,7 +25,7 @@ nlohmann::ordered_json FittedJsonHeader(std::string_view model, int64_t schema_v
                                         const ParamValues& params, const grid::Grid& grid);
 
 // Checks `j` against the header above: kInvalidInput "<model>: LoadFitted: <field>: ..." for a
-// wrong model, a missing field or another grid; kUnsupported for another schema version.
+// wrong model, a missing field or another grid; kData for another schema version.
 Status CheckFittedJsonHeader(const nlohmann::json& j, std::string_view model,
                              int64_t schema_version, const grid::Grid& grid);
 

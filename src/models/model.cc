@@ -40,7 +40,7 @@ const Registration* Find(std::string_view name) {
 Status UnknownModel(std::string_view name) {
   std::string known;
   for (const auto& r : kRegistry) known += (known.empty() ? "" : ", ") + std::string(r.info().name);
-  return Status::NotFound("unknown model \"" + std::string(name) + "\" (known: " + known + ")");
+  return Status::InvalidInput("unknown model \"" + std::string(name) + "\" (known: " + known + ")");
 }
 
 }  // namespace
@@ -91,8 +91,8 @@ std::string TrainingWindowText(int64_t train_from_s, int64_t origin_s, const Cal
 }
 
 Status NoTrainingEvents(int64_t train_from_s, int64_t origin_s, const Calendar& calendar) {
-  return Status::NotFound("no event in the training window " +
-                          TrainingWindowText(train_from_s, origin_s, calendar));
+  return Status::Data("no event in the training window " +
+                      TrainingWindowText(train_from_s, origin_s, calendar));
 }
 
 }  // namespace placecast::models

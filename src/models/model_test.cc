@@ -52,13 +52,13 @@ TEST(RegistryTest, CreatesEachModelWithDefaults) {
   EXPECT_EQ(CreateModel("naive", {}).value()->params().GetInt("window_days"), 365);
 }
 
-TEST(RegistryTest, UnknownModelIsNotFoundListingTheKnownOnes) {
+TEST(RegistryTest, UnknownModelIsInvalidInputListingTheKnownOnes) {
   auto m = CreateModel("kde", {});
   ASSERT_FALSE(m.ok());
-  EXPECT_EQ(m.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(m.status().code(), ErrorCode::kInvalidInput);
   EXPECT_EQ(m.status().message(),
             "unknown model \"kde\" (known: naive, retro, prospective, sepp_grid, sepp)");
-  EXPECT_EQ(CreateModelFromJson("kde", "{}").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(CreateModelFromJson("kde", "{}").status().code(), ErrorCode::kInvalidInput);
 }
 
 TEST(RegistryTest, UnknownParametersAreListed) {
@@ -242,7 +242,7 @@ TEST(ModelFactsTest, Issue14NoTrainingEventsNamesTheWindow) {
   EXPECT_EQ(TrainingWindowText(0, origin), "before 2024-12-01");
   EXPECT_EQ(TrainingWindowText(std::numeric_limits<int64_t>::min(), origin), "before 2024-12-01");
   const Status s = NoTrainingEvents(origin - kSecondsPerDay, origin);
-  EXPECT_EQ(s.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(s.code(), ErrorCode::kData);
   EXPECT_EQ(s.message(), "no event in the training window 2024-11-30 .. 2024-11-30");
 }
 

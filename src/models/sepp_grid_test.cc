@@ -468,7 +468,7 @@ TEST(SeppGridTest, LoadFittedRejectsOtherGridsModelsAndVersions) {
       {"[1]", ErrorCode::kInvalidInput, "sepp_grid: LoadFitted: not a JSON object"},
       {edit([](auto& j) { j["model"] = "retro"; }), ErrorCode::kInvalidInput,
        "sepp_grid: LoadFitted: model: expected \"sepp_grid\""},
-      {edit([](auto& j) { j["schema_version"] = 2; }), ErrorCode::kUnsupported,
+      {edit([](auto& j) { j["schema_version"] = 2; }), ErrorCode::kData,
        "sepp_grid: LoadFitted: schema_version 2 is not supported (expected 1)"},
       {edit([](auto& j) { j["theta"] = 1.5; }), ErrorCode::kInvalidInput,
        "sepp_grid: LoadFitted: theta: expected a value in [0, 1)"},
@@ -498,7 +498,7 @@ TEST(SeppGridTest, LoadFittedRejectsOtherGridsModelsAndVersions) {
   // Other models have nothing to load.
   auto retro = CreateModel("retro", {}).value();
   EXPECT_EQ(retro->FittedJson(), "{}");
-  EXPECT_EQ(retro->LoadFitted(good, g).code(), ErrorCode::kUnsupported);
+  EXPECT_EQ(retro->LoadFitted(good, g).code(), ErrorCode::kInvalidInput);
 }
 
 // ---------------------------------------------------------------------------------------------

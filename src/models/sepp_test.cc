@@ -488,7 +488,7 @@ TEST(SeppTest, LoadFittedRejectsOtherGridsModelsAndVersions) {
       {"[1]", ErrorCode::kInvalidInput, "sepp: LoadFitted: not a JSON object"},
       {edit([](auto& j) { j["model"] = "sepp_grid"; }), ErrorCode::kInvalidInput,
        "sepp: LoadFitted: model: expected \"sepp\""},
-      {edit([](auto& j) { j["schema_version"] = 2; }), ErrorCode::kUnsupported,
+      {edit([](auto& j) { j["schema_version"] = 2; }), ErrorCode::kData,
        "sepp: LoadFitted: schema_version 2 is not supported (expected 1)"},
       {edit([](auto& j) { j["theta"] = 1.5; }), ErrorCode::kInvalidInput,
        "sepp: LoadFitted: theta: expected a value in [0, 1)"},

@@ -152,9 +152,10 @@ Result<std::string> CheckEnforcementTypes(const std::string& selection_name, boo
 }
 
 Result<std::string> GetMetreCrs(io::Store& store) {
-  PLACECAST_ASSIGN_OR_RETURN(std::string crs, store.GetCrs());
-  PLACECAST_RETURN_IF_ERROR(io::CheckCrsInMetres(crs).Wrap(store.GetPath()));
-  return crs;
+  PLACECAST_ASSIGN_OR_RETURN(std::optional<std::string> crs, store.GetCrs());
+  if (!crs) return Status::Data(store.GetPath() + ": empty store has no CRS");
+  PLACECAST_RETURN_IF_ERROR(io::CheckCrsInMetres(*crs).Wrap(store.GetPath()));
+  return *crs;
 }
 
 std::string NoBoundaryWarning(const std::string& what, double area_km2) {
@@ -185,12 +186,10 @@ Result<Study> LoadStudy(io::Store& store, const std::string& offence,
     PLACECAST_ASSIGN_OR_RETURN(s.study_area, io::ReadBoundary(boundary_path, crs, boundary_crs));
     s.grid_source = "boundary " + boundary_path;
   } else {
-    auto area = store.GetStudyArea();
-    if (area.ok()) {
-      s.study_area = std::move(area).value();
+    PLACECAST_ASSIGN_OR_RETURN(std::optional<grid::Boundary> area, store.GetStudyArea());
+    if (area) {
+      s.study_area = std::move(*area);
       s.grid_source = "study area saved in the store";
-    } else if (area.status().code() != ErrorCode::kNotFound) {
-      return area.status();
     }
   }
   if (!s.study_area.empty()) {
@@ -202,8 +201,8 @@ Result<Study> LoadStudy(io::Store& store, const std::string& offence,
                                                 std::numeric_limits<int64_t>::max()));
     if (all.empty()) {
       // A data problem, as an empty training window is (CheckTrainingData).
-      return Status::NotFound(store.GetPath() + ": no " + offence +
-                              " incident in the store to lay a grid over");
+      return Status::Data(store.GetPath() + ": no " + offence +
+                          " incident in the store to lay a grid over");
     }
     double xmin = all.x_m[0], xmax = xmin, ymin = all.y_m[0], ymax = ymin;
     for (size_t i = 0; i < all.size(); ++i) {
@@ -238,7 +237,7 @@ Result<std::string> StoreHoldings(io::Store& store, const std::string& offence) 
 }
 
 Status WithStoreHoldings(io::Store& store, const std::string& offence, const Status& s) {
-  if (s.code() != ErrorCode::kNotFound) return s;
+  if (s.code() != ErrorCode::kData) return s;
   PLACECAST_ASSIGN_OR_RETURN(std::string holdings, StoreHoldings(store, offence));
   std::string context = "--offence ";
   context += offence;
@@ -271,7 +270,7 @@ Result<std::string> CheckTrainingData(io::Store& store, const Study& study, int6
                 static_cast<long long>(gap_days), cal.FormatDate(origin_s).c_str(), horizon_days);
   std::string w = "stale data: the store's last event is on " + cal.FormatDate(last_s);
   w += gap;
-  if (strict) return Status::NotFound("--strict: " + w);
+  if (strict) return Status::Data("--strict: " + w);
   w += ": the forecast rests on old events (--strict makes this an error)";
   progress.Warn(w);
   return w;

@@ -109,7 +109,7 @@ std::string NoBoundaryWarning(const std::string& what, double area_km2);
 // masked by `boundary_path` if given (its coordinates in `boundary_crs` when not empty), else by
 // the store's study area, else laid over the extent of all the selection's events in the store,
 // with a warning (Study::boundary_warning). kInvalidInput for a store in feet (GetMetreCrs), a
-// boundary without CRS (io::ReadBoundary); kNotFound when no event of the selection is stored and
+// boundary without CRS (io::ReadBoundary); kData when no event of the selection is stored and
 // there is no boundary to lay the grid over.
 Result<Study> LoadStudy(io::Store& store, const std::string& offence,
                         const std::string& boundary_path, const std::string& boundary_crs,
@@ -121,15 +121,15 @@ Result<Study> LoadStudy(io::Store& store, const std::string& offence,
 Result<std::string> StoreHoldings(io::Store& store, const std::string& offence);
 
 // `s` (a failure of a run on `offence`) as the user should read it when it is a data problem
-// (kNotFound, such as models::NoTrainingEvents): prefixed "--offence NAME: " with what the store
+// (kData, such as models::NoTrainingEvents): prefixed "--offence NAME: " with what the store
 // holds of it added; any other status unchanged.
 Status WithStoreHoldings(io::Store& store, const std::string& offence, const Status& s);
 
 // Checks the training data of a forecast of `study` from `origin_s` whose window starts at
-// `train_from_s`: kNotFound (a data problem), through WithStoreHoldings, when the window holds no
+// `train_from_s`: kData (a data problem), through WithStoreHoldings, when the window holds no
 // event. When the store's last event (of any offence) before the origin is more than
 // `horizon_days` before it, returns the warning (also sent to `progress`) naming that event's
-// date, the origin and the gap in days, or fails with it as kNotFound when `strict`; "" when the
+// date, the origin and the gap in days, or fails with it as kData when `strict`; "" when the
 // data are fresh.
 Result<std::string> CheckTrainingData(io::Store& store, const Study& study, int64_t train_from_s,
                                       int64_t origin_s, double horizon_days, bool strict,

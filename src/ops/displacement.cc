@@ -261,7 +261,7 @@ Result<DisplacementRelease> MakeCountsPublic(const Release& release, bool contro
 Result<std::string> AreasGeoJson(const std::vector<Area>& areas, const std::string& crs) {
   OGRSpatialReference src, wgs84;
   if (src.SetFromUserInput(crs.c_str()) != OGRERR_NONE) {
-    return Status::Unsupported("areas.geojson: GDAL does not know the store CRS \"" + crs + "\"");
+    return Status::InvalidInput("areas.geojson: GDAL does not know the store CRS \"" + crs + "\"");
   }
   wgs84.SetWellKnownGeogCS("WGS84");
   src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);

@@ -158,7 +158,7 @@ Result<Product> Run(io::Store& store, const LedgerVerifyRequest& r, Context& ctx
   out.summary["missing"] = v.missing_outputs.size();
   out.summary["head"] = v.head_hash;
   if (!v.ok()) {
-    out.finding = Status::Corrupt(
+    out.finding = Status::Data(
         r.store + ": ledger verification failed: " + std::to_string(v.chain_problems.size()) +
         " chain problem(s), " + std::to_string(v.state_problems.size()) + " data problem(s), " +
         std::to_string(v.mismatched_outputs.size()) + " changed and " +
@@ -211,13 +211,13 @@ Result<Product> Run(io::Store& store, const LedgerReplayRequest& r, Context& ctx
     if (x.seq == r.seq) rec = &x;
   }
   if (rec == nullptr) {
-    return Status::NotFound(r.store + ": ledger: no record with seq " + std::to_string(r.seq) +
-                            " (the ledger has " + std::to_string(records.size()) + ")");
+    return Status::InvalidInput(r.store + ": ledger: no record with seq " + std::to_string(r.seq) +
+                                " (the ledger has " + std::to_string(records.size()) + ")");
   }
   auto h = io::LedgerRecordHash(*rec);
   if (!h.ok() || *h != rec->hash) {
-    return Status::Corrupt("ledger seq " + std::to_string(r.seq) +
-                           ": the record does not match its hash (edited); not replaying it");
+    return Status::Data("ledger seq " + std::to_string(r.seq) +
+                        ": the record does not match its hash (edited); not replaying it");
   }
   return ReplayRecord(r.store, *rec, r.out, ctx);
 }

@@ -78,7 +78,7 @@ TEST(StoreOpsTest, LedgerListOfAnEmptyStore) {
   EXPECT_EQ(p->lines[1], "0 record(s); head " + std::string(64, '0'));
 }
 
-TEST(StoreOpsTest, LedgerReplayOfAMissingSeqIsNotFound) {
+TEST(StoreOpsTest, LedgerReplayOfAMissingSeqIsInvalidInput) {
   auto store = io::Store::InMemory();
   Context ctx;
   Progress silent;
@@ -89,7 +89,7 @@ TEST(StoreOpsTest, LedgerReplayOfAMissingSeqIsNotFound) {
   r.out = "unused";
   auto p = ops::Run(*store, r, ctx);
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(p.status().code(), ErrorCode::kInvalidInput);
   EXPECT_EQ(p.status().message(), "mem: ledger: no record with seq 3 (the ledger has 0)");
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -289,8 +290,17 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
                            std::min(from_s, cal.AddDays(first_origin, -r.train_days)), to_s,
                            r.allow_enforcement_types, quiet);
     if (!study.ok()) {
-      if (study.status().code() == ErrorCode::kInvalidInput ||
-          study.status().code() == ErrorCode::kNotFound) {
+      // A group the data cannot support (an empty store, no incident to lay a grid over) or whose
+      // grid cannot be made is skipped with its reason; anything else (a damaged store, which is
+      // kData too) fails the run.
+      bool skip = study.status().code() == ErrorCode::kInvalidInput;
+      if (study.status().code() == ErrorCode::kData) {
+        PLACECAST_ASSIGN_OR_RETURN(EventSet all,
+                                   store.LoadEvents({g.group}, std::numeric_limits<int64_t>::min(),
+                                                    std::numeric_limits<int64_t>::max()));
+        skip = all.empty();
+      }
+      if (skip) {
         // The reason without the store's path ("STORE: no arson incident …"): the products do not
         // depend on where the store lies, so a replay against a copy gives the same bytes.
         std::string why = study.status().message();
@@ -341,7 +351,7 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
     req.seed = static_cast<uint64_t>(r.seed);
     PLACECAST_RETURN_IF_ERROR(req.Validate());
     auto run = eval::RunBacktest(req, study->events, study->grid);
-    if (!run.ok() && run.status().code() == ErrorCode::kNotFound) {
+    if (!run.ok() && run.status().code() == ErrorCode::kData) {
       // A training window without events (models::NoTrainingEvents): this group cannot be scored.
       skipped.push_back(name + " (" + run.status().message() + ")");
       continue;

@@ -104,8 +104,8 @@ Result<Product> RunJson(const nlohmann::json& j, Context& ctx, const std::string
   if (op == nullptr) {
     std::string known;
     for (const OpInfo& o : ListOps()) known += (known.empty() ? "" : ", ") + std::string(o.name);
-    return Status::NotFound("request: \"op\": no operation \"" + it->get<std::string>() +
-                            "\" (known: " + known + ")");
+    return Status::InvalidInput("request: \"op\": no operation \"" + it->get<std::string>() +
+                                "\" (known: " + known + ")");
   }
   nlohmann::json req = j;
   if (!store_override.empty()) req["store"] = store_override;

@@ -135,15 +135,15 @@ Result<Product> ReplayRecord(const std::string& store_path, const io::LedgerReco
   const OpInfo* op =
       op_name != req.end() && op_name->is_string() ? FindOp(op_name->get<std::string>()) : nullptr;
   if (op == nullptr) {
-    return Status::Unsupported(what + " records `" + rec.command +
-                               "` without a request this placecast can run (recorded by an "
-                               "older version, or an operation that cannot be replayed)");
+    return Status::InvalidInput(what + " records `" + rec.command +
+                                "` without a request this placecast can run (recorded by an "
+                                "older version, or an operation that cannot be replayed)");
   }
   // A record whose hash holds but whose request does not check (forged with the format known, or
   // written by a placecast with other fields) is reported as such, not run.
   if (Status s = op->canonical(req).status(); !s.ok()) {
-    return Status::Corrupt(what + ": a recorded setting has the wrong type or value (" +
-                           s.message() + ")");
+    return Status::Data(what + ": a recorded setting has the wrong type or value (" + s.message() +
+                        ")");
   }
   const nlohmann::json recorded = req;
   Product out;
@@ -155,9 +155,9 @@ Result<Product> ReplayRecord(const std::string& store_path, const io::LedgerReco
     out.lines = std::move(t.lines);
     out.lines.push_back("replay of seq " + std::to_string(rec.seq) + ": not run, " +
                         std::to_string(t.differ) + " input(s) changed since the record");
-    out.finding = Status::Corrupt("replay of seq " + std::to_string(rec.seq) + ": " +
-                                  std::to_string(t.differ) +
-                                  " input file(s) differ from the record; not replayed");
+    out.finding =
+        Status::Data("replay of seq " + std::to_string(rec.seq) + ": " + std::to_string(t.differ) +
+                     " input file(s) differ from the record; not replayed");
     return out;
   }
   // The products go into `out_dir`: a folder field is the folder, a file field keeps its name.
@@ -248,12 +248,13 @@ Result<Product> ReplayRecord(const std::string& store_path, const io::LedgerReco
   out.summary["identical"] = t.same;
   out.summary["different"] = t.differ;
   if (t.differ > 0 || t.same == 0) {
-    out.finding = !replayed.finding.ok() && rec.outputs.empty()
-                      ? replayed.finding
-                      : Status::Corrupt("replay of seq " + std::to_string(rec.seq) + ": " +
-                                        std::to_string(t.differ) +
-                                        " output(s) differ from the record (products edited, or "
-                                        "the store gained incidents before the origin since)");
+    out.finding =
+        !replayed.finding.ok() && rec.outputs.empty()
+            ? replayed.finding
+            : Status::ReplayMismatch("replay of seq " + std::to_string(rec.seq) + ": " +
+                                     std::to_string(t.differ) +
+                                     " output(s) differ from the record (products edited, or "
+                                     "the store gained incidents before the origin since)");
   }
   return out;
 }

@@ -165,7 +165,7 @@ TEST(RequestTest, RunJsonRefusesBadRequestsBeforeOpeningAStore) {
   Context ctx;
   auto r = RunJson(nlohmann::json::parse(R"({"op": "nosuch"})"), ctx);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
   EXPECT_NE(r.status().message().find("no operation \"nosuch\" (known: "), std::string::npos);
   EXPECT_NE(r.status().message().find("forecast"), std::string::npos) << r.status().message();
   r = RunJson(nlohmann::json::parse(R"({"store": "x.gpkg"})"), ctx);

@@ -82,7 +82,7 @@ Result<Product> Run(io::Store& store, const RetentionRequest& r, Context& ctx) {
                         "; the store is unchanged");
     out.summary["before_cutoff"] = ages.before;
     if (ages.before > 0) {
-      out.finding = Status::Corrupt(
+      out.finding = Status::ReplayMismatch(
           "retention: " + std::to_string(ages.before) + " incident(s) before the cutoff " +
           cal.FormatDateTime(cutoff_s) + " are in the store, which the recorded purge removed");
     }

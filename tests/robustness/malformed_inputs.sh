@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every subcommand on malformed input (issues 12 and 13): damaged, foreign, empty, truncated and
 # special-file stores; garbage, truncated and binary exports and boundaries; impossible dates and
-# values; invalid UTF-8. Each run must end with an exit code from docs/cli.md's table (2..7, never
+# values; invalid UTF-8. Each run must end with an exit code from docs/cli.md's table (2..5, never
 # a signal, never `terminate called`), one `placecast:` line on stderr naming the subject, and no
 # product left in its output folder.
 # Usage: malformed_inputs.sh PLACECAST_BINARY SOURCE_DIR
@@ -51,7 +51,7 @@ check() {
   local rc=$?
   local why=""
   if [ "$rc" -ge 128 ]; then why="killed by signal $((rc - 128))";
-  elif [ "$rc" -lt 2 ] || [ "$rc" -gt 7 ]; then why="exit $rc (expected 2..7)";
+  elif [ "$rc" -lt 2 ] || [ "$rc" -gt 5 ]; then why="exit $rc (expected 2..5)";
   elif grep -q "terminate called\|Aborted\|Segmentation" stderr.txt; then why="crash text on stderr";
   elif ! grep -q "^placecast: " stderr.txt; then why="no 'placecast:' error line";
   elif ! grep -qF -- "$subject" stderr.txt; then why="the error does not name $subject";

@@ -53,7 +53,7 @@ struct FlaggedDays {
 // local days,
 // from after to, coverage outside (0, 100], train_days < 1, horizon_days <= 0, empty grid);
 // model-creation and fitting errors prefixed with "model NAME" (and the origin date), among them
-// kNotFound for a day whose training window holds no event (models::NoTrainingEvents).
+// kData for a day whose training window holds no event (models::NoTrainingEvents).
 Result<FlaggedDays> FlagCellsByDay(const FlagRequest& req, const EventSet& events,
                                    const grid::Grid& grid);
 

@@ -124,9 +124,9 @@ using ModelFactory = std::function<Result<std::unique_ptr<models::Model>>(
     std::string_view name, const std::map<std::string, std::string>& params)>;
 
 // Runs the backtest of `req` on `events` (sorted by time; any span of time) over the active cells
-// of `grid`. Errors: Validate()'s; kNotFound / kInvalidInput from model creation, prefixed with
+// of `grid`. Errors: Validate()'s; kInvalidInput from model creation, prefixed with
 // "model NAME: "; a Fit() or Predict() failure prefixed with "model NAME, origin YYYY-MM-DD: "
-// (the earliest such origin), also kNotFound "model NAME, origin YYYY-MM-DD: no event in the
+// (the earliest such origin), also kData "model NAME, origin YYYY-MM-DD: no event in the
 // training window …" (models::NoTrainingEvents) for an origin whose training window holds no
 // event; kInvalidInput when no origin has any event in its horizon (nothing
 // to score) or the grid has no active cell.

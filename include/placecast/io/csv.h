@@ -45,7 +45,7 @@ class CsvReader {
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
 
-  // Opens `path` (plain text or gzip). kNotFound when it does not exist, kIo when it cannot be
+  // Opens `path` (plain text or gzip). kIo when it does not exist or when it cannot be
   // read, kInvalidInput when the header is broken, names a column twice ("path:1: column \"x\"
   // appears twice: columns 2 and 5"; empty names are not compared), holds invalid UTF-8
   // ("path:1: column 3: not valid UTF-8 (byte 0xFF at offset 2)"), or the file is empty while a

@@ -27,7 +27,7 @@ Status CheckOutputDir(const std::string& dir);
 // the path when the directory is missing or not writable or the disk is full; no temp file is left.
 Status WriteFileAtomic(const std::string& path, std::string_view content);
 
-// Reads a whole file. kNotFound when it does not exist, kInvalidInput when it is not a regular
+// Reads a whole file. kIo when it does not exist, kInvalidInput when it is not a regular
 // file, kIo when it cannot be read.
 Result<std::string> ReadFile(const std::string& path);
 
@@ -35,7 +35,7 @@ Result<std::string> ReadFile(const std::string& path);
 // than a directory; kIo on failure.
 Status MakeDirs(const std::string& dir);
 
-// Lower-case hex SHA-256 of a file's bytes (OpenSSL EVP). kNotFound when missing; kInvalidInput
+// Lower-case hex SHA-256 of a file's bytes (OpenSSL EVP). kIo when missing; kInvalidInput
 // for anything but a regular file (a device or FIFO is never read); kIo when it cannot be read.
 Result<std::string> Sha256File(const std::string& path);
 // Lower-case hex SHA-256 of `data`.

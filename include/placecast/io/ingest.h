@@ -93,8 +93,8 @@ inline constexpr const char* kRejectReasons[] = {
 // incidents (plus study area and the run summary) to `store` in one atomic Store::Write. Then
 // writes the rejects file and, for a store with a path, "<path>.ingest.json" (temporary name +
 // rename). Errors: kInvalidInput for a bad option or mapping, or a structurally broken file
-// ("path:line: problem (got \"...\")"), kNotFound for a missing input, kIo for I/O failures,
-// kUnsupported for an unknown CRS, kInvalidInput for a store CRS in another unit than the metre
+// ("path:line: problem (got \"...\")"), kIo for a missing input and I/O failures,
+// kInvalidInput for an unknown CRS and for a store CRS in another unit than the metre
 // (CheckCrsInMetres: --crs, the store's, or the source CRS the store would keep). On error nothing
 // is written: store, rejects and summary files stay as they were.
 Result<IngestSummary> Ingest(const IngestOptions& options, Store& store);
@@ -106,9 +106,9 @@ std::vector<std::string> PresetNames();
 // polygons unioned as rings (even-odd). The coordinates are in `boundary_crs` when it is given
 // (--boundary-crs, overriding the file's), else in the file's CRS; a file without one is refused
 // with kInvalidInput asking for --boundary-crs, except GeoJSON (WGS 84 by RFC 7946): reading a
-// shapefile in feet as lon/lat fails on every point. kNotFound for a missing file, kInvalidInput
-// when it has no polygon layer or no polygon or `boundary_crs` is not a CRS, kUnsupported for a
-// `crs` PROJ does not know. GDAL and PROJ print nothing: every failure is the returned Status.
+// shapefile in feet as lon/lat fails on every point. kIo for a missing file, kInvalidInput
+// when it has no polygon layer or no polygon, `boundary_crs` is not a CRS or PROJ does not know
+// `crs`. GDAL and PROJ print nothing: every failure is the returned Status.
 Result<grid::Boundary> ReadBoundary(const std::string& path, const std::string& crs,
                                     const std::string& boundary_crs = "");
 
@@ -127,7 +127,7 @@ struct NamedPoint {
 
 // Every feature of the first layer of a vector file (GeoJSON, GeoPackage, Shapefile), each a point,
 // reprojected from the layer's CRS (WGS 84 when it has none) to `crs`. The name is the attribute
-// `name_field` when the layer has it, else the feature id. kNotFound for a missing file,
+// `name_field` when the layer has it, else the feature id. kIo for a missing file,
 // kInvalidInput when it is not a vector file, has no layer or no point, or holds a feature that is
 // not a point ("path: feature NAME: not a point").
 Result<std::vector<NamedPoint>> ReadPoints(const std::string& path, const std::string& name_field,
@@ -137,12 +137,12 @@ Result<std::vector<NamedPoint>> ReadPoints(const std::string& path, const std::s
 // unit, naming it, its unit and its metre twin from PROJ's database when there is one (the EPSG
 // CRS of the same name without " (ft)" / " (ftUS)": EPSG:2913 -> EPSG:2838, EPSG:2272 ->
 // EPSG:32129): "EPSG:2272 (NAD83 / Pennsylvania South (ftUS)) is in US survey foot, not metres:
-// …; use its metre twin EPSG:32129 (NAD83 / Pennsylvania South)". kUnsupported for a CRS PROJ
+// …; use its metre twin EPSG:32129 (NAD83 / Pennsylvania South)". kInvalidInput for a CRS PROJ
 // does not know.
 Status CheckCrsInMetres(const std::string& crs);
 
 // In place: x/y in `crs` → lon/lat degrees (WGS 84). REQUIRES: x.size() == y.size().
-// kUnsupported for an unknown CRS; kInvalidInput when a point cannot be transformed.
+// kInvalidInput for an unknown CRS and when a point cannot be transformed.
 Status ProjectToLonLat(const std::string& crs, std::vector<double>& x, std::vector<double>& y);
 // In place: lon/lat degrees (WGS 84) → x/y in `crs`. Same errors.
 Status ProjectFromLonLat(const std::string& crs, std::vector<double>& x, std::vector<double>& y);

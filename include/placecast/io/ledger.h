@@ -79,7 +79,7 @@ Result<std::string> LedgerRecordCanonical(const LedgerRecord& record);
 Result<std::string> LedgerRecordHash(const LedgerRecord& record);
 
 // `inputs` / `outputs` encoded as the canonical JSON array stored in the table, and back.
-// LedgerFilesFromJson: kCorrupt (naming `what`) when the text is not such an array.
+// LedgerFilesFromJson: kData (naming `what`) when the text is not such an array.
 std::string LedgerFilesToJson(const std::vector<LedgerFile>& files);
 Result<std::vector<LedgerFile>> LedgerFilesFromJson(std::string_view json, std::string_view what);
 
@@ -108,7 +108,7 @@ std::string ResolveLedgerPath(const LedgerRecord& record, const std::string& pat
 // The folder holding the store file `store_path` ("" for an in-memory store).
 std::string LedgerStoreDir(const std::string& store_path);
 
-// Records, params and states nested deeper than this are refused (kInvalidInput / kCorrupt), so a
+// Records, params and states nested deeper than this are refused (kInvalidInput / kData), so a
 // hostile record cannot exhaust the stack.
 inline constexpr size_t kMaxJsonDepth = 256;
 // Whether the brackets of `json` (outside strings) nest at most `max_depth` deep.

@@ -104,7 +104,7 @@ std::string TopCellsText(const ForecastProduct& p);
 // surface is null, the surface or a tie key's size differs from the grid's cell count, a value is
 // negative or not finite (naming the cell), or top_share_pct is outside (0, 100], or top_area_km2
 // is negative, not finite or smaller than one cell, or `suppressed` is neither empty nor one entry
-// per cell; kUnsupported when PROJ does not know the grid CRS.
+// per cell, or PROJ does not know the grid CRS.
 Result<std::vector<ProductCell>> RankProductCells(const ForecastProduct& p);
 
 // CSV, header then one row per cell by rank:
@@ -120,7 +120,7 @@ Status WriteForecastGeoJson(const std::string& path, const ForecastProduct& p);
 
 // GeoPackage written through GDAL's GPKG driver: layer "forecast" of polygons in the grid CRS
 // with the CSV's fields, features by rank. gpkg_contents.last_change is pinned to the origin so
-// the file is byte-reproducible. Errors as WriteForecastCsv; kUnsupported for an unknown CRS.
+// the file is byte-reproducible. Errors as WriteForecastCsv; kInvalidInput for an unknown CRS.
 Status WriteForecastGeoPackage(const std::string& path, const ForecastProduct& p);
 
 }  // namespace placecast::io

@@ -30,7 +30,7 @@
 namespace placecast::io {
 
 // Version of the persisted store layout (tables and columns, docs/formats.md). Bumped on any
-// incompatible change; a store with another version fails to open with kCorrupt.
+// incompatible change; a store with another version fails to open with kData.
 inline constexpr int kStoreSchemaVersion = 1;
 
 // The canonical incident: the only fields that survive ingest (the allowlist). Everything else in
@@ -77,10 +77,10 @@ class Store {
   virtual ~Store();
 
   // Opens the GeoPackage at `path` and runs SQLite's quick_check on it. When the file does not
-  // exist (or is an empty file left by an interrupted creating ingest): kNotFound unless
-  // `create_if_missing`, in which case the store starts empty and the file is created in place by
-  // the first write transaction (a failed or rolled-back first write removes it again).
-  // kCorrupt when the file is not a placecast GeoPackage, has another schema version or fails
+  // exist (or is an empty file left by an interrupted creating ingest): kIo (kData for the empty
+  // file) unless `create_if_missing`, in which case the store starts empty and the file is created
+  // in place by the first write transaction (a failed or rolled-back first write removes it again).
+  // kData when the file is not a placecast GeoPackage, has another schema version or fails
   // quick_check; kIo when SQLite cannot open it or the store stays busy past the busy timeout.
   // The busy timeout is 60 s, or PLACECAST_BUSY_TIMEOUT_MS from the environment.
   static Result<std::unique_ptr<Store>> OpenGeoPackage(const std::string& path,
@@ -92,14 +92,15 @@ class Store {
   // store CRS; `crs` set to the store CRS. An empty store gives an empty set.
   virtual Result<EventSet> LoadEvents(const std::vector<OffenceGroup>& groups, int64_t t_from_s,
                                       int64_t t_to_s) = 0;
-  // The store CRS ("EPSG:32618"); kNotFound when the store is empty.
-  virtual Result<std::string> GetCrs() = 0;
+  // The store CRS ("EPSG:32618"); nullopt when the store is empty (has no incident yet).
+  virtual Result<std::optional<std::string>> GetCrs() = 0;
   // The IANA time zone the incidents were recorded in ("America/New_York"): every command counts
   // days as local days of this zone. "" for a store without incidents. kData when the incidents
   // carry two zones (ingest refuses to mix them; a store written before it did may).
   virtual Result<std::string> GetTimeZone() = 0;
-  // The saved study area in the store CRS; kNotFound when none was saved.
-  virtual Result<grid::Boundary> GetStudyArea() = 0;
+  // The saved study area in the store CRS; nullopt when none was saved. kData when the saved
+  // geometry cannot be read.
+  virtual Result<std::optional<grid::Boundary>> GetStudyArea() = 0;
   virtual Result<int64_t> CountIncidents() = 0;
   // Every stored incident, ordered by time then id (for audits, exports and tests).
   virtual Result<std::vector<Incident>> LoadIncidents() = 0;
@@ -125,7 +126,7 @@ class Store {
   // recomputed, NULL when none remain; the ingest history, study area and ledger are untouched)
   // and leaves no purged row recoverable from the file: the delete runs with SQLite's
   // secure_delete on (freed content overwritten with zeros) and the file is then VACUUMed (free
-  // pages dropped, the file rebuilt). kNotFound when a GeoPackage store has no file yet; kIo when
+  // pages dropped, the file rebuilt). kIo when a GeoPackage store has no file yet or when
   // the file cannot be written (the store is then unchanged).
   virtual Result<int64_t> PurgeIncidentsBefore(int64_t cutoff_s) = 0;
 
@@ -135,11 +136,11 @@ class Store {
   // the last seq + 1, prev_hash to the last record's hash (kLedgerGenesisHash for the first),
   // time_utc to now when empty, and hash to LedgerRecordHash(); returns the record as stored. The
   // `ledger` table is created on the first append (stores written before the ledger existed keep
-  // schema version 1 and simply have none). kNotFound when a GeoPackage store has not been written
+  // schema version 1 and simply have none). kIo when a GeoPackage store has not been written
   // yet (no file); kInvalidInput when params_json is not JSON; kIo when the file cannot be written.
   virtual Result<LedgerRecord> AppendLedger(LedgerRecord record) = 0;
   // Every ledger record as stored, ordered by seq (empty when the store has no ledger). No check
-  // is made here: VerifyLedger() does that. kCorrupt when a row cannot be decoded.
+  // is made here: VerifyLedger() does that. kData when a row cannot be decoded.
   virtual Result<std::vector<LedgerRecord>> ReadLedger() = 0;
 
   // ---- Transactions ----------------------------------------------------------------------------
@@ -162,16 +163,16 @@ class Store {
   virtual Result<StoreState> GetState() = 0;
   // The state recomputed from every stored row (O(rows)), for `ledger verify`. Rows whose derived
   // columns (geometry, time text, group name) disagree with their canonical fields are listed in
-  // `problems` (at most 20, then a count). kCorrupt when a data table is missing or unreadable.
+  // `problems` (at most 20, then a count). kData when a data table is missing or unreadable.
   virtual Result<StoreState> RecomputeState(std::vector<std::string>* problems) = 0;
-  // SQLite's quick_check (`full` = false) or integrity_check (`full` = true). kCorrupt with the
+  // SQLite's quick_check (`full` = false) or integrity_check (`full` = true). kData with the
   // first problems SQLite reports.
   virtual Status CheckIntegrity(bool full) = 0;
 
   // The store's secret key for public releases: 32 bytes from the OS CSPRNG, created with the
   // store (or on first use for a store made before keys existed, which needs write access) and
   // kept only in the store: never in a release, a message or the ledger. kIo when it must be
-  // created and the store cannot be written; kNotFound when a GeoPackage store has no file yet.
+  // created and the store cannot be written; kIo when a GeoPackage store has no file yet.
   virtual Result<std::string> GetReleaseKey() = 0;
 
   // ---- Products published after a commit ------------------------------------------------------

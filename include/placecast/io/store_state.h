@@ -39,7 +39,7 @@ class RowSetDigest {
   void Remove(const RowSetDigest& other);
 
   // 1024 lower-case hex digits (most significant limb first); FromHex is its inverse
-  // (kCorrupt naming `what` for anything else).
+  // (kData naming `what` for anything else).
   std::string ToHex() const;
   static Result<RowSetDigest> FromHex(std::string_view hex, std::string_view what);
 
@@ -82,7 +82,7 @@ struct StateChange {
 // in a ledger record: {"change":{"added":N,"added_sum":…,"removed":M,"removed_sum":…},
 // "incidents":N,"incidents_sum":…,"ingest_runs":…,"metadata":…,"schema":…,"study_area":…}.
 std::string StateToJson(const StoreState& state, const StateChange& change);
-// Parses StateToJson's output. kCorrupt naming `what` when a field is missing or malformed.
+// Parses StateToJson's output. kData naming `what` when a field is missing or malformed.
 Status StateFromJson(std::string_view json, std::string_view what, StoreState* state,
                      StateChange* change);
 

@@ -63,8 +63,9 @@ struct PolygonLayer {
 // "<path>.tmp": kInvalidInput when the name is empty, a field name is empty or repeated, a feature
 // has the wrong number of values or polygons, a value has the wrong type for its column (naming
 // the feature, 1-based, and the field), an int32 value does not fit, or a ring has fewer than 3
-// vertices or unequal x/y lengths; kUnsupported when GDAL lacks the GPKG driver or does not know
-// the CRS; kIo naming `path` when GDAL cannot create, fill or close the file or the rename fails.
+// vertices or unequal x/y lengths; kInternal when GDAL lacks the GPKG driver, kInvalidInput when it
+// does not know the CRS; kIo naming `path` when GDAL cannot create, fill or close the file or the
+// rename fails.
 Status WriteGeoPackageLayer(const std::string& path, const PolygonLayer& layer);
 
 }  // namespace placecast::io

@@ -67,8 +67,8 @@ struct CellExplanation {
 // to the value Fit() accumulates. sepp_grid and sepp are fitted here, as a forecast would fit
 // them; the horizon matters only to them (the other models' `risk` is on their own scale, as the
 // note says). top_n is the most events listed (0 lists none).
-// Errors: kNotFound for an unknown model; kInvalidInput for a cell that is not an active cell of
-// `grid` (naming it and the range), a negative top_n, a horizon that is not a positive number,
+// Errors: kInvalidInput for an unknown model; kInvalidInput for a cell that is not an active cell
+// of `grid` (naming it and the range), a negative top_n, a horizon that is not a positive number,
 // parameters that are not the model's, or any error of the model's Fit().
 Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& params,
                                     const EventSet& events, const grid::Grid& grid,

@@ -51,10 +51,10 @@ class Model {
 
   // Restores a state written by FittedJson() of the same model for the same `grid`, after which
   // Predict() works without a Fit(). `grid` must outlive the next Predict(). The default is
-  // kUnsupported (the model has no saved state); models that save one return kInvalidInput for JSON
-  // that is not theirs or does not match `grid`, kUnsupported for another schema version.
+  // kInvalidInput (the model has no saved state); models that save one return kInvalidInput for
+  // JSON that is not theirs or does not match `grid`, kData for another schema version.
   virtual Status LoadFitted(std::string_view /*json*/, const grid::Grid& /*grid*/) {
-    return Status::Unsupported(std::string(name()) + ": has no fitted state to load");
+    return Status::InvalidInput(std::string(name()) + ": has no fitted state to load");
   }
 
   // The facts below are what callers (public release, hotspots, reports) need to know about a
@@ -107,21 +107,20 @@ std::span<const ModelInfo> ListModels();
 std::string TrainingWindowText(int64_t train_from_s, int64_t origin_s,
                                const Calendar& calendar = Calendar());
 
-// The failure of a forecast whose training window holds no event: kNotFound (a data problem,
+// The failure of a forecast whose training window holds no event: kData (a data problem,
 // exit 3), "no event in the training window 2023-12-01 .. 2024-11-30". Fitting a model on nothing
 // would give a surface of zeros, every cell tied and flagged as if it were a hotspot.
 Status NoTrainingEvents(int64_t train_from_s, int64_t origin_s,
                         const Calendar& calendar = Calendar());
 
 // Creates the model `name` with `params` (name -> text) resolved against its ParamSpec.
-// kNotFound listing the known models for an unknown name; kInvalidInput for bad or unknown
-// parameters.
+// kInvalidInput listing the known models for an unknown name, and for bad or unknown parameters.
 Result<std::unique_ptr<Model>> CreateModel(std::string_view name,
                                            const std::map<std::string, std::string>& params);
 
 // Same, from a JSON object of parameters as written by ParamValues::ToJson() (a run manifest's
-// "params"), so a run can be reproduced from its manifest. kNotFound for an unknown name;
-// kInvalidInput for JSON that is not an object or for bad or unknown parameters.
+// "params"), so a run can be reproduced from its manifest. kInvalidInput for an unknown name, for
+// JSON that is not an object and for bad or unknown parameters.
 Result<std::unique_ptr<Model>> CreateModelFromJson(std::string_view name,
                                                    std::string_view params_json);
 

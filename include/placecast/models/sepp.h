@@ -103,7 +103,7 @@ class SeppModel final : public Model {
   // "trigger_x_m", "trigger_y_m"}, numbers with round-trip precision; "{}" before a fit.
   std::string FittedJson() const override;
   // Restores a FittedJson() for the same grid (size and geometry checked). kInvalidInput for
-  // malformed JSON, another model or another grid (naming the field); kUnsupported for another
+  // malformed JSON, another model or another grid (naming the field); kData for another
   // schema_version.
   Status LoadFitted(std::string_view json, const grid::Grid& grid) override;
 

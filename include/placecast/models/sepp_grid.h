@@ -81,7 +81,7 @@ class SeppGridModel final : public Model {
   // Restores a FittedJson() for the same grid (its size and geometry are checked). The model's
   // own parameters are kept; neighbour_weight comes from the JSON, as the fit used it.
   // kInvalidInput for malformed JSON, another model or a different grid (naming the field);
-  // kUnsupported for another schema_version.
+  // kData for another schema_version.
   Status LoadFitted(std::string_view json, const grid::Grid& grid) override;
 
   // Keeps θ, ω and μ and moves the triggering state from fit().origin_s to `new_origin_s`,

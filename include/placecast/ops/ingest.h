@@ -37,7 +37,7 @@ struct IngestRequest {
 // params are the request's JSON and its inputs the SHA-256 of the exports, --boundary and
 // --mapping; with ctx.record false (a ledger replay, into a fresh store) no record is added.
 // Errors of io::Ingest (kInvalidInput for a bad preset, mapping or row with --fail-on-reject,
-// kNotFound for a missing input, kIo) and kInvalidInput for an output path that cannot be
+// kIo for a missing input or an I/O failure) and kInvalidInput for an output path that cannot be
 // written, checked before any work.
 Result<Product> Run(io::Store& store, const IngestRequest& r, Context& ctx);
 

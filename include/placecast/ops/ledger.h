@@ -30,7 +30,7 @@ OpInfo LedgerListOp();
 struct LedgerVerifyRequest {
   static constexpr std::string_view kOp = "ledger verify";
   static constexpr std::string_view kSummary =
-      "Check the hash chain and re-hash every recorded product (exit 5 on a problem)";
+      "Check the hash chain and re-hash every recorded product (exit 3 on a problem)";
   std::string store;
   std::string root;         // folder relative output paths are resolved against ("" = .)
   std::string expect_head;  // hash the last record must have
@@ -40,8 +40,8 @@ struct LedgerVerifyRequest {
   Status Validate() const { return Status::Ok(); }
 };
 
-// A line per problem and a summary line; Product.finding kCorrupt when any problem was found
-// (the anchor is then left as it was). Errors: kCorrupt for a damaged store file (SQLite's
+// A line per problem and a summary line; Product.finding kData when any problem was found
+// (the anchor is then left as it was). Errors: kData for a damaged store file (SQLite's
 // integrity_check), kInvalidInput for an anchor file that is not "seq N HASH", kIo.
 Result<Product> Run(io::Store& store, const LedgerVerifyRequest& r, Context& ctx);
 OpInfo LedgerVerifyOp();
@@ -59,8 +59,8 @@ struct LedgerReplayRequest {
 };
 
 // ReplayRecord of record r.seq once its hash is checked: a line per output and the count;
-// Product.finding kCorrupt when any differs. kNotFound for no such seq, kCorrupt for a record
-// that does not match its hash (not run), kUnsupported for a record without a runnable request.
+// Product.finding kReplayMismatch when any differs. kInvalidInput for no such seq and for a record
+// without a runnable request, kData for a record that does not match its hash (not run).
 Result<Product> Run(io::Store& store, const LedgerReplayRequest& r, Context& ctx);
 OpInfo LedgerReplayOp();
 

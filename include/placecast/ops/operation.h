@@ -105,8 +105,9 @@ Result<Product> RunRequestFile(const std::string& path, Context& ctx,
 
 // Runs the request recorded in `rec` again against the store at `store_path`, its products into
 // `out_dir` (a folder field becomes `out_dir`, a file field `out_dir`/its name), without a ledger
-// record, and compares them with the record's output hashes: a line per output, and a kCorrupt
-// finding when any differs. kUnsupported for a record without a runnable request.
+// record, and compares them with the record's output hashes: a line per output, and a
+// kReplayMismatch finding when any differs (kData when an input changed since the record, and
+// nothing is run). kInvalidInput for a record without a runnable request.
 Result<Product> ReplayRecord(const std::string& store_path, const io::LedgerRecord& rec,
                              const std::string& out_dir, Context& ctx);
 

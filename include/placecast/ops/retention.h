@@ -30,7 +30,7 @@ struct RetentionRequest {
 // request with --older-than canonical and --as-of resolved (today's date when not given), so it
 // names the cutoff it applied; its state holds how many rows were removed. With ctx.record false
 // (a ledger replay) nothing is purged: the store is checked to hold no incident before the
-// recorded cutoff (Product.finding kCorrupt when it does). Errors of the store.
+// recorded cutoff (Product.finding kReplayMismatch when it does). Errors of the store.
 Result<Product> Run(io::Store& store, const RetentionRequest& r, Context& ctx);
 
 OpInfo RetentionOp();

@@ -36,7 +36,7 @@ struct Selection {
 };
 
 // The checks of a selection that need no store: the origin is a date, the model exists and takes
-// the --param keys given with valid values. kInvalidInput / kNotFound as CreateModel.
+// the --param keys given with valid values. kInvalidInput as CreateModel.
 Status ValidateSelection(const Selection& s);
 
 // Fields that several requests share, so that a flag means the same everywhere: the store, the
