@@ -22,6 +22,7 @@
 #include <set>
 #include <tuple>
 
+#include "io/gpkg_functions.h"
 #include "io/projection.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/store.h"
@@ -346,6 +347,44 @@ INSERT INTO gpkg_spatial_ref_sys VALUES
   ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system');
 )sql";
 
+// The GeoPackage R-tree spatial index of `incidents` (GeoPackage 1.3, annex F.3; the extension GDAL
+// writes for every product layer, so QGIS and GDAL use it): the index, its gpkg_extensions row and
+// the standard triggers that keep it in step with the rows (they call the ST_ functions of
+// io/gpkg_functions.h). Built here in one pass over the rows: for a new store after its bulk
+// insert, for a store written before placecast kept the index at its first write (ingest). The
+// triggers then maintain it, a purge's deletes included.
+constexpr const char* kIncidentsRtreeSql = R"sql(
+CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT,
+  extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL,
+  CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
+INSERT OR IGNORE INTO gpkg_extensions VALUES ('incidents', 'geom', 'gpkg_rtree_index',
+  'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');
+CREATE VIRTUAL TABLE rtree_incidents_geom USING rtree(id, minx, maxx, miny, maxy);
+INSERT INTO rtree_incidents_geom SELECT fid, ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom),
+  ST_MaxY(geom) FROM incidents WHERE geom NOT NULL AND NOT ST_IsEmpty(geom);
+CREATE TRIGGER rtree_incidents_geom_insert AFTER INSERT ON incidents
+  WHEN (new.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))
+  BEGIN INSERT OR REPLACE INTO rtree_incidents_geom VALUES (NEW.fid, ST_MinX(NEW.geom),
+    ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
+CREATE TRIGGER rtree_incidents_geom_update1 AFTER UPDATE OF geom ON incidents
+  WHEN OLD.fid = NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
+  BEGIN INSERT OR REPLACE INTO rtree_incidents_geom VALUES (NEW.fid, ST_MinX(NEW.geom),
+    ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
+CREATE TRIGGER rtree_incidents_geom_update2 AFTER UPDATE OF geom ON incidents
+  WHEN OLD.fid = NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))
+  BEGIN DELETE FROM rtree_incidents_geom WHERE id = OLD.fid; END;
+CREATE TRIGGER rtree_incidents_geom_update3 AFTER UPDATE ON incidents
+  WHEN OLD.fid != NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))
+  BEGIN DELETE FROM rtree_incidents_geom WHERE id = OLD.fid;
+    INSERT OR REPLACE INTO rtree_incidents_geom VALUES (NEW.fid, ST_MinX(NEW.geom),
+    ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;
+CREATE TRIGGER rtree_incidents_geom_update4 AFTER UPDATE ON incidents
+  WHEN OLD.fid != NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))
+  BEGIN DELETE FROM rtree_incidents_geom WHERE id IN (OLD.fid, NEW.fid); END;
+CREATE TRIGGER rtree_incidents_geom_delete AFTER DELETE ON incidents WHEN old.geom NOT NULL
+  BEGIN DELETE FROM rtree_incidents_geom WHERE id = OLD.fid; END;
+)sql";
+
 // Tables outside the data the state digest covers; created on demand in older stores.
 constexpr const char* kStateTableSql =
     "CREATE TABLE IF NOT EXISTS placecast_state (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT "
@@ -403,6 +442,11 @@ class GeoPackageStore final : public Store {
     }
     sqlite3_busy_timeout(db_, BusyTimeoutMs());
     sqlite3_extended_result_codes(db_, 1);
+    if (internal::RegisterGpkgFunctions(db_) != SQLITE_OK) {
+      const Status st = SqlError(db_, path_, "registering the GeoPackage functions");
+      Close();
+      return st;
+    }
     struct stat st;
     if (::stat(path_.c_str(), &st) == 0) {
       dev_ = st.st_dev;
@@ -1293,6 +1337,10 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
                  : SqlError(db_, path_, "building indexes");
     }
     if (fresh) change_.metadata = change_.schema = true;
+    if (!HasTable("rtree_incidents_geom")) {
+      PLACECAST_RETURN_IF_ERROR(Exec(db_, kIncidentsRtreeSql, path_));
+      change_.schema = true;
+    }
     if (w.study_area) change_.study_area = true;
     if (w.run) change_.ingest_runs = true;
     const int64_t n = static_cast<int64_t>(w.incidents.size());

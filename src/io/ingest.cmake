@@ -1,7 +1,7 @@
 # ingest side of placecast_io: CSV reader, presets, projection, stores, boundary readers.
 list(APPEND PLACECAST_IO_SOURCES
-  csv.cc time_parse.cc projection.cc mapping.cc store.cc geopackage_store.cc boundary.cc
-  ingest.cc store_state.cc staging.cc calendar.cc)
+  csv.cc time_parse.cc projection.cc mapping.cc store.cc geopackage_store.cc gpkg_functions.cc
+  boundary.cc ingest.cc store_state.cc staging.cc calendar.cc)
 list(APPEND PLACECAST_IO_TEST_SOURCES
   csv_test.cc time_parse_test.cc store_test.cc ingest_test.cc points_test.cc
   store_durability_test.cc boundary_test.cc calendar_test.cc)

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/test_temp.h"
+#include "io/gpkg_functions.h"
 #include "placecast/io/file_util.h"
 #include "placecast/io/ledger.h"
 #include "placecast/io/store.h"
@@ -94,6 +95,8 @@ LedgerVerification Verify(const std::string& path) {
 void Sql(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  // The R-tree triggers of `incidents` call them (as any GeoPackage client provides them).
+  ASSERT_EQ(internal::RegisterGpkgFunctions(db), SQLITE_OK);
   char* err = nullptr;
   EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK)
       << (err ? err : "") << " in " << sql;

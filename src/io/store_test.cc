@@ -352,5 +352,100 @@ TEST(GeoPackageStoreTest, IsAGeoPackageThatGisToolsRecognise) {
   sqlite3_close(db);
 }
 
+// Issue 14 point 8: `incidents` has the GeoPackage R-tree spatial index, as every product layer
+// has: registered in gpkg_extensions (what QGIS and GDAL look for), one entry per row after an
+// ingest, kept in step by the triggers through a purge and a later write, and built at the first
+// write of a store made before placecast kept it.
+TEST(GeoPackageStoreTest, Issue14IncidentsHaveTheRtreeSpatialIndex) {
+  const std::string path = FreshPath("rtree.gpkg");
+  auto scalar = [&](const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+    std::string out;
+    if (st != nullptr && sqlite3_step(st) == SQLITE_ROW) {
+      const unsigned char* t = sqlite3_column_text(st, 0);
+      out = t ? reinterpret_cast<const char*>(t) : "NULL";
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  };
+  // The ids of the incidents whose points fall in a box, found through the index.
+  auto in_box = [&](const char* box) {
+    return scalar(
+        std::string("SELECT group_concat(id, ',') FROM (SELECT i.id FROM incidents i JOIN "
+                    "rtree_incidents_geom r ON r.id = i.fid WHERE ") +
+        box + " ORDER BY i.id)");
+  };
+  // One index entry per row, each the row's point.
+  auto expect_indexed = [&](const char* rows) {
+    EXPECT_EQ(scalar("SELECT count(*) FROM incidents"), rows);
+    EXPECT_EQ(scalar("SELECT count(*) FROM rtree_incidents_geom"), rows);
+    EXPECT_EQ(
+        scalar("SELECT count(*) FROM incidents i JOIN rtree_incidents_geom r ON r.id = i.fid "
+               "WHERE r.minx = i.x_m AND r.maxx = i.x_m AND r.miny = i.y_m AND r.maxy = i.y_m"),
+        rows);
+  };
+  {
+    auto s = Store::OpenGeoPackage(path, true);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Write(SampleWrite()).ok());
+  }
+  EXPECT_EQ(scalar("SELECT extension_name || ' ' || scope FROM gpkg_extensions WHERE "
+                   "table_name = 'incidents' AND column_name = 'geom'"),
+            "gpkg_rtree_index write-only");
+  expect_indexed("4");
+  EXPECT_EQ(in_box("r.minx <= 485250 AND r.maxx >= 485050 AND r.miny <= 4425250 AND "
+                   "r.maxy >= 4425050"),
+            "b,c");
+  EXPECT_EQ(scalar("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE "
+                   "'rtree_incidents_geom_%'"),
+            "6");
+  // Writes one more theft at (x, y).
+  auto write_one = [&](const std::string& id, double x, double y) {
+    auto s = Store::OpenGeoPackage(path, false);
+    ASSERT_TRUE(s.ok());
+    StoreWrite more;
+    more.crs = "EPSG:32618";
+    more.incidents = {MakeIncident(id, 400, x, y, OffenceGroup::kTheft)};
+    ASSERT_TRUE((*s)->Write(more).ok());
+  };
+  {
+    // A purge deletes the entries of its rows; a later write adds its rows' entries.
+    auto s = Store::OpenGeoPackage(path, false);
+    ASSERT_TRUE(s.ok());
+    auto purged = (*s)->PurgeIncidentsBefore(150);  // c
+    ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+    EXPECT_EQ(*purged, 1);
+  }
+  write_one("e", 485120, 4425180);
+  expect_indexed("4");
+  EXPECT_EQ(in_box("r.minx <= 485250 AND r.maxx >= 485050 AND r.miny <= 4425250 AND "
+                   "r.maxy >= 4425050"),
+            "b,e");
+  EXPECT_EQ(scalar("SELECT integrity_check FROM pragma_integrity_check"), "ok");
+  // A store made before the index: its first write builds it over every row.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    for (const char* t : {"insert", "update1", "update2", "update3", "update4", "delete"}) {
+      const std::string sql = std::string("DROP TRIGGER rtree_incidents_geom_") + t;
+      ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    }
+    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE rtree_incidents_geom; DROP TABLE gpkg_extensions;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(scalar("SELECT count(*) FROM sqlite_master WHERE name LIKE 'rtree_%'"), "0");
+  write_one("f", 485400, 4425400);
+  expect_indexed("5");
+  EXPECT_EQ(scalar("SELECT count(*) FROM gpkg_extensions WHERE extension_name = "
+                   "'gpkg_rtree_index'"),
+            "1");
+}
+
 }  // namespace
 }  // namespace placecast::io
