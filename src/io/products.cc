@@ -187,6 +187,30 @@ namespace {
 
 double Round7(double v) { return std::round(v * 1e7) / 1e7; }
 
+// `doc` compact, but with a line break after each top-level member and each element of its arrays:
+// a FeatureCollection of thousands of cells stays readable a feature per line (and diffs so).
+// REQUIRES: doc is an object.
+std::string DumpLinePerFeature(const nlohmann::ordered_json& doc) {
+  std::string out = "{";
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (it != doc.begin()) out += ",\n";
+    out += Dump(it.key());
+    out += ':';
+    if (!it->is_array()) {
+      out += Dump(*it);
+      continue;
+    }
+    out += "[\n";
+    for (size_t i = 0; i < it->size(); ++i) {
+      out += Dump((*it)[i]);
+      out += i + 1 < it->size() ? ",\n" : "\n";
+    }
+    out += ']';
+  }
+  out += "}\n";
+  return out;
+}
+
 // Grid nodes (cell corners) in WGS 84: index row·(nx+1) + col.
 Status NodesToLonLat(const grid::Grid& g, std::vector<double>* lon, std::vector<double>* lat) {
   const int32_t w = g.nx() + 1, h = g.ny() + 1;
@@ -263,11 +287,11 @@ Status WriteForecastGeoJson(const std::string& path, const ForecastProduct& p) {
   PLACECAST_RETURN_IF_ERROR(NodesToLonLat(*p.grid, &lon, &lat));
   const size_t w = static_cast<size_t>(p.grid->nx()) + 1;
 
-  std::string out = "{\"type\":\"FeatureCollection\",\n\"placecast\":";
-  out += Dump(Metadata(p, std::move(params)));
-  out += ",\n\"features\":[\n";
-  for (size_t i = 0; i < cells.size(); ++i) {
-    const ProductCell& c = cells[i];
+  nlohmann::ordered_json doc;
+  doc["type"] = "FeatureCollection";
+  doc["placecast"] = Metadata(p, std::move(params));
+  nlohmann::ordered_json& features = doc["features"] = nlohmann::ordered_json::array();
+  for (const ProductCell& c : cells) {
     // Counter-clockwise exterior ring (RFC 7946 §3.1.6): SW, SE, NE, NW, SW.
     const size_t sw = static_cast<size_t>(c.row) * w + c.col;
     const size_t corners[5] = {sw, sw + 1, sw + w + 1, sw + w, sw};
@@ -290,11 +314,9 @@ Status WriteForecastGeoJson(const std::string& path, const ForecastProduct& p) {
       for (const char* k : {"risk", "risk_share", "cumulative_share"}) f["properties"][k] = nullptr;
     }
     f["geometry"] = {{"type", "Polygon"}, {"coordinates", nlohmann::ordered_json::array({ring})}};
-    out += Dump(f);
-    out += i + 1 < cells.size() ? ",\n" : "\n";
+    features.push_back(std::move(f));
   }
-  out += "]}\n";
-  return WriteFileAtomic(path, out);
+  return WriteFileAtomic(path, DumpLinePerFeature(doc));
 }
 
 Status WriteForecastGeoPackage(const std::string& path, const ForecastProduct& p) {
