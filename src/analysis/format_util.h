@@ -33,6 +33,10 @@ using Json = nlohmann::ordered_json;
 // Significant digits of the floating-point members named here; every other one gets 10.
 using JsonDigits = std::vector<std::pair<std::string_view, int>>;
 
+// Given as a top-level member's digits, the member is written as nlohmann writes it (compact, its
+// own number format), not in the analysis layout: the `privacy` record of a public release.
+inline constexpr int kJsonAsIs = 0;
+
 inline int DigitsOf(std::string_view key, const JsonDigits& by_key, int digits) {
   for (const auto& [k, d] : by_key) {
     if (k == key) return d;
@@ -79,6 +83,10 @@ inline std::string DumpAnalysisJson(const Json& doc, const JsonDigits& by_key = 
     out += "  " + Json(it.key()).dump(-1, ' ', false, Json::error_handler_t::replace) + ": ";
     const Json& v = it.value();
     const int digits = DigitsOf(it.key(), by_key, 10);
+    if (digits == kJsonAsIs) {
+      out += v.dump(-1, ' ', false, Json::error_handler_t::replace);
+      continue;
+    }
     bool rows = v.is_array() && !v.empty();
     for (const Json& e : v) rows = rows && e.is_object();
     if (!rows) {

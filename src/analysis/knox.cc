@@ -15,6 +15,7 @@
 
 #include "analysis/format_util.h"
 #include "analysis/random.h"
+#include "analysis/result_json.h"
 
 namespace placecast::analysis {
 namespace {
@@ -399,8 +400,7 @@ std::string KnoxResultToCsv(const KnoxResult& r) {
   return out;
 }
 
-std::string KnoxResultToJson(const KnoxResult& r) {
-  using internal::Json;
+internal::Json internal::KnoxResultDoc(const KnoxResult& r) {
   const auto& q = r.request;
   Json params;
   params["space_bands_m"] = q.space_bands_m;
@@ -435,7 +435,11 @@ std::string KnoxResultToJson(const KnoxResult& r) {
     }
   }
   doc["cells"] = std::move(cells);
-  return internal::DumpAnalysisJson(doc);
+  return doc;
+}
+
+std::string KnoxResultToJson(const KnoxResult& r) {
+  return internal::DumpAnalysisJson(internal::KnoxResultDoc(r));
 }
 
 std::string KnoxResultToTable(const KnoxResult& r) {

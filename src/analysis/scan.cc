@@ -26,6 +26,7 @@
 
 #include "analysis/format_util.h"
 #include "analysis/random.h"
+#include "analysis/result_json.h"
 
 namespace placecast::analysis {
 namespace {
@@ -744,8 +745,7 @@ std::string ScanResultToCsv(const ScanResult& r) {
   return out;
 }
 
-std::string ScanResultToJson(const ScanResult& r) {
-  using internal::Json;
+internal::Json internal::ScanResultDoc(const ScanResult& r) {
   const auto& q = r.request;
   const Calendar& cal = q.calendar;
   Json params;
@@ -787,8 +787,11 @@ std::string ScanResultToJson(const ScanResult& r) {
     clusters.push_back(std::move(one));
   }
   doc["clusters"] = std::move(clusters);
-  // Centres keep 12 significant digits (millimetres in any projected CRS), as they always had.
-  return internal::DumpAnalysisJson(doc, {{"centre_x_m", 12}, {"centre_y_m", 12}});
+  return doc;
+}
+
+std::string ScanResultToJson(const ScanResult& r) {
+  return internal::DumpAnalysisJson(internal::ScanResultDoc(r), internal::kScanJsonDigits);
 }
 
 }  // namespace placecast::analysis

@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "analysis/result_json.h"
 #include "ops/common.h"
 #include "ops/param_fields.h"
 #include "ops/record.h"
 #include "ops/release.h"
 #include "placecast/analysis/knox.h"
 #include "placecast/common/offence.h"
-#include "placecast/common/safe_json.h"
 #include "placecast/io/calendar.h"
 #include "placecast/io/csv.h"
 #include "placecast/io/file_util.h"
@@ -337,13 +337,13 @@ Result<Product> Run(io::Store* store, const NearRepeatRequest& r, Context& ctx) 
   PLACECAST_ASSIGN_OR_RETURN(analysis::KnoxResult result, analysis::KnoxTest(events, request));
   PLACECAST_ASSIGN_OR_RETURN(Release release, MakeRelease(store, r));
   nlohmann::ordered_json privacy;
-  std::string json = analysis::KnoxResultToJson(result);
   if (r.public_release) {
     PLACECAST_ASSIGN_OR_RETURN(privacy, MakeKnoxPublic(release, &result));
-    json = analysis::KnoxResultToJson(result);
-    json.resize(json.size() - 3);  // drop the closing "\n}\n"
-    json += ",\n  \"privacy\": " + SafeDump(privacy) + "\n}\n";
   }
+  namespace ai = analysis::internal;
+  ai::Json doc = ai::KnoxResultDoc(result);
+  if (r.public_release) doc["privacy"] = privacy;
+  const std::string json = ai::DumpAnalysisJson(doc, {{"privacy", ai::kJsonAsIs}});
 
   // Products are staged inside the output folder and moved into place only after their ledger
   // record commits (io/staging.h): a failed or killed run publishes nothing.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/result_json.h"
 #include "ops/common.h"
 #include "ops/param_fields.h"
 #include "ops/record.h"
@@ -241,12 +242,15 @@ Result<Product> Run(io::Store& store, const ScanRequest& r, Context& ctx) {
   }
   const io::PolygonLayer layer = ClusterLayer(r, result, events.crs, date_s);
   PLACECAST_ASSIGN_OR_RETURN(nlohmann::ordered_json fc, ClusterGeoJson(result, events.crs));
-  std::string json = analysis::ScanResultToJson(result);
+  namespace ai = analysis::internal;
+  ai::Json doc = ai::ScanResultDoc(result);
   if (r.public_release) {
-    fc["privacy"] = privacy;       // a foreign member of the FeatureCollection (RFC 7946 §6.1)
-    json.resize(json.size() - 3);  // drop the closing "\n}\n"
-    json += ",\n  \"privacy\": " + SafeDump(privacy) + "\n}\n";
+    fc["privacy"] = privacy;  // a foreign member of the FeatureCollection (RFC 7946 §6.1)
+    doc["privacy"] = privacy;
   }
+  ai::JsonDigits digits = ai::kScanJsonDigits;
+  digits.emplace_back("privacy", ai::kJsonAsIs);
+  const std::string json = ai::DumpAnalysisJson(doc, digits);
   // Products are staged inside the output folder and moved into place only after their ledger
   // record commits (io/staging.h): a failed or killed run publishes nothing.
   PLACECAST_ASSIGN_OR_RETURN(auto stage, io::OutputStage::ForDir(r.out));
