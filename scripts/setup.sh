@@ -5,7 +5,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git
   libgdal-dev libproj-dev proj-data libsqlite3-dev zlib1g-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libcairo2-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev libglpk-dev libssl-dev libhowardhinnant-date-dev tzdata clang-format python3 time bc sqlite3
+  libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev libglpk-dev libssl-dev libhowardhinnant-date-dev libxgboost-dev tzdata clang-format python3 time bc sqlite3
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
 missing=()

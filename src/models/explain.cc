@@ -422,6 +422,11 @@ Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, cons
   const std::string name(model.name());
   const std::string context = "explain " + name;
   if (!IsExplainable(name)) {
+    for (const ModelInfo& info : ListModels()) {
+      if (info.name == name) {
+        return Status::InvalidInput("explain: model \"" + name + "\" has no explanation yet");
+      }
+    }
     return Status::InvalidInput("explain: unknown model \"" + name + "\"");
   }
   PLACECAST_RETURN_IF_ERROR(CheckRequest(name, events, grid, cells, top_n, horizon_days));

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "models/boost.h"
 #include "models/naive.h"
 #include "models/prospective.h"
 #include "models/retro.h"
@@ -28,6 +29,7 @@ constexpr Registration kRegistry[] = {
     {ProspectiveModelInfo, MakeProspectiveModel},
     {SeppGridModelInfo, MakeSeppGridModel},
     {SeppModelInfo, MakeSeppModel},
+    {BoostModelInfo, MakeBoostModel},
 };
 
 const Registration* Find(std::string_view name) {

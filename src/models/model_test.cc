@@ -28,8 +28,8 @@ bool Contains(const std::string& s, std::string_view part) {
 }
 
 TEST(RegistryTest, ListsModelsInFixedOrder) {
-  EXPECT_EQ(ModelNames(),
-            (std::vector<std::string>{"naive", "retro", "prospective", "sepp_grid", "sepp"}));
+  EXPECT_EQ(ModelNames(), (std::vector<std::string>{"naive", "retro", "prospective", "sepp_grid",
+                                                    "sepp", "boost"}));
   for (const auto& m : ListModels()) {
     EXPECT_FALSE(m.summary.empty()) << m.name;
     EXPECT_FALSE(m.reference.empty()) << m.name;
@@ -57,7 +57,7 @@ TEST(RegistryTest, UnknownModelIsInvalidInputListingTheKnownOnes) {
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), ErrorCode::kInvalidInput);
   EXPECT_EQ(m.status().message(),
-            "unknown model \"kde\" (known: naive, retro, prospective, sepp_grid, sepp)");
+            "unknown model \"kde\" (known: naive, retro, prospective, sepp_grid, sepp, boost)");
   EXPECT_EQ(CreateModelFromJson("kde", "{}").status().code(), ErrorCode::kInvalidInput);
 }
 
@@ -105,6 +105,7 @@ TEST(RegistryTest, ResolvedParamsRoundTripThroughJson) {
       {"prospective", {{"bandwidth_days", "28"}, {"distance", "metres"}}},
       {"sepp_grid", {{"window_days", "90"}, {"neighbour_weight", "0.25"}}},
       {"sepp", {{"max_trigger_m", "250"}, {"declustering", "stochastic"}}},
+      {"boost", {{"learning_rate", "0.05"}, {"objective", "pairwise"}}},
   };
   for (const auto& info : ListModels()) {
     const std::string name(info.name);
@@ -185,6 +186,9 @@ TEST(ModelFactsTest, SupportTrainingWindowAndOutputKindPerModel) {
       {"sepp", {{"background_bandwidth_m", "800"}}, kR2 * 3200, kR2 * 3350, 365, kCount},
       {"sepp", {{"max_trigger_m", "2000"}}, kR2 * 2000, kR2 * 2000, 365, kCount},
       {"sepp", {{"max_trigger_days", "400"}}, kR2 * 500, kR2 * 550, 365, kCount},  // not a window
+      // The 7x7 count features reach three cells; the trees read only the window.
+      {"boost", {}, 0, kR2 * 450, 730, kCount},
+      {"boost", {{"window_days", "90"}, {"objective", "pairwise"}}, 0, kR2 * 450, 90, kScore},
   };
   for (const auto& info : ListModels()) {
     int rows = 0;
@@ -283,16 +287,21 @@ TEST(ModelContractTest, WindowStartIsInAndTheOriginIsOut) {
   const std::map<std::string, std::map<std::string, std::string>> params = {
       {"naive", {{"window_days", "10"}}},          {"retro", {{"window_days", "10"}}},
       {"prospective", {{"bandwidth_days", "10"}}}, {"sepp_grid", {{"window_days", "10"}}},
-      {"sepp", {{"window_days", "10"}}},
+      {"sepp", {{"window_days", "10"}}},           {"boost", {{"window_days", "10"}}},
   };
   for (const auto& name : ModelNames()) {
     auto m = CreateModel(name, params.at(name)).value();
     EXPECT_EQ(m->TrainFromS(kOrigin), start) << name;
     ASSERT_TRUE(m->Fit(ev, g, kOrigin).ok());
     const auto v = m->Predict(10)->value;
-    EXPECT_EQ(v[0], 0.0) << name;
     EXPECT_GT(v[1], 0.0) << name;
     EXPECT_GT(v[2], 0.0) << name;
+    if (name == "boost") {
+      // A learned rate is never exactly 0; the cells that saw nothing in the window are equal.
+      EXPECT_EQ(v[0], v[3]) << name;
+      continue;
+    }
+    EXPECT_EQ(v[0], 0.0) << name;
     EXPECT_EQ(v[3], 0.0) << name;
   }
 }
@@ -417,7 +426,11 @@ TEST(ModelContractTest, WarnsAboutFewEventsAndShortHistory) {
              OffenceGroup::kTheft, "theft", std::to_string(i));
   }
   for (const auto& name : ModelNames()) {
-    auto m = CreateModel(name, {}).value();
+    // boost reads 730 days by default, longer than these 400 days of history.
+    const std::map<std::string, std::string> params =
+        name == "boost" ? std::map<std::string, std::string>{{"window_days", "365"}}
+                        : std::map<std::string, std::string>{};
+    auto m = CreateModel(name, params).value();
     ASSERT_TRUE(m->Fit(many, g, kOrigin).ok());
     if (name == "sepp") {
       // The 14 places repeat exactly every 14 days: to sepp's non-parametric triggering kernel

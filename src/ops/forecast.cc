@@ -143,6 +143,8 @@ Result<std::string> BuildExplanationsJson(const ForecastRequest& r, const Select
   j["cells"] = nlohmann::ordered_json::array();
   if (r.explain_top == 0) {
     j["note"] = "No cells explained (--explain-top 0).";
+  } else if (!models::IsExplainable(r.model)) {
+    j["note"] = "No cells explained: the " + r.model + " model has no explanation yet.";
   } else if (r.public_release) {
     j["note"] =
         "Explanations are not part of a public release: they list past incidents by time, "

@@ -67,16 +67,17 @@ struct CellExplanation {
 // to the value Fit() accumulates. sepp_grid and sepp are fitted here, as a forecast would fit
 // them; the horizon matters only to them (the other models' `risk` is on their own scale, as the
 // note says). top_n is the most events listed (0 lists none).
-// Errors: kInvalidInput for an unknown model; kInvalidInput for a cell that is not an active cell
-// of `grid` (naming it and the range), a negative top_n, a horizon that is not a positive number,
-// parameters that are not the model's, or any error of the model's Fit().
+// Errors: kInvalidInput for an unknown model or one without an explanation (`boost`), for a cell
+// that is not an active cell of `grid` (naming it and the range), a negative top_n, a horizon that
+// is not a positive number, parameters that are not the model's, or any error of the model's Fit().
 Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& params,
                                     const EventSet& events, const grid::Grid& grid,
                                     int64_t origin_s, grid::CellId cell, int top_n,
                                     double horizon_days = 1);
 
-// True when ExplainCell supports `model`: every registered model (a test checks each of
-// ListModels()).
+// True when ExplainCell supports `model`: every registered model but `boost` (a test checks each
+// of ListModels()); explaining boost, by its trees' per-prediction feature contributions, is a
+// later part of issue 15, and ExplainCell refuses it (kInvalidInput, saying so).
 bool IsExplainable(std::string_view model);
 
 // ExplainCell for each of `cells` in order, with the checks and errors of ExplainCell (the first

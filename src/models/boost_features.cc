@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+// The `boost` feature table: box counts from summed-area tables, days since the last event, and
+// the calendar. Not thread-safe (scratch buffers are members).
+#include "models/boost_features.h"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+
+namespace placecast::models {
+namespace {
+
+constexpr std::array<int64_t, 5> kLookbackDays = {1, 7, 28, 91, 365};
+// Half-widths of the square neighbourhoods, in cells: the cell, 3x3, 7x7.
+constexpr std::array<int32_t, 3> kRadiusCells = {0, 1, 3};
+constexpr std::array<const char*, 3> kScaleNames = {"1x1", "3x3", "7x7"};
+
+}  // namespace
+
+BoostFeatures::BoostFeatures(int64_t window_days) {
+  for (int64_t d : kLookbackDays) {
+    if (d <= window_days) lookback_days_.push_back(d);
+  }
+  if (lookback_days_.empty() || lookback_days_.back() != window_days) {
+    lookback_days_.push_back(window_days);
+  }
+  for (int64_t d : lookback_days_) {
+    for (const char* scale : kScaleNames) {
+      std::string name = "count_";
+      name += std::to_string(d);
+      name += "d_";
+      name += scale;
+      names_.push_back(std::move(name));
+    }
+  }
+  for (const char* name : {"days_since_cell", "days_since_3x3", "day_of_week", "month"}) {
+    names_.emplace_back(name);
+  }
+}
+
+void BoostFeatures::Append(const EventSet& events, const grid::Grid& grid, int64_t window_start_s,
+                           int64_t at_s, std::vector<float>* out) {
+  const int32_t nx = grid.nx();
+  const int32_t ny = grid.ny();
+  const auto npos = static_cast<size_t>(nx) * static_cast<size_t>(ny);
+  const auto ncell = static_cast<size_t>(grid.num_cells());
+  const size_t nf = num_features();
+  const size_t base = out->size();
+  out->resize(base + ncell * nf, 0.0f);
+  auto value = [&](size_t cell, size_t f) -> float& { return (*out)[base + cell * nf + f]; };
+  // The grid position (row-major over nx*ny) of event i, or npos when not in an active cell.
+  auto position = [&](size_t i) {
+    const grid::CellId c = grid.PointToCell(events.x_m[i], events.y_m[i]);
+    if (c == grid::kNoCell) return npos;
+    return static_cast<size_t>(grid.CellRow(c)) * nx + static_cast<size_t>(grid.CellCol(c));
+  };
+
+  // Counts: the look-backs are nested, so each adds the events between it and the previous one.
+  counts_.assign(npos, 0.0);
+  const size_t stride = static_cast<size_t>(nx) + 1;
+  sat_.assign(stride * (static_cast<size_t>(ny) + 1), 0.0);
+  int64_t covered_from = at_s;
+  size_t f = 0;
+  for (int64_t days : lookback_days_) {
+    const int64_t from = std::max(window_start_s, at_s - days * kSecondsPerDay);
+    if (from < covered_from) {
+      const auto [lo, hi] = events.TimeRange(from, covered_from);
+      for (size_t i = lo; i < hi; ++i) {
+        const size_t p = position(i);
+        if (p != npos) counts_[p] += 1.0;
+      }
+      covered_from = from;
+    }
+    // sat_[(r + 1) * stride + c + 1] = sum of counts_ over rows <= r and columns <= c. The counts
+    // are whole numbers far below 2^53, so every sum and difference is exact.
+    for (int32_t r = 0; r < ny; ++r) {
+      double row_sum = 0;
+      for (int32_t c = 0; c < nx; ++c) {
+        row_sum += counts_[static_cast<size_t>(r) * nx + c];
+        sat_[(r + 1) * stride + c + 1] = sat_[r * stride + c + 1] + row_sum;
+      }
+    }
+    for (size_t k = 0; k < kRadiusCells.size(); ++k, ++f) {
+      const int32_t rad = kRadiusCells[k];
+      for (size_t cell = 0; cell < ncell; ++cell) {
+        const int32_t col = grid.CellCol(static_cast<grid::CellId>(cell));
+        const int32_t row = grid.CellRow(static_cast<grid::CellId>(cell));
+        const auto c0 = static_cast<size_t>(std::max(0, col - rad));
+        const auto c1 = static_cast<size_t>(std::min(nx - 1, col + rad)) + 1;
+        const auto r0 = static_cast<size_t>(std::max(0, row - rad));
+        const auto r1 = static_cast<size_t>(std::min(ny - 1, row + rad)) + 1;
+        value(cell, f) = static_cast<float>(sat_[r1 * stride + c1] - sat_[r0 * stride + c1] -
+                                            sat_[r1 * stride + c0] + sat_[r0 * stride + c0]);
+      }
+    }
+  }
+
+  // Days since the last event: the latest time per position (events are sorted), then its maximum
+  // over the 3x3 neighbourhood as a row pass and a column pass.
+  constexpr double kNone = -std::numeric_limits<double>::infinity();
+  last_t_.assign(npos, kNone);
+  {
+    const auto [lo, hi] = events.TimeRange(window_start_s, at_s);
+    for (size_t i = lo; i < hi; ++i) {
+      const size_t p = position(i);
+      if (p != npos) last_t_[p] = static_cast<double>(events.t_s[i]);
+    }
+  }
+  row_max_.assign(npos, kNone);
+  last_3x3_.assign(npos, kNone);
+  for (int32_t r = 0; r < ny; ++r) {
+    for (int32_t c = 0; c < nx; ++c) {
+      double m = kNone;
+      for (int32_t cc = std::max(0, c - 1); cc <= std::min(nx - 1, c + 1); ++cc) {
+        m = std::max(m, last_t_[static_cast<size_t>(r) * nx + cc]);
+      }
+      row_max_[static_cast<size_t>(r) * nx + c] = m;
+    }
+  }
+  for (int32_t r = 0; r < ny; ++r) {
+    for (int32_t c = 0; c < nx; ++c) {
+      double m = kNone;
+      for (int32_t rr = std::max(0, r - 1); rr <= std::min(ny - 1, r + 1); ++rr) {
+        m = std::max(m, row_max_[static_cast<size_t>(rr) * nx + c]);
+      }
+      last_3x3_[static_cast<size_t>(r) * nx + c] = m;
+    }
+  }
+  const double cap_days = static_cast<double>(at_s - window_start_s) / kSecondsPerDay;
+  auto days_since = [&](double last) {
+    return last == kNone ? cap_days
+                         : std::min(cap_days, (static_cast<double>(at_s) - last) / kSecondsPerDay);
+  };
+
+  // The calendar of the UTC day starting at at_s; 1970-01-01 was a Thursday (3 with Monday = 0).
+  const int64_t day =
+      at_s >= 0 ? at_s / kSecondsPerDay : -((-at_s + kSecondsPerDay - 1) / kSecondsPerDay);
+  const int64_t day_of_week = ((day % 7) + 7 + 3) % 7;
+  int64_t year = 0;
+  unsigned month = 0, mday = 0;
+  CivilFromDays(day, &year, &month, &mday);
+
+  for (size_t cell = 0; cell < ncell; ++cell) {
+    const size_t p = static_cast<size_t>(grid.CellRow(static_cast<grid::CellId>(cell))) * nx +
+                     static_cast<size_t>(grid.CellCol(static_cast<grid::CellId>(cell)));
+    value(cell, f) = static_cast<float>(days_since(last_t_[p]));
+    value(cell, f + 1) = static_cast<float>(days_since(last_3x3_[p]));
+    value(cell, f + 2) = static_cast<float>(day_of_week);
+    value(cell, f + 3) = static_cast<float>(month);
+  }
+}
+
+}  // namespace placecast::models
