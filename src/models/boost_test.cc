@@ -11,6 +11,7 @@
 
 #include "models/boost_features.h"
 #include "models/test_util.h"
+#include "placecast/grid/ranking.h"
 
 namespace placecast::models {
 namespace {
@@ -224,8 +225,9 @@ TEST(BoostTest, Issue15BeatsNaiveWhenRiskComesInBursts) {
       ++next[static_cast<size_t>(g.PointToCell(ev.x_m[i], ev.y_m[i]))];
     for (auto [model, hits] : {std::pair{boost.get(), &hits_boost}, {naive.get(), &hits_naive}}) {
       ASSERT_TRUE(model->Fit(ev, g, origin).ok());
-      const auto ranking = model->Predict(1).value().Ranking();
-      for (size_t k = 0; k < 20; ++k) *hits += next[static_cast<size_t>(ranking[k])];
+      const auto ranking =
+          grid::RankCells(model->Predict(1).value(), grid::TieBreakFromEvents(ev, g, origin));
+      for (size_t k = 0; k < 20; ++k) *hits += next[static_cast<size_t>(ranking.cells[k])];
     }
   }
   RecordProperty("hits_boost", std::to_string(hits_boost));
