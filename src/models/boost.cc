@@ -16,6 +16,7 @@
 #include "models/boost_features.h"
 #include "models/cell_sums.h"
 #include "models/residue.h"
+#include "placecast/common/holidays.h"
 #include "placecast/common/random.h"
 
 namespace placecast::models {
@@ -31,18 +32,33 @@ static constexpr ParamSpec kBoostParams[] = {
     {"learning_rate", ParamType::kDouble, "0.1", 0.001, 1, "",
      "Shrinkage of each tree's contribution (XGBoost's eta). Smaller is steadier and needs more "
      "trees."},
-    {"train_origins", ParamType::kInt, "56", 1, 3650, "days",
-     "Training origins: the days origin - label_days - k for k = 0 .. train_origins - 1 (those "
-     "inside the window), each giving one row per active cell. More origins give more rows (time "
-     "and memory grow linearly) and average over more days of the week."},
+    {"train_origins", ParamType::kInt, "52", 1, 3650, "",
+     "Training origins: local days origin_day - label_days - k x train_step_days - (k mod 7) for "
+     "k = 0 .. train_origins - 1, each giving one row per active cell. The (k mod 7) shift makes "
+     "a weekly step visit every day of the week. More origins give more rows (time and memory "
+     "grow linearly). The default, 52 at a 7-day step, spans a year."},
+    {"train_step_days", ParamType::kInt, "7", 1, 365, "days",
+     "Days between training origins. 1 trains on consecutive days (the most recent history, "
+     "densely); 7 spreads the same number of rows over seven times as long."},
+    {"refit_days", ParamType::kInt, "7", 1, 365, "days",
+     "The trees are fitted at the start of local days whose day number (days since 1970-01-01) "
+     "is a multiple of refit_days, and a forecast from any day uses the trees of the latest such "
+     "day at or before it, with features computed at its own origin. A backtest thus refits "
+     "every refit_days days and predicts daily; a fit never depends on which origins came "
+     "before (the same bytes as a fresh fit). 1 refits at every origin."},
+    {"indicators", ParamType::kString, "auto", -1e300, 1e300, "",
+     "Leading-indicator offence groups whose counts become features: auto (every victim-reported "
+     "standard group outside the target selection; enforcement-driven groups too only with "
+     "--allow-enforcement-types), none, or a comma-separated list of group names."},
     {"label_days", ParamType::kInt, "1", 1, 365, "days",
      "Length of each row's label window: the label is the cell's count over [training origin, "
      "training origin + label_days). Predict() scales the learned count by horizon_days / "
      "label_days. Must be less than window_days."},
-    {"zero_keep", ParamType::kDouble, "1", 0.001, 1, "",
+    {"zero_keep", ParamType::kDouble, "0.1", 0.001, 1, "",
      "Share of rows with a zero label that are kept, chosen by a hash of seed, day and cell; kept "
      "zero rows weigh 1 / zero_keep under the poisson objective so expected counts stay unbiased. "
-     "Below 1 the fit is faster on large sparse grids."},
+     "The default keeps one in ten: most cells have no event on most days, and their rows cost "
+     "time without teaching much. 1 keeps every row."},
     {"objective", ParamType::kEnum, "poisson", -1e300, 1e300, "",
      "poisson: XGBoost count:poisson, and Predict() gives expected counts. pairwise: XGBoost "
      "rank:pairwise with one query group per training origin, which learns the order of cells "
@@ -54,16 +70,18 @@ static constexpr ParamSpec kBoostParams[] = {
     {"threads", ParamType::kInt, "1", 1, 64, "",
      "XGBoost threads. Results are byte-reproducible for a fixed value; another thread count may "
      "round differently."},
-    {"window_days", ParamType::kInt, "730", 2, 36500, "days",
-     "History read: the events in [origin - window_days, origin). Feature look-backs (1, 7, 28, "
-     "91, 365 days and window_days) are cut at the window start, and training origins lie inside "
-     "it."},
+    {"window_days", ParamType::kInt, "365", 2, 36500, "days",
+     "Feature window: each row's features count the events in [its time - window_days, its "
+     "time): look-backs of 1, 7, 28, 91, 365 days and window_days itself, cut at window_days. "
+     "The history read reaches back from the origin over the training origins and then "
+     "window_days more (TrainFromS)."},
 };
 
 constexpr ModelInfo kBoostInfo{
     "boost",
     "gradient-boosted trees (XGBoost) over counts at several look-backs and scales, days since "
-    "the last event and the calendar, trained on the days before the origin",
+    "the last event, leading-indicator offence groups and the local calendar with holidays, "
+    "trained on a year of weekly origins before the origin and refitted weekly",
     "Friedman (2001), Annals of Statistics 29(5); Chen and Guestrin (2016), XGBoost, KDD",
     kBoostParams};
 
@@ -92,6 +110,64 @@ Status Check(int rc, std::string_view what) {
   return Status::Internal(msg);
 }
 
+// The groups an `indicators` value names: "auto", "none" or a comma-separated list of group
+// names. kInvalidInput naming the parameter and the value for an unknown name, a group of the
+// target, or an enforcement-driven group without `allow_enforcement_types`.
+Result<std::vector<OffenceGroup>> ParseIndicators(const std::string& value,
+                                                  const std::vector<OffenceGroup>& target,
+                                                  bool allow_enforcement_types) {
+  auto in_target = [&](OffenceGroup g) {
+    return std::find(target.begin(), target.end(), g) != target.end();
+  };
+  std::vector<OffenceGroup> out;
+  if (value == "none") return out;
+  if (value == "auto") {
+    for (const OffenceGroupInfo& info : OffenceGroups()) {
+      if (info.group == OffenceGroup::kUnknown || info.group == OffenceGroup::kOther) continue;
+      if (in_target(info.group)) continue;
+      if (info.enforcement_driven && !allow_enforcement_types) continue;
+      out.push_back(info.group);
+    }
+    return out;
+  }
+  size_t pos = 0;
+  while (pos <= value.size()) {
+    const size_t comma = std::min(value.find(',', pos), value.size());
+    const std::string name = value.substr(pos, comma - pos);
+    pos = comma + 1;
+    const OffenceGroupInfo* found = nullptr;
+    for (const OffenceGroupInfo& info : OffenceGroups()) {
+      if (info.name == name && info.group != OffenceGroup::kUnknown) found = &info;
+    }
+    const std::string what = "boost: parameter indicators: ";
+    if (found == nullptr) {
+      std::string known;
+      for (const OffenceGroupInfo& info : OffenceGroups()) {
+        if (info.group == OffenceGroup::kUnknown) continue;
+        known += known.empty() ? "" : ", ";
+        known += info.name;
+      }
+      return Status::InvalidInput(what + "unknown offence group \"" + name +
+                                  "\" (expected auto, none or groups of: " + known + ")");
+    }
+    if (in_target(found->group)) {
+      return Status::InvalidInput(what + "\"" + name +
+                                  "\" is in the target selection: it cannot lead itself");
+    }
+    if (found->enforcement_driven && !allow_enforcement_types) {
+      return Status::InvalidInput(what + "\"" + name +
+                                  "\" is enforcement-driven (it measures where police look); pass "
+                                  "--allow-enforcement-types to use it");
+    }
+    if (std::find(out.begin(), out.end(), found->group) != out.end()) {
+      return Status::InvalidInput(what + "\"" + name + "\" is named twice");
+    }
+    out.push_back(found->group);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 class BoostModel final : public Model {
  public:
   explicit BoostModel(ParamValues params)
@@ -99,14 +175,41 @@ class BoostModel final : public Model {
         trees_(params_.GetInt("trees")),
         label_days_(params_.GetInt("label_days")),
         train_origins_(params_.GetInt("train_origins")),
+        train_step_days_(params_.GetInt("train_step_days")),
+        refit_days_(params_.GetInt("refit_days")),
         window_days_(params_.GetInt("window_days")),
         zero_keep_(params_.GetDouble("zero_keep")),
         seed_(params_.GetInt("seed")),
         pairwise_(params_.GetString("objective") == "pairwise"),
-        features_(window_days_) {}
+        features_(window_days_, {}, label_days_) {}
 
   std::string_view name() const override { return kBoostInfo.name; }
   const ParamValues& params() const override { return params_; }
+
+  bool ReadsContext() const override { return true; }
+
+  Result<std::vector<OffenceGroup>> IndicatorGroups(const std::vector<OffenceGroup>& target,
+                                                    bool allow_enforcement_types) const override {
+    return ParseIndicators(params_.GetString("indicators"), target, allow_enforcement_types);
+  }
+
+  Status SetContext(std::shared_ptr<const FitContext> context) override {
+    std::vector<OffenceGroup> groups;
+    indicator_events_.clear();
+    if (context != nullptr) {
+      for (const FitContext::Indicator& ind : context->indicators) {
+        groups.push_back(ind.group);
+        indicator_events_.push_back(&ind.events);
+      }
+    }
+    context_ = std::move(context);
+    calendar_ = context_ != nullptr ? context_->calendar : Calendar();
+    holidays_ = HolidayRulesForZone(calendar_.zone());
+    features_ = BoostFeatures(window_days_, std::move(groups), label_days_);
+    booster_.reset();
+    fitted_ = false;
+    return Status::Ok();
+  }
 
   Status Fit(const EventSet& events, const grid::Grid& grid, int64_t origin_s) override {
     fitted_ = false;
@@ -115,96 +218,29 @@ class BoostModel final : public Model {
     grid_ = nullptr;
     PLACECAST_RETURN_IF_ERROR(CheckFitInputs(name(), events, grid));
     if (Status sorted = CheckSorted(events); !sorted.ok()) return sorted.Wrap(name());
-    const int64_t start = TrainFromS(origin_s);
+    for (const EventSet* ind : indicator_events_) {
+      if (Status sorted = CheckSorted(*ind); !sorted.ok()) {
+        return sorted.Wrap("boost: leading-indicator events");
+      }
+    }
     const auto ncell = static_cast<size_t>(grid.num_cells());
     const size_t nf = features_.num_features();
 
-    // Training rows, newest training origin first.
-    std::vector<float> x, label, weight;
-    std::vector<unsigned> group;
-    std::vector<double> counts(ncell);
-    for (int64_t k = 0; k < train_origins_; ++k) {
-      const int64_t o = origin_s - (label_days_ + k) * kSecondsPerDay;
-      if (o <= start) break;
-      const size_t first_row = label.size();
-      features_.Append(events, grid, start, o, &x);
-      std::fill(counts.begin(), counts.end(), 0.0);
-      const auto [lo, hi] = events.TimeRange(o, o + label_days_ * kSecondsPerDay);
-      for (size_t i = lo; i < hi; ++i) {
-        const grid::CellId c = grid.PointToCell(events.x_m[i], events.y_m[i]);
-        if (c != grid::kNoCell) counts[static_cast<size_t>(c)] += 1.0;
-      }
-      // Keep every row with events and a hashed share zero_keep of the others, compacting x.
-      const uint64_t day_seed =
-          DeriveSeed(static_cast<uint64_t>(seed_), static_cast<uint64_t>(o / kSecondsPerDay));
-      size_t kept = first_row;
-      for (size_t cell = 0; cell < ncell; ++cell) {
-        bool keep = counts[cell] > 0 || zero_keep_ >= 1;
-        if (!keep) {
-          const double u = static_cast<double>(SplitMix64(day_seed + cell) >> 11) * 0x1.0p-53;
-          keep = u < zero_keep_;
-        }
-        if (!keep) continue;
-        if (kept != first_row + cell) {
-          std::copy_n(x.begin() + static_cast<ptrdiff_t>((first_row + cell) * nf), nf,
-                      x.begin() + static_cast<ptrdiff_t>(kept * nf));
-        }
-        label.push_back(static_cast<float>(counts[cell]));
-        weight.push_back(counts[cell] > 0 ? 1.0f : static_cast<float>(1.0 / zero_keep_));
-        ++kept;
-      }
-      x.resize(kept * nf);
-      group.push_back(static_cast<unsigned>(kept - first_row));
-    }
-    if (label.empty()) {
-      return Status::InvalidInput("boost: no training row: window_days (" +
-                                  std::to_string(window_days_) +
-                                  ") leaves no training origin before the origin");
-    }
-
-    DMatrixHandle dtrain_raw = nullptr;
-    PLACECAST_RETURN_IF_ERROR(
-        Check(XGDMatrixCreateFromMat(x.data(), label.size(), nf, std::nanf(""), &dtrain_raw),
-              "creating the training matrix"));
-    DMatrixPtr dtrain(dtrain_raw);
-    PLACECAST_RETURN_IF_ERROR(SetFeatureNames(dtrain.get()));
-    PLACECAST_RETURN_IF_ERROR(
-        Check(XGDMatrixSetFloatInfo(dtrain.get(), "label", label.data(), label.size()),
-              "setting labels"));
-    if (pairwise_) {
-      PLACECAST_RETURN_IF_ERROR(
-          Check(XGDMatrixSetUIntInfo(dtrain.get(), "group", group.data(), group.size()),
-                "setting query groups"));
-    } else {
-      PLACECAST_RETURN_IF_ERROR(
-          Check(XGDMatrixSetFloatInfo(dtrain.get(), "weight", weight.data(), weight.size()),
-                "setting weights"));
-    }
-    BoosterHandle booster_raw = nullptr;
-    DMatrixHandle mats[] = {dtrain.get()};
-    PLACECAST_RETURN_IF_ERROR(Check(XGBoosterCreate(mats, 1, &booster_raw), "creating a booster"));
-    BoosterPtr booster(booster_raw);
-    const std::pair<std::string, std::string> settings[] = {
-        {"objective", pairwise_ ? "rank:pairwise" : "count:poisson"},
-        {"tree_method", "hist"},
-        {"max_depth", std::to_string(params_.GetInt("max_depth"))},
-        {"eta", RoundTrip(params_.GetDouble("learning_rate"))},
-        {"seed", std::to_string(seed_)},
-        {"nthread", std::to_string(params_.GetInt("threads"))},
-        {"verbosity", "0"},
-    };
-    for (const auto& [key, val] : settings) {
-      PLACECAST_RETURN_IF_ERROR(
-          Check(XGBoosterSetParam(booster.get(), key.c_str(), val.c_str()), "setting " + key));
-    }
-    for (int64_t iter = 0; iter < trees_; ++iter) {
-      PLACECAST_RETURN_IF_ERROR(Check(
-          XGBoosterUpdateOneIter(booster.get(), static_cast<int>(iter), dtrain.get()), "training"));
+    // The trees of the refit day at or before the origin: kept from the last fit when that was
+    // the same day on the same inputs, else fitted now.
+    const int64_t train_at = TrainAt(origin_s);
+    const FitKey key = FitKey::Of(events, grid);
+    if (booster_ == nullptr || trained_at_ != train_at || !(trained_key_ == key)) {
+      booster_.reset();
+      PLACECAST_RETURN_IF_ERROR(Train(events, grid, train_at));
+      trained_at_ = train_at;
+      trained_key_ = key;
     }
 
     // Features at the origin, one row per active cell, and their predictions.
     std::vector<float> x_now;
-    features_.Append(events, grid, start, origin_s, &x_now);
+    features_.Append(events, indicator_events_, grid, calendar_, holidays_,
+                     WindowStart(origin_s, window_days_), origin_s, &x_now);
     DMatrixHandle dnow_raw = nullptr;
     PLACECAST_RETURN_IF_ERROR(
         Check(XGDMatrixCreateFromMat(x_now.data(), ncell, nf, std::nanf(""), &dnow_raw),
@@ -214,7 +250,7 @@ class BoostModel final : public Model {
     bst_ulong out_len = 0;
     const float* out = nullptr;
     PLACECAST_RETURN_IF_ERROR(
-        Check(XGBoosterPredict(booster.get(), dnow.get(), 0, 0, 0, &out_len, &out), "predicting"));
+        Check(XGBoosterPredict(booster_.get(), dnow.get(), 0, 0, 0, &out_len, &out), "predicting"));
     if (out_len != ncell) {
       return Status::Internal("boost: XGBoost returned " + std::to_string(out_len) +
                               " predictions for " + std::to_string(ncell) + " cells");
@@ -226,13 +262,15 @@ class BoostModel final : public Model {
       for (double& v : rate_) v = std::exp(v - top);
     }
 
+    const int64_t start = TrainFromS(origin_s);
     const auto [wlo, whi] = events.TimeRange(start, origin_s);
     int64_t used = 0;
     for (size_t i = wlo; i < whi; ++i) {
       used += grid.PointToCell(events.x_m[i], events.y_m[i]) != grid::kNoCell ? 1 : 0;
     }
-    warnings_ = WindowWarnings(events, origin_s, window_days_, "window_days", used,
-                               static_cast<int64_t>(whi - wlo));
+    warnings_ =
+        WindowWarnings(events, origin_s, calendar_.DaysBetween(start, origin_s),
+                       "window_days + training origins", used, static_cast<int64_t>(whi - wlo));
     grid_ = &grid;
     fitted_ = true;
     return Status::Ok();
@@ -261,14 +299,148 @@ class BoostModel final : public Model {
   double SupportRadiusM() const override {
     return grid_ == nullptr ? 0 : 3 * std::sqrt(2.0) * grid_->cell_size_m();
   }
+  // The oldest training origin of the trees used at `origin_s`, less the feature window.
   int64_t TrainFromS(int64_t origin_s) const override {
-    return WindowStart(origin_s, window_days_);
+    return WindowStart(TrainingOrigin(TrainAt(origin_s), train_origins_ - 1), window_days_);
   }
   OutputKind output_kind() const override {
     return pairwise_ ? OutputKind::kRelativeScore : OutputKind::kExpectedCount;
   }
 
+  Result<std::vector<std::pair<std::string, double>>> FeatureGains() const {
+    if (!fitted_ || booster_ == nullptr) {
+      return Status::InvalidInput("boost: feature gains asked before a successful Fit()");
+    }
+    bst_ulong n = 0, dim = 0;
+    const char** names = nullptr;
+    const bst_ulong* shape = nullptr;
+    const float* scores = nullptr;
+    PLACECAST_RETURN_IF_ERROR(
+        Check(XGBoosterFeatureScore(booster_.get(), R"({"importance_type": "total_gain"})", &n,
+                                    &names, &dim, &shape, &scores),
+              "scoring features"));
+    std::vector<std::pair<std::string, double>> out;
+    for (bst_ulong i = 0; i < n; ++i) out.emplace_back(names[i], scores[i]);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    return out;
+  }
+
  private:
+  // The time the trees used at `origin_s` are fitted at: the origin itself when refit_days is 1
+  // or the origin's local day is a refit day, else the start of the latest refit day before it.
+  int64_t TrainAt(int64_t origin_s) const {
+    const int64_t day = calendar_.DayOf(origin_s);
+    const int64_t refit_day = day - ((day % refit_days_) + refit_days_) % refit_days_;
+    return refit_day == day ? origin_s : calendar_.DayStart(refit_day);
+  }
+
+  // Training origin k of trees fitted at `train_at`: label_days + k x step + (k mod 7) local days
+  // before it, at the same time of day.
+  int64_t TrainingOrigin(int64_t train_at, int64_t k) const {
+    const int64_t day = calendar_.DayOf(train_at);
+    const int64_t time_of_day = train_at - calendar_.DayStart(day);
+    return calendar_.DayStart(day - label_days_ - k * train_step_days_ - k % 7) + time_of_day;
+  }
+
+  // Fits booster_ on the rows of the training origins of `train_at`.
+  Status Train(const EventSet& events, const grid::Grid& grid, int64_t train_at) {
+    const auto ncell = static_cast<size_t>(grid.num_cells());
+    const size_t nf = features_.num_features();
+    // Training rows, newest training origin first.
+    std::vector<float> x, label, weight;
+    std::vector<unsigned> group;
+    std::vector<double> counts(ncell);
+    for (int64_t k = 0; k < train_origins_; ++k) {
+      const int64_t o = TrainingOrigin(train_at, k);
+      const size_t first_row = label.size();
+      features_.Append(events, indicator_events_, grid, calendar_, holidays_,
+                       WindowStart(o, window_days_), o, &x);
+      std::fill(counts.begin(), counts.end(), 0.0);
+      const auto [lo, hi] = events.TimeRange(o, calendar_.HorizonEnd(o, label_days_));
+      for (size_t i = lo; i < hi; ++i) {
+        const grid::CellId c = grid.PointToCell(events.x_m[i], events.y_m[i]);
+        if (c != grid::kNoCell) counts[static_cast<size_t>(c)] += 1.0;
+      }
+      // Keep every row with events and a hashed share zero_keep of the others, compacting x.
+      const uint64_t day_seed =
+          DeriveSeed(static_cast<uint64_t>(seed_), static_cast<uint64_t>(calendar_.DayOf(o)));
+      size_t kept = first_row;
+      for (size_t cell = 0; cell < ncell; ++cell) {
+        bool keep = counts[cell] > 0 || zero_keep_ >= 1;
+        if (!keep) {
+          const double u = static_cast<double>(SplitMix64(day_seed + cell) >> 11) * 0x1.0p-53;
+          keep = u < zero_keep_;
+        }
+        if (!keep) continue;
+        if (kept != first_row + cell) {
+          std::copy_n(x.begin() + static_cast<ptrdiff_t>((first_row + cell) * nf), nf,
+                      x.begin() + static_cast<ptrdiff_t>(kept * nf));
+        }
+        label.push_back(static_cast<float>(counts[cell]));
+        weight.push_back(counts[cell] > 0 ? 1.0f : static_cast<float>(1.0 / zero_keep_));
+        ++kept;
+      }
+      x.resize(kept * nf);
+      if (kept > first_row) group.push_back(static_cast<unsigned>(kept - first_row));
+    }
+    if (label.empty()) {
+      return Status::InvalidInput("boost: no training row: no cell was kept at any of the " +
+                                  std::to_string(train_origins_) + " training origins");
+    }
+
+    DMatrixHandle dtrain_raw = nullptr;
+    PLACECAST_RETURN_IF_ERROR(
+        Check(XGDMatrixCreateFromMat(x.data(), label.size(), nf, std::nanf(""), &dtrain_raw),
+              "creating the training matrix"));
+    DMatrixPtr dtrain(dtrain_raw);
+    PLACECAST_RETURN_IF_ERROR(SetFeatureNames(dtrain.get()));
+    PLACECAST_RETURN_IF_ERROR(
+        Check(XGDMatrixSetFloatInfo(dtrain.get(), "label", label.data(), label.size()),
+              "setting labels"));
+    if (pairwise_) {
+      PLACECAST_RETURN_IF_ERROR(
+          Check(XGDMatrixSetUIntInfo(dtrain.get(), "group", group.data(), group.size()),
+                "setting query groups"));
+    } else {
+      PLACECAST_RETURN_IF_ERROR(
+          Check(XGDMatrixSetFloatInfo(dtrain.get(), "weight", weight.data(), weight.size()),
+                "setting weights"));
+    }
+    BoosterHandle booster_raw = nullptr;
+    DMatrixHandle mats[] = {dtrain.get()};
+    PLACECAST_RETURN_IF_ERROR(Check(XGBoosterCreate(mats, 1, &booster_raw), "creating a booster"));
+    BoosterPtr booster(booster_raw);
+    {
+      // The booster keeps its own feature names (for its importance scores and saved model).
+      std::vector<const char*> names;
+      for (const auto& n : features_.names()) names.push_back(n.c_str());
+      PLACECAST_RETURN_IF_ERROR(Check(
+          XGBoosterSetStrFeatureInfo(booster.get(), "feature_name", names.data(), names.size()),
+          "naming the booster's features"));
+    }
+    const std::pair<std::string, std::string> settings[] = {
+        {"objective", pairwise_ ? "rank:pairwise" : "count:poisson"},
+        {"tree_method", "hist"},
+        {"max_depth", std::to_string(params_.GetInt("max_depth"))},
+        {"eta", RoundTrip(params_.GetDouble("learning_rate"))},
+        {"seed", std::to_string(seed_)},
+        {"nthread", std::to_string(params_.GetInt("threads"))},
+        {"verbosity", "0"},
+    };
+    for (const auto& [k, val] : settings) {
+      PLACECAST_RETURN_IF_ERROR(
+          Check(XGBoosterSetParam(booster.get(), k.c_str(), val.c_str()), "setting " + k));
+    }
+    for (int64_t iter = 0; iter < trees_; ++iter) {
+      PLACECAST_RETURN_IF_ERROR(Check(
+          XGBoosterUpdateOneIter(booster.get(), static_cast<int>(iter), dtrain.get()), "training"));
+    }
+    booster_ = std::move(booster);
+    return Status::Ok();
+  }
+
   Status SetFeatureNames(DMatrixHandle m) const {
     std::vector<const char*> names;
     for (const auto& n : features_.names()) names.push_back(n.c_str());
@@ -277,11 +449,18 @@ class BoostModel final : public Model {
   }
 
   ParamValues params_;
-  int64_t trees_, label_days_, train_origins_, window_days_;
+  int64_t trees_, label_days_, train_origins_, train_step_days_, refit_days_, window_days_;
   double zero_keep_;
   int64_t seed_;
   bool pairwise_;
+  std::shared_ptr<const FitContext> context_;
+  Calendar calendar_;
+  HolidayRules holidays_ = HolidayRules::kNone;
+  std::vector<const EventSet*> indicator_events_;  // into context_, one per feature group
   BoostFeatures features_;
+  BoosterPtr booster_;  // the trees of the last training
+  int64_t trained_at_ = 0;
+  FitKey trained_key_;
   const grid::Grid* grid_ = nullptr;
   std::vector<double> rate_;  // per active cell: expected count per label window, or score
   bool fitted_ = false;
@@ -291,6 +470,15 @@ class BoostModel final : public Model {
 }  // namespace
 
 const ModelInfo& BoostModelInfo() { return kBoostInfo; }
+
+Result<std::vector<std::pair<std::string, double>>> BoostFeatureGains(const Model& model) {
+  const auto* boost = dynamic_cast<const BoostModel*>(&model);
+  if (boost == nullptr) {
+    return Status::InvalidInput("feature gains: model \"" + std::string(model.name()) +
+                                "\" is not boost");
+  }
+  return boost->FeatureGains();
+}
 
 Result<std::unique_ptr<Model>> MakeBoostModel(ParamValues params) {
   if (params.GetInt("label_days") >= params.GetInt("window_days")) {

@@ -5,6 +5,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "placecast/models/model.h"
 
@@ -13,5 +16,10 @@ namespace placecast::models {
 const ModelInfo& BoostModelInfo();
 // REQUIRES: `params` resolved against BoostModelInfo().params.
 Result<std::unique_ptr<Model>> MakeBoostModel(ParamValues params);
+
+// What each feature gives the trees of `model`'s last training: XGBoost's total gain of the splits
+// on it, by feature name, largest first (ties by name); features no split uses are absent.
+// kInvalidInput when `model` is not a boost model that has been fitted.
+Result<std::vector<std::pair<std::string, double>>> BoostFeatureGains(const Model& model);
 
 }  // namespace placecast::models

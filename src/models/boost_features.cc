@@ -6,68 +6,77 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <string>
 
 namespace placecast::models {
 namespace {
 
 constexpr std::array<int64_t, 5> kLookbackDays = {1, 7, 28, 91, 365};
+constexpr std::array<int64_t, 3> kIndicatorLookbackDays = {7, 28, 365};
 // Half-widths of the square neighbourhoods, in cells: the cell, 3x3, 7x7.
-constexpr std::array<int32_t, 3> kRadiusCells = {0, 1, 3};
-constexpr std::array<const char*, 3> kScaleNames = {"1x1", "3x3", "7x7"};
+const std::vector<int32_t> kRadiusCells = {0, 1, 3};
+const std::vector<int32_t> kIndicatorRadiusCells = {0, 1};
+
+std::string ScaleName(int32_t radius) {
+  const std::string side = std::to_string(2 * radius + 1);
+  return side + "x" + side;
+}
 
 }  // namespace
 
-BoostFeatures::BoostFeatures(int64_t window_days) {
+BoostFeatures::BoostFeatures(int64_t window_days, std::vector<OffenceGroup> indicators,
+                             int64_t target_days)
+    : indicators_(std::move(indicators)), target_days_(target_days) {
   for (int64_t d : kLookbackDays) {
     if (d <= window_days) lookback_days_.push_back(d);
   }
   if (lookback_days_.empty() || lookback_days_.back() != window_days) {
     lookback_days_.push_back(window_days);
   }
+  for (int64_t d : kIndicatorLookbackDays) {
+    if (d <= window_days) indicator_lookback_days_.push_back(d);
+  }
   for (int64_t d : lookback_days_) {
-    for (const char* scale : kScaleNames) {
-      std::string name = "count_";
-      name += std::to_string(d);
-      name += "d_";
-      name += scale;
-      names_.push_back(std::move(name));
+    for (int32_t r : kRadiusCells) {
+      names_.push_back("count_" + std::to_string(d) + "d_" + ScaleName(r));
     }
   }
-  for (const char* name : {"days_since_cell", "days_since_3x3", "day_of_week", "month"}) {
-    names_.emplace_back(name);
+  for (const char* name : {"days_since_cell", "days_since_3x3"}) names_.emplace_back(name);
+  for (OffenceGroup g : indicators_) {
+    for (int64_t d : indicator_lookback_days_) {
+      for (int32_t r : kIndicatorRadiusCells) {
+        names_.push_back("ind_" + std::string(GetOffenceGroupInfo(g).name) + "_" +
+                         std::to_string(d) + "d_" + ScaleName(r));
+      }
+    }
   }
+  for (const char* name : {"day_of_week", "month", "holiday"}) names_.emplace_back(name);
 }
 
-void BoostFeatures::Append(const EventSet& events, const grid::Grid& grid, int64_t window_start_s,
-                           int64_t at_s, std::vector<float>* out) {
+void BoostFeatures::AppendCounts(const EventSet& events, const grid::Grid& grid,
+                                 const std::vector<int64_t>& lookbacks,
+                                 const std::vector<int32_t>& radii, int64_t window_start_s,
+                                 int64_t at_s, size_t base, size_t first, std::vector<float>* out) {
   const int32_t nx = grid.nx();
   const int32_t ny = grid.ny();
   const auto npos = static_cast<size_t>(nx) * static_cast<size_t>(ny);
   const auto ncell = static_cast<size_t>(grid.num_cells());
   const size_t nf = num_features();
-  const size_t base = out->size();
-  out->resize(base + ncell * nf, 0.0f);
-  auto value = [&](size_t cell, size_t f) -> float& { return (*out)[base + cell * nf + f]; };
-  // The grid position (row-major over nx*ny) of event i, or npos when not in an active cell.
-  auto position = [&](size_t i) {
-    const grid::CellId c = grid.PointToCell(events.x_m[i], events.y_m[i]);
-    if (c == grid::kNoCell) return npos;
-    return static_cast<size_t>(grid.CellRow(c)) * nx + static_cast<size_t>(grid.CellCol(c));
-  };
-
   // Counts: the look-backs are nested, so each adds the events between it and the previous one.
   counts_.assign(npos, 0.0);
   const size_t stride = static_cast<size_t>(nx) + 1;
   sat_.assign(stride * (static_cast<size_t>(ny) + 1), 0.0);
   int64_t covered_from = at_s;
-  size_t f = 0;
-  for (int64_t days : lookback_days_) {
+  size_t f = first;
+  for (int64_t days : lookbacks) {
     const int64_t from = std::max(window_start_s, at_s - days * kSecondsPerDay);
     if (from < covered_from) {
       const auto [lo, hi] = events.TimeRange(from, covered_from);
       for (size_t i = lo; i < hi; ++i) {
-        const size_t p = position(i);
-        if (p != npos) counts_[p] += 1.0;
+        const grid::CellId c = grid.PointToCell(events.x_m[i], events.y_m[i]);
+        if (c == grid::kNoCell) continue;
+        counts_[static_cast<size_t>(grid.CellRow(c)) * nx + static_cast<size_t>(grid.CellCol(c))] +=
+            1.0;
       }
       covered_from = from;
     }
@@ -80,8 +89,7 @@ void BoostFeatures::Append(const EventSet& events, const grid::Grid& grid, int64
         sat_[(r + 1) * stride + c + 1] = sat_[r * stride + c + 1] + row_sum;
       }
     }
-    for (size_t k = 0; k < kRadiusCells.size(); ++k, ++f) {
-      const int32_t rad = kRadiusCells[k];
+    for (int32_t rad : radii) {
       for (size_t cell = 0; cell < ncell; ++cell) {
         const int32_t col = grid.CellCol(static_cast<grid::CellId>(cell));
         const int32_t row = grid.CellRow(static_cast<grid::CellId>(cell));
@@ -89,11 +97,38 @@ void BoostFeatures::Append(const EventSet& events, const grid::Grid& grid, int64
         const auto c1 = static_cast<size_t>(std::min(nx - 1, col + rad)) + 1;
         const auto r0 = static_cast<size_t>(std::max(0, row - rad));
         const auto r1 = static_cast<size_t>(std::min(ny - 1, row + rad)) + 1;
-        value(cell, f) = static_cast<float>(sat_[r1 * stride + c1] - sat_[r0 * stride + c1] -
-                                            sat_[r1 * stride + c0] + sat_[r0 * stride + c0]);
+        (*out)[base + cell * nf + f] =
+            static_cast<float>(sat_[r1 * stride + c1] - sat_[r0 * stride + c1] -
+                               sat_[r1 * stride + c0] + sat_[r0 * stride + c0]);
       }
+      ++f;
     }
   }
+}
+
+void BoostFeatures::Append(const EventSet& events,
+                           const std::vector<const EventSet*>& indicator_events,
+                           const grid::Grid& grid, const Calendar& calendar, HolidayRules holidays,
+                           int64_t window_start_s, int64_t at_s, std::vector<float>* out) {
+  const int32_t nx = grid.nx();
+  const int32_t ny = grid.ny();
+  const auto npos = static_cast<size_t>(nx) * static_cast<size_t>(ny);
+  const auto ncell = static_cast<size_t>(grid.num_cells());
+  const size_t nf = num_features();
+  const size_t base = out->size();
+  out->resize(base + ncell * nf, 0.0f);
+  auto value = [&](size_t cell, size_t f) -> float& { return (*out)[base + cell * nf + f]; };
+
+  AppendCounts(events, grid, lookback_days_, kRadiusCells, window_start_s, at_s, base, 0, out);
+  size_t f = lookback_days_.size() * kRadiusCells.size();
+  const size_t days_since_f = f;
+  f += 2;
+  for (size_t k = 0; k < indicators_.size(); ++k) {
+    AppendCounts(*indicator_events[k], grid, indicator_lookback_days_, kIndicatorRadiusCells,
+                 window_start_s, at_s, base, f, out);
+    f += indicator_lookback_days_.size() * kIndicatorRadiusCells.size();
+  }
+  const size_t calendar_f = f;
 
   // Days since the last event: the latest time per position (events are sorted), then its maximum
   // over the 3x3 neighbourhood as a row pass and a column pass.
@@ -102,8 +137,10 @@ void BoostFeatures::Append(const EventSet& events, const grid::Grid& grid, int64
   {
     const auto [lo, hi] = events.TimeRange(window_start_s, at_s);
     for (size_t i = lo; i < hi; ++i) {
-      const size_t p = position(i);
-      if (p != npos) last_t_[p] = static_cast<double>(events.t_s[i]);
+      const grid::CellId c = grid.PointToCell(events.x_m[i], events.y_m[i]);
+      if (c == grid::kNoCell) continue;
+      last_t_[static_cast<size_t>(grid.CellRow(c)) * nx + static_cast<size_t>(grid.CellCol(c))] =
+          static_cast<double>(events.t_s[i]);
     }
   }
   row_max_.assign(npos, kNone);
@@ -132,21 +169,25 @@ void BoostFeatures::Append(const EventSet& events, const grid::Grid& grid, int64
                          : std::min(cap_days, (static_cast<double>(at_s) - last) / kSecondsPerDay);
   };
 
-  // The calendar of the UTC day starting at at_s; 1970-01-01 was a Thursday (3 with Monday = 0).
-  const int64_t day =
-      at_s >= 0 ? at_s / kSecondsPerDay : -((-at_s + kSecondsPerDay - 1) / kSecondsPerDay);
-  const int64_t day_of_week = ((day % 7) + 7 + 3) % 7;
+  // The calendar of the target window: the local day of at_s and the target_days_ after it.
+  const int64_t day = calendar.DayOf(at_s);
+  const int64_t day_of_week = ((day % 7) + 7 + 3) % 7;  // 1970-01-01 was a Thursday (3)
   int64_t year = 0;
   unsigned month = 0, mday = 0;
   CivilFromDays(day, &year, &month, &mday);
+  int64_t holiday_count = 0;
+  for (int64_t d = day; d < day + target_days_; ++d) {
+    holiday_count += HolidayName(holidays, d).empty() ? 0 : 1;
+  }
 
   for (size_t cell = 0; cell < ncell; ++cell) {
     const size_t p = static_cast<size_t>(grid.CellRow(static_cast<grid::CellId>(cell))) * nx +
                      static_cast<size_t>(grid.CellCol(static_cast<grid::CellId>(cell)));
-    value(cell, f) = static_cast<float>(days_since(last_t_[p]));
-    value(cell, f + 1) = static_cast<float>(days_since(last_3x3_[p]));
-    value(cell, f + 2) = static_cast<float>(day_of_week);
-    value(cell, f + 3) = static_cast<float>(month);
+    value(cell, days_since_f) = static_cast<float>(days_since(last_t_[p]));
+    value(cell, days_since_f + 1) = static_cast<float>(days_since(last_3x3_[p]));
+    value(cell, calendar_f) = static_cast<float>(day_of_week);
+    value(cell, calendar_f + 1) = static_cast<float>(month);
+    value(cell, calendar_f + 2) = static_cast<float>(holiday_count);
   }
 }
 

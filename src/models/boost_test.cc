@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <random>
 
 #include "models/boost_features.h"
@@ -59,16 +60,27 @@ TEST(BoostTest, Issue15FeaturesCountBoxesAndDaysSince) {
     . . . . . . . .)",
                     kCell, kOrigin);  // at the origin: never seen
   ev.SortByTime();
-  BoostFeatures f(30);
+  // A leading indicator: two robberies in cell (4, 1) 10 days before the origin, one in (5, 1)
+  // 40 days before (outside the 30-day window).
+  EventSet robbery;
+  robbery.Add(kOrigin - 10 * kSecondsPerDay, 450, 150, OffenceGroup::kRobbery, "robbery", "r1");
+  robbery.Add(kOrigin - 10 * kSecondsPerDay, 460, 160, OffenceGroup::kRobbery, "robbery", "r2");
+  robbery.Add(kOrigin - 40 * kSecondsPerDay, 550, 150, OffenceGroup::kRobbery, "robbery", "r3");
+  robbery.SortByTime();
+  BoostFeatures f(30, {OffenceGroup::kRobbery}, 1);
   const auto& names = f.names();
-  ASSERT_EQ(names.size(), 4u * 3 + 4);
+  ASSERT_EQ(names.size(), 4u * 3 + 2 + 2 * 2 + 3);
   EXPECT_EQ(names[0], "count_1d_1x1");
   EXPECT_EQ(names[5], "count_7d_7x7");
   EXPECT_EQ(names[9], "count_30d_1x1");
   EXPECT_EQ(names[12], "days_since_cell");
-  EXPECT_EQ(names[15], "month");
+  EXPECT_EQ(names[14], "ind_robbery_7d_1x1");
+  EXPECT_EQ(names[17], "ind_robbery_28d_3x3");
+  EXPECT_EQ(names[19], "month");
+  EXPECT_EQ(names[20], "holiday");
   std::vector<float> x;
-  f.Append(ev, g, kOrigin - 30 * kSecondsPerDay, kOrigin, &x);
+  f.Append(ev, {&robbery}, g, Calendar(), HolidayRules::kNone, kOrigin - 30 * kSecondsPerDay,
+           kOrigin, &x);
   ASSERT_EQ(x.size(), static_cast<size_t>(g.num_cells()) * names.size());
   auto at = [&](int col, int row, const std::string& name) {
     const size_t k =
@@ -91,9 +103,46 @@ TEST(BoostTest, Issue15FeaturesCountBoxesAndDaysSince) {
   EXPECT_FLOAT_EQ(at(0, 3, "days_since_3x3"), 3.0f);
   EXPECT_FLOAT_EQ(at(3, 3, "days_since_3x3"), 0.5f);
   EXPECT_FLOAT_EQ(at(5, 0, "days_since_cell"), 30.0f);  // none in the window: capped
-  // Day 1000 after 1970-01-01 (a Thursday) is 1972-09-27, a Wednesday (2).
+  // Robberies: cell (4, 1) holds two 10 days old; (5, 1)'s is outside the window.
+  EXPECT_EQ(at(4, 1, "ind_robbery_7d_1x1"), 0);
+  EXPECT_EQ(at(4, 1, "ind_robbery_28d_1x1"), 2);
+  EXPECT_EQ(at(5, 1, "ind_robbery_28d_1x1"), 0);
+  EXPECT_EQ(at(5, 2, "ind_robbery_28d_3x3"), 2);
+  EXPECT_EQ(at(6, 2, "ind_robbery_28d_3x3"), 0);
+  // Day 1000 after 1970-01-01 (a Thursday) is 1972-09-27, a Wednesday (2); no holiday rules.
   EXPECT_EQ(at(0, 0, "day_of_week"), 2);
   EXPECT_EQ(at(0, 0, "month"), 9);
+  EXPECT_EQ(at(0, 0, "holiday"), 0);
+}
+
+TEST(BoostTest, Issue15CalendarFeaturesAreTheStudysLocalDays) {
+  // 2024-07-04 00:00 in New York is 04:00 UTC; at 02:00 UTC it is still 3 July there. Local
+  // midnight of 4 July: Thursday (3), month 7, Independence Day. A two-day target window from
+  // 3 July holds the holiday once; from 4 July at 02:00 UTC (3 July local) too.
+  const auto g = GridFromText(". .", 100);
+  const Calendar ny("America/New_York", {{0, -4 * 3600}});
+  const HolidayRules us = HolidayRulesForZone(ny.zone());
+  const int64_t july4_local = 19908 * kSecondsPerDay + 4 * 3600;  // 2024-07-04T00:00-04:00
+  EventSet none;
+  auto row = [&](int64_t at, int64_t target_days) {
+    BoostFeatures f(30, {}, target_days);
+    std::vector<float> x;
+    f.Append(none, {}, g, ny, us, at - 30 * kSecondsPerDay, at, &x);
+    const auto& n = f.names();
+    std::map<std::string, float> out;
+    for (size_t k = 0; k < n.size(); ++k) out[n[k]] = x[k];
+    return out;
+  };
+  const auto july4 = row(july4_local, 1);
+  EXPECT_EQ(july4.at("day_of_week"), 3);
+  EXPECT_EQ(july4.at("month"), 7);
+  EXPECT_EQ(july4.at("holiday"), 1);
+  const auto late_july3 = row(july4_local - 2 * 3600, 1);  // 22:00 on 3 July, local
+  EXPECT_EQ(late_july3.at("day_of_week"), 2);
+  EXPECT_EQ(late_july3.at("holiday"), 0);
+  EXPECT_EQ(row(july4_local - 2 * 3600, 2).at("holiday"), 1);
+  // In UTC days, 02:00 UTC on 4 July would be the holiday: the local calendar is what counts.
+  EXPECT_EQ(row(july4_local - 2 * 3600, 1).at("day_of_week"), 2);
 }
 
 TEST(BoostTest, Issue15EventsAtOrAfterTheOriginChangeNothing) {
@@ -213,7 +262,11 @@ TEST(BoostTest, Issue15BeatsNaiveWhenRiskComesInBursts) {
   const auto g = GridFromText(rows, 100);
   const int64_t t0 = kOrigin - 500 * kSecondsPerDay;
   const EventSet ev = BurstCity(g, t0, 520, 15);
-  auto boost = CreateModel("boost", {{"trees", "60"}, {"train_origins", "28"}}).value();
+  auto boost =
+      CreateModel(
+          "boost",
+          {{"trees", "60"}, {"train_origins", "28"}, {"train_step_days", "1"}, {"refit_days", "1"}})
+          .value();
   auto naive = CreateModel("naive", {}).value();
   // Events of the next day in the top 20 cells, over 10 held-out days.
   int64_t hits_boost = 0, hits_naive = 0;
@@ -234,6 +287,162 @@ TEST(BoostTest, Issue15BeatsNaiveWhenRiskComesInBursts) {
   RecordProperty("hits_naive", std::to_string(hits_naive));
   SCOPED_TRACE("boost " + std::to_string(hits_boost) + ", naive " + std::to_string(hits_naive));
   EXPECT_GT(hits_boost, 2 * hits_naive);
+}
+
+// A city of 20 x 20 cells of 100 m where robbery leads burglary: a robbery in a cell (1 in 120 a
+// day per cell) raises the burglary rate of its 3x3 neighbourhood to 0.4 a day for the next 10
+// days; otherwise burglaries come at 0.004 a day. The robberies are the leading indicator.
+struct LeadCity {
+  EventSet burglary, robbery;
+};
+
+LeadCity MakeLeadCity(const grid::Grid& g, int64_t t0, int64_t days, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  LeadCity city;
+  std::vector<int> raised(static_cast<size_t>(g.num_cells()), 0);
+  auto add = [&](EventSet* set, grid::CellId c, int64_t d, OffenceGroup group) {
+    const int64_t t = t0 + d * kSecondsPerDay + static_cast<int64_t>(u(rng) * kSecondsPerDay);
+    set->Add(t, g.CellCenterX(c) + (u(rng) - 0.5) * 90, g.CellCenterY(c) + (u(rng) - 0.5) * 90,
+             group, std::string(GetOffenceGroupInfo(group).name), "e");
+  };
+  for (int64_t d = 0; d < days; ++d) {
+    for (grid::CellId c = 0; c < g.num_cells(); ++c) {
+      int& left = raised[static_cast<size_t>(c)];
+      std::poisson_distribution<int> n(left > 0 ? 0.4 : 0.004);
+      if (left > 0) --left;
+      for (int k = n(rng); k > 0; --k)
+        add(&city.burglary, c, d, OffenceGroup::kBurglaryResidential);
+    }
+    for (grid::CellId c = 0; c < g.num_cells(); ++c) {
+      if (u(rng) >= 1.0 / 120) continue;
+      add(&city.robbery, c, d, OffenceGroup::kRobbery);
+      const int32_t col = g.CellCol(c), row = g.CellRow(c);
+      for (int dr = -1; dr <= 1; ++dr) {
+        for (int dc = -1; dc <= 1; ++dc) {
+          const grid::CellId n = g.ColRowToCell(col + dc, row + dr);
+          if (n != grid::kNoCell) raised[static_cast<size_t>(n)] = 10;
+        }
+      }
+    }
+  }
+  city.burglary.SortByTime();
+  city.robbery.SortByTime();
+  return city;
+}
+
+TEST(BoostTest, Issue15LearnsALeadingIndicatorAndBeatsRetro) {
+  std::string rows;
+  for (int r = 0; r < 20; ++r) rows += std::string(20, '.') + "\n";
+  const auto g = GridFromText(rows, 100);
+  const int64_t t0 = kOrigin - 400 * kSecondsPerDay;
+  const LeadCity city = MakeLeadCity(g, t0, 420, 21);
+  auto context = std::make_shared<FitContext>();
+  context->indicators.push_back({OffenceGroup::kRobbery, city.robbery});
+  const std::map<std::string, std::string> params = {{"trees", "60"},
+                                                     {"train_origins", "40"},
+                                                     {"train_step_days", "3"},
+                                                     {"refit_days", "1"},
+                                                     {"window_days", "90"}};
+  auto with = CreateModel("boost", params).value();
+  ASSERT_TRUE(with->SetContext(context).ok());
+  auto params_without = params;
+  params_without["indicators"] = "none";
+  auto without = CreateModel("boost", params_without).value();
+  ASSERT_TRUE(without->SetContext(std::make_shared<FitContext>()).ok());
+  auto retro = CreateModel("retro", {{"window_days", "90"}, {"bandwidth_m", "150"}}).value();
+  // Burglaries of the next day in the top 20 cells (5% of the city), over 20 held-out days.
+  int64_t hits_with = 0, hits_without = 0, hits_retro = 0;
+  for (int64_t d = 0; d < 20; ++d) {
+    const int64_t origin = kOrigin + d * kSecondsPerDay;
+    std::vector<int64_t> next(static_cast<size_t>(g.num_cells()), 0);
+    const auto [lo, hi] = city.burglary.TimeRange(origin, origin + kSecondsPerDay);
+    for (size_t i = lo; i < hi; ++i) {
+      ++next[static_cast<size_t>(g.PointToCell(city.burglary.x_m[i], city.burglary.y_m[i]))];
+    }
+    for (auto [model, hits] : {std::pair{with.get(), &hits_with},
+                               {without.get(), &hits_without},
+                               {retro.get(), &hits_retro}}) {
+      ASSERT_TRUE(model->Fit(city.burglary, g, origin).ok());
+      const auto ranking = grid::RankCells(model->Predict(1).value(),
+                                           grid::TieBreakFromEvents(city.burglary, g, origin));
+      for (size_t k = 0; k < 20; ++k) *hits += next[static_cast<size_t>(ranking.cells[k])];
+    }
+  }
+  SCOPED_TRACE("with " + std::to_string(hits_with) + ", without " + std::to_string(hits_without) +
+               ", retro " + std::to_string(hits_retro));
+  EXPECT_GT(hits_with, hits_without * 5 / 4);
+  EXPECT_GT(hits_with, hits_retro * 5 / 4);
+  // The dependence is recovered: a robbery feature carries the most gain.
+  const auto gains = BoostFeatureGains(*with).value();
+  ASSERT_FALSE(gains.empty());
+  EXPECT_EQ(gains[0].first.rfind("ind_robbery_", 0), 0u) << gains[0].first;
+  EXPECT_EQ(BoostFeatureGains(*retro).status().code(), ErrorCode::kInvalidInput);
+}
+
+TEST(BoostTest, Issue15IndicatorGroupsFollowTheParameterAndTheFlag) {
+  const std::vector<OffenceGroup> burglary = {OffenceGroup::kBurglaryResidential,
+                                              OffenceGroup::kBurglaryNonResidential};
+  auto groups = [&](const std::string& value, bool allow) {
+    return CreateModel("boost", {{"indicators", value}}).value()->IndicatorGroups(burglary, allow);
+  };
+  // auto: every victim-reported group but the target's, unknown and other.
+  const auto automatic = groups("auto", false).value();
+  EXPECT_EQ(std::count(automatic.begin(), automatic.end(), OffenceGroup::kRobbery), 1);
+  EXPECT_EQ(std::count(automatic.begin(), automatic.end(), OffenceGroup::kBurglaryResidential), 0);
+  EXPECT_EQ(std::count(automatic.begin(), automatic.end(), OffenceGroup::kNarcotics), 0);
+  EXPECT_EQ(std::count(automatic.begin(), automatic.end(), OffenceGroup::kOther), 0);
+  const auto allowed = groups("auto", true).value();
+  EXPECT_EQ(std::count(allowed.begin(), allowed.end(), OffenceGroup::kNarcotics), 1);
+  EXPECT_TRUE(groups("none", false).value().empty());
+  EXPECT_EQ(groups("theft,robbery", false).value(),
+            (std::vector<OffenceGroup>{OffenceGroup::kRobbery, OffenceGroup::kTheft}));
+  struct Bad {
+    std::string value, message;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {"robbery,kde", "boost: parameter indicators: unknown offence group \"kde\""},
+           {"burglary_residential", "\"burglary_residential\" is in the target selection"},
+           {"narcotics",
+            "\"narcotics\" is enforcement-driven (it measures where police look); "
+            "pass --allow-enforcement-types to use it"},
+           {"robbery,robbery", "\"robbery\" is named twice"},
+           {"", "unknown offence group \"\""}}) {
+    auto r = groups(b.value, false);
+    ASSERT_FALSE(r.ok()) << b.value;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
+    EXPECT_NE(r.status().message().find(b.message), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(BoostTest, Issue15RefitDaysReusesTheTreesAndMatchesAFreshFit) {
+  const auto g = GridFromText(R"(
+    . . . . . .
+    . . . . . .
+    . . . . . .)",
+                              150);
+  const EventSet ev = testing::RandomEvents(1500, 900, 450, kOrigin - 300 * kSecondsPerDay,
+                                            kOrigin + 30 * kSecondsPerDay, 5);
+  auto params = kFast;
+  params["refit_days"] = "7";
+  // kOrigin is day 1000; 1001 = 7 x 143 is a refit day: days 1001..1007 share trees.
+  auto sliding = CreateModel("boost", params).value();
+  std::vector<std::string> slid;
+  for (int64_t d = 0; d < 9; ++d) {
+    ASSERT_TRUE(sliding->Fit(ev, g, kOrigin + d * kSecondsPerDay).ok());
+    slid.push_back(Bytes(sliding->Predict(1).value()));
+    auto fresh = CreateModel("boost", params).value();
+    ASSERT_TRUE(fresh->Fit(ev, g, kOrigin + d * kSecondsPerDay).ok());
+    EXPECT_EQ(slid.back(), Bytes(fresh->Predict(1).value())) << "day " << d;
+    EXPECT_EQ(fresh->TrainFromS(kOrigin + d * kSecondsPerDay),
+              sliding->TrainFromS(kOrigin + d * kSecondsPerDay));
+  }
+  // Same trees within a refit period: the history read starts on the same day.
+  EXPECT_EQ(sliding->TrainFromS(kOrigin + 1 * kSecondsPerDay),
+            sliding->TrainFromS(kOrigin + 7 * kSecondsPerDay));
+  EXPECT_LT(sliding->TrainFromS(kOrigin), sliding->TrainFromS(kOrigin + 1 * kSecondsPerDay));
+  EXPECT_EQ(sliding->TrainFromS(kOrigin + 8 * kSecondsPerDay),
+            sliding->TrainFromS(kOrigin + 1 * kSecondsPerDay) + 7 * kSecondsPerDay);
 }
 
 }  // namespace

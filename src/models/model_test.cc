@@ -186,9 +186,16 @@ TEST(ModelFactsTest, SupportTrainingWindowAndOutputKindPerModel) {
       {"sepp", {{"background_bandwidth_m", "800"}}, kR2 * 3200, kR2 * 3350, 365, kCount},
       {"sepp", {{"max_trigger_m", "2000"}}, kR2 * 2000, kR2 * 2000, 365, kCount},
       {"sepp", {{"max_trigger_days", "400"}}, kR2 * 500, kR2 * 550, 365, kCount},  // not a window
-      // The 7x7 count features reach three cells; the trees read only the window.
-      {"boost", {}, 0, kR2 * 450, 730, kCount},
-      {"boost", {{"window_days", "90"}, {"objective", "pairwise"}}, 0, kR2 * 450, 90, kScore},
+      // The 7x7 count features reach three cells. The history read: back to the refit day (day
+      // 500 is 3 days after day 497, a multiple of 7), then label_days (1) + 51 weekly steps
+      // (357) + 51 mod 7 (2) to the oldest training origin, then its 365-day feature window.
+      {"boost", {}, 0, kR2 * 450, 3 + 1 + 357 + 2 + 365, kCount},
+      {"boost",
+       {{"window_days", "90"}, {"objective", "pairwise"}, {"refit_days", "1"}},
+       0,
+       kR2 * 450,
+       1 + 357 + 2 + 90,
+       kScore},
   };
   for (const auto& info : ListModels()) {
     int rows = 0;
@@ -285,9 +292,13 @@ TEST(ModelContractTest, WindowStartIsInAndTheOriginIsOut) {
   ev.Add(kOrigin - 1, 2500, 500, OffenceGroup::kTheft, "theft", "a second before the origin");
   ev.Add(kOrigin, 3500, 500, OffenceGroup::kTheft, "theft", "at the origin");
   const std::map<std::string, std::map<std::string, std::string>> params = {
-      {"naive", {{"window_days", "10"}}},          {"retro", {{"window_days", "10"}}},
-      {"prospective", {{"bandwidth_days", "10"}}}, {"sepp_grid", {{"window_days", "10"}}},
-      {"sepp", {{"window_days", "10"}}},           {"boost", {{"window_days", "10"}}},
+      {"naive", {{"window_days", "10"}}},
+      {"retro", {{"window_days", "10"}}},
+      {"prospective", {{"bandwidth_days", "10"}}},
+      {"sepp_grid", {{"window_days", "10"}}},
+      {"sepp", {{"window_days", "10"}}},
+      // boost reads its feature window before each training origin: one origin a day before.
+      {"boost", {{"window_days", "9"}, {"train_origins", "1"}, {"refit_days", "1"}}},
   };
   for (const auto& name : ModelNames()) {
     auto m = CreateModel(name, params.at(name)).value();
@@ -429,9 +440,10 @@ TEST(ModelContractTest, WarnsAboutFewEventsAndShortHistory) {
              OffenceGroup::kTheft, "theft", std::to_string(i));
   }
   for (const auto& name : ModelNames()) {
-    // boost reads 730 days by default, longer than these 400 days of history.
+    // boost reads a year of training origins and its feature window before them (736 days by
+    // default), longer than these 400 days of history; with a 28-day window, 388 days.
     const std::map<std::string, std::string> params =
-        name == "boost" ? std::map<std::string, std::string>{{"window_days", "365"}}
+        name == "boost" ? std::map<std::string, std::string>{{"window_days", "28"}}
                         : std::map<std::string, std::string>{};
     auto m = CreateModel(name, params).value();
     ASSERT_TRUE(m->Fit(many, g, kOrigin).ok());

@@ -210,7 +210,9 @@ Result<Product> Run(io::Store& store, const BacktestRequest& r, Context& ctx) {
                              *ctx.progress));
   ctx.progress->Stage("backtest: origins");
   req.progress = [&ctx](int64_t done, int64_t total) { ctx.progress->Update(done, total); };
-  auto run = eval::RunBacktest(req, study.events, study.grid);
+  // Models that read leading indicators see those before the last origin only.
+  FitContexts contexts(store, study, r.allow_enforcement_types, req.to_s);
+  auto run = eval::RunBacktest(req, study.events, study.grid, contexts.Factory());
   if (!run.ok()) return WithStoreHoldings(store, r.offence, run.status());
   eval::BacktestResult result = std::move(run).value();
 

@@ -276,6 +276,36 @@ Result<std::string> CheckTrainingData(io::Store& store, const Study& study, int6
   return w;
 }
 
+Status FitContexts::Provide(models::Model& model) {
+  if (!model.ReadsContext()) return Status::Ok();
+  PLACECAST_ASSIGN_OR_RETURN(OffenceSelection sel, ParseOffenceSelection(study_.offence));
+  auto groups = model.IndicatorGroups(sel.groups, allow_);
+  if (!groups.ok()) return groups.status();
+  auto it = made_.find(*groups);
+  if (it == made_.end()) {
+    auto context = std::make_shared<models::FitContext>();
+    context->calendar = study_.calendar;
+    for (OffenceGroup g : *groups) {
+      models::FitContext::Indicator ind;
+      ind.group = g;
+      PLACECAST_ASSIGN_OR_RETURN(
+          ind.events, store_.LoadEvents({g}, std::numeric_limits<int64_t>::min(), t_to_s_));
+      context->indicators.push_back(std::move(ind));
+    }
+    it = made_.emplace(*groups, std::move(context)).first;
+  }
+  return model.SetContext(it->second);
+}
+
+eval::ModelFactory FitContexts::Factory() {
+  return [this](std::string_view name, const std::map<std::string, std::string>& params)
+             -> Result<std::unique_ptr<models::Model>> {
+    PLACECAST_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> m, models::CreateModel(name, params));
+    PLACECAST_RETURN_IF_ERROR(Provide(*m));
+    return m;
+  };
+}
+
 Result<SelectedForecast> RunSelectedForecast(io::Store& store, const Selection& s,
                                              Progress& progress, const std::string& fitted_json,
                                              const std::string& fitted_what) {
@@ -289,6 +319,8 @@ Result<SelectedForecast> RunSelectedForecast(io::Store& store, const Selection& 
                              LoadStudy(store, s.offence, s.boundary, s.boundary_crs, s.cell_size_m,
                                        std::numeric_limits<int64_t>::min(), out.origin_s,
                                        s.allow_enforcement_types, progress));
+  FitContexts contexts(store, out.study, s.allow_enforcement_types, out.origin_s);
+  PLACECAST_RETURN_IF_ERROR(contexts.Provide(*out.model));
   out.train_from_s = out.model->TrainFromS(out.origin_s);
   PLACECAST_ASSIGN_OR_RETURN(std::string stale,
                              CheckTrainingData(store, out.study, out.train_from_s, out.origin_s,

@@ -15,6 +15,8 @@
 
 #include "placecast/common/calendar.h"
 #include "placecast/common/event_set.h"
+#include "placecast/common/offence.h"
+#include "placecast/eval/backtest.h"
 #include "placecast/grid/geometry.h"
 #include "placecast/grid/grid.h"
 #include "placecast/grid/ranking.h"
@@ -134,6 +136,33 @@ Status WithStoreHoldings(io::Store& store, const std::string& offence, const Sta
 Result<std::string> CheckTrainingData(io::Store& store, const Study& study, int64_t train_from_s,
                                       int64_t origin_s, double horizon_days, bool strict,
                                       Progress& progress);
+
+// ---- model contexts (issue 15) ---------------------------------------------------------------
+
+// Gives the models that read a models::FitContext (Model::ReadsContext) theirs: the study's local
+// days and, from the store, the events before `t_to_s` of the leading-indicator groups each asks
+// for (Model::IndicatorGroups, given the study's offence selection and
+// `allow_enforcement_types`). Contexts are shared between instances that ask for the same groups,
+// so a backtest's threads load each group once. `store` and `study` must outlive it.
+class FitContexts {
+ public:
+  FitContexts(io::Store& store, const Study& study, bool allow_enforcement_types, int64_t t_to_s)
+      : store_(store), study_(study), allow_(allow_enforcement_types), t_to_s_(t_to_s) {}
+
+  // No-op for a model that reads no context. Errors: IndicatorGroups's (wrapped with the model's
+  // name), the store's.
+  Status Provide(models::Model& model);
+
+  // models::CreateModel followed by Provide, for eval::RunBacktest.
+  eval::ModelFactory Factory();
+
+ private:
+  io::Store& store_;
+  const Study& study_;
+  bool allow_;
+  int64_t t_to_s_;
+  std::map<std::vector<OffenceGroup>, std::shared_ptr<const models::FitContext>> made_;
+};
 
 // A forecast made from a selection: the study (events before the origin), the fitted model and
 // its surface (expected events or scores per active cell over the horizon), with the warnings

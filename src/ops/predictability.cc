@@ -350,7 +350,8 @@ Result<Product> Run(io::Store& store, const PredictabilityRequest& r, Context& c
     req.bootstrap_reps = static_cast<int>(r.bootstrap);
     req.seed = static_cast<uint64_t>(r.seed);
     PLACECAST_RETURN_IF_ERROR(req.Validate());
-    auto run = eval::RunBacktest(req, study->events, study->grid);
+    FitContexts contexts(store, *study, r.allow_enforcement_types, req.to_s);
+    auto run = eval::RunBacktest(req, study->events, study->grid, contexts.Factory());
     if (!run.ok() && run.status().code() == ErrorCode::kData) {
       // A training window without events (models::NoTrainingEvents): this group cannot be scored.
       skipped.push_back(name + " (" + run.status().message() + ")");

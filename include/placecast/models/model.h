@@ -15,11 +15,27 @@
 
 #include "placecast/common/calendar.h"
 #include "placecast/common/event_set.h"
+#include "placecast/common/offence.h"
 #include "placecast/grid/grid.h"
 #include "placecast/params.h"
 #include "placecast/status.h"
 
 namespace placecast::models {
+
+// What a model may read besides the target events (issue 15): the study's local days and the
+// events of other offence groups, leading indicators of the target. The operations fill it for a
+// model whose ReadsContext() is true, with the groups its IndicatorGroups() names, and hand it
+// over through SetContext() before the first Fit(). Every EventSet is time-sorted, in the grid's
+// CRS, and holds only events before the latest origin of the run; Fit() still reads only those
+// before its own origin. Immutable once built; shared between a run's model instances.
+struct FitContext {
+  Calendar calendar;  // the study's local days (UTC when left default)
+  struct Indicator {
+    OffenceGroup group = OffenceGroup::kUnknown;
+    EventSet events;
+  };
+  std::vector<Indicator> indicators;  // in OffenceGroup order, one per group asked
+};
 
 class Model {
  public:
@@ -85,6 +101,25 @@ class Model {
   };
   // kRelativeScore by default, the weaker claim.
   virtual OutputKind output_kind() const { return OutputKind::kRelativeScore; }
+
+  // ---- context (issue 15) ----
+
+  // True for a model that reads a FitContext (boost); false, the default, for the models that
+  // learn from the target events alone and never get one.
+  virtual bool ReadsContext() const { return false; }
+
+  // The offence groups whose events the model reads as leading indicators when its target is
+  // `target` (the groups of the --offence selection): none by default. kInvalidInput for a
+  // group the parameters name that is in the target, or enforcement-driven without
+  // `allow_enforcement_types` (naming the flag).
+  virtual Result<std::vector<OffenceGroup>> IndicatorGroups(
+      const std::vector<OffenceGroup>& /*target*/, bool /*allow_enforcement_types*/) const {
+    return std::vector<OffenceGroup>{};
+  }
+
+  // Hands the model its context, kept until the next call. The default ignores it. kInvalidInput
+  // when an indicator group the model needs is missing.
+  virtual Status SetContext(std::shared_ptr<const FitContext> /*context*/) { return Status::Ok(); }
 };
 
 // "expected_count" or "relative_score", as written in run metadata ("value_kind").
