@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The rolling-origin backtest driver: request validation, parameter resolution, the per-origin
 // loop over contiguous chunks of origins (one thread and one instance of each model per chunk, each
-// walking its chunk in time order so models can slide their windows), and the summary statistics.
-// Every per-origin number is computed from that origin alone and every sum runs in origin order,
-// so the result does not depend on the number of threads.
+// walking its chunk in time order so models can slide their windows), and the summary statistics
+// and calibration. Every per-origin number is computed from that origin alone and every sum runs in
+// origin order, so the result does not depend on the number of threads.
 #include "placecast/eval/backtest.h"
 
 #include <algorithm>
@@ -131,6 +131,7 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
   // Resolve each model's parameters once, adding window_days = train_days where the model has a
   // window and the caller did not set it.
   std::vector<std::map<std::string, std::string>> given(num_models);
+  std::vector<models::Model::OutputKind> kinds(num_models);
   BacktestResult out;
   out.models.resize(num_models);
   for (size_t m = 0; m < num_models; ++m) {
@@ -150,6 +151,7 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
     }
     out.models[m].name = name;
     out.models[m].params = (*created)->params();
+    kinds[m] = (*created)->output_kind();
   }
 
   out.from_s = req.from_s;
@@ -190,8 +192,9 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
   const std::vector<grid::CellId> cells = EventCells(events, grid);
   out.events_per_origin.assign(num_origins, 0);
   // Per model: [origin × num_cov + c] for the request's coverages, [origin × curve + j] for the
-  // curve, and the (expected) hits for pooling.
+  // curve, and the (expected) hits for pooling; [origin × kCalibrationGroups + d] for calibration.
   std::vector<std::vector<double>> hits(num_models), curve_hr(num_models);
+  std::vector<std::vector<DecileSums>> deciles(num_models);
   for (size_t m = 0; m < num_models; ++m) {
     ModelBacktest& mb = out.models[m];
     mb.hit_rate.assign(num_origins * num_cov, kNaN);
@@ -199,6 +202,7 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
     mb.pei.assign(num_origins * num_cov, kNaN);
     hits[m].assign(num_origins * num_cov, 0);
     curve_hr[m].assign(num_origins * curve.size(), kNaN);
+    deciles[m].assign(num_origins * kCalibrationGroups, DecileSums{});
   }
 
   std::vector<std::optional<Failure>> failures(num_threads);
@@ -246,6 +250,11 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
             warnings[t].push_back({o, m, std::move(w)});
           }
         }
+        // Calibration at every origin: a day without events is part of what a forecast predicts.
+        // Without events the tie keys cannot move a decile's sums (tied cells have equal risk).
+        auto cal = CalibrationDeciles(*surface, counts, ties);
+        if (!cal.ok()) return fail(cal.status());
+        std::copy(cal->begin(), cal->end(), deciles[m].begin() + o * kCalibrationGroups);
         if (n_events == 0) continue;
         auto scores = ScoreCoverages(*surface, counts, all_cov, ties);
         if (!scores.ok()) return fail(scores.status());
@@ -397,6 +406,16 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
       for (size_t o : with) s += curve_hr[m][o * curve.size() + j];
       mb.curve_hit_rate.push_back(s / static_cast<double>(with.size()));
     }
+    std::vector<DecileSums> total(kCalibrationGroups);
+    for (size_t o = 0; o < num_origins; ++o) {
+      for (size_t d = 0; d < kCalibrationGroups; ++d) {
+        const DecileSums& s = deciles[m][o * kCalibrationGroups + d];
+        total[d].cells += s.cells;
+        total[d].predicted += s.predicted;
+        total[d].observed += s.observed;
+      }
+    }
+    mb.calibration = SummariseCalibration(total, kinds[m]);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The backtest's output formats: summary.json (nlohmann::ordered_json, fixed key order, numbers
-// rounded to 9 significant digits), per_origin.csv and hit_rate_curves.csv. Pure functions of a
-// BacktestResult; thread-safe.
+// rounded to 9 significant digits), per_origin.csv, hit_rate_curves.csv and calibration.csv. Pure
+// functions of a BacktestResult; thread-safe.
 #include <fmt/format.h>
 
 #include <charconv>
@@ -54,6 +54,26 @@ Json Diffs(const std::vector<PairedDiff>& v, const std::vector<double>& cov) {
   return j;
 }
 
+Json CalibrationJson(const Calibration& c) {
+  Json j;
+  j["value_kind"] = std::string(models::OutputKindName(c.value_kind));
+  j["predicted"] = Num(c.predicted);
+  j["observed"] = Num(c.observed);
+  j["observed_over_predicted"] = Num(c.observed_over_predicted);
+  j["calibration_error"] = Num(c.calibration_error);
+  Json rows = Json::array();
+  for (const CalibrationDecile& d : c.deciles) {
+    rows.push_back({{"decile", d.decile},
+                    {"cells", d.cells},
+                    {"predicted", Num(d.predicted)},
+                    {"observed", Num(d.observed)},
+                    {"predicted_share", Num(d.predicted_share)},
+                    {"observed_share", Num(d.observed_share)}});
+  }
+  j["deciles"] = rows;
+  return j;
+}
+
 }  // namespace
 
 std::string BacktestSummaryJson(const BacktestResult& r) {
@@ -80,6 +100,10 @@ std::string BacktestSummaryJson(const BacktestResult& r) {
   j["bootstrap"] = {
       {"reps", r.bootstrap_reps}, {"seed", r.seed}, {"method", "percentile, resampling origins"}};
   j["reference"] = r.reference;
+  j["calibration"] =
+      "every origin; cells ranked by forecast with the tie rule, 10 groups of equal numbers of "
+      "cells (decile 1 riskiest), events of blocks still tied shared by position; expected_count: "
+      "observed vs predicted counts, relative_score: shares of the totals";
   Json models = Json::object();
   for (const ModelBacktest& m : r.models) {
     Json mj;
@@ -101,6 +125,7 @@ std::string BacktestSummaryJson(const BacktestResult& r) {
           {"pai", Diffs(m.pai_vs_reference, r.coverages_pct)},
       };
     }
+    mj["calibration"] = CalibrationJson(m.calibration);
     models[m.name] = mj;
   }
   j["models"] = models;
@@ -136,6 +161,18 @@ std::string HitRateCurvesCsv(const BacktestResult& r) {
   for (const ModelBacktest& m : r.models) {
     for (size_t j = 0; j < curve.size() && j < m.curve_hit_rate.size(); ++j) {
       out += m.name + ',' + Key(curve[j]) + ',' + Text(m.curve_hit_rate[j]) + '\n';
+    }
+  }
+  return out;
+}
+
+std::string CalibrationCsv(const BacktestResult& r) {
+  std::string out = "model,decile,cells,predicted,observed,predicted_share,observed_share\n";
+  for (const ModelBacktest& m : r.models) {
+    for (const CalibrationDecile& d : m.calibration.deciles) {
+      out += m.name + ',' + std::to_string(d.decile) + ',' + std::to_string(d.cells) + ',' +
+             Text(d.predicted) + ',' + Text(d.observed) + ',' + Text(d.predicted_share) + ',' +
+             Text(d.observed_share) + '\n';
     }
   }
   return out;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests of the backtest driver with test-only models (an oracle that reads the future, a flat
-// surface, a sliding-window count, one that fails on a given day): request validation, PEI = 1
-// for the oracle, thread-count independence, bootstrap determinism, error context, window_days
-// from train_days, zero-event origins, and the output formats' contract keys.
+// surface, a sliding-window count, one that fails on a given day, fixed rate surfaces): request
+// validation, PEI = 1 for the oracle, thread-count independence, bootstrap determinism, error
+// context, window_days from train_days, zero-event origins, the output formats' contract keys, and
+// calibration by decile (sums by hand; a simulated Poisson process recovered, and its doubling
+// detected).
 #include "placecast/eval/backtest.h"
 
 #include <gtest/gtest.h>
@@ -339,6 +341,7 @@ TEST(BacktestTest, ResultDoesNotDependOnThreadCount) {
     EXPECT_EQ(BacktestSummaryJson(*many), BacktestSummaryJson(*one)) << threads;
     EXPECT_EQ(BacktestPerOriginCsv(*many), BacktestPerOriginCsv(*one)) << threads;
     EXPECT_EQ(HitRateCurvesCsv(*many), HitRateCurvesCsv(*one)) << threads;
+    EXPECT_EQ(CalibrationCsv(*many), CalibrationCsv(*one)) << threads;
     EXPECT_EQ(many->models[2].warnings, one->models[2].warnings) << threads;
   }
 }
@@ -567,6 +570,200 @@ TEST(BacktestTest, CsvLayouts) {
   EXPECT_EQ(lines[199].rfind("oracle,0.5,", 0), 0u);
   EXPECT_EQ(lines.back(), "flat,100,1");
   EXPECT_NE(curves.find("\nflat,50,"), std::string::npos);
+}
+
+// Predicts rate[c] × scale × horizon_days for cell c, as expected counts or as relative scores.
+class RateModel final : public Model {
+ public:
+  RateModel(std::string name, std::vector<double> rate, double scale, OutputKind kind)
+      : name_(std::move(name)), rate_(std::move(rate)), scale_(scale), kind_(kind) {}
+  std::string_view name() const override { return name_; }
+  const ParamValues& params() const override { return p_; }
+  Status Fit(const EventSet&, const grid::Grid&, int64_t) override { return Status::Ok(); }
+  Result<grid::Surface> Predict(double horizon_days) const override {
+    grid::Surface s;
+    for (double r : rate_) s.value.push_back(r * scale_ * horizon_days);
+    return s;
+  }
+  std::vector<std::string> Warnings() const override { return {}; }
+  OutputKind output_kind() const override { return kind_; }
+
+ private:
+  std::string name_;
+  std::vector<double> rate_;
+  double scale_;
+  OutputKind kind_;
+  ParamValues p_;
+};
+
+// "count" (expected counts), "double" (the same doubled) and "score" (relative scores, 7 times
+// the rate) over `rate`.
+ModelFactory RateFactory(std::vector<double> rate) {
+  return [rate](std::string_view name,
+                const std::map<std::string, std::string>&) -> Result<std::unique_ptr<Model>> {
+    using K = Model::OutputKind;
+    if (name == "count")
+      return std::unique_ptr<Model>(new RateModel("count", rate, 1, K::kExpectedCount));
+    if (name == "double") {
+      return std::unique_ptr<Model>(new RateModel("double", rate, 2, K::kExpectedCount));
+    }
+    if (name == "score")
+      return std::unique_ptr<Model>(new RateModel("score", rate, 7, K::kRelativeScore));
+    return Status::InvalidInput("unknown model \"" + std::string(name) + "\"");
+  };
+}
+
+// 20 cells (5 × 4), risk c + 1 per day for cell c, so decile 1 is cells 19 and 18 and decile 10
+// cells 1 and 0. Three origins, the middle one without events; every sum by hand.
+TEST(BacktestTest, Issue15CalibrationDecileSumsByHand) {
+  const grid::Grid g = *grid::Grid::Create(0, 0, 100, 5, 4, {}, "EPSG:32618");
+  ASSERT_EQ(g.num_cells(), 20);
+  std::vector<double> rate;
+  for (int c = 0; c < 20; ++c) rate.push_back(c + 1);
+  EventSet ev;
+  int id = 0;
+  auto add = [&](int64_t t, grid::CellId c) {
+    ev.Add(t, g.CellCenterX(c), g.CellCenterY(c), OffenceGroup::kTheft, "theft",
+           std::to_string(id++));
+  };
+  add(kJan1 - 10 * kDay, 0);  // training history
+  add(kJan1 + 3600, 19);
+  add(kJan1 + 7200, 19);
+  add(kJan1 + 9000, 0);
+  add(kJan1 + 2 * kDay + 100, 10);  // 2024-01-02 has no event
+  add(kJan1 + 2 * kDay + 200, 11);
+  ev.SortByTime();
+  BacktestRequest req;
+  req.models = {"count", "score"};
+  req.from_s = kJan1;
+  req.to_s = kJan1 + 2 * kDay;
+  req.bootstrap_reps = 0;
+  req.threads = 2;
+  auto r = RunBacktest(req, ev, g, RateFactory(rate));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->events, 5);
+  ASSERT_EQ(r->origins_with_events, 2);
+
+  const Calibration& c = r->models[0].calibration;
+  EXPECT_EQ(c.value_kind, Model::OutputKind::kExpectedCount);
+  ASSERT_EQ(c.deciles.size(), 10u);
+  const double observed[10] = {2, 0, 0, 0, 2, 0, 0, 0, 0, 1};
+  for (size_t d = 0; d < 10; ++d) {
+    SCOPED_TRACE(d);
+    EXPECT_EQ(c.deciles[d].decile, static_cast<int>(d) + 1);
+    EXPECT_EQ(c.deciles[d].cells, 6);  // 2 cells × 3 origins, the empty one included
+    const double top = 20 - 2.0 * static_cast<double>(d);
+    EXPECT_EQ(c.deciles[d].predicted, 3 * (top + top - 1));
+    EXPECT_EQ(c.deciles[d].observed, observed[d]);
+    EXPECT_DOUBLE_EQ(c.deciles[d].observed_share, observed[d] / 5);
+    EXPECT_DOUBLE_EQ(c.deciles[d].predicted_share, 3 * (top + top - 1) / 630);
+  }
+  EXPECT_EQ(c.predicted, 630);  // 3 × (1 + … + 20)
+  EXPECT_EQ(c.observed, 5);
+  EXPECT_DOUBLE_EQ(c.observed_over_predicted, 5.0 / 630);
+  EXPECT_DOUBLE_EQ(c.calibration_error, 625.0 / 5);  // every decile predicted more than it saw
+
+  // The relative score has the same deciles, compared as shares only.
+  const Calibration& s = r->models[1].calibration;
+  EXPECT_EQ(s.value_kind, Model::OutputKind::kRelativeScore);
+  EXPECT_EQ(s.deciles[0].predicted, 7 * 117);
+  EXPECT_DOUBLE_EQ(s.deciles[0].predicted_share, c.deciles[0].predicted_share);
+  EXPECT_TRUE(std::isnan(s.observed_over_predicted));
+  double share_error = 0;
+  for (const auto& d : c.deciles) share_error += std::abs(d.observed_share - d.predicted_share);
+  EXPECT_DOUBLE_EQ(s.calibration_error, share_error);
+
+  // The outputs.
+  const std::string csv = CalibrationCsv(*r);
+  EXPECT_EQ(csv.rfind("model,decile,cells,predicted,observed,predicted_share,observed_share\n"
+                      "count,1,6,117,2,0.185714286,0.4\ncount,2,6,105,0,0.166666667,0\n",
+                      0),
+            0u)
+      << csv;
+  EXPECT_NE(csv.find("\ncount,10,6,9,1,0.0142857143,0.2\nscore,1,6,819,2,0.185714286,0.4\n"),
+            std::string::npos)
+      << csv;
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 21);
+  const auto j = nlohmann::json::parse(BacktestSummaryJson(*r));
+  const auto& cj = j["models"]["count"]["calibration"];
+  EXPECT_EQ(cj["value_kind"], "expected_count");
+  EXPECT_EQ(cj["predicted"], 630);
+  EXPECT_EQ(cj["observed"], 5);
+  EXPECT_NEAR(cj["observed_over_predicted"].get<double>(), 5.0 / 630, 1e-11);  // 9 digits
+  EXPECT_EQ(cj["calibration_error"], 125);
+  ASSERT_EQ(cj["deciles"].size(), 10u);
+  EXPECT_EQ(cj["deciles"][4].dump(),
+            R"({"cells":6,"decile":5,"observed":2.0,"observed_share":0.4,"predicted":69.0,)"
+            R"("predicted_share":0.10952381})");
+  EXPECT_EQ(j["models"]["score"]["calibration"]["value_kind"], "relative_score");
+  EXPECT_TRUE(j["models"]["score"]["calibration"]["observed_over_predicted"].is_null());
+  // Calibration comes last in each model, after every key older readers know.
+  const std::string text = BacktestSummaryJson(*r);
+  EXPECT_LT(text.find("\"pooled_hit_rate\""), text.find("\"calibration\": {"));
+  EXPECT_LT(text.find("\"reference\": \"count\""), text.find("\"models\""));
+}
+
+// Draws a Poisson count with mean `mean` (Knuth's product of uniforms; means below ~30).
+int64_t Poisson(std::mt19937_64& rng, double mean) {
+  const double limit = std::exp(-mean);
+  int64_t k = 0;
+  for (double p = 1;; ++k) {
+    p *= static_cast<double>(rng() >> 11) * 0x1.0p-53;
+    if (p <= limit) return k;
+  }
+}
+
+// Events drawn day by day from a known rate surface over 100 cells (0.1 to 1.09 events a day per
+// cell, 301 days): a model predicting that surface is calibrated in every decile, one predicting
+// twice it sees half of what it predicts, and a relative score of the surface matches the shares.
+TEST(BacktestTest, Issue15CalibrationRecoversASimulatedPoissonProcess) {
+  const grid::Grid g = TestGrid();
+  std::vector<double> rate(100);
+  for (int c = 0; c < 100; ++c) rate[c] = 0.1 + 0.01 * ((c * 37) % 100);  // a shuffled ramp
+  std::mt19937_64 rng(15);
+  EventSet ev;
+  int id = 0;
+  const int64_t from = kJan1, to = kJan1 + 299 * kDay;
+  for (int64_t day = from - kDay; day <= to; day += kDay) {
+    for (grid::CellId c = 0; c < 100; ++c) {
+      const int64_t n = Poisson(rng, rate[c]);
+      for (int64_t i = 0; i < n; ++i) {
+        ev.Add(day + static_cast<int64_t>(rng() % kDay), g.CellCenterX(c), g.CellCenterY(c),
+               OffenceGroup::kTheft, "theft", std::to_string(id++));
+      }
+    }
+  }
+  ev.SortByTime();
+  BacktestRequest req;
+  req.models = {"count", "double", "score"};
+  req.from_s = from;
+  req.to_s = to;
+  req.bootstrap_reps = 0;
+  req.threads = 2;
+  auto r = RunBacktest(req, ev, g, RateFactory(rate));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const Calibration& count = r->models[0].calibration;
+  const Calibration& twice = r->models[1].calibration;
+  const Calibration& score = r->models[2].calibration;
+  EXPECT_EQ(count.observed, static_cast<double>(r->events));
+  // The smallest decile expects 300 × (1.0 + 0.45) = 435 events: a relative standard deviation of
+  // 4.8 %, so ±15 % is more than three of them; decile 1 expects 3135 (1.8 %).
+  for (size_t d = 0; d < 10; ++d) {
+    SCOPED_TRACE(d);
+    EXPECT_EQ(count.deciles[d].cells, 3000);
+    EXPECT_NEAR(count.deciles[d].observed / count.deciles[d].predicted, 1, 0.15);
+    EXPECT_NEAR(twice.deciles[d].observed / twice.deciles[d].predicted, 0.5, 0.075);
+    EXPECT_NEAR(score.deciles[d].observed_share / score.deciles[d].predicted_share, 1, 0.15);
+  }
+  EXPECT_NEAR(count.deciles[0].predicted, 300 * 10.45, 1e-6);
+  EXPECT_NEAR(count.deciles[9].predicted, 300 * 1.45, 1e-6);
+  // 17,850 events expected in all (0.75 %).
+  EXPECT_NEAR(count.observed_over_predicted, 1, 0.03);
+  EXPECT_NEAR(twice.observed_over_predicted, 0.5, 0.015);
+  EXPECT_LT(count.calibration_error, 0.05);
+  EXPECT_NEAR(twice.calibration_error, 1, 0.06);  // Σ |O − 2O| / Σ O
+  EXPECT_LT(score.calibration_error, 0.05);
+  EXPECT_TRUE(std::isnan(score.observed_over_predicted));
 }
 
 }  // namespace

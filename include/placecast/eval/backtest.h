@@ -2,7 +2,8 @@
 // Rolling-origin backtest: for every day from `from` to `to`, fit each model on the events before
 // that origin, forecast the horizon, and score the forecast with hit rate, PAI and PEI
 // (eval/metrics.h); then summarise over origins with bootstrap intervals and a paired comparison
-// against a reference model. See docs/evaluation.md.
+// against a reference model, and each model's calibration by decile of predicted risk
+// (eval/calibration.h). See docs/evaluation.md.
 // RunBacktest() may use several threads internally; its result does not depend on how many. The
 // request and result types are plain values: safe to read from several threads, not to modify.
 #pragma once
@@ -17,6 +18,7 @@
 
 #include "placecast/common/calendar.h"
 #include "placecast/common/event_set.h"
+#include "placecast/eval/calibration.h"
 #include "placecast/eval/metrics.h"
 #include "placecast/grid/grid.h"
 #include "placecast/models/model.h"
@@ -100,6 +102,10 @@ struct ModelBacktest {
   std::vector<PairedDiff> hit_rate_vs_reference, pai_vs_reference;
   // Mean hit rate over origins with events at each of CurveCoveragesPct().
   std::vector<double> curve_hit_rate;
+  // Calibration by decile of predicted risk, summed over every origin (those without events
+  // too: leaving them out would inflate what was observed), its value_kind the model's
+  // output_kind().
+  Calibration calibration;
 };
 
 struct BacktestResult {
@@ -146,5 +152,10 @@ std::string BacktestPerOriginCsv(const BacktestResult& result);
 // hit_rate_curves.csv: header "model,coverage_pct,hit_rate"; for each model in request order, one
 // row per coverage of CurveCoveragesPct() with the mean hit rate over origins with events.
 std::string HitRateCurvesCsv(const BacktestResult& result);
+// calibration.csv: header "model,decile,cells,predicted,observed,predicted_share,observed_share";
+// for each model in request order, one row per decile (1 = the riskiest tenth of the cells), cells
+// counted over origins (cell-origins), numbers to 9 significant digits, a share empty when its
+// total is 0.
+std::string CalibrationCsv(const BacktestResult& result);
 
 }  // namespace placecast::eval
