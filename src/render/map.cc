@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // PNG renderers drawn with Cairo image surfaces: the forecast map (RenderForecastPng, with its
-// overlay), the backtest hit-rate curves (RenderHitRateCurvesPng), line and bar charts. Each call
+// overlay), the backtest hit-rate curves (RenderHitRateCurvesPng) and reliability plot
+// (RenderReliabilityPng), line and bar charts. Each call
 // owns its own surface and context, encodes the PNG in memory (no timestamps: same input, same
 // bytes) and writes it atomically. Thread-safe.
 #include "placecast/render/map.h"
@@ -91,6 +92,31 @@ CurveLayout ComputeCurveLayout() {
   l.left_px[1] = l.left_px[0] + l.plot_width_px + 90;
   l.top_px = 96;
   l.plot_height_px = l.height_px - l.top_px - 86;
+  return l;
+}
+
+ReliabilityLayout ComputeReliabilityLayout(const std::vector<double>& counts,
+                                           const std::vector<double>& shares) {
+  ReliabilityLayout l;
+  l.top_px = 96;
+  l.plot_px = 400;
+  l.left_px[0] = 90;
+  l.left_px[1] = l.left_px[0] + l.plot_px + 95;
+  const std::vector<double>* values[2] = {&counts, &shares};
+  for (int panel = 0; panel < 2; ++panel) {
+    double lo = std::numeric_limits<double>::infinity(), hi = 0;
+    for (double v : *values[panel]) {
+      if (std::isfinite(v) && v > 0) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+    }
+    if (hi == 0) continue;  // the default decades
+    const int top = static_cast<int>(std::ceil(std::log10(hi)));
+    const int bottom = static_cast<int>(std::floor(std::log10(lo)));
+    l.hi_exp[panel] = top;
+    l.lo_exp[panel] = std::clamp(bottom, top - 6, top - 1);
+  }
   return l;
 }
 
@@ -592,7 +618,7 @@ Status ValidateSeries(const std::vector<CurveSeries>& series) {
 }  // namespace
 
 Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSeries>& series,
-                              const std::string& title) {
+                              const std::string& title, std::string* png_out) {
   PLACECAST_RETURN_IF_ERROR(ValidateSeries(series));
   const auto l = internal::ComputeCurveLayout();
   Canvas canvas(l.width_px, l.height_px);
@@ -687,7 +713,180 @@ Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSe
   DrawSeriesLegend(cr, lx, l.top_px + 4, lw, names, "chance (hit rate = coverage)");
 
   PLACECAST_RETURN_IF_ERROR(canvas.Check(path));
-  return WritePng(canvas.surface(), path);
+  return WritePng(canvas.surface(), path, png_out);
+}
+
+namespace {
+
+Status ValidateReliability(const std::string& path, const std::vector<ReliabilitySeries>& series) {
+  if (series.empty()) return Status::InvalidInput(path + ": reliability plot: no series to plot");
+  for (const ReliabilitySeries& s : series) {
+    const std::string who = path + ": reliability plot: series \"" + s.name + "\"";
+    auto check = [&](const std::vector<double>& a, const std::vector<double>& b,
+                     const char* what) -> Status {
+      if (a.size() != b.size()) {
+        return Status::InvalidInput(who + ": " + what + ": " + std::to_string(a.size()) +
+                                    " predicted but " + std::to_string(b.size()) + " observed");
+      }
+      for (const std::vector<double>* v : {&a, &b}) {
+        for (size_t i = 0; i < v->size(); ++i) {
+          const double x = (*v)[i];
+          if (std::isinf(x) || x < 0) {
+            return Status::InvalidInput(who + ": decile " + std::to_string(i + 1) + ": " + what +
+                                        ": expected a value >= 0 (got " + Format("%g", x) + ")");
+          }
+        }
+      }
+      return Status::Ok();
+    };
+    if (s.predicted_share.empty()) return Status::InvalidInput(who + ": no decile");
+    PLACECAST_RETURN_IF_ERROR(check(s.predicted_share, s.observed_share, "shares"));
+    PLACECAST_RETURN_IF_ERROR(check(s.predicted_per_cell, s.observed_per_cell, "counts"));
+    if (!s.predicted_per_cell.empty() && s.predicted_per_cell.size() != s.predicted_share.size()) {
+      return Status::InvalidInput(who + ": " + std::to_string(s.predicted_per_cell.size()) +
+                                  " deciles of counts but " +
+                                  std::to_string(s.predicted_share.size()) + " of shares");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RenderReliabilityPng(const std::string& path, const std::string& title,
+                            const std::string& count_unit,
+                            const std::vector<ReliabilitySeries>& series, std::string* png_out) {
+  PLACECAST_RETURN_IF_ERROR(ValidateReliability(path, series));
+  std::vector<double> count_values, share_values;
+  bool any_counts = false;
+  for (const ReliabilitySeries& s : series) {
+    any_counts |= !s.predicted_per_cell.empty();
+    for (const auto* v : {&s.predicted_per_cell, &s.observed_per_cell}) {
+      count_values.insert(count_values.end(), v->begin(), v->end());
+    }
+    for (const auto* v : {&s.predicted_share, &s.observed_share}) {
+      share_values.insert(share_values.end(), v->begin(), v->end());
+    }
+  }
+  const auto l = internal::ComputeReliabilityLayout(count_values, share_values);
+  Canvas canvas(l.width_px, l.height_px);
+  cairo_t* cr = canvas.cr();
+  Text(cr, 20, 38, title, 22, 0x111111, true, Align::kLeft, l.width_px - 40);
+  const double bottom = l.top_px + l.plot_px;
+  const std::string panel_titles[2] = {"Expected counts (log scales)",
+                                       "Shares of the total (log scales)"};
+  const std::string x_labels[2] = {"predicted " + count_unit, "predicted share of the total"};
+  const std::string y_labels[2] = {"observed " + count_unit, "observed share of the events"};
+  for (int panel = 0; panel < 2; ++panel) {
+    const double left = l.left_px[panel], right = left + l.plot_px;
+    Text(cr, left, l.top_px - 14, panel_titles[panel], 14, 0x222222, true);
+    cairo_set_line_width(cr, 1);
+    for (int e = l.lo_exp[panel]; e <= l.hi_exp[panel]; ++e) {
+      const double v = std::pow(10.0, e);
+      const double px = std::round(l.XToPx(panel, v)) + 0.5;
+      const double py = std::round(l.YToPx(panel, v)) + 0.5;
+      SetColour(cr, 0xe3e3e3);
+      cairo_move_to(cr, px, l.top_px);
+      cairo_line_to(cr, px, bottom);
+      cairo_move_to(cr, left, py);
+      cairo_line_to(cr, right, py);
+      cairo_stroke(cr);
+      Text(cr, px, bottom + 18, Format("%g", v), 12, 0x333333, false, Align::kCentre);
+      Text(cr, left - 8, py + 4, Format("%g", v), 12, 0x333333, false, Align::kRight);
+    }
+    SetColour(cr, 0x444444);
+    cairo_rectangle(cr, left + 0.5, l.top_px + 0.5, l.plot_px, l.plot_px);
+    cairo_stroke(cr);
+    Text(cr, left + l.plot_px / 2, bottom + 42, x_labels[panel], 13, 0x222222, false,
+         Align::kCentre, l.plot_px + 60);
+    cairo_save(cr);
+    cairo_translate(cr, left - 56, l.top_px + l.plot_px / 2);
+    cairo_rotate(cr, -std::numbers::pi / 2);
+    Text(cr, 0, 0, y_labels[panel], 13, 0x222222, false, Align::kCentre, l.plot_px);
+    cairo_restore(cr);
+    if (panel == 0 && !any_counts) {
+      Text(cr, left + l.plot_px / 2, l.top_px + l.plot_px / 2 - 10,
+           "No model here predicts expected counts:", 13, 0x666666, false, Align::kCentre);
+      Text(cr, left + l.plot_px / 2, l.top_px + l.plot_px / 2 + 10, "see the shares on the right.",
+           13, 0x666666, false, Align::kCentre);
+      continue;
+    }
+
+    // The diagonal: a calibrated forecast sees what it predicts.
+    cairo_save(cr);
+    cairo_rectangle(cr, left, l.top_px, l.plot_px + 1, l.plot_px + 1);
+    cairo_clip(cr);
+    const double dash[] = {6, 4};
+    cairo_set_dash(cr, dash, 2, 0);
+    SetColour(cr, 0x888888);
+    cairo_set_line_width(cr, 1.4);
+    cairo_move_to(cr, left, bottom);
+    cairo_line_to(cr, right, l.top_px);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, nullptr, 0, 0);
+    cairo_restore(cr);
+
+    for (size_t si = 0; si < series.size(); ++si) {
+      const ReliabilitySeries& s = series[si];
+      const std::vector<double>& xs = panel == 0 ? s.predicted_per_cell : s.predicted_share;
+      const std::vector<double>& ys = panel == 0 ? s.observed_per_cell : s.observed_share;
+      const uint32_t colour = kSeriesColours[si % 8];
+      // The line through the deciles in order (a NaN point breaks it), then the markers.
+      bool open = false;
+      for (size_t d = 0; d < xs.size(); ++d) {
+        if (std::isnan(xs[d]) || std::isnan(ys[d])) {
+          open = false;
+          continue;
+        }
+        const double px = l.XToPx(panel, xs[d]), py = l.YToPx(panel, ys[d]);
+        if (open) {
+          cairo_line_to(cr, px, py);
+        } else {
+          cairo_move_to(cr, px, py);
+          open = true;
+        }
+      }
+      if (si >= 8) {
+        const double d[] = {10.0 + 2.0 * static_cast<double>(si / 8), 4};
+        cairo_set_dash(cr, d, 2, 0);
+      }
+      SetColour(cr, colour);
+      cairo_set_line_width(cr, 2);
+      cairo_stroke(cr);
+      cairo_set_dash(cr, nullptr, 0, 0);
+      for (size_t d = 0; d < xs.size(); ++d) {
+        if (std::isnan(xs[d]) || std::isnan(ys[d])) continue;
+        const double px = l.XToPx(panel, xs[d]), py = l.YToPx(panel, ys[d]);
+        const double floor = std::pow(10.0, l.lo_exp[panel]);
+        const bool on_edge = !(xs[d] > floor) || !(ys[d] > floor);
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, px, py, 4, 0, 2 * std::numbers::pi);
+        SetColour(cr, on_edge ? 0xffffff : colour);
+        cairo_fill_preserve(cr);
+        SetColour(cr, colour);
+        cairo_set_line_width(cr, 1.6);
+        cairo_stroke(cr);
+        if (d == 0) {
+          cairo_arc(cr, px, py, 7.5, 0, 2 * std::numbers::pi);
+          cairo_set_line_width(cr, 1.4);
+          cairo_stroke(cr);
+        }
+      }
+    }
+  }
+
+  const double lx = l.left_px[1] + l.plot_px + 30, lw = l.width_px - lx - 16;
+  std::vector<std::string> names;
+  for (const ReliabilitySeries& s : series) names.push_back(s.name);
+  DrawSeriesLegend(cr, lx, l.top_px + 4, lw, names, "observed = predicted");
+  double y = l.top_px + 4 + 12 + 20 * static_cast<double>(names.size() + 1) + 16;
+  for (const char* note : {"One point per decile;", "decile 1 (riskiest) ringed.",
+                           "Hollow: 0 or below the", "axis, drawn on its edge."}) {
+    Text(cr, lx, y, note, 11, 0x555555, false, Align::kLeft, lw);
+    y += 15;
+  }
+  PLACECAST_RETURN_IF_ERROR(canvas.Check(path));
+  return WritePng(canvas.surface(), path, png_out);
 }
 
 Status RenderLineChartPng(const std::string& path, const std::string& title,

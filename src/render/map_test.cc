@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests of the PNG renderers: signature, byte reproducibility, and pixels read back through Cairo
 // at places whose colour the drawing rules fix (cell centres, hotspot edges, overlay marks, curve
-// points).
+// and reliability points).
 #include "placecast/render/map.h"
 
 #include <cairo.h>
@@ -244,6 +244,101 @@ TEST(MapTest, HitRatePngDrawsEachSeriesWhereItsPointsAre) {
   EXPECT_EQ(png.At(l.XToPx(0, 70), std::floor(l.YToPx(0.9))), kSeriesColours[1]);
   // Away from every line the plot is white.
   EXPECT_EQ(png.At(l.XToPx(0, 70) + 0.5, l.YToPx(0.3) + 0.5), 0xffffffu);
+}
+
+TEST(MapTest, HitRatePngBytesAreReturnedAsWritten) {
+  const std::string path = TestDir() + "/curves.png";
+  std::string bytes;
+  ASSERT_TRUE(RenderHitRateCurvesPng(path, {{"kde", {0, 100}, {0, 1}}}, "t", &bytes).ok());
+  EXPECT_TRUE(HasPngSignature(bytes));
+  EXPECT_TRUE(bytes == Slurp(path));
+}
+
+TEST(MapTest, ReliabilityLayoutSpansWholeDecadesOfTheData) {
+  struct Case {
+    std::vector<double> counts;
+    int lo, hi;
+  } cases[] = {
+      {{0.004, 0.5, 0}, -3, 0},  // zero is not a decade
+      {{1e-9, 2}, -5, 1},        // at most 6 decades: the lower end moves up
+      {{3, 3}, 0, 1},            // at least one
+      {{}, -3, 0},               // none: the default
+      {{0, std::numeric_limits<double>::quiet_NaN()}, -3, 0},
+  };
+  for (const Case& c : cases) {
+    const auto l = internal::ComputeReliabilityLayout(c.counts, {0.25, 0.01});
+    EXPECT_EQ(l.lo_exp[0], c.lo) << c.counts.size();
+    EXPECT_EQ(l.hi_exp[0], c.hi) << c.counts.size();
+    EXPECT_EQ(l.lo_exp[1], -2);
+    EXPECT_EQ(l.hi_exp[1], 0);
+  }
+  const auto l = internal::ComputeReliabilityLayout({0.01, 1}, {});
+  EXPECT_EQ(l.XToPx(0, 0.01), l.left_px[0]);
+  EXPECT_EQ(l.XToPx(0, 0.1), l.left_px[0] + l.plot_px / 2);
+  EXPECT_EQ(l.YToPx(0, 1), l.top_px);
+  EXPECT_EQ(l.YToPx(0, 0), l.top_px + l.plot_px);  // zero sits on the lower edge
+}
+
+TEST(MapTest, ReliabilityPngDrawsEachDecileWhereItIs) {
+  const std::vector<ReliabilitySeries> series = {
+      {"naive", {1, 0.1, 0.03}, {1, 0.1, 0}, {0.9, 0.09, 0.01}, {0.9, 0.1, 0}},
+      {"retro", {}, {}, {0.5, 0.3, 0.2}, {0.2, 0.3, 0.5}},
+  };
+  const std::string dir = TestDir();
+  std::string bytes;
+  ASSERT_TRUE(RenderReliabilityPng(dir + "/a.png", "Calibration <by> decile",
+                                   "events per cell per day", series, &bytes)
+                  .ok());
+  ASSERT_TRUE(RenderReliabilityPng(dir + "/b.png", "Calibration <by> decile",
+                                   "events per cell per day", series)
+                  .ok());
+  EXPECT_TRUE(HasPngSignature(bytes));
+  EXPECT_TRUE(bytes == Slurp(dir + "/a.png"));
+  EXPECT_TRUE(bytes == Slurp(dir + "/b.png"));
+  const Png png(dir + "/a.png");
+  ASSERT_TRUE(png.ok());
+  std::vector<double> counts = {1, 0.1, 0.03, 1, 0.1, 0};
+  std::vector<double> shares = {0.9, 0.09, 0.01, 0.9, 0.1, 0, 0.5, 0.3, 0.2, 0.2, 0.3, 0.5};
+  const auto l = internal::ComputeReliabilityLayout(counts, shares);
+  EXPECT_EQ(png.width(), l.width_px);
+  EXPECT_EQ(png.height(), l.height_px);
+  // Filled markers at the counts (decile 2 of naive) and at the shares (decile 3 of retro).
+  EXPECT_EQ(png.At(l.XToPx(0, 0.1), l.YToPx(0, 0.1)), kSeriesColours[0]);
+  EXPECT_EQ(png.At(l.XToPx(1, 0.2), l.YToPx(1, 0.5)), kSeriesColours[1]);
+  // Naive's decile 3 observed nothing: a hollow marker on the lower edge.
+  EXPECT_EQ(png.At(l.XToPx(0, 0.03), l.top_px + l.plot_px - 2), 0xffffffu);
+  // Away from the lines the counts panel is white: retro, without counts, is not drawn there.
+  EXPECT_EQ(png.At(l.XToPx(0, 0.5), l.YToPx(0, 0.2)), 0xffffffu);
+
+  // Without any series of counts the left panel says so instead of plotting.
+  ASSERT_TRUE(RenderReliabilityPng(dir + "/c.png", "t", "u", {series[1]}).ok());
+}
+
+TEST(MapTest, ReliabilityInvalidSeriesAreInvalidInput) {
+  const std::string path = TestDir() + "/reliability.png";
+  const std::string who = path + ": reliability plot: series \"naive\": ";
+  const double inf = std::numeric_limits<double>::infinity();
+  struct Case {
+    std::vector<ReliabilitySeries> series;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{}, path + ": reliability plot: no series to plot"},
+      {{{"naive", {}, {}, {}, {}}}, who + "no decile"},
+      {{{"naive", {}, {}, {0.5, 0.5}, {1}}}, who + "shares: 2 predicted but 1 observed"},
+      {{{"naive", {1}, {1, 2}, {1}, {1}}}, who + "counts: 1 predicted but 2 observed"},
+      {{{"naive", {1}, {1}, {0.5, 0.5}, {0.5, 0.5}}}, who + "1 deciles of counts but 2 of shares"},
+      {{{"naive", {}, {}, {0.5, -0.1}, {1, 0}}},
+       who + "decile 2: shares: expected a value >= 0 (got -0.1)"},
+      {{{"naive", {inf}, {1}, {1}, {1}}},
+       who + "decile 1: counts: expected a value >= 0 (got inf)"},
+  };
+  for (const Case& c : cases) {
+    const Status st = RenderReliabilityPng(path, "t", "u", c.series);
+    EXPECT_EQ(st.code(), ErrorCode::kInvalidInput) << c.message;
+    EXPECT_EQ(st.message(), c.message);
+    EXPECT_FALSE(std::filesystem::exists(path));
+  }
 }
 
 TEST(MapTest, HitRateInvalidSeriesAreInvalidInput) {

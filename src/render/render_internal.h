@@ -6,6 +6,7 @@
 // draw on the caller's context); thread-safe.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -49,6 +50,27 @@ struct CurveLayout {
   double YToPx(double hit_rate) const { return top_px + (1 - hit_rate) * plot_height_px; }
 };
 CurveLayout ComputeCurveLayout();
+
+// Plot frames of the reliability PNG: two square log–log panels (0: counts, 1: shares), each over
+// the whole decades [10^lo_exp, 10^hi_exp] on both axes. Values at or below 10^lo_exp (0
+// included) sit on the lower edge.
+struct ReliabilityLayout {
+  int width_px = 1200, height_px = 580;
+  double left_px[2] = {0, 0}, top_px = 0, plot_px = 0;
+  int lo_exp[2] = {-3, -3}, hi_exp[2] = {0, 0};
+  double Fraction(int panel, double v) const {
+    if (!(v > 0)) return 0;
+    const double f = (std::log10(v) - lo_exp[panel]) / (hi_exp[panel] - lo_exp[panel]);
+    return f < 0 ? 0 : f;
+  }
+  double XToPx(int panel, double v) const { return left_px[panel] + Fraction(panel, v) * plot_px; }
+  double YToPx(int panel, double v) const { return top_px + (1 - Fraction(panel, v)) * plot_px; }
+};
+// The layout for the values drawn in each panel (`counts`, `shares`): per panel hi_exp = ceil(log10
+// of the largest positive finite value), lo_exp = floor(log10 of the smallest), at least one and
+// at most 6 decades apart (the lower end moves up); {-3, 0} for a panel without a positive value.
+ReliabilityLayout ComputeReliabilityLayout(const std::vector<double>& counts,
+                                           const std::vector<double>& shares);
 
 // Map furniture every map draws (map.cc), one implementation: a scale bar of ScaleBarLengthM(a
 // quarter of the map's width) in the lower left corner, and a north arrow in the upper right

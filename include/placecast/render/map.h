@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // PNG maps and plots drawn with Cairo (the only library that links it): the forecast map of an
 // io::ForecastProduct with an optional overlay drawn from memory (allocate's patrol plan), the
-// backtest hit-rate curves, line charts and horizontal bar charts. Each call owns its own surface,
-// encodes the PNG in memory (no timestamps: same input, same bytes on one installation) and writes
-// it atomically ("<path>.tmp" renamed). No shared state: the functions may run on several threads
-// at once as long as no two write the same path.
+// backtest hit-rate curves and reliability plot, line charts and horizontal bar charts. Each call
+// owns its own surface, encodes the PNG in memory (no timestamps: same input, same bytes on one
+// installation) and writes it atomically ("<path>.tmp" renamed). No shared state: the functions may
+// run on several threads at once as long as no two write the same path.
 #pragma once
 
 #include <cstdint>
@@ -67,11 +67,39 @@ struct CurveSeries {
 
 // PNG (1200 × 700 px) of hit rate against coverage: the full range 0–100 % on the left and
 // 0–20 % enlarged on the right, one line per series with a legend, the random-forecast diagonal,
-// and `title`. kInvalidInput when there is no series, or a series has no points, unequal lengths,
-// or a value that is not finite or out of range (naming the series and index); kIo naming the path
-// when the file cannot be written.
+// and `title`. When `png_out` is not null it receives the bytes written (as RenderForecastPng).
+// kInvalidInput when there is no series, or a series has no points, unequal lengths, or a value
+// that is not finite or out of range (naming the series and index); kIo naming the path when the
+// file cannot be written.
 Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSeries>& series,
-                              const std::string& title);
+                              const std::string& title, std::string* png_out = nullptr);
+
+// One model's calibration by decile of predicted risk (decile 1, the riskiest, first), as the
+// backtest reports it (eval/calibration.h). A NaN point is not drawn.
+struct ReliabilitySeries {
+  std::string name;
+  // Mean predicted and observed events per cell and horizon in each decile; both empty for a model
+  // whose values are not expected counts (it appears in the share panel only).
+  std::vector<double> predicted_per_cell, observed_per_cell;
+  // Each decile's share of the model's total predicted value and of the observed events.
+  std::vector<double> predicted_share, observed_share;
+};
+
+// PNG (1200 × 580 px) reliability plot: on the left the series with counts, observed against
+// predicted events per cell (`count_unit` names the unit, e.g. "events per cell per day"); on the
+// right every series, observed against predicted share. Both panels are log–log over the same
+// whole decades on both axes (at most 6, from the data), with the diagonal observed = predicted
+// dashed; each series is a line through its deciles in order, decile 1 ringed, in the colour of
+// its index (as the hit-rate curves), with a legend. A value of 0 (or below the axis) is drawn
+// hollow on the axis's lower edge. The left panel says so when no series has counts. `png_out`
+// as RenderHitRateCurvesPng. kInvalidInput when there is no series, when a pair of vectors differs
+// in length, when a series has no share or has counts of another length than its shares, or when
+// a value is negative or infinite (naming the series and decile); kIo naming the path when the
+// file cannot be written.
+Status RenderReliabilityPng(const std::string& path, const std::string& title,
+                            const std::string& count_unit,
+                            const std::vector<ReliabilitySeries>& series,
+                            std::string* png_out = nullptr);
 
 // One line of a line chart: the points (x[i], y[i]) joined in the given order.
 struct LineSeries {
