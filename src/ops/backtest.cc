@@ -21,6 +21,8 @@
 #include "placecast/io/staging.h"
 #include "placecast/privacy/privacy.h"
 #include "placecast/render/map.h"
+#include "placecast/render/report.h"
+#include "placecast/version.h"
 
 namespace placecast::ops {
 
@@ -166,8 +168,8 @@ Result<nlohmann::ordered_json> MakePerOriginPublic(const BacktestRequest& r, con
       NoiseSentence(release, sensitivity, "each published per-origin event count",
                     "per incident, scored at up to ceil(horizon_days) daily origins",
                     "rounded to a whole number and at least 0") +
-      " The summary (means over origins with bootstrap intervals, pooled hit rates, the total "
-      "of scored events) rests on all " +
+      " The summary (means over origins with bootstrap intervals, pooled hit rates, the "
+      "calibration sums by decile over all origins, the total of scored events) rests on all " +
       std::to_string(res->events) +
       " scored events, at least k, and is published as computed: one incident moves a mean "
       "over origins by at most 1 / (events at its origin x origins with events).";
@@ -191,6 +193,129 @@ std::vector<render::CurveSeries> CurveSeriesOf(const eval::BacktestResult& res) 
     if (!s.coverage_pct.empty()) series.push_back(std::move(s));
   }
   return series;
+}
+
+// Each model's calibration as the reliability plot draws it: means per cell-origin (expected-count
+// models only) and shares, per decile.
+std::vector<render::ReliabilitySeries> ReliabilitySeriesOf(const eval::BacktestResult& res) {
+  std::vector<render::ReliabilitySeries> series;
+  for (const eval::ModelBacktest& m : res.models) {
+    render::ReliabilitySeries s;
+    s.name = m.name;
+    const bool counts = m.calibration.value_kind == models::Model::OutputKind::kExpectedCount;
+    for (const eval::CalibrationDecile& d : m.calibration.deciles) {
+      if (counts) {
+        const double cells = d.cells > 0 ? static_cast<double>(d.cells) : std::nan("");
+        s.predicted_per_cell.push_back(d.predicted / cells);
+        s.observed_per_cell.push_back(d.observed / cells);
+      }
+      s.predicted_share.push_back(d.predicted_share);
+      s.observed_share.push_back(d.observed_share);
+    }
+    series.push_back(std::move(s));
+  }
+  return series;
+}
+
+std::string F(const char* format, double v) {
+  if (!std::isfinite(v)) return "–";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+// "events per cell per day" or "events per cell per 7-day horizon".
+std::string CountUnit(double horizon_days) {
+  return horizon_days == 1 ? std::string("events per cell per day")
+                           : "events per cell per " + F("%g", horizon_days) + "-day horizon";
+}
+
+// The self-contained report: the study, the headline table, the hit-rate curves and the
+// calibration (plot and tables), both images inlined as data URIs.
+std::string ReportHtml(const BacktestRequest& r, const eval::BacktestResult& res,
+                       const nlohmann::ordered_json& j, const std::string& curves_uri,
+                       const std::string& reliability_uri) {
+  using render::HtmlEscape;
+  std::string h =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>Backtest</title>\n<style>body{font-family:\"DejaVu Sans\",Arial,sans-serif;"
+      "max-width:1240px;margin:1.5em auto;padding:0 1em;color:#222}table{border-collapse:"
+      "collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.2em .5em}td.num{text-align:"
+      "right}.note{color:#555;font-size:.9em}img{max-width:100%}</style>\n</head>\n<body>\n";
+  h += "<h1>Backtest: " + HtmlEscape(r.offence) + ", " + HtmlEscape(r.from) + " – " +
+       HtmlEscape(r.to) + "</h1>\n<p>" + std::to_string(res.origins_s.size()) + " daily origins (" +
+       HtmlEscape(res.calendar.Describe()) +
+       "), each model fitted on the events before it (training window " +
+       std::to_string(res.train_days) + " days) and scored on the next " +
+       F("%g", res.horizon_days) + " day(s); " + std::to_string(res.events) +
+       " events scored over " + std::to_string(j["grid"]["cells"].get<int64_t>()) + " cells of " +
+       F("%g", j["grid"]["cell_size_m"].get<double>()) + " m. See docs/evaluation.md.</p>\n";
+  h += "<h2>Hit rate, PAI and PEI at 5 % of cells</h2>\n<table>\n<tr><th>model</th>"
+       "<th>hit rate [95% CI]</th><th>PAI [95% CI]</th><th>PEI [95% CI]</th></tr>\n";
+  for (const eval::ModelBacktest& m : res.models) {
+    h += "<tr><td>" + HtmlEscape(m.name) + "</td>";
+    for (const char* metric : {"hit_rate", "pai", "pei"}) {
+      const auto& v = j["models"][m.name][metric]["5"];
+      h += "<td class=\"num\">" + F("%.3g", v["mean"].get<double>()) + " [" +
+           F("%.3g", v["lo"].get<double>()) + ", " + F("%.3g", v["hi"].get<double>()) + "]</td>";
+    }
+    h += "</tr>\n";
+  }
+  h += "</table>\n<p><img src=\"" + curves_uri +
+       "\" alt=\"mean hit rate by coverage, one line per model\"></p>\n";
+
+  h += "<h2>Calibration</h2>\n<p>At every origin the cells are ranked by each model's forecast "
+       "and split into ten groups of equal numbers of cells (decile 1 the riskiest tenth); over "
+       "all origins each decile sums what the model predicted and the events that happened. For a "
+       "model whose values are expected counts both are in events, and a calibrated model's "
+       "points lie on the diagonal of the left panel; a model of relative scores is compared by "
+       "shares (right panel): the share of its total predicted value in a decile against the "
+       "share of the events there. The calibration error is the sum over deciles of |observed − "
+       "predicted| as a share of the observed events (counts), or of |observed share − predicted "
+       "share| (shares).</p>\n<p><img src=\"" +
+       reliability_uri + "\" alt=\"reliability plot: observed against predicted by decile\"></p>\n";
+  h += "<table>\n<tr><th>model</th><th>values</th><th>predicted</th><th>observed</th>"
+       "<th>observed / predicted</th><th>calibration error</th></tr>\n";
+  for (const eval::ModelBacktest& m : res.models) {
+    const eval::Calibration& c = m.calibration;
+    h += "<tr><td>" + HtmlEscape(m.name) + "</td><td>" +
+         std::string(models::OutputKindName(c.value_kind)) + "</td><td class=\"num\">" +
+         F("%.4g", c.predicted) + "</td><td class=\"num\">" + F("%.4g", c.observed) +
+         "</td><td class=\"num\">" + F("%.3g", c.observed_over_predicted) +
+         "</td><td class=\"num\">" + F("%.3g", c.calibration_error) + "</td></tr>\n";
+  }
+  h += "</table>\n";
+  for (const eval::ModelBacktest& m : res.models) {
+    const eval::Calibration& c = m.calibration;
+    const bool counts = c.value_kind == models::Model::OutputKind::kExpectedCount;
+    h += "<h3>" + HtmlEscape(m.name) + " by decile (" +
+         (counts ? "expected counts" : "relative scores: compare the shares") +
+         ")</h3>\n<table>\n<tr><th>decile</th><th>cell-origins</th><th>predicted</th>"
+         "<th>observed</th><th>observed / predicted</th><th>predicted share</th>"
+         "<th>observed share</th></tr>\n";
+    for (const eval::CalibrationDecile& d : c.deciles) {
+      const double ratio = counts && d.predicted > 0 ? d.observed / d.predicted : std::nan("");
+      h += "<tr><td class=\"num\">" + std::to_string(d.decile) + "</td><td class=\"num\">" +
+           std::to_string(d.cells) + "</td><td class=\"num\">" + F("%.4g", d.predicted) +
+           "</td><td class=\"num\">" + F("%.4g", d.observed) + "</td><td class=\"num\">" +
+           F("%.3g", ratio) + "</td><td class=\"num\">" + F("%.3g", d.predicted_share) +
+           "</td><td class=\"num\">" + F("%.3g", d.observed_share) + "</td></tr>\n";
+    }
+    h += "</table>\n";
+  }
+  if (j.contains("privacy")) {
+    h += "<h2>Public release</h2>\n<p>" + HtmlEscape(j["privacy"]["note"].get<std::string>()) +
+         "</p>\n";
+  }
+  h += "<h2>How to read this</h2>\n<p>Hit rate is the share of the horizon's events in the "
+       "flagged cells; PAI divides it by the share of the area flagged (1 = chance); PEI divides "
+       "it by the best any forecast could have done. Calibration is about the values rather "
+       "than the order: a model can rank cells well and still predict too many or too few events "
+       "(points off the diagonal), and a model that predicts the right total can still spread it "
+       "wrongly over the deciles. Shares say nothing about the total.</p>\n"
+       "<p class=\"note\">Generated by placecast " +
+       std::string(kVersion) + ".</p>\n</body>\n</html>\n";
+  return h;
 }
 
 }  // namespace
@@ -239,10 +364,23 @@ Result<Product> Run(io::Store& store, const BacktestRequest& r, Context& ctx) {
       io::WriteFileAtomic(sdir + "per_origin.csv", eval::BacktestPerOriginCsv(per_origin)));
   PLACECAST_RETURN_IF_ERROR(
       io::WriteFileAtomic(sdir + "hit_rate_curves.csv", eval::HitRateCurvesCsv(result)));
-  // The chart is drawn from the result, not from the CSV just written.
+  PLACECAST_RETURN_IF_ERROR(
+      io::WriteFileAtomic(sdir + "calibration.csv", eval::CalibrationCsv(result)));
+  // The charts are drawn from the result, not from the CSVs just written, and the report inlines
+  // the bytes drawn (it stands alone when sent on its own).
+  std::string curves_png, reliability_png;
   PLACECAST_RETURN_IF_ERROR(render::RenderHitRateCurvesPng(
       sdir + "hit_rate_curves.png", CurveSeriesOf(result),
-      "Mean hit rate by coverage: " + r.offence + ", " + r.from + " .. " + r.to));
+      "Mean hit rate by coverage: " + r.offence + ", " + r.from + " .. " + r.to, &curves_png));
+  PLACECAST_RETURN_IF_ERROR(render::RenderReliabilityPng(
+      sdir + "reliability.png",
+      "Calibration by decile of predicted risk: " + r.offence + ", " + r.from + " .. " + r.to,
+      CountUnit(r.horizon_days), ReliabilitySeriesOf(result), &reliability_png));
+  PLACECAST_ASSIGN_OR_RETURN(const std::string curves_uri, render::PngDataUri(curves_png));
+  PLACECAST_ASSIGN_OR_RETURN(const std::string reliability_uri,
+                             render::PngDataUri(reliability_png));
+  PLACECAST_RETURN_IF_ERROR(io::WriteFileAtomic(
+      sdir + "report.html", ReportHtml(r, result, j, curves_uri, reliability_uri)));
 
   Product out;
   PLACECAST_ASSIGN_OR_RETURN(out.ledger_seq, RecordAndPublish(store, ctx, r, *stage));
@@ -275,8 +413,22 @@ Result<Product> Run(io::Store& store, const BacktestRequest& r, Context& ctx) {
     out.lines.push_back(line);
     models[m] = std::move(at5);
   }
+  // Calibration, one line per model.
+  out.lines.push_back("calibration by decile of predicted risk:");
+  for (const eval::ModelBacktest& m : result.models) {
+    const eval::Calibration& c = m.calibration;
+    if (c.value_kind == models::Model::OutputKind::kExpectedCount) {
+      std::snprintf(line, sizeof(line), "  %-14s counts: observed/predicted %s, error %s",
+                    m.name.c_str(), F("%.3g", c.observed_over_predicted).c_str(),
+                    F("%.3g", c.calibration_error).c_str());
+    } else {
+      std::snprintf(line, sizeof(line), "  %-14s shares (relative scores): error %s",
+                    m.name.c_str(), F("%.3g", c.calibration_error).c_str());
+    }
+    out.lines.push_back(line);
+  }
   out.lines.push_back("wrote " + dir + "summary.json, per_origin.csv, hit_rate_curves.csv, " +
-                      "hit_rate_curves.png");
+                      "hit_rate_curves.png, calibration.csv, reliability.png, report.html");
   if (r.public_release) {
     const auto& pj = j["privacy"];
     out.lines.push_back(PublicReleaseLine(
@@ -289,7 +441,8 @@ Result<Product> Run(io::Store& store, const BacktestRequest& r, Context& ctx) {
   out.summary["at_5_pct"] = std::move(models);
   out.summary["ledger_seq"] = out.ledger_seq;
   for (const char* name :
-       {"summary.json", "per_origin.csv", "hit_rate_curves.csv", "hit_rate_curves.png"}) {
+       {"summary.json", "per_origin.csv", "hit_rate_curves.csv", "hit_rate_curves.png",
+        "calibration.csv", "reliability.png", "report.html"}) {
     out.files.push_back(dir + name);
   }
   return out;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // backtest: rolling-origin evaluation of one or more models (eval/backtest.h) on a store's offence
-// selection. Writes summary.json, per_origin.csv, hit_rate_curves.csv and hit_rate_curves.png into
-// the request's output folder and records them in the ledger; the lines are the table of hit rate,
-// PAI and PEI at 5% of cells. Not thread-safe (one run per store).
+// selection. Writes summary.json, per_origin.csv, hit_rate_curves.csv, hit_rate_curves.png,
+// calibration.csv, reliability.png and report.html (self-contained: both images inlined) into the
+// request's output folder and records them in the ledger; the lines are the table of hit rate, PAI
+// and PEI at 5% of cells and one line of calibration per model. Not thread-safe (one run per
+// store).
 #pragma once
 
 #include <cstdint>
