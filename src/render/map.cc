@@ -791,8 +791,9 @@ Status RenderReliabilityPng(const std::string& path, const std::string& title,
       cairo_move_to(cr, left, py);
       cairo_line_to(cr, right, py);
       cairo_stroke(cr);
-      Text(cr, px, bottom + 18, Format("%g", v), 12, 0x333333, false, Align::kCentre);
-      Text(cr, left - 8, py + 4, Format("%g", v), 12, 0x333333, false, Align::kRight);
+      const std::string label = internal::FormatLegendNumber(v);  // "0.00001", not "1e-05"
+      Text(cr, px, bottom + 18, label, 12, 0x333333, false, Align::kCentre);
+      Text(cr, left - 8, py + 4, label, 12, 0x333333, false, Align::kRight);
     }
     SetColour(cr, 0x444444);
     cairo_rectangle(cr, left + 0.5, l.top_px + 0.5, l.plot_px, l.plot_px);
