@@ -33,4 +33,4 @@ $PC ledger verify --store "$OUT/phl.gpkg"
 echo
 echo "Open $OUT/forecast/report.html (map: $OUT/forecast/map.png; layers: $OUT/forecast/forecast.gpkg)"
 echo "Patrol areas: $OUT/hotspots/map.png, $OUT/hotspots/hotspots.gpkg; audit: $OUT/audit/report.html"
-echo "Backtest summary: $OUT/backtest/summary.json; curves: $OUT/backtest/hit_rate_curves.png"
+echo "Backtest: $OUT/backtest/report.html (curves and calibration); summary: $OUT/backtest/summary.json"
