@@ -3,18 +3,23 @@
 // builds training rows (cell, training origin) for the train_origins days before the origin, each
 // labelled with the cell's events over the label_days after its training origin and described by
 // BoostFeatures computed from the events before that training origin only; it fits the booster
-// and predicts from the features at the origin. Not thread-safe (one instance per thread).
+// and predicts from the features at the origin. The fit is saved as JSON (the booster in XGBoost's
+// own JSON model format, with the predictions per cell) and explained by XGBoost's per-prediction
+// feature contributions (TreeSHAP). Not thread-safe (one instance per thread).
 #include "models/boost.h"
 
 #include <xgboost/c_api.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "models/boost_features.h"
 #include "models/cell_sums.h"
+#include "models/fitted_json.h"
 #include "models/residue.h"
 #include "placecast/common/holidays.h"
 #include "placecast/common/random.h"
@@ -93,6 +98,9 @@ struct BoosterFree {
 };
 using DMatrixPtr = std::unique_ptr<void, DMatrixFree>;
 using BoosterPtr = std::unique_ptr<void, BoosterFree>;
+
+// Version of FittedJson()'s layout; LoadFitted() refuses another (kData).
+constexpr int64_t kSchemaVersion = 1;
 
 // Shortest text that reads back as the same double.
 std::string RoundTrip(double v) {
@@ -271,6 +279,9 @@ class BoostModel final : public Model {
     warnings_ =
         WindowWarnings(events, origin_s, calendar_.DaysBetween(start, origin_s),
                        "window_days + training origins", used, static_cast<int64_t>(whi - wlo));
+    origin_s_ = origin_s;
+    window_start_s_ = WindowStart(origin_s, window_days_);
+    feature_names_ = features_.names();
     grid_ = &grid;
     fitted_ = true;
     return Status::Ok();
@@ -324,6 +335,181 @@ class BoostModel final : public Model {
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second > b.second : a.first < b.first;
     });
+    return out;
+  }
+
+  // The header of fitted_json.h, then origin_s, window_start_s, feature_names, rate (per active
+  // cell: the expected count per label window, or the relative score; what Predict() scales) and
+  // booster (XGBoost's JSON model, as XGBoosterSaveModelToBuffer writes it). "{}" before a fit, or
+  // if XGBoost cannot write its model.
+  std::string FittedJson() const override {
+    if (!fitted_) return "{}";
+    bst_ulong len = 0;
+    const char* buf = nullptr;
+    if (XGBoosterSaveModelToBuffer(booster_.get(), R"({"format": "json"})", &len, &buf) != 0) {
+      return "{}";
+    }
+    auto booster = nlohmann::ordered_json::parse(buf, buf + len, nullptr, false);
+    if (booster.is_discarded()) return "{}";
+    nlohmann::ordered_json j = FittedJsonHeader(name(), kSchemaVersion, params_, *grid_);
+    j["origin_s"] = origin_s_;
+    j["window_start_s"] = window_start_s_;
+    j["feature_names"] = feature_names_;
+    j["rate"] = rate_;
+    j["booster"] = std::move(booster);
+    return j.dump();
+  }
+
+  // Restores a FittedJson() for the same grid and the same parameters: Predict() gives the saved
+  // rates, and the booster is reloaded for explanations. kInvalidInput for another model, grid or
+  // parameter value (the fit's label_days and objective decide what its rates mean), a missing or
+  // malformed field, or a booster XGBoost cannot read; kData for another schema version.
+  Status LoadFitted(std::string_view json, const grid::Grid& grid) override {
+    PLACECAST_ASSIGN_OR_RETURN(const nlohmann::json j,
+                               ParseFittedJson(json, name(), kSchemaVersion, grid));
+    const FittedJsonReader in(j, name());
+    const nlohmann::json mine = nlohmann::json::parse(params_.ToJson());
+    const auto theirs = j.find("params");
+    if (theirs == j.end() || !theirs->is_object()) return in.Bad("params: expected an object");
+    for (const auto& [key, value] : mine.items()) {
+      const auto it = theirs->find(key);
+      if (it == theirs->end() || *it != value) {
+        return in.Bad("params: the fit was made with " + key + " = " +
+                      (it == theirs->end() ? std::string("(none)") : it->dump()) + " (got " +
+                      value.dump() + "); give the fit's parameters");
+      }
+    }
+    for (const auto& [key, value] : theirs->items()) {
+      if (!mine.contains(key)) return in.Bad("params: unknown parameter " + key + " in the fit");
+    }
+    int64_t origin_s = 0, window_start_s = 0;
+    PLACECAST_RETURN_IF_ERROR(in.GetInt("origin_s", &origin_s));
+    PLACECAST_RETURN_IF_ERROR(in.GetInt("window_start_s", &window_start_s));
+    if (window_start_s != WindowStart(origin_s, window_days_)) {
+      return in.Bad("window_start_s: expected origin_s - window_days x 86400 = " +
+                    std::to_string(WindowStart(origin_s, window_days_)) + " (got " +
+                    std::to_string(window_start_s) + ")");
+    }
+    const auto names = j.find("feature_names");
+    const bool names_ok = names != j.end() && names->is_array() && !names->empty() &&
+                          std::ranges::all_of(*names, [](const nlohmann::json& n) {
+                            return n.is_string() && !n.get<std::string>().empty();
+                          });
+    if (!names_ok) return in.Bad("feature_names: expected an array of non-empty strings");
+    std::vector<std::string> feature_names = names->get<std::vector<std::string>>();
+    std::vector<double> rate;
+    PLACECAST_RETURN_IF_ERROR(in.GetNumbers("rate", static_cast<size_t>(grid.num_cells()),
+                                            /*non_negative=*/true, &rate));
+    const auto model = j.find("booster");
+    if (model == j.end() || !model->is_object()) return in.Bad("booster: expected an object");
+    const std::string text = model->dump();
+    BoosterHandle raw = nullptr;
+    PLACECAST_RETURN_IF_ERROR(Check(XGBoosterCreate(nullptr, 0, &raw), "creating a booster"));
+    BoosterPtr booster(raw);
+    if (XGBoosterLoadModelFromBuffer(booster.get(), text.data(), text.size()) != 0) {
+      return in.Bad(std::string("booster: not an XGBoost model: ") + XGBGetLastError());
+    }
+    bst_ulong num_features = 0;
+    PLACECAST_RETURN_IF_ERROR(
+        Check(XGBoosterGetNumFeature(booster.get(), &num_features), "reading the model"));
+    if (num_features != feature_names.size()) {
+      return in.Bad("booster: a model of " + std::to_string(num_features) + " features for " +
+                    std::to_string(feature_names.size()) + " feature_names");
+    }
+    PLACECAST_RETURN_IF_ERROR(
+        Check(XGBoosterSetParam(booster.get(), "nthread",
+                                std::to_string(params_.GetInt("threads")).c_str()),
+              "setting nthread"));
+    booster_ = std::move(booster);
+    trained_key_ = FitKey{};  // a later Fit() trains its own trees
+    origin_s_ = origin_s;
+    window_start_s_ = window_start_s;
+    feature_names_ = std::move(feature_names);
+    rate_ = std::move(rate);
+    warnings_.clear();
+    grid_ = &grid;
+    fitted_ = true;
+    return Status::Ok();
+  }
+
+  Result<int64_t> FitOrigin() const {
+    if (!fitted_) return Status::InvalidInput("boost: explain called before a successful Fit()");
+    return origin_s_;
+  }
+
+  // GetBoostContributions (boost.h).
+  Result<BoostContributions> Contributions(const EventSet& events, const grid::Grid& grid,
+                                           const std::vector<grid::CellId>& cells) const {
+    if (!fitted_) return Status::InvalidInput("boost: explain called before a successful Fit()");
+    const auto ncell = static_cast<size_t>(grid.num_cells());
+    if (ncell != rate_.size()) {
+      return Status::InvalidInput("boost: grid: the fit has " + std::to_string(rate_.size()) +
+                                  " cells (got " + std::to_string(ncell) + ")");
+    }
+    BoostFeatures features(window_days_, features_.indicators(), label_days_);
+    if (features.names() != feature_names_) {
+      return Status::InvalidInput("boost: feature_names: the fit's " +
+                                  std::to_string(feature_names_.size()) + " features are not the " +
+                                  std::to_string(features.num_features()) +
+                                  " this version computes; refit to explain it");
+    }
+    const size_t nf = feature_names_.size();
+    std::vector<float> x;
+    features.Append(events, indicator_events_, grid, calendar_, holidays_, window_start_s_,
+                    origin_s_, &x);
+    PLACECAST_ASSIGN_OR_RETURN(DMatrixPtr all, Matrix(x, ncell));
+    // The features must give the fit's own prediction of every cell, bit for bit.
+    PLACECAST_ASSIGN_OR_RETURN(std::vector<float> predicted, PredictRows(all.get(), 0, ncell));
+    PLACECAST_ASSIGN_OR_RETURN(std::vector<float> margins, PredictRows(all.get(), 1, ncell));
+    // As Fit() turns XGBoost's predictions into rates.
+    std::vector<double> rate(predicted.begin(), predicted.end());
+    if (pairwise_) {
+      const double best = *std::max_element(rate.begin(), rate.end());
+      for (double& v : rate) v = std::exp(v - best);
+    }
+    for (size_t c = 0; c < ncell; ++c) {
+      if (rate[c] != rate_[c]) {
+        return Status::InvalidInput(
+            "boost: events: not the events the fit was made from: their features predict " +
+            FormatValue(rate[c]) + " for cell " + std::to_string(c) +
+            " (the fit: " + FormatValue(rate_[c]) + ")");
+      }
+    }
+    std::vector<float> rows;
+    rows.reserve(cells.size() * nf);
+    for (grid::CellId c : cells) {
+      const auto at = x.begin() + static_cast<ptrdiff_t>(static_cast<size_t>(c) * nf);
+      rows.insert(rows.end(), at, at + static_cast<ptrdiff_t>(nf));
+    }
+    PLACECAST_ASSIGN_OR_RETURN(DMatrixPtr asked, Matrix(rows, cells.size()));
+    PLACECAST_ASSIGN_OR_RETURN(std::vector<float> contrib,
+                               PredictRows(asked.get(), 2, cells.size() * (nf + 1)));
+    // XGBoost computes in float; each value is shown as the shortest decimal of its float.
+    auto shortest = [](float v) {
+      char buf[32];
+      const auto res = std::to_chars(buf, buf + sizeof buf, v);
+      double d = v;
+      std::from_chars(buf, res.ptr, d);
+      return d;
+    };
+    BoostContributions out;
+    out.feature_names = feature_names_;
+    out.origin_s = origin_s_;
+    out.window_start_s = window_start_s_;
+    out.label_days = label_days_;
+    out.pairwise = pairwise_;
+    out.max_margin = shortest(*std::max_element(margins.begin(), margins.end()));
+    for (size_t k = 0; k < cells.size(); ++k) {
+      BoostCellContributions cc;
+      cc.cell = cells[k];
+      for (size_t f = 0; f < nf; ++f) {
+        cc.values.push_back(shortest(rows[k * nf + f]));
+        cc.contributions.push_back(shortest(contrib[k * (nf + 1) + f]));
+      }
+      cc.bias = shortest(contrib[k * (nf + 1) + nf]);
+      cc.margin = shortest(margins[static_cast<size_t>(cells[k])]);
+      out.cells.push_back(std::move(cc));
+    }
     return out;
   }
 
@@ -441,6 +627,42 @@ class BoostModel final : public Model {
     return Status::Ok();
   }
 
+  // A DMatrix of `rows` rows of the fit's features, named.
+  Result<DMatrixPtr> Matrix(const std::vector<float>& x, size_t rows) const {
+    DMatrixHandle raw = nullptr;
+    PLACECAST_RETURN_IF_ERROR(
+        Check(XGDMatrixCreateFromMat(x.data(), rows, feature_names_.size(), std::nanf(""), &raw),
+              "creating a matrix"));
+    DMatrixPtr m(raw);
+    std::vector<const char*> names;
+    for (const auto& n : feature_names_) names.push_back(n.c_str());
+    PLACECAST_RETURN_IF_ERROR(
+        Check(XGDMatrixSetStrFeatureInfo(m.get(), "feature_name", names.data(), names.size()),
+              "naming features"));
+    return m;
+  }
+
+  // XGBoosterPredictFromDMatrix of prediction `type` (0 value, 1 margin, 2 contributions with the
+  // bias last in each row), copied out; kInternal unless it has `size` values.
+  Result<std::vector<float>> PredictRows(DMatrixHandle m, int type, size_t size) const {
+    const std::string config = R"({"type": )" + std::to_string(type) +
+                               R"(, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+                               R"("strict_shape": false})";
+    const bst_ulong* shape = nullptr;
+    bst_ulong dim = 0;
+    const float* out = nullptr;
+    PLACECAST_RETURN_IF_ERROR(
+        Check(XGBoosterPredictFromDMatrix(booster_.get(), m, config.c_str(), &shape, &dim, &out),
+              "predicting"));
+    bst_ulong n = dim == 0 ? 0 : 1;
+    for (bst_ulong d = 0; d < dim; ++d) n *= shape[d];
+    if (n != size) {
+      return Status::Internal("boost: XGBoost returned " + std::to_string(n) + " values for " +
+                              std::to_string(size));
+    }
+    return std::vector<float>(out, out + size);
+  }
+
   Status SetFeatureNames(DMatrixHandle m) const {
     std::vector<const char*> names;
     for (const auto& n : features_.names()) names.push_back(n.c_str());
@@ -465,6 +687,10 @@ class BoostModel final : public Model {
   std::vector<double> rate_;  // per active cell: expected count per label window, or score
   bool fitted_ = false;
   std::vector<std::string> warnings_;
+  // The fit, for FittedJson() and explanations: its booster, origin, window and feature names.
+  BoosterPtr booster_;
+  int64_t origin_s_ = 0, window_start_s_ = 0;
+  std::vector<std::string> feature_names_;
 };
 
 }  // namespace
@@ -488,6 +714,20 @@ Result<std::unique_ptr<Model>> MakeBoostModel(ParamValues params) {
         std::to_string(params.GetInt("label_days")) + ")");
   }
   return std::unique_ptr<Model>(std::make_unique<BoostModel>(std::move(params)));
+}
+
+Result<int64_t> GetBoostFitOrigin(const Model& model) {
+  const auto* boost = dynamic_cast<const BoostModel*>(&model);
+  if (boost == nullptr) return Status::InvalidInput("boost: not a boost model");
+  return boost->FitOrigin();
+}
+
+Result<BoostContributions> GetBoostContributions(const Model& model, const EventSet& events,
+                                                 const grid::Grid& grid,
+                                                 const std::vector<grid::CellId>& cells) {
+  const auto* boost = dynamic_cast<const BoostModel*>(&model);
+  if (boost == nullptr) return Status::InvalidInput("boost: not a boost model");
+  return boost->Contributions(events, grid, cells);
 }
 
 }  // namespace placecast::models

@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests of the `boost` model (issue 15): its feature table on a tiny grid, causality, byte
-// determinism, parameter errors, and a simulated city of bursts where it beats `naive`.
+// determinism, parameter errors, a simulated city of bursts where it beats `naive`, its saved fit
+// (the same bytes after a reload; other grids, models, parameters and versions refused), and the
+// explanation of a bursting cell by its features' contributions.
 #include "models/boost.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "models/boost_features.h"
 #include "models/test_util.h"
 #include "placecast/grid/ranking.h"
+#include "placecast/models/explain.h"
 
 namespace placecast::models {
 namespace {
@@ -443,6 +449,158 @@ TEST(BoostTest, Issue15RefitDaysReusesTheTreesAndMatchesAFreshFit) {
   EXPECT_LT(sliding->TrainFromS(kOrigin), sliding->TrainFromS(kOrigin + 1 * kSecondsPerDay));
   EXPECT_EQ(sliding->TrainFromS(kOrigin + 8 * kSecondsPerDay),
             sliding->TrainFromS(kOrigin + 1 * kSecondsPerDay) + 7 * kSecondsPerDay);
+
+TEST(BoostTest, Issue15FittedJsonRoundTripPredictsTheSameBytes) {
+  const auto g = GridFromText(R"(
+    . . . . . # .
+    . . . . . . .
+    . . # . . . .
+    . . . . . . .)",
+                              150);
+  const EventSet ev =
+      testing::RandomEvents(1500, 1050, 600, kOrigin - 200 * kSecondsPerDay, kOrigin, 3);
+  for (const char* objective : {"poisson", "pairwise"}) {
+    SCOPED_TRACE(objective);
+    auto params = kFast;
+    params["objective"] = objective;
+    auto a = CreateModel("boost", params).value();
+    EXPECT_EQ(a->FittedJson(), "{}");  // nothing before a fit
+    ASSERT_TRUE(a->Fit(ev, g, kOrigin).ok());
+    const std::string json = a->FittedJson();
+    const auto j = nlohmann::json::parse(json);
+    EXPECT_EQ(j["model"], "boost");
+    EXPECT_EQ(j["schema_version"], 1);
+    EXPECT_EQ(j["origin_s"], kOrigin);
+    EXPECT_EQ(j["window_start_s"], kOrigin - 120 * kSecondsPerDay);
+    EXPECT_EQ(j["feature_names"].size(), BoostFeatures(120).num_features());
+    EXPECT_EQ(j["rate"].size(), static_cast<size_t>(g.num_cells()));
+    EXPECT_TRUE(j["booster"].contains("learner"));
+    auto b = CreateModel("boost", params).value();
+    ASSERT_TRUE(b->LoadFitted(json, g).ok());
+    for (double horizon_days : {1.0, 7.0}) {
+      EXPECT_EQ(Bytes(a->Predict(horizon_days).value()), Bytes(b->Predict(horizon_days).value()));
+    }
+    EXPECT_EQ(b->FittedJson(), json);  // the booster, too, survives the trip unchanged
+    EXPECT_EQ(b->SupportRadiusM(), a->SupportRadiusM());
+  }
+}
+
+TEST(BoostTest, Issue15LoadFittedRejectsOtherGridsModelsParamsAndVersions) {
+  const auto g = GridFromText(". . .\n. . .", 100);
+  const EventSet ev =
+      testing::RandomEvents(300, 300, 200, kOrigin - 60 * kSecondsPerDay, kOrigin, 5);
+  const std::map<std::string, std::string> params = {
+      {"trees", "3"}, {"train_origins", "5"}, {"window_days", "60"}};
+  auto fitted = CreateModel("boost", params).value();
+  ASSERT_TRUE(fitted->Fit(ev, g, kOrigin).ok());
+  const std::string good = fitted->FittedJson();
+  auto m = CreateModel("boost", params).value();
+  ASSERT_TRUE(m->LoadFitted(good, g).ok());
+  auto edit = [&](const std::function<void(nlohmann::json&)>& f) {
+    auto j = nlohmann::json::parse(good);
+    f(j);
+    return j.dump();
+  };
+  const struct {
+    std::string json;
+    ErrorCode code;
+    std::string message;
+  } cases[] = {
+      {"not json", ErrorCode::kInvalidInput, "boost: LoadFitted: not a JSON object"},
+      {edit([](auto& j) { j["model"] = "sepp"; }), ErrorCode::kInvalidInput,
+       "boost: LoadFitted: model: expected \"boost\""},
+      {edit([](auto& j) { j["schema_version"] = 2; }), ErrorCode::kData,
+       "boost: LoadFitted: schema_version 2 is not supported (expected 1)"},
+      {edit([](auto& j) { j["params"]["trees"] = 50; }), ErrorCode::kInvalidInput,
+       "boost: LoadFitted: params: the fit was made with trees = 50 (got 3); give the fit's "
+       "parameters"},
+      {edit([](auto& j) { j["params"]["colour"] = "red"; }), ErrorCode::kInvalidInput,
+       "boost: LoadFitted: params: unknown parameter colour in the fit"},
+      {edit([](auto& j) { j.erase("origin_s"); }), ErrorCode::kInvalidInput,
+       "boost: LoadFitted: origin_s: expected an integer"},
+      {edit([](auto& j) { j["window_start_s"] = 0; }), ErrorCode::kInvalidInput,
+       "boost: LoadFitted: window_start_s: expected origin_s - window_days x 86400 = 81216000 "
+       "(got 0)"},
+      {edit([](auto& j) { j["feature_names"][2] = 7; }), ErrorCode::kInvalidInput,
+       "boost: LoadFitted: feature_names: expected an array of non-empty strings"},
+      {edit([](auto& j) {
+         j["rate"] = {1, 2};
+       }),
+       ErrorCode::kInvalidInput, "boost: LoadFitted: rate: expected an array of 6 numbers"},
+      {edit([](auto& j) { j["rate"][4] = -1; }), ErrorCode::kInvalidInput,
+       "boost: LoadFitted: rate[4]: expected a non-negative number"},
+      {edit([](auto& j) { j["booster"] = "trees"; }), ErrorCode::kInvalidInput,
+       "boost: LoadFitted: booster: expected an object"},
+      {edit([](auto& j) {
+         j["booster"] = {{"version", {1, 7, 4}}};
+       }),
+       ErrorCode::kInvalidInput, "boost: LoadFitted: booster: not an XGBoost model: "},
+      {edit([](auto& j) { j["feature_names"].erase(0); }), ErrorCode::kInvalidInput,
+       "boost: LoadFitted: booster: a model of 16 features for 15 feature_names"},
+  };
+  for (const auto& c : cases) {
+    Status s = m->LoadFitted(c.json, g);
+    EXPECT_EQ(s.code(), c.code) << c.message;
+    EXPECT_EQ(s.message().substr(0, c.message.size()), c.message);
+  }
+  const auto other = GridFromText(". . .", 100);
+  Status s = m->LoadFitted(good, other);
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(s.message(),
+            "boost: LoadFitted: grid: the fit is for a grid of 6 active cells (3 x 2 cells of "
+            "100 m), not this one (3 active cells, 3 x 1 of 100 m)");
+  // A sepp fit is not boost's, nor boost's sepp's.
+  auto sepp = CreateModel("sepp_grid", {}).value();
+  EXPECT_EQ(sepp->LoadFitted(good, g).message(),
+            "sepp_grid: LoadFitted: model: expected \"sepp_grid\"");
+}
+
+TEST(BoostTest, Issue15BurstingCellIsExplainedByItsCounts) {
+  // In the burst city a cell in a burst is risky because of its recent events: the feature that
+  // adds most to its margin is one of its recent history (with these settings, days since its
+  // last event, 1.5 days: +1.28 on the log scale), a recent count is among the top three and adds
+  // to it too, and its margin is bias + the features' contributions.
+  std::string rows;
+  for (int r = 0; r < 20; ++r) rows += std::string(20, '.') + "\n";
+  const auto g = GridFromText(rows, 100);
+  const EventSet ev = BurstCity(g, kOrigin - 400 * kSecondsPerDay, 400, 15);
+  auto boost =
+      CreateModel("boost", {{"trees", "40"}, {"train_origins", "28"}, {"window_days", "365"}})
+          .value();
+  ASSERT_TRUE(boost->Fit(ev, g, kOrigin).ok());
+  // The non-chronic cell with the most events in the last 7 days.
+  std::vector<int64_t> recent(static_cast<size_t>(g.num_cells()), 0);
+  const auto [lo, hi] = ev.TimeRange(kOrigin - 7 * kSecondsPerDay, kOrigin);
+  for (size_t i = lo; i < hi; ++i)
+    ++recent[static_cast<size_t>(g.PointToCell(ev.x_m[i], ev.y_m[i]))];
+  grid::CellId burst = 0;
+  for (grid::CellId c = 0; c < g.num_cells(); ++c) {
+    if (c % 20 != 7 && recent[static_cast<size_t>(c)] > recent[static_cast<size_t>(burst)])
+      burst = c;
+  }
+  ASSERT_GE(recent[static_cast<size_t>(burst)], 3);
+  auto e = ExplainFittedCells(*boost, ev, g, kOrigin, {burst}, 3, 1);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  const CellExplanation& x = e->front();
+  ASSERT_EQ(x.features.size(), 3u);
+  SCOPED_TRACE(CellExplanationToJson(x));
+  const std::string& top = x.features[0].name;
+  EXPECT_TRUE(top == "count_1d_1x1" || top == "count_7d_1x1" || top == "count_7d_3x3" ||
+              top == "count_28d_1x1" || top == "days_since_cell" || top == "days_since_3x3");
+  EXPECT_GT(x.features[0].contribution, 0);
+  EXPECT_TRUE(std::ranges::any_of(x.features, [](const ExplainFeature& f) {
+    return f.name.rfind("count_7d_", 0) == 0 && f.contribution > 0 &&
+           f.words.rfind("events ", 0) == 0;
+  }));
+  double sum = x.bias + x.other_features;
+  for (const ExplainFeature& f : x.features) sum += f.contribution;
+  EXPECT_NEAR(sum, std::log(x.risk), 1e-5);
+  // Its past events are listed as context (newest first), without a share each.
+  EXPECT_FALSE(x.events_additive);
+  ASSERT_EQ(x.top_events.size(), 3u);
+  EXPECT_GE(x.top_events[0].t_s, x.top_events[1].t_s);
+  EXPECT_LE(x.top_events[0].distance_m, 150);
+  EXPECT_NE(CellExplanationToJson(x).find("\"contribution\": null"), std::string::npos);
 }
 
 }  // namespace

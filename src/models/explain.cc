@@ -2,7 +2,8 @@
 // ExplainCell: recomputes one cell's value event by event with the model's own formula (the same
 // expressions and fixed-point rounding as naive.cc, retro.cc and prospective.cc; the fitted state
 // of sepp_grid.cc and sepp.cc, as fitted here or by the caller) and groups the contributions into
-// parts, bands and top events. Stateless; safe to call from several threads.
+// parts, bands and top events; boost's cells are split by XGBoost's per-prediction feature
+// contributions (boost.h). Stateless; safe to call from several threads.
 #include "placecast/models/explain.h"
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "models/boost.h"
+#include "models/boost_words.h"
 #include "models/cell_sums.h"
 #include "models/retro.h"
 #include "models/sepp_internal.h"
@@ -56,6 +59,21 @@ double Share(double value, double total) { return total != 0 ? value / total : 0
 
 double RoundTo10(double d) { return std::round(d / 10.0) * 10.0; }
 
+// Event i as an explanation may show it: time, offence, group, distance (to 10 m) and age.
+ExplainEvent ToExplainEvent(const EventSet& events, int64_t origin_s, size_t i, double distance_m,
+                            double contribution) {
+  ExplainEvent e;
+  e.t_s = events.t_s[i];
+  e.offence = events.offence[i] < events.offence_names.size()
+                  ? events.offence_names[events.offence[i]]
+                  : std::string();
+  e.group = std::string(GetOffenceGroupInfo(events.group[i]).name);
+  e.distance_m = RoundTo10(distance_m);
+  e.age_days = static_cast<double>(origin_s - e.t_s) / static_cast<double>(kSecondsPerDay);
+  e.contribution = contribution;
+  return e;
+}
+
 // Fills bands and top events of `out` from `contrib`; band shares are relative to out->risk.
 void Summarise(const EventSet& events, int64_t origin_s, const std::vector<Contribution>& contrib,
                double reach_m, double window_days, int top_n, CellExplanation* out) {
@@ -94,17 +112,7 @@ void Summarise(const EventSet& events, int64_t origin_s, const std::vector<Contr
   const size_t n = std::min(sorted.size(), static_cast<size_t>(top_n));
   for (size_t k = 0; k < n; ++k) {
     const Contribution& c = sorted[k];
-    const size_t i = c.index;
-    ExplainEvent e;
-    e.t_s = events.t_s[i];
-    e.offence = events.offence[i] < events.offence_names.size()
-                    ? events.offence_names[events.offence[i]]
-                    : std::string();
-    e.group = std::string(GetOffenceGroupInfo(events.group[i]).name);
-    e.distance_m = RoundTo10(c.distance_m);
-    e.age_days = static_cast<double>(origin_s - e.t_s) / static_cast<double>(kSecondsPerDay);
-    e.contribution = c.value;
-    out->top_events.push_back(std::move(e));
+    out->top_events.push_back(ToExplainEvent(events, origin_s, c.index, c.distance_m, c.value));
   }
 }
 
@@ -374,6 +382,70 @@ CellExplanation ExplainSepp(const SeppFit& f, const sepp_internal::TriggerKernel
   return out;
 }
 
+// Days of past events listed for a boost cell (the 28-day count features' look-back).
+constexpr int64_t kBoostEventDays = 28;
+
+// A boost cell: its margin split by the features' contributions (TreeSHAP), the top_n features by
+// absolute contribution in words, and as context the events of its 3x3 neighbourhood in the last
+// 28 days of the window, newest first (the count features read them; no single event has a share).
+CellExplanation ExplainBoost(const BoostContributions& b, const BoostCellContributions& c,
+                             const grid::Surface& surface, const EventSet& events,
+                             const grid::Grid& grid, int top_n, double horizon_days) {
+  const size_t nf = c.contributions.size();
+  CellExplanation out;
+  out.risk = surface.value[static_cast<size_t>(c.cell)];
+  out.margin = c.margin;
+  out.bias = c.bias;
+  out.num_features = static_cast<int64_t>(nf);
+  std::vector<size_t> order(nf);
+  for (size_t f = 0; f < nf; ++f) order[f] = f;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return std::fabs(c.contributions[x]) > std::fabs(c.contributions[y]);
+  });
+  const size_t listed = std::min(nf, static_cast<size_t>(top_n));
+  std::vector<bool> shown(nf, false);
+  for (size_t k = 0; k < listed; ++k) {
+    const size_t f = order[k];
+    shown[f] = true;
+    out.features.push_back({b.feature_names[f],
+                            BoostFeatureToWords(b.feature_names[f], c.values[f]), c.values[f],
+                            c.contributions[f]});
+  }
+  for (size_t f = 0; f < nf; ++f) {
+    if (!shown[f]) out.other_features += c.contributions[f];
+  }
+  const std::string sum =
+      "bias + the contributions of the " + std::to_string(nf) + " features (TreeSHAP values";
+  if (b.pairwise) {
+    out.note = "relative score exp(margin - " + FormatValue(b.max_margin) +
+               ", the forecast's largest margin); margin " + FormatValue(c.margin) + " = " + sum +
+               " on the ranking-score scale)";
+  } else {
+    out.note = "expected events in " + FormatValue(horizon_days) + " day(s) = exp(margin) x " +
+               FormatValue(horizon_days) + " / " + std::to_string(b.label_days) +
+               " (label_days); margin " + FormatValue(c.margin) + " = log expected events per " +
+               std::to_string(b.label_days) + " day(s) = " + sum + " on the log scale)";
+  }
+  // The events of the 3x3 neighbourhood the count features read, as context only.
+  out.events_additive = false;
+  const int32_t col = grid.CellCol(c.cell), row = grid.CellRow(c.cell);
+  const auto [lo, hi] = events.TimeRange(
+      std::max(b.window_start_s, b.origin_s - kBoostEventDays * kSecondsPerDay), b.origin_s);
+  for (size_t i = hi; i-- > lo;) {
+    const grid::CellId s = grid.PointToCell(events.x_m[i], events.y_m[i]);
+    if (s == grid::kNoCell || std::abs(grid.CellCol(s) - col) > 1 ||
+        std::abs(grid.CellRow(s) - row) > 1) {
+      continue;
+    }
+    ++out.events_contributing;
+    if (out.top_events.size() < static_cast<size_t>(top_n)) {
+      out.top_events.push_back(ToExplainEvent(
+          events, b.origin_s, i, DistanceToCentre(grid, c.cell, events.x_m[i], events.y_m[i]), 0));
+    }
+  }
+  return out;
+}
+
 // The checks every entry point makes before anything is fitted or read.
 Status CheckRequest(std::string_view model, const EventSet& events, const grid::Grid& grid,
                     const std::vector<grid::CellId>& cells, int top_n, double horizon_days) {
@@ -411,7 +483,9 @@ Status CheckOrigin(std::string_view model, int64_t fit_origin_s, int64_t origin_
                               ")");
 }
 
-bool HasFittedState(std::string_view model) { return model == "sepp_grid" || model == "sepp"; }
+bool HasFittedState(std::string_view model) {
+  return model == "sepp_grid" || model == "sepp" || model == "boost";
+}
 
 }  // namespace
 
@@ -437,8 +511,9 @@ Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, cons
   const auto* sepp = dynamic_cast<const SeppModel*>(&model);
   sepp_internal::TriggerKernel kernel;
   std::vector<size_t> trigger_index;
+  BoostContributions boost;
   if (HasFittedState(name)) {
-    if (sepp_grid == nullptr && sepp == nullptr) {
+    if (sepp_grid == nullptr && sepp == nullptr && name != "boost") {
       return Status::Internal(context + ": not the registered model class");
     }
     auto predicted = model.Predict(horizon_days);
@@ -449,9 +524,20 @@ Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, cons
                                   std::to_string(surface.value.size()) + " cells (got " +
                                   std::to_string(grid.num_cells()) + ")");
     }
-    const int64_t fit_origin_s =
-        sepp_grid != nullptr ? sepp_grid->fit().origin_s : sepp->fit().origin_s;
+    int64_t fit_origin_s = 0;
+    if (sepp_grid != nullptr || sepp != nullptr) {
+      fit_origin_s = sepp_grid != nullptr ? sepp_grid->fit().origin_s : sepp->fit().origin_s;
+    } else {
+      auto boost_origin = GetBoostFitOrigin(model);
+      if (!boost_origin.ok()) return boost_origin.status().Wrap(context);
+      fit_origin_s = *boost_origin;
+    }
     PLACECAST_RETURN_IF_ERROR(CheckOrigin(name, fit_origin_s, origin_s).Wrap(context));
+    if (name == "boost") {
+      auto contributions = GetBoostContributions(model, events, grid, cells);
+      if (!contributions.ok()) return contributions.status().Wrap(context);
+      boost = std::move(contributions).value();
+    }
     if (sepp != nullptr) {
       kernel = sepp_internal::KernelOfFit(sepp->fit());
       auto index = SeppTriggerEvents(sepp->fit(), events, grid);
@@ -460,7 +546,8 @@ Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, cons
     }
   }
   std::vector<CellExplanation> all;
-  for (grid::CellId cell : cells) {
+  for (size_t k = 0; k < cells.size(); ++k) {
+    const grid::CellId cell = cells[k];
     Result<CellExplanation> out = Status::Internal(context + ": no explanation for this model");
     if (name == "naive") {
       out = ExplainNaive(p, events, grid, origin_s, cell, top_n);
@@ -473,6 +560,8 @@ Result<std::vector<CellExplanation>> ExplainFittedCells(const Model& model, cons
     } else if (sepp != nullptr) {
       out = ExplainSepp(sepp->fit(), kernel, trigger_index, surface, events, grid, cell, top_n,
                         horizon_days);
+    } else if (name == "boost") {
+      out = ExplainBoost(boost, boost.cells[k], surface, events, grid, top_n, horizon_days);
     }
     if (!out.ok()) return out.status().Wrap(context);
     out.value().model = name;
@@ -498,7 +587,8 @@ Result<std::vector<CellExplanation>> ExplainCells(std::string_view model, const 
   }
   std::unique_ptr<Model> m = std::move(created).value();
   PLACECAST_RETURN_IF_ERROR(CheckRequest(model, events, grid, cells, top_n, horizon_days));
-  // sepp_grid and sepp are fitted once, as a forecast would fit them; every cell is read from it.
+  // sepp_grid, sepp and boost are fitted once, as a forecast would fit them; every cell is read
+  // from that fit.
   if (HasFittedState(model)) {
     Status fit = m->Fit(events, grid, origin_s);
     if (!fit.ok()) return fit.Wrap(context);
@@ -518,7 +608,7 @@ Result<CellExplanation> ExplainCell(std::string_view model, const ParamValues& p
 
 bool IsExplainable(std::string_view model) {
   return model == "naive" || model == "retro" || model == "prospective" || model == "sepp_grid" ||
-         model == "sepp";
+         model == "sepp" || model == "boost";
 }
 
 std::string CellExplanationToJson(const CellExplanation& e) {
@@ -528,6 +618,19 @@ std::string CellExplanationToJson(const CellExplanation& e) {
   j["risk"] = e.risk;
   j["note"] = e.note;
   j["events_contributing"] = e.events_contributing;
+  if (e.num_features > 0) {
+    j["margin"] = e.margin;
+    j["bias"] = e.bias;
+    j["other_features_contribution"] = e.other_features;
+    j["num_features"] = e.num_features;
+    j["features"] = nlohmann::ordered_json::array();
+    for (const ExplainFeature& f : e.features) {
+      j["features"].push_back({{"name", f.name},
+                               {"words", f.words},
+                               {"value", f.value},
+                               {"contribution", f.contribution}});
+    }
+  }
   j["parts"] = nlohmann::ordered_json::array();
   for (const ExplainPart& p : e.parts) {
     j["parts"].push_back({{"name", p.name}, {"value", p.value}, {"share", p.share}});
@@ -544,12 +647,14 @@ std::string CellExplanationToJson(const CellExplanation& e) {
   }
   j["top_events"] = nlohmann::ordered_json::array();
   for (const ExplainEvent& t : e.top_events) {
-    j["top_events"].push_back({{"time_utc", FormatDateTime(t.t_s)},
-                               {"offence", t.offence},
-                               {"group", t.group},
-                               {"distance_m", t.distance_m},
-                               {"age_days", t.age_days},
-                               {"contribution", t.contribution}});
+    j["top_events"].push_back(
+        {{"time_utc", FormatDateTime(t.t_s)},
+         {"offence", t.offence},
+         {"group", t.group},
+         {"distance_m", t.distance_m},
+         {"age_days", t.age_days},
+         {"contribution", e.events_additive ? nlohmann::ordered_json(t.contribution)
+                                            : nlohmann::ordered_json(nullptr)}});
   }
   return j.dump(2);
 }

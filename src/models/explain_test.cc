@@ -28,6 +28,10 @@ using testing::RandomEvents;
 
 constexpr int64_t kOrigin = 1'000 * kSecondsPerDay;
 
+// A small, fast boost for tests.
+const std::map<std::string, std::string> kFastBoost = {
+    {"trees", "20"}, {"train_origins", "14"}, {"window_days", "200"}};
+
 constexpr std::string_view kFiveByFive = R"(
     . . . . .
     . . . . .
@@ -195,13 +199,12 @@ TEST(ExplainTest, ExplainCellsIsExplainCellForEachCell) {
   const grid::Grid g = GridFromText(kFiveByFive, 200);
   EventSet ev = RandomEvents(200, 1000, 1000, kOrigin - 200 * kSecondsPerDay, kOrigin, 5);
   const std::vector<grid::CellId> cells = {12, 0, 24, 12};
-  for (const char* model : {"naive", "retro", "prospective", "sepp_grid", "sepp"}) {
+  for (const char* model : {"naive", "retro", "prospective", "sepp_grid", "sepp", "boost"}) {
     SCOPED_TRACE(model);
     const std::string name = model;
-    const std::map<std::string, std::string> given =
-        name == "sepp_grid" || name == "sepp"
-            ? std::map<std::string, std::string>{{"window_days", "200"}}
-            : std::map<std::string, std::string>{};
+    std::map<std::string, std::string> given;
+    if (name == "sepp_grid" || name == "sepp") given = {{"window_days", "200"}};
+    if (name == "boost") given = kFastBoost;
     const ParamValues p = Params(model, given);
     EXPECT_TRUE(IsExplainable(model));
     auto all = ExplainCells(model, p, ev, g, kOrigin, cells, 3, 2.5);
@@ -213,15 +216,8 @@ TEST(ExplainTest, ExplainCellsIsExplainCellForEachCell) {
       EXPECT_EQ(CellExplanationToJson((*all)[k]), CellExplanationToJson(*one)) << cells[k];
     }
   }
-  // Every registered model can be explained (adding one without an explanation fails here), but
-  // boost, whose explanation is a later part of issue 15: it says so instead of "unknown model".
-  for (const ModelInfo& m : ListModels()) {
-    EXPECT_EQ(IsExplainable(m.name), m.name != "boost") << m.name;
-  }
-  auto boost = ExplainCells("boost", Params("boost", {}), ev, g, kOrigin, {0}, 3);
-  ASSERT_FALSE(boost.ok());
-  EXPECT_EQ(boost.status().code(), ErrorCode::kInvalidInput);
-  EXPECT_EQ(boost.status().message(), "explain: model \"boost\" has no explanation yet");
+  // Every registered model can be explained (adding one without an explanation fails here).
+  for (const ModelInfo& m : ListModels()) EXPECT_TRUE(IsExplainable(m.name)) << m.name;
   EXPECT_FALSE(IsExplainable("nosuch"));
   // The first bad cell is named; nothing is fitted for it.
   auto bad = ExplainCells("retro", Params("retro", {}), ev, g, kOrigin, {3, 99, -1}, 3);
@@ -354,6 +350,62 @@ TEST(ExplainTest, SeppEveryCellSumsToPredictOnASimulation) {
   EXPECT_EQ(CellExplanationToJson(*one), CellExplanationToJson(fitted->front()));
 }
 
+TEST(ExplainTest, BoostContributionsSumToTheLogOfEveryCellsPrediction) {
+  // bias + the contributions of all features = the margin = log(expected events per label
+  // window) for poisson, and exp(margin - largest margin) is the pairwise score; for every cell.
+  const grid::Grid g = GridFromText(kFiveByFive, 200);
+  const EventSet ev = RandomEvents(600, 1000, 1000, kOrigin - 200 * kSecondsPerDay, kOrigin, 21);
+  std::vector<grid::CellId> cells;
+  for (grid::CellId c = 0; c < g.num_cells(); ++c) cells.push_back(c);
+  for (const char* objective : {"poisson", "pairwise"}) {
+    SCOPED_TRACE(objective);
+    auto given = kFastBoost;
+    given["objective"] = objective;
+    given["label_days"] = "2";
+    auto model = CreateModel("boost", given).value();
+    ASSERT_TRUE(model->Fit(ev, g, kOrigin).ok());
+    const double horizon_days = 7;
+    const grid::Surface s = model->Predict(horizon_days).value();
+    auto all = ExplainFittedCells(*model, ev, g, kOrigin, cells, 1000, horizon_days);
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    double max_margin = -1e300;
+    int nonzero = 0;
+    for (const CellExplanation& e : *all) max_margin = std::max(max_margin, e.margin);
+    for (const CellExplanation& e : *all) {
+      SCOPED_TRACE("cell " + std::to_string(e.cell));
+      EXPECT_EQ(e.risk, s.value[static_cast<size_t>(e.cell)]);
+      ASSERT_EQ(e.num_features, static_cast<int64_t>(e.features.size()));
+      EXPECT_EQ(e.other_features, 0);
+      EXPECT_TRUE(e.parts.empty());
+      double sum = e.bias;
+      for (size_t k = 0; k < e.features.size(); ++k) {
+        sum += e.features[k].contribution;
+        EXPECT_FALSE(e.features[k].words.empty());
+        // By absolute contribution, descending.
+        if (k > 0) {
+          EXPECT_GE(std::fabs(e.features[k - 1].contribution),
+                    std::fabs(e.features[k].contribution));
+        }
+      }
+      EXPECT_NEAR(sum, e.margin, 1e-5);
+      const double log_value = std::string(objective) == "poisson"
+                                   ? std::log(e.risk / horizon_days * 2)
+                                   : std::log(e.risk) + max_margin;
+      EXPECT_NEAR(sum, log_value, 1e-5);
+      for (const ExplainFeature& f : e.features) nonzero += f.contribution != 0 ? 1 : 0;
+    }
+    EXPECT_GT(nonzero, 0);  // the trees did split on features
+    // top_n limits the features listed; the rest are summed.
+    auto three = ExplainFittedCells(*model, ev, g, kOrigin, {12}, 3, horizon_days);
+    ASSERT_TRUE(three.ok());
+    const CellExplanation& e = three->front();
+    ASSERT_EQ(e.features.size(), 3u);
+    double sum = e.bias + e.other_features;
+    for (const ExplainFeature& f : e.features) sum += f.contribution;
+    EXPECT_NEAR(sum, e.margin, 1e-5);
+  }
+}
+
 TEST(ExplainTest, ReloadedFitGivesTheSameExplanations) {
   // A fit saved with FittedJson() and reloaded explains every cell as the original does, for
   // both models with fitted state, without the events being refitted.
@@ -361,9 +413,11 @@ TEST(ExplainTest, ReloadedFitGivesTheSameExplanations) {
   const EventSet ev = RandomEvents(300, 1000, 1000, kOrigin - 200 * kSecondsPerDay, kOrigin, 13);
   std::vector<grid::CellId> cells;
   for (grid::CellId c = 0; c < g.num_cells(); ++c) cells.push_back(c);
-  for (const char* name : {"sepp_grid", "sepp"}) {
+  for (const char* name : {"sepp_grid", "sepp", "boost"}) {
     SCOPED_TRACE(name);
-    const std::map<std::string, std::string> given = {{"window_days", "200"}};
+    const std::map<std::string, std::string> given =
+        std::string(name) == "boost" ? kFastBoost
+                                     : std::map<std::string, std::string>{{"window_days", "200"}};
     auto a = CreateModel(name, given).value();
     ASSERT_TRUE(a->Fit(ev, g, kOrigin).ok());
     auto b = CreateModel(name, given).value();
@@ -390,6 +444,9 @@ TEST(ExplainTest, FittedModelsRejectAnotherOriginOtherEventsAndNoFit) {
   }
   auto sepp = CreateModel("sepp", {{"window_days", "100"}}).value();
   auto sepp_grid = CreateModel("sepp_grid", {{"window_days", "100"}}).value();
+  auto boost =
+      CreateModel("boost", {{"trees", "20"}, {"train_origins", "14"}, {"window_days", "100"}})
+          .value();
   struct Case {
     const Model* model;
     const EventSet* events;
@@ -399,6 +456,8 @@ TEST(ExplainTest, FittedModelsRejectAnotherOriginOtherEventsAndNoFit) {
       {sepp.get(), &ev, kOrigin, "explain sepp: sepp: Predict() called before a successful Fit()"},
       {sepp_grid.get(), &ev, kOrigin,
        "explain sepp_grid: sepp_grid: Predict() called before a successful Fit()"},
+      {boost.get(), &ev, kOrigin,
+       "explain boost: boost: Predict() called before a successful Fit()"},
   };
   for (const Case& c : before_fit) {
     auto e = ExplainFittedCells(*c.model, *c.events, g, c.origin_s, {0}, 5, 1);
@@ -408,6 +467,7 @@ TEST(ExplainTest, FittedModelsRejectAnotherOriginOtherEventsAndNoFit) {
   }
   ASSERT_TRUE(sepp->Fit(ev, g, kOrigin).ok());
   ASSERT_TRUE(sepp_grid->Fit(ev, g, kOrigin).ok());
+  ASSERT_TRUE(boost->Fit(ev, g, kOrigin).ok());
   const Case after_fit[] = {
       {sepp.get(), &ev, kOrigin - kSecondsPerDay,
        "explain sepp: origin: the fitted sepp is for 1972-09-27T00:00:00Z (got "
@@ -416,6 +476,12 @@ TEST(ExplainTest, FittedModelsRejectAnotherOriginOtherEventsAndNoFit) {
        "explain sepp_grid: origin: the fitted sepp_grid is for 1972-09-27T00:00:00Z (got "
        "1972-09-28T00:00:00Z)"},
       {sepp.get(), &fewer, kOrigin, "explain sepp: sepp: events: not the events the fit was made"},
+      {boost.get(), &ev, kOrigin - kSecondsPerDay,
+       "explain boost: origin: the fitted boost is for 1972-09-27T00:00:00Z (got "
+       "1972-09-26T00:00:00Z)"},
+      {boost.get(), &fewer, kOrigin,
+       "explain boost: boost: events: not the events the fit was made from: their features "
+       "predict "},
   };
   for (const Case& c : after_fit) {
     auto e = ExplainFittedCells(*c.model, *c.events, g, c.origin_s, {0}, 5, 1);
