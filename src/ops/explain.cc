@@ -51,7 +51,7 @@ std::span<const Field<ExplainRequest>> ExplainRequest::Fields() {
                   .default_json = "10",
                   .min = 0,
                   .max = 100000,
-                  .doc = "number of past events listed"},
+                  .doc = "number of past events listed (boost: and of features)"},
                  &R::top});
     v.push_back({{.name = "out",
                   .type = FieldType::kOutputFile,
@@ -125,14 +125,40 @@ Result<Product> Run(io::Store& store, const ExplainRequest& r, Context& ctx) {
   out.lines.push_back(line);
   std::snprintf(line, sizeof(line), "risk %.6g: ", e.risk);
   out.lines.push_back(line + e.note);
-  out.lines.push_back("parts:");
-  for (const auto& p : e.parts) {
-    std::snprintf(line, sizeof(line), "  %-16s %12.6g  %5.1f%%", p.name.c_str(), p.value,
-                  100 * p.share);
+  if (e.num_features > 0) {
+    // A learned model (boost): its margin split by the features' contributions (TreeSHAP).
+    std::snprintf(line, sizeof(line),
+                  "features: margin %.6g = bias %.6g + the contributions of %lld features:",
+                  e.margin, e.bias, static_cast<long long>(e.num_features));
     out.lines.push_back(line);
+    for (const auto& f : e.features) {
+      std::snprintf(line, sizeof(line), "  %+10.6g  %s = %g (%s)", f.contribution, f.words.c_str(),
+                    f.value, f.name.c_str());
+      out.lines.push_back(line);
+    }
+    if (static_cast<int64_t>(e.features.size()) < e.num_features) {
+      std::snprintf(
+          line, sizeof(line), "  %+10.6g  the other %lld features", e.other_features,
+          static_cast<long long>(e.num_features) - static_cast<long long>(e.features.size()));
+      out.lines.push_back(line);
+    }
+  } else {
+    out.lines.push_back("parts:");
+    for (const auto& p : e.parts) {
+      std::snprintf(line, sizeof(line), "  %-16s %12.6g  %5.1f%%", p.name.c_str(), p.value,
+                    100 * p.share);
+      out.lines.push_back(line);
+    }
   }
-  std::snprintf(line, sizeof(line), "bands (distance, age): %lld contributing event(s)",
-                static_cast<long long>(e.events_contributing));
+  if (e.events_additive) {
+    std::snprintf(line, sizeof(line), "bands (distance, age): %lld contributing event(s)",
+                  static_cast<long long>(e.events_contributing));
+  } else {
+    std::snprintf(line, sizeof(line),
+                  "past events: %lld in the cell's 3x3 neighbourhood in the last 28 days (listed "
+                  "as context: no single event has a share of the risk)",
+                  static_cast<long long>(e.events_contributing));
+  }
   out.lines.push_back(line);
   for (const auto& b : e.bands) {
     std::snprintf(line, sizeof(line), "  %g-%g m, %g-%g days: %lld event(s), %.6g (%.1f%%)",
@@ -142,10 +168,14 @@ Result<Product> Run(io::Store& store, const ExplainRequest& r, Context& ctx) {
   }
   out.lines.push_back("top events:");
   for (const auto& t : e.top_events) {
-    std::snprintf(line, sizeof(line), "  %s  %-24s %6g m  %7.1f days ago  %.6g",
-                  cal.FormatDateTime(t.t_s).c_str(), t.offence.c_str(), t.distance_m, t.age_days,
-                  t.contribution);
-    out.lines.push_back(line);
+    std::snprintf(line, sizeof(line), "  %s  %-24s %6g m  %7.1f days ago",
+                  cal.FormatDateTime(t.t_s).c_str(), t.offence.c_str(), t.distance_m, t.age_days);
+    std::string text = line;
+    if (e.events_additive) {
+      std::snprintf(line, sizeof(line), "  %.6g", t.contribution);
+      text += line;
+    }
+    out.lines.push_back(text);
   }
   out.summary["cell"] = cell;
   out.summary["column"] = study.grid.CellCol(cell);

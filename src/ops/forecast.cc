@@ -160,9 +160,15 @@ Result<std::string> BuildExplanationsJson(const ForecastRequest& r, const Select
         models::ExplainFittedCells(*fc.model, fc.study.events, fc.study.grid, fc.origin_s, cells,
                                    kExplainTopEvents, r.horizon_days));
     j["explained_cells"] = ex.size();
+    // A learned model (boost) is split by its features, on the log scale of its value.
+    const bool by_features = !ex.empty() && ex.front().num_features > 0;
     j["note"] =
         "The top " + std::to_string(ex.size()) + " cells with risk above 0, each split into " +
-        "the model's own parts and the past events that add most to it. Past events are shown " +
+        (by_features ? std::string("its features' contributions to the log of the model's value "
+                                   "(TreeSHAP), with the recent past events near it as context")
+                     : std::string("the model's own parts and the past events that add most to "
+                                   "it")) +
+        ". Past events are shown " +
         "by time, offence and distance from the cell centre (to 10 m) only, never by record or " +
         "address. Each value is on the model's own scale, as its note says.";
     for (size_t k = 0; k < ex.size(); ++k) {

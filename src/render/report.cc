@@ -118,8 +118,8 @@ img.map{max-width:100%;border:1px solid #ccc}
 )";
 
 // The "Why these cells" section from the explanations JSON (see ForecastProduct): per cell its
-// note, the model's parts, the distance x age bands and the top past events (time, offence and
-// distance only).
+// note, the model's parts (or, for a learned model, its features' contributions in words), the
+// distance x age bands and the top past events (time, offence and distance only).
 Status AppendExplanations(const std::string& json, std::string* out) {
   const auto j = nlohmann::ordered_json::parse(json, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
@@ -145,12 +145,32 @@ Status AppendExplanations(const std::string& json, std::string* out) {
     h += "<h3>Rank " + std::to_string(c.value("rank", 0)) + ": cell " +
          std::to_string(c.value("cell", -1)) + ", value " + Format("%.6g", get(c, "risk")) +
          "</h3>\n<p class=\"note\">" + HtmlEscape(c.value("note", "")) + "</p>\n";
-    h += "<table>\n<tr><th>part</th><th>value</th><th>share</th></tr>\n";
-    for (const auto& part : c.value("parts", nlohmann::ordered_json::array())) {
-      h += "<tr><td>" + HtmlEscape(part.value("name", "")) + "</td>" + num(part, "value", "%.6g") +
-           pct(part, "share") + "</tr>\n";
+    const auto parts = c.value("parts", nlohmann::ordered_json::array());
+    if (!parts.empty()) {
+      h += "<table>\n<tr><th>part</th><th>value</th><th>share</th></tr>\n";
+      for (const auto& part : parts) {
+        h += "<tr><td>" + HtmlEscape(part.value("name", "")) + "</td>" +
+             num(part, "value", "%.6g") + pct(part, "share") + "</tr>\n";
+      }
+      h += "</table>\n";
     }
-    h += "</table>\n";
+    const auto features = c.value("features", nlohmann::ordered_json::array());
+    if (c.contains("features")) {
+      h += "<table>\n<tr><th>feature</th><th>value</th><th>adds (log scale)</th></tr>\n"
+           "<tr><td>bias</td><td></td>" +
+           num(c, "bias", "%+.4g") + "</tr>\n";
+      for (const auto& f : features) {
+        h += "<tr><td>" + HtmlEscape(f.value("words", "")) + "</td>" + num(f, "value", "%g") +
+             num(f, "contribution", "%+.4g") + "</tr>\n";
+      }
+      const int64_t rest =
+          c.value("num_features", int64_t{0}) - static_cast<int64_t>(features.size());
+      if (rest > 0) {
+        h += "<tr><td>the other " + std::to_string(rest) + " features</td><td></td>" +
+             num(c, "other_features_contribution", "%+.4g") + "</tr>\n";
+      }
+      h += "<tr><td>margin</td><td></td>" + num(c, "margin", "%+.4g") + "</tr>\n</table>\n";
+    }
     const auto bands = c.value("bands", nlohmann::ordered_json::array());
     if (!bands.empty()) {
       h += "<table>\n<tr><th>distance from centre</th><th>age</th><th>events</th>"
@@ -170,9 +190,12 @@ Status AppendExplanations(const std::string& json, std::string* out) {
       h += "<table>\n<tr><th>past event (UTC)</th><th>offence</th><th>distance</th>"
            "<th>adds</th></tr>\n";
       for (const auto& e : events) {
+        // A null contribution (boost): the event is context, with no share of its own.
+        const bool share = e.contains("contribution") && e["contribution"].is_number();
         h += "<tr><td>" + HtmlEscape(e.value("time_utc", "")) + "</td><td>" +
              HtmlEscape(e.value("offence", "")) + "</td><td class=\"num\">" +
-             Format("%g", get(e, "distance_m")) + " m</td>" + num(e, "contribution", "%.6g") +
+             Format("%g", get(e, "distance_m")) + " m</td>" +
+             (share ? num(e, "contribution", "%.6g") : std::string("<td>\xe2\x80\x93</td>")) +
              "</tr>\n";
       }
       h += "</table>\n";

@@ -296,6 +296,35 @@ TEST(ReportTest, ExplainsTopCells) {
       << bad.message();
 }
 
+TEST(ReportTest, ExplainsLearnedModelsByTheirFeatures) {
+  // boost (issue 15): the features' contributions in words instead of parts, the features not
+  // listed summed, and past events without a share of their own ("contribution": null).
+  TextForecast f(kRisk, 25);
+  const std::string path = TestDir() + "/report.html";
+  f.product.explanations_json = R"({"model": "boost", "explained_cells": 1, "note": "top",
+    "cells": [{"rank": 1, "cell": 6, "risk": 2.5, "note": "exp of the margin", "margin": 0.916,
+      "bias": -1.2, "other_features_contribution": 0.116, "num_features": 19,
+      "features": [{"name": "count_7d_1x1", "words": "events in the cell in the last 7 days",
+                    "value": 4, "contribution": 2}],
+      "parts": [], "bands": [],
+      "top_events": [{"time_utc": "2024-02-28T10:00:00Z", "offence": "Thefts",
+                      "group": "theft", "distance_m": 20, "age_days": 1.58,
+                      "contribution": null}]}]})";
+  ASSERT_TRUE(WriteForecastReportHtml(path, f.product, "").ok());
+  const std::string html = Slurp(path);
+  for (const char* want :
+       {"<tr><th>feature</th><th>value</th><th>adds (log scale)</th></tr>\n"
+        "<tr><td>bias</td><td></td><td class=\"num\">-1.2</td></tr>\n"
+        "<tr><td>events in the cell in the last 7 days</td><td class=\"num\">4</td>"
+        "<td class=\"num\">+2</td></tr>\n"
+        "<tr><td>the other 18 features</td><td></td><td class=\"num\">+0.116</td></tr>\n"
+        "<tr><td>margin</td><td></td><td class=\"num\">+0.916</td></tr>",
+        "<td class=\"num\">20 m</td><td>\xe2\x80\x93</td></tr>"}) {
+    EXPECT_NE(html.find(want), std::string::npos) << want;
+  }
+  EXPECT_EQ(html.find("<th>part</th>"), std::string::npos);  // no empty parts table
+}
+
 TEST(ReportTest, ShowsModelCard) {
   TextForecast f(kRisk, 25);
   f.product.model_card_json =
