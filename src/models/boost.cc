@@ -687,8 +687,7 @@ class BoostModel final : public Model {
   std::vector<double> rate_;  // per active cell: expected count per label window, or score
   bool fitted_ = false;
   std::vector<std::string> warnings_;
-  // The fit, for FittedJson() and explanations: its booster, origin, window and feature names.
-  BoosterPtr booster_;
+  // The fit, for FittedJson() and explanations (with booster_): origin, window and feature names.
   int64_t origin_s_ = 0, window_start_s_ = 0;
   std::vector<std::string> feature_names_;
 };

@@ -449,6 +449,7 @@ TEST(BoostTest, Issue15RefitDaysReusesTheTreesAndMatchesAFreshFit) {
   EXPECT_LT(sliding->TrainFromS(kOrigin), sliding->TrainFromS(kOrigin + 1 * kSecondsPerDay));
   EXPECT_EQ(sliding->TrainFromS(kOrigin + 8 * kSecondsPerDay),
             sliding->TrainFromS(kOrigin + 1 * kSecondsPerDay) + 7 * kSecondsPerDay);
+}
 
 TEST(BoostTest, Issue15FittedJsonRoundTripPredictsTheSameBytes) {
   const auto g = GridFromText(R"(
@@ -472,7 +473,7 @@ TEST(BoostTest, Issue15FittedJsonRoundTripPredictsTheSameBytes) {
     EXPECT_EQ(j["schema_version"], 1);
     EXPECT_EQ(j["origin_s"], kOrigin);
     EXPECT_EQ(j["window_start_s"], kOrigin - 120 * kSecondsPerDay);
-    EXPECT_EQ(j["feature_names"].size(), BoostFeatures(120).num_features());
+    EXPECT_EQ(j["feature_names"].size(), BoostFeatures(120, {}, 1).num_features());
     EXPECT_EQ(j["rate"].size(), static_cast<size_t>(g.num_cells()));
     EXPECT_TRUE(j["booster"].contains("learner"));
     auto b = CreateModel("boost", params).value();
@@ -536,7 +537,7 @@ TEST(BoostTest, Issue15LoadFittedRejectsOtherGridsModelsParamsAndVersions) {
        }),
        ErrorCode::kInvalidInput, "boost: LoadFitted: booster: not an XGBoost model: "},
       {edit([](auto& j) { j["feature_names"].erase(0); }), ErrorCode::kInvalidInput,
-       "boost: LoadFitted: booster: a model of 16 features for 15 feature_names"},
+       "boost: LoadFitted: booster: a model of 17 features for 16 feature_names"},
   };
   for (const auto& c : cases) {
     Status s = m->LoadFitted(c.json, g);
@@ -564,9 +565,13 @@ TEST(BoostTest, Issue15BurstingCellIsExplainedByItsCounts) {
   for (int r = 0; r < 20; ++r) rows += std::string(20, '.') + "\n";
   const auto g = GridFromText(rows, 100);
   const EventSet ev = BurstCity(g, kOrigin - 400 * kSecondsPerDay, 400, 15);
-  auto boost =
-      CreateModel("boost", {{"trees", "40"}, {"train_origins", "28"}, {"window_days", "365"}})
-          .value();
+  auto boost = CreateModel("boost", {{"trees", "40"},
+                                     {"train_origins", "28"},
+                                     {"train_step_days", "1"},
+                                     {"refit_days", "1"},
+                                     {"zero_keep", "1"},
+                                     {"window_days", "365"}})
+                   .value();
   ASSERT_TRUE(boost->Fit(ev, g, kOrigin).ok());
   // The non-chronic cell with the most events in the last 7 days.
   std::vector<int64_t> recent(static_cast<size_t>(g.num_cells()), 0);

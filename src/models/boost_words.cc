@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace placecast::models {
@@ -111,7 +112,12 @@ std::string BoostFeatureToWords(std::string_view name, double value) {
     const int64_t k = Category(value, 1, kMonths.size());
     return k < 0 ? "month (1 = January)" : std::string("month: ") + kMonths[k];
   }
-  if (name == "holiday") return std::string("public holiday: ") + (value != 0 ? "yes" : "no");
+  // The number of public holidays in the target window (one day by default).
+  if (name == "holiday") {
+    if (value == 0 || value == 1)
+      return std::string("public holiday: ") + (value != 0 ? "yes" : "no");
+    return "public holidays in the target days: " + std::to_string(std::llround(value));
+  }
   // ind_<offence group>_<look-back>_<scale>; group names hold underscores themselves.
   if (n >= 4 && t[0] == "ind" && LookbackDays(t[n - 2]) > 0 && ScaleCells(t[n - 1]) > 0) {
     std::string group;

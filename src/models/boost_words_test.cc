@@ -60,7 +60,7 @@ TEST(BoostWordsTest, KnownColumns) {
 
 TEST(BoostWordsTest, EveryColumnBoostFeaturesNamesReadsAsWords) {
   for (int64_t window_days : {2, 30, 91, 120, 365, 730, 3650}) {
-    BoostFeatures f(window_days);
+    BoostFeatures f(window_days, {OffenceGroup::kRobbery, OffenceGroup::kAggravatedAssault}, 1);
     for (const std::string& name : f.names()) {
       const std::string words = BoostFeatureToWords(name, 1);
       SCOPED_TRACE(name + " -> " + words);
@@ -69,6 +69,7 @@ TEST(BoostWordsTest, EveryColumnBoostFeaturesNamesReadsAsWords) {
       const bool count =
           words.rfind("events ", 0) == 0 && words.find(" in the last ") != std::string::npos;
       EXPECT_TRUE(count || words.rfind("days since the last event ", 0) == 0 ||
+                  words.rfind("leading indicator: ", 0) == 0 || words == "public holiday: yes" ||
                   words == "day of week: Tuesday" || words == "month: January");
     }
   }

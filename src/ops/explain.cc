@@ -89,6 +89,9 @@ Result<Product> Run(io::Store& store, const ExplainRequest& r, Context& ctx) {
                              LoadStudy(store, r.offence, r.boundary, r.boundary_crs, r.cell_size_m,
                                        std::numeric_limits<int64_t>::min(), origin_s,
                                        r.allow_enforcement_types, *ctx.progress));
+  // boost reads the calendar and leading indicators, as in the forecast being explained.
+  FitContexts contexts(store, study, r.allow_enforcement_types, origin_s);
+  PLACECAST_RETURN_IF_ERROR(contexts.Provide(*model));
   PLACECAST_RETURN_IF_ERROR(CheckTrainingData(store, study, model->TrainFromS(origin_s), origin_s,
                                               r.horizon_days, r.strict, *ctx.progress)
                                 .status());
@@ -111,10 +114,13 @@ Result<Product> Run(io::Store& store, const ExplainRequest& r, Context& ctx) {
     }
     cell = static_cast<grid::CellId>(r.cell);
   }
+  PLACECAST_RETURN_IF_ERROR(
+      model->Fit(study.events, study.grid, origin_s).Wrap("explain " + r.model));
   PLACECAST_ASSIGN_OR_RETURN(
-      models::CellExplanation e,
-      models::ExplainCell(r.model, model->params(), study.events, study.grid, origin_s, cell,
-                          static_cast<int>(r.top), r.horizon_days));
+      std::vector<models::CellExplanation> explained,
+      models::ExplainFittedCells(*model, study.events, study.grid, origin_s, {cell},
+                                 static_cast<int>(r.top), r.horizon_days));
+  models::CellExplanation e = std::move(explained.front());
 
   Product out;
   char line[512];
