@@ -32,6 +32,20 @@ constexpr int64_t kOrigin = 1'000 * kSecondsPerDay;
 const std::map<std::string, std::string> kFast = {
     {"trees", "20"}, {"train_origins", "14"}, {"window_days", "120"}};
 
+// A 7 x 4 grid of 150 m cells with two masked cells, and 1,500 random events over the 200 days
+// before kOrigin: the byte-determinism and saved-fit tests share it.
+grid::Grid SmallCityGrid() {
+  return GridFromText(R"(
+    . . . . . # .
+    . . . . . . .
+    . . # . . . .
+    . . . . . . .)",
+                      150);
+}
+EventSet SmallCityEvents() {
+  return testing::RandomEvents(1500, 1050, 600, kOrigin - 200 * kSecondsPerDay, kOrigin, 3);
+}
+
 std::string Bytes(const grid::Surface& s) {
   std::string b(s.value.size() * sizeof(double), '\0');
   std::memcpy(b.data(), s.value.data(), b.size());
@@ -181,14 +195,8 @@ TEST(BoostTest, Issue15EventsAtOrAfterTheOriginChangeNothing) {
 }
 
 TEST(BoostTest, Issue15SameInputsGiveSameBytes) {
-  const auto g = GridFromText(R"(
-    . . . . . # .
-    . . . . . . .
-    . . # . . . .
-    . . . . . . .)",
-                              150);
-  const EventSet ev =
-      testing::RandomEvents(1500, 1050, 600, kOrigin - 200 * kSecondsPerDay, kOrigin, 3);
+  const auto g = SmallCityGrid();
+  const EventSet ev = SmallCityEvents();
   for (const char* threads : {"1", "2"}) {
     auto params = kFast;
     params["threads"] = threads;
@@ -452,14 +460,8 @@ TEST(BoostTest, Issue15RefitDaysReusesTheTreesAndMatchesAFreshFit) {
 }
 
 TEST(BoostTest, Issue15FittedJsonRoundTripPredictsTheSameBytes) {
-  const auto g = GridFromText(R"(
-    . . . . . # .
-    . . . . . . .
-    . . # . . . .
-    . . . . . . .)",
-                              150);
-  const EventSet ev =
-      testing::RandomEvents(1500, 1050, 600, kOrigin - 200 * kSecondsPerDay, kOrigin, 3);
+  const auto g = SmallCityGrid();
+  const EventSet ev = SmallCityEvents();
   for (const char* objective : {"poisson", "pairwise"}) {
     SCOPED_TRACE(objective);
     auto params = kFast;

@@ -556,6 +556,22 @@ Status RenderForecastPng(const std::string& path, const ForecastProduct& p,
 
 namespace {
 
+// Clips to the plot rectangle (x, y, w, h) and draws a grey dashed reference line from (x0, y0)
+// to (x1, y1): chance on a hit-rate plot, the diagonal on a reliability plot. The clip and dash
+// stay set until the caller's cairo_restore.
+void DashedReferenceLine(cairo_t* cr, double x, double y, double w, double h, double x0, double y0,
+                         double x1, double y1) {
+  cairo_rectangle(cr, x, y, w, h);
+  cairo_clip(cr);
+  const double dash[] = {6, 4};
+  cairo_set_dash(cr, dash, 2, 0);
+  SetColour(cr, 0x888888);
+  cairo_set_line_width(cr, 1.4);
+  cairo_move_to(cr, x0, y0);
+  cairo_line_to(cr, x1, y1);
+  cairo_stroke(cr);
+}
+
 // A legend of line styles at (lx, y), lw wide: one entry per name in the series colours (dashed
 // past the eighth), then, unless `dashed_label` is "", a grey dashed reference line.
 void DrawSeriesLegend(cairo_t* cr, double lx, double y, double lw,
@@ -663,16 +679,9 @@ Status RenderHitRateCurvesPng(const std::string& path, const std::vector<CurveSe
     cairo_restore(cr);
 
     cairo_save(cr);
-    cairo_rectangle(cr, left, l.top_px, l.plot_width_px + 1, l.plot_height_px + 1);
-    cairo_clip(cr);
     // A forecast no better than chance captures coverage/100 of the events.
-    const double dash[] = {6, 4};
-    cairo_set_dash(cr, dash, 2, 0);
-    SetColour(cr, 0x888888);
-    cairo_set_line_width(cr, 1.4);
-    cairo_move_to(cr, l.XToPx(panel, 0), l.YToPx(0));
-    cairo_line_to(cr, l.XToPx(panel, 100), l.YToPx(1));
-    cairo_stroke(cr);
+    DashedReferenceLine(cr, left, l.top_px, l.plot_width_px + 1, l.plot_height_px + 1,
+                        l.XToPx(panel, 0), l.YToPx(0), l.XToPx(panel, 100), l.YToPx(1));
     for (size_t si = 0; si < series.size(); ++si) {
       const CurveSeries& s = series[si];
       std::vector<size_t> order(s.coverage_pct.size());
@@ -815,15 +824,8 @@ Status RenderReliabilityPng(const std::string& path, const std::string& title,
 
     // The diagonal: a calibrated forecast sees what it predicts.
     cairo_save(cr);
-    cairo_rectangle(cr, left, l.top_px, l.plot_px + 1, l.plot_px + 1);
-    cairo_clip(cr);
-    const double dash[] = {6, 4};
-    cairo_set_dash(cr, dash, 2, 0);
-    SetColour(cr, 0x888888);
-    cairo_set_line_width(cr, 1.4);
-    cairo_move_to(cr, left, bottom);
-    cairo_line_to(cr, right, l.top_px);
-    cairo_stroke(cr);
+    DashedReferenceLine(cr, left, l.top_px, l.plot_px + 1, l.plot_px + 1, left, bottom, right,
+                        l.top_px);
     cairo_set_dash(cr, nullptr, 0, 0);
     cairo_restore(cr);
 
