@@ -84,6 +84,24 @@ void BM_SingleFit(benchmark::State& state, const char* name,
   }
 }
 
+// boost between refits: the trees of the refit day (day 728, a multiple of 7) are fitted once,
+// then each iteration is a Fit() at day 731, which reuses them: the features at the origin and
+// one pass through the trees, the per-origin cost of a backtest or a daily forecast.
+void BM_BoostPredictBetweenRefits(benchmark::State& state) {
+  const City& city = GetCity();
+  auto model = CreateModel("boost", {}).value();
+  if (!model->Fit(city.events, city.grid, kFirstOrigin).ok()) {
+    state.SkipWithError("fit failed");
+    return;
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        model->Fit(city.events, city.grid, kFirstOrigin + kSecondsPerDay).ok());
+    benchmark::DoNotOptimize(model->Predict(1).value().value.data());
+  }
+  state.counters["cells"] = city.grid.num_cells();
+}
+
 BENCHMARK_CAPTURE(BM_DailyBacktest, naive, "naive", {})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_DailyBacktest, retro_quartic_200m, "retro", {})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_DailyBacktest, retro_gaussian_200m, "retro", {{"kernel", "gaussian"}})
@@ -91,6 +109,14 @@ BENCHMARK_CAPTURE(BM_DailyBacktest, retro_gaussian_200m, "retro", {{"kernel", "g
 BENCHMARK_CAPTURE(BM_DailyBacktest, prospective, "prospective", {})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SingleFit, retro_quartic_200m, "retro", {})->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SingleFit, prospective, "prospective", {})->Unit(benchmark::kMillisecond);
+// boost at its defaults (a year of weekly training origins, 100 trees, one thread; no leading
+// indicators: the synthetic city has one offence group), and a year of daily origins with the
+// trees refitted every 28 days (13 fits), issue 15's speed case.
+BENCHMARK_CAPTURE(BM_SingleFit, boost, "boost", {})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BoostPredictBetweenRefits)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DailyBacktest, boost_refit_28d, "boost", {{"refit_days", "28"}})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace placecast::models
