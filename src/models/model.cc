@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/boost.h"
+#include "models/ensemble.h"
 #include "models/naive.h"
 #include "models/prospective.h"
 #include "models/retro.h"
@@ -30,6 +31,7 @@ constexpr Registration kRegistry[] = {
     {SeppGridModelInfo, MakeSeppGridModel},
     {SeppModelInfo, MakeSeppModel},
     {BoostModelInfo, MakeBoostModel},
+    {EnsembleModelInfo, MakeEnsembleModel},
 };
 
 const Registration* Find(std::string_view name) {

@@ -29,7 +29,7 @@ bool Contains(const std::string& s, std::string_view part) {
 
 TEST(RegistryTest, ListsModelsInFixedOrder) {
   EXPECT_EQ(ModelNames(), (std::vector<std::string>{"naive", "retro", "prospective", "sepp_grid",
-                                                    "sepp", "boost"}));
+                                                    "sepp", "boost", "ensemble"}));
   for (const auto& m : ListModels()) {
     EXPECT_FALSE(m.summary.empty()) << m.name;
     EXPECT_FALSE(m.reference.empty()) << m.name;
@@ -57,7 +57,8 @@ TEST(RegistryTest, UnknownModelIsInvalidInputListingTheKnownOnes) {
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), ErrorCode::kInvalidInput);
   EXPECT_EQ(m.status().message(),
-            "unknown model \"kde\" (known: naive, retro, prospective, sepp_grid, sepp, boost)");
+            "unknown model \"kde\" (known: naive, retro, prospective, sepp_grid, sepp, boost, "
+            "ensemble)");
   EXPECT_EQ(CreateModelFromJson("kde", "{}").status().code(), ErrorCode::kInvalidInput);
 }
 
@@ -106,6 +107,7 @@ TEST(RegistryTest, ResolvedParamsRoundTripThroughJson) {
       {"sepp_grid", {{"window_days", "90"}, {"neighbour_weight", "0.25"}}},
       {"sepp", {{"max_trigger_m", "250"}, {"declustering", "stochastic"}}},
       {"boost", {{"learning_rate", "0.05"}, {"objective", "pairwise"}}},
+      {"ensemble", {{"members", "naive,retro"}, {"mode", "weight"}}},
   };
   for (const auto& info : ListModels()) {
     const std::string name(info.name);
@@ -196,6 +198,17 @@ TEST(ModelFactsTest, SupportTrainingWindowAndOutputKindPerModel) {
        kR2 * 450,
        1 + 357 + 2 + 90,
        kScore},
+      // The look-back (28 days) before the members' windows; the reach of retro (200 m); a
+      // relative score because retro's is.
+      {"ensemble", {}, 200, 200, 28 + 365, kScore},
+      // Expected counts: one member's surface, and every member's is a count.
+      {"ensemble",
+       {{"members", "naive,sepp_grid"}, {"lookback_days", "7"}, {"window_days", "90"}},
+       0,
+       0,
+       7 + 90,
+       kCount},
+      {"ensemble", {{"members", "naive,sepp_grid"}, {"mode", "weight"}}, 0, 0, 28 + 365, kScore},
   };
   for (const auto& info : ListModels()) {
     int rows = 0;
@@ -299,10 +312,12 @@ TEST(ModelContractTest, WindowStartIsInAndTheOriginIsOut) {
       {"sepp", {{"window_days", "10"}}},
       // boost reads its feature window before each training origin: one origin a day before.
       {"boost", {{"window_days", "9"}, {"train_origins", "1"}, {"refit_days", "1"}}},
+      // The ensemble reads its members' windows from the look-back's first day (one day here).
+      {"ensemble", {{"window_days", "10"}, {"lookback_days", "1"}}},
   };
   for (const auto& name : ModelNames()) {
     auto m = CreateModel(name, params.at(name)).value();
-    EXPECT_EQ(m->TrainFromS(kOrigin), start) << name;
+    EXPECT_EQ(m->TrainFromS(kOrigin), name == "ensemble" ? start - kSecondsPerDay : start) << name;
     ASSERT_TRUE(m->Fit(ev, g, kOrigin).ok());
     const auto v = m->Predict(10)->value;
     EXPECT_GT(v[1], 0.0) << name;
@@ -343,7 +358,7 @@ TEST(ModelContractTest, Issue14EveryModelsTiesFollowTheLongerHistory) {
   const std::map<std::string, std::map<std::string, std::string>> params = {
       {"naive", {{"window_days", "10"}}},          {"retro", {{"window_days", "10"}}},
       {"prospective", {{"bandwidth_days", "10"}}}, {"sepp_grid", {{"window_days", "10"}}},
-      {"sepp", {{"window_days", "10"}}},
+      {"sepp", {{"window_days", "10"}}},           {"ensemble", {{"window_days", "10"}}},
   };
   const grid::TieBreak ties = grid::TieBreakFromEvents(ev, g, kOrigin);
   EXPECT_EQ(ties.history, (std::vector<int64_t>{1, 0, 3, 0, 0, 2}));
