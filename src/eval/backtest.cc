@@ -203,6 +203,7 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
     hits[m].assign(num_origins * num_cov, 0);
     curve_hr[m].assign(num_origins * curve.size(), kNaN);
     deciles[m].assign(num_origins * kCalibrationGroups, DecileSums{});
+    mb.choices.assign(num_origins, std::string());
   }
 
   std::vector<std::optional<Failure>> failures(num_threads);
@@ -245,6 +246,7 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
                                        " values for " + std::to_string(grid.num_cells()) +
                                        " active cells"));
         }
+        out.models[m].choices[o] = model.Choice();
         for (std::string& w : model.Warnings()) {
           if (seen_warnings.emplace(m, DigitsMasked(w)).second) {
             warnings[t].push_back({o, m, std::move(w)});
@@ -386,6 +388,10 @@ Result<BacktestResult> RunBacktest(const BacktestRequest& req, const EventSet& e
   for (size_t m = 0; m < num_models; ++m) {
     ModelBacktest& mb = out.models[m];
     const ModelBacktest& rb = out.models[ref];
+    if (std::all_of(mb.choices.begin(), mb.choices.end(),
+                    [](const std::string& c) { return c.empty(); })) {
+      mb.choices.clear();
+    }
     for (size_t c = 0; c < num_cov; ++c) {
       column(mb.hit_rate, c);
       mb.hit_rate_summary.push_back(interval());

@@ -145,10 +145,17 @@ TEST(BacktestModelsTest, Issue15EnsembleChoosesByTheBacktestsOwnHitRates) {
     ASSERT_TRUE((*model)->Fit(ev, g, r->origins_s[o]).ok());
     const auto j = nlohmann::json::parse((*model)->FittedJson());
     EXPECT_EQ(j["chosen"], chosen == 0 ? "naive" : "prospective");
+    EXPECT_EQ(ens.choices[o], chosen == 0 ? "naive" : "prospective");
     for (int m = 0; m < 2; ++m) {
       EXPECT_EQ(j["members"][m]["mean_hit_rate"].get<double>(), sum[m] / days);
     }
   }
+  // Only the ensemble chooses; the summary lists its choice by origin date.
+  EXPECT_TRUE(r->models[0].choices.empty());
+  ASSERT_EQ(ens.choices.size(), r->origins_s.size());
+  const auto summary = nlohmann::json::parse(BacktestSummaryJson(*r));
+  EXPECT_FALSE(summary["models"]["naive"].contains("choices"));
+  EXPECT_EQ(summary["models"]["ensemble"]["choices"]["2024-01-21"], ens.choices.back());
   EXPECT_GE(scored, 15u);
   EXPECT_GT(chose_prospective, 0u);
   EXPECT_LT(chose_prospective, scored);

@@ -4,6 +4,7 @@
 // functions of a BacktestResult; thread-safe.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -109,6 +110,14 @@ std::string BacktestSummaryJson(const BacktestResult& r) {
     Json mj;
     mj["params"] = Json::parse(m.params.ToJson());
     mj["warnings"] = m.warnings;
+    if (std::any_of(m.choices.begin(), m.choices.end(),
+                    [](const std::string& c) { return !c.empty(); })) {
+      Json choices = Json::object();  // by origin date: what the model chose there
+      for (size_t o = 0; o < m.choices.size() && o < r.origins_s.size(); ++o) {
+        choices[r.calendar.FormatDate(r.origins_s[o])] = m.choices[o];
+      }
+      mj["choices"] = choices;
+    }
     mj["hit_rate"] = Intervals(m.hit_rate_summary, r.coverages_pct);
     mj["pai"] = Intervals(m.pai_summary, r.coverages_pct);
     mj["pei"] = Intervals(m.pei_summary, r.coverages_pct);

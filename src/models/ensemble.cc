@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -292,6 +293,18 @@ class EnsembleModel final : public Model {
     if (!weight_mode_) j["chosen"] = names_[chosen_];
     j["members"] = std::move(members);
     return j.dump();
+  }
+
+  std::string Choice() const override {
+    if (!fitted_) return {};
+    if (!weight_mode_) return names_[chosen_];
+    std::string out = "weight";
+    for (size_t m = 0; m < members_.size(); ++m) {
+      char w[32];
+      std::snprintf(w, sizeof(w), "%.3g", weights_[m]);
+      out += (m == 0 ? " " : ", ") + names_[m] + " " + w;
+    }
+    return out;
   }
 
   Status LoadFitted(std::string_view /*json*/, const grid::Grid& /*grid*/) override {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -69,6 +70,7 @@ TEST(EnsembleTest, SelectsTheBestMemberAndGivesItsSurface) {
   EXPECT_EQ(j["members"][1]["name"], "prospective");
   EXPECT_EQ(j["members"][1]["mean_hit_rate"], 1.0);  // cell 15 on every look-back day
   EXPECT_EQ(j["members"][1]["weight"], 1.0);
+  EXPECT_EQ(ens->Choice(), "prospective");
 
   auto alone = CreateModel("prospective", {}).value();
   ASSERT_TRUE(alone->Fit(ev, Line(), origin).ok());
@@ -82,6 +84,7 @@ TEST(EnsembleTest, SelectsTheBestMemberAndGivesItsSurface) {
 TEST(EnsembleTest, SelectFollowsARegimeSwitch) {
   const EventSet ev = Switch();
   auto ens = Ensemble({});
+  EXPECT_EQ(ens->Choice(), "");  // before a fit
   std::string chosen;
   int switches = 0;
   for (int64_t day = kSwitchDay - 10; day <= kSwitchDay + 40; ++day) {
@@ -109,6 +112,10 @@ TEST(EnsembleTest, WeightsAreMeanHitRatesOverNormalisedSurfaces) {
   ASSERT_TRUE(ens->Fit(ev, Line(), origin).ok());
   const nlohmann::json j = Fitted(*ens);
   EXPECT_FALSE(j.contains("chosen"));
+  char choice[96];
+  std::snprintf(choice, sizeof(choice), "weight naive %.3g, prospective %.3g",
+                j["members"][0]["weight"].get<double>(), j["members"][1]["weight"].get<double>());
+  EXPECT_EQ(ens->Choice(), choice);
   const double r0 = j["members"][0]["mean_hit_rate"], r1 = j["members"][1]["mean_hit_rate"];
   EXPECT_GT(r0, 0.0);  // the days before the switch
   EXPECT_GT(r1, r0);

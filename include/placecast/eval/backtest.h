@@ -95,6 +95,9 @@ struct ModelBacktest {
   // Per origin and coverage, row-major [origin × coverages + coverage]; NaN where the origin saw
   // no event.
   std::vector<double> hit_rate, pai, pei;
+  // Per origin, what the model chose at its fit (models::Model::Choice: the ensemble's member);
+  // empty when the model chose nothing at any origin.
+  std::vector<std::string> choices;
   // Summary, one entry per coverage of the request.
   std::vector<Interval> hit_rate_summary, pai_summary, pei_summary;
   std::vector<double> pooled_hit_rate;  // Σ hits / Σ events over all origins

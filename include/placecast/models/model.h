@@ -65,6 +65,11 @@ class Model {
   // default). Written with round-trip precision: a reload predicts the same bytes.
   virtual std::string FittedJson() const { return "{}"; }
 
+  // What the last Fit() chose among alternatives, in a few words for reports and backtest
+  // summaries: the ensemble's member ("retro"), or its weights ("weight naive 0.25, retro 0.75").
+  // Empty, the default, for a model that chooses nothing.
+  virtual std::string Choice() const { return {}; }
+
   // Restores a state written by FittedJson() of the same model for the same `grid`, after which
   // Predict() works without a Fit(). `grid` must outlive the next Predict(). The default is
   // kInvalidInput (the model has no saved state); models that save one return kInvalidInput for
