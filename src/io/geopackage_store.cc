@@ -159,6 +159,49 @@ class WkbReader {
     }
     return false;
   }
+  // Any 2D point, line or polygon geometry (or a collection of them) as parts, the way
+  // io::EnvFeature keeps them: one vertex per point, a polyline per line, rings of polygons
+  // without their closing vertex.
+  bool ReadParts(std::vector<grid::Ring>* out) {
+    uint8_t order;
+    uint32_t type;
+    if (!Byte(&order) || !U32(order, &type)) return false;
+    type %= 1000;
+    if (type == 1) {
+      double x, y;
+      if (!F64(order, &x) || !F64(order, &y)) return false;
+      out->push_back(grid::Ring{{x}, {y}});
+      return true;
+    }
+    if (type == 2) {
+      uint32_t npts;
+      if (!U32(order, &npts)) return false;
+      grid::Ring line;
+      for (uint32_t k = 0; k < npts; ++k) {
+        double x, y;
+        if (!F64(order, &x) || !F64(order, &y)) return false;
+        line.x_m.push_back(x);
+        line.y_m.push_back(y);
+      }
+      out->push_back(std::move(line));
+      return true;
+    }
+    if (type == 3) {
+      grid::Boundary b;
+      if (!Polygon(order, &b)) return false;
+      for (auto& r : b.rings) out->push_back(std::move(r));
+      return true;
+    }
+    if (type >= 4 && type <= 7) {
+      uint32_t n;
+      if (!U32(order, &n)) return false;
+      for (uint32_t i = 0; i < n; ++i) {
+        if (!ReadParts(out)) return false;
+      }
+      return true;
+    }
+    return false;
+  }
 
  private:
   bool Byte(uint8_t* v) {
@@ -221,6 +264,54 @@ bool BlobToBoundary(const unsigned char* p, size_t n, grid::Boundary* out) {
   WkbReader r(p + off, n - off);
   return r.ReadGeometry(out);
 }
+
+// An environment feature as a GeoPackage blob: MultiPoint, MultiLineString or (through
+// BoundaryBlob's even-odd nesting) MultiPolygon.
+std::string EnvFeatureBlob(int32_t srs_id, EnvLayerKind kind, const EnvFeature& f) {
+  if (kind == EnvLayerKind::kPolygon) return BoundaryBlob(srs_id, grid::Boundary{"", f.parts});
+  std::string b = GpkgHeader(srs_id);
+  b += '\x01';
+  PutU32(b, kind == EnvLayerKind::kPoint ? 4 : 5);
+  PutU32(b, static_cast<uint32_t>(f.parts.size()));
+  for (const grid::Ring& p : f.parts) {
+    b += '\x01';
+    if (kind == EnvLayerKind::kPoint) {
+      PutU32(b, 1);
+    } else {
+      PutU32(b, 2);
+      PutU32(b, static_cast<uint32_t>(p.x_m.size()));
+    }
+    for (size_t k = 0; k < p.x_m.size(); ++k) {
+      PutF64(b, p.x_m[k]);
+      PutF64(b, p.y_m[k]);
+    }
+  }
+  return b;
+}
+
+bool BlobToEnvFeature(std::string_view blob, EnvFeature* out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(blob.data());
+  const size_t n = blob.size();
+  if (n < 8 || p[0] != 'G' || p[1] != 'P') return false;
+  static constexpr size_t kEnvelopeBytes[] = {0, 32, 48, 48, 64};
+  const int env = (p[3] >> 1) & 7;
+  if (env > 4) return false;
+  const size_t off = 8 + kEnvelopeBytes[env];
+  if (off > n) return false;
+  WkbReader r(p + off, n - off);
+  return r.ReadParts(&out->parts);
+}
+
+// The environment layer tables, created on first use (docs/formats.md): `env_layers` holds one
+// row per layer, `env_features` one row per feature with its geometry.
+constexpr const char* kEnvTablesSql = R"sql(
+CREATE TABLE IF NOT EXISTS env_layers (name TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL,
+  source_file TEXT NOT NULL, source_sha256 TEXT NOT NULL, snapshot_date TEXT NOT NULL,
+  feature_count INTEGER NOT NULL, crs TEXT NOT NULL, added_utc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS env_features (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  geom GEOMETRY, layer TEXT NOT NULL REFERENCES env_layers (name), seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS env_features_layer ON env_features (layer, seq);
+)sql";
 
 // ---- SQLite helpers ---------------------------------------------------------------------------
 
@@ -649,6 +740,154 @@ class GeoPackageStore final : public Store {
     }
     if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading ingest_runs");
     return out;
+  }
+
+  // ---- environment layers ------------------------------------------------------------------
+
+  Result<std::vector<EnvLayer>> LoadEnvLayers(bool with_geometry) override {
+    std::vector<EnvLayer> out;
+    if (!schema_ready_ || !HasTable("env_layers")) return out;
+    {
+      Stmt s(db_,
+             "SELECT name, kind, source_file, source_sha256, snapshot_date, feature_count FROM"
+             " env_layers ORDER BY name");
+      if (!s.ok()) return SqlError(db_, path_, "env_layers");
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        EnvLayer l;
+        l.name = s.Text(0);
+        const std::string kind = s.Text(1);
+        if (kind == "point") {
+          l.kind = EnvLayerKind::kPoint;
+        } else if (kind == "line") {
+          l.kind = EnvLayerKind::kLine;
+        } else if (kind == "polygon") {
+          l.kind = EnvLayerKind::kPolygon;
+        } else {
+          return Status::Data(path_ + ": env_layers: " + l.name + ": kind: not point, line or "
+                              "polygon (got \"" + kind + "\")");
+        }
+        l.source_file = s.Text(2);
+        l.source_sha256 = s.Text(3);
+        l.snapshot_date = s.Text(4);
+        l.feature_count = sqlite3_column_int64(s.get(), 5);
+        out.push_back(std::move(l));
+      }
+      if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading env_layers");
+    }
+    if (!with_geometry) return out;
+    for (EnvLayer& l : out) {
+      Stmt s(db_, "SELECT geom FROM env_features WHERE layer = ? ORDER BY seq");
+      if (!s.ok()) return SqlError(db_, path_, "env_features");
+      s.BindText(1, l.name);
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        EnvFeature f;
+        if (!BlobToEnvFeature(s.BlobView(0), &f)) {
+          return Status::Data(path_ + ": env_features: layer " + l.name + ": feature " +
+                              std::to_string(l.features.size() + 1) +
+                              ": geometry is not readable");
+        }
+        l.features.push_back(std::move(f));
+      }
+      if (rc != SQLITE_DONE) return SqlError(db_, path_, "reading env_features");
+      if (static_cast<int64_t>(l.features.size()) != l.feature_count) {
+        return Status::Data(path_ + ": env_layers: " + l.name + ": feature_count " +
+                            std::to_string(l.feature_count) + " but " +
+                            std::to_string(l.features.size()) + " features stored");
+      }
+    }
+    return out;
+  }
+
+  Status WriteEnvLayer(const EnvLayer& layer, bool replace) override {
+    if (db_ == nullptr || !schema_ready_) {
+      return Status::InvalidInput(path_ +
+                                  ": no CRS yet (ingest incidents first: layers are kept in the "
+                                  "store's CRS)");
+    }
+    PLACECAST_RETURN_IF_ERROR(CheckEnvLayer(layer, crs_, path_));
+    return InTransaction([&]() -> Status {
+      const bool fresh = !HasTable("env_layers");
+      PLACECAST_RETURN_IF_ERROR(Exec(db_, kEnvTablesSql, path_));
+      const std::string srs = std::to_string(srs_id_);
+      if (fresh) {
+        PLACECAST_RETURN_IF_ERROR(Exec(
+            db_,
+            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description,"
+            " srs_id) VALUES ('env_features', 'features', 'env_features',"
+            " 'placecast environment layer features', " + srs + "),"
+            " ('env_layers', 'attributes', 'env_layers', 'placecast environment layers', NULL);"
+            "INSERT OR IGNORE INTO gpkg_geometry_columns VALUES ('env_features', 'geom',"
+            " 'GEOMETRY', " + srs + ", 0, 0);",
+            path_));
+      }
+      {
+        Stmt q(db_, "SELECT 1 FROM env_layers WHERE name = ?");
+        if (!q.ok()) return SqlError(db_, path_, "env_layers");
+        q.BindText(1, layer.name);
+        if (q.Step() == SQLITE_ROW) {
+          if (!replace) {
+            return Status::InvalidInput(path_ + ": name: layer already stored (got \"" +
+                                        layer.name + "\"); add --replace to replace it");
+          }
+          Stmt d1(db_, "DELETE FROM env_features WHERE layer = ?");
+          d1.BindText(1, layer.name);
+          if (d1.Step() != SQLITE_DONE) return SqlError(db_, path_, "env_features");
+          Stmt d2(db_, "DELETE FROM env_layers WHERE name = ?");
+          d2.BindText(1, layer.name);
+          if (d2.Step() != SQLITE_DONE) return SqlError(db_, path_, "env_layers");
+        }
+      }
+      Stmt ins(db_,
+               "INSERT INTO env_layers (name, kind, source_file, source_sha256, snapshot_date,"
+               " feature_count, crs, added_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      if (!ins.ok()) return SqlError(db_, path_, "env_layers");
+      ins.BindText(1, layer.name);
+      ins.BindText(2, std::string(EnvLayerKindName(layer.kind)));
+      ins.BindText(3, layer.source_file);
+      ins.BindText(4, layer.source_sha256);
+      ins.BindText(5, layer.snapshot_date);
+      sqlite3_bind_int64(ins.get(), 6, layer.feature_count);
+      ins.BindText(7, crs_);
+      ins.BindText(8, NowIso());
+      if (ins.Step() != SQLITE_DONE) return SqlError(db_, path_, "env_layers");
+      Stmt f(db_, "INSERT INTO env_features (geom, layer, seq) VALUES (?, ?, ?)");
+      if (!f.ok()) return SqlError(db_, path_, "env_features");
+      for (size_t i = 0; i < layer.features.size(); ++i) {
+        f.BindBlob(1, EnvFeatureBlob(srs_id_, layer.kind, layer.features[i]));
+        f.BindText(2, layer.name);
+        sqlite3_bind_int64(f.get(), 3, static_cast<int64_t>(i + 1));
+        if (f.Step() != SQLITE_DONE) return SqlError(db_, path_, "env_features");
+        sqlite3_reset(f.get());
+      }
+      // The table's extent grows by this layer's (a replaced layer's old extent may remain).
+      double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;
+      for (const EnvFeature& feature : layer.features) {
+        for (const grid::Ring& p : feature.parts) {
+          for (size_t k = 0; k < p.x_m.size(); ++k) {
+            x0 = std::min(x0, p.x_m[k]);
+            x1 = std::max(x1, p.x_m[k]);
+            y0 = std::min(y0, p.y_m[k]);
+            y1 = std::max(y1, p.y_m[k]);
+          }
+        }
+      }
+      if (x0 > x1) return Status::Ok();
+      Stmt u(db_,
+             "UPDATE gpkg_contents SET min_x = MIN(COALESCE(min_x, ?1), ?1),"
+             " min_y = MIN(COALESCE(min_y, ?2), ?2), max_x = MAX(COALESCE(max_x, ?3), ?3),"
+             " max_y = MAX(COALESCE(max_y, ?4), ?4),"
+             " last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+             " WHERE table_name = 'env_features'");
+      if (!u.ok()) return SqlError(db_, path_, "gpkg_contents");
+      sqlite3_bind_double(u.get(), 1, x0);
+      sqlite3_bind_double(u.get(), 2, y0);
+      sqlite3_bind_double(u.get(), 3, x1);
+      sqlite3_bind_double(u.get(), 4, y1);
+      if (u.Step() != SQLITE_DONE) return SqlError(db_, path_, "gpkg_contents");
+      return Status::Ok();
+    });
   }
 
   // ---- transactions -----------------------------------------------------------------------------

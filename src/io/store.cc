@@ -3,6 +3,7 @@
 #include "placecast/io/store.h"
 
 #include <algorithm>
+#include <map>
 #include <unordered_set>
 #include <utility>
 
@@ -131,6 +132,24 @@ class MemoryStore final : public Store {
   }
   Result<std::vector<LedgerRecord>> ReadLedger() override { return data_.ledger; }
 
+  Result<std::vector<EnvLayer>> LoadEnvLayers(bool with_geometry) override {
+    std::vector<EnvLayer> out;
+    for (const auto& [name, layer] : data_.env_layers) {
+      out.push_back(layer);
+      if (!with_geometry) out.back().features.clear();
+    }
+    return out;
+  }
+  Status WriteEnvLayer(const EnvLayer& layer, bool replace) override {
+    PLACECAST_RETURN_IF_ERROR(CheckEnvLayer(layer, data_.crs, "store"));
+    if (!replace && data_.env_layers.count(layer.name)) {
+      return Status::InvalidInput("store: name: layer already stored (got \"" + layer.name +
+                                  "\"); add --replace to replace it");
+    }
+    data_.env_layers[layer.name] = layer;
+    return Status::Ok();
+  }
+
   Status BeginWrite() override {
     if (snapshot_) return Status::InvalidInput("store: a write transaction is already open");
     snapshot_ = std::make_unique<Data>(data_);
@@ -175,6 +194,7 @@ class MemoryStore final : public Store {
     std::optional<grid::Boundary> study_area;
     std::vector<IngestRun> runs;
     std::vector<LedgerRecord> ledger;
+    std::map<std::string, EnvLayer> env_layers;
     RowSetDigest sum;  // of `incidents`, maintained by every write
   };
 
@@ -210,6 +230,25 @@ class MemoryStore final : public Store {
 }  // namespace
 
 std::unique_ptr<Store> Store::InMemory() { return std::make_unique<MemoryStore>(); }
+
+Status CheckEnvLayer(const EnvLayer& layer, const std::string& store_crs,
+                     const std::string& where) {
+  if (store_crs.empty()) {
+    return Status::InvalidInput(where +
+                                ": no CRS yet (ingest incidents first: layers are kept in the "
+                                "store's CRS)");
+  }
+  PLACECAST_RETURN_IF_ERROR(CheckEnvLayerName(layer.name, "name"));
+  if (layer.snapshot_date.empty()) {
+    return Status::InvalidInput(where + ": snapshot_date: required (got \"\")");
+  }
+  if (layer.feature_count != static_cast<int64_t>(layer.features.size())) {
+    return Status::InvalidInput(where + ": feature_count: " + std::to_string(layer.feature_count) +
+                                " is not the number of features (" +
+                                std::to_string(layer.features.size()) + ")");
+  }
+  return Status::Ok();
+}
 
 Status MixedTimeZones(const std::string& where, const std::string& a, const std::string& b) {
   return Status::Data(where + ": the incidents were recorded in two time zones, " + a + " and " +

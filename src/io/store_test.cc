@@ -212,6 +212,72 @@ TEST_P(StoreContractTest, AdjacentAreasAndHolesSurviveTheRoundTrip) {
   EXPECT_FALSE(back.Contains(2500, 500));  // outside
 }
 
+EnvLayer SampleLayer(const std::string& name, EnvLayerKind kind) {
+  EnvLayer l;
+  l.name = name;
+  l.kind = kind;
+  l.source_file = name + ".geojson";
+  l.source_sha256 = std::string(64, 'a');
+  l.snapshot_date = "2024-06-01";
+  if (kind == EnvLayerKind::kPoint) {
+    l.features = {EnvFeature{{grid::Ring{{485000}, {4425000}}}},
+                  EnvFeature{{grid::Ring{{485500}, {4425500}}, grid::Ring{{485600}, {4425600}}}}};
+  } else if (kind == EnvLayerKind::kLine) {
+    l.features = {EnvFeature{{grid::Ring{{485000, 485100, 485300}, {4425000, 4425100, 4425000}}}}};
+  } else {
+    // A square with a hole.
+    l.features = {EnvFeature{{grid::Ring{{0, 100, 100, 0}, {0, 0, 100, 100}},
+                              grid::Ring{{40, 60, 60, 40}, {40, 40, 60, 60}}}}};
+  }
+  l.feature_count = static_cast<int64_t>(l.features.size());
+  return l;
+}
+
+TEST_P(StoreContractTest, EnvLayersRoundTripSortedByNameAndRefuseADuplicateName) {
+  const std::string path = FreshPath(GetParam() ? "env.gpkg" : "unused");
+  auto owned = Open(path, true);
+  Store& s = Get(owned);
+  // No CRS yet: layers are kept in the store's CRS.
+  EXPECT_EQ(s.WriteEnvLayer(SampleLayer("stations", EnvLayerKind::kPoint), false).code(),
+            ErrorCode::kInvalidInput);
+  ASSERT_TRUE(s.Write(SampleWrite()).ok());
+  ASSERT_TRUE(s.LoadEnvLayers(true).ok());
+  EXPECT_TRUE(s.LoadEnvLayers(true)->empty());
+  for (auto [name, kind] : {std::pair{"stations", EnvLayerKind::kPoint},
+                            std::pair{"roads", EnvLayerKind::kLine},
+                            std::pair{"parks", EnvLayerKind::kPolygon}}) {
+    Status st = s.WriteEnvLayer(SampleLayer(name, kind), false);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  Status dup = s.WriteEnvLayer(SampleLayer("stations", EnvLayerKind::kPoint), false);
+  EXPECT_EQ(dup.code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(dup.message().find("name: layer already stored (got \"stations\")"),
+            std::string::npos)
+      << dup.message();
+  EnvLayer bad = SampleLayer("Bad Name", EnvLayerKind::kPoint);
+  EXPECT_EQ(s.WriteEnvLayer(bad, false).code(), ErrorCode::kInvalidInput);
+  EnvLayer undated = SampleLayer("undated", EnvLayerKind::kPoint);
+  undated.snapshot_date = "";
+  EXPECT_EQ(s.WriteEnvLayer(undated, false).code(), ErrorCode::kInvalidInput);
+  EnvLayer moved = SampleLayer("stations", EnvLayerKind::kPoint);
+  moved.features.pop_back();
+  moved.feature_count = 1;
+  moved.snapshot_date = "2025-01-01";
+  ASSERT_TRUE(s.WriteEnvLayer(moved, true).ok());
+  if (GetParam()) owned = Open(path, false);
+  Store& r = Get(owned);
+  auto layers = r.LoadEnvLayers(true);
+  ASSERT_TRUE(layers.ok()) << layers.status().ToString();
+  ASSERT_EQ(layers->size(), 3u);
+  EXPECT_EQ((*layers)[0], SampleLayer("parks", EnvLayerKind::kPolygon));
+  EXPECT_EQ((*layers)[1], SampleLayer("roads", EnvLayerKind::kLine));
+  EXPECT_EQ((*layers)[2], moved);
+  auto listed = r.LoadEnvLayers(false);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE((*listed)[0].features.empty());
+  EXPECT_EQ((*listed)[0].feature_count, 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(MemoryAndGeoPackage, StoreContractTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "GeoPackage" : "InMemory"; });
 

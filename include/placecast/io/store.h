@@ -23,6 +23,7 @@
 #include "placecast/common/event_set.h"
 #include "placecast/common/offence.h"
 #include "placecast/grid/geometry.h"
+#include "placecast/io/env_layer.h"
 #include "placecast/io/ledger.h"
 #include "placecast/io/store_state.h"
 #include "placecast/status.h"
@@ -143,6 +144,18 @@ class Store {
   // is made here: VerifyLedger() does that. kData when a row cannot be decoded.
   virtual Result<std::vector<LedgerRecord>> ReadLedger() = 0;
 
+  // ---- Environment layers (io/env_layer.h) ---------------------------------------------------
+  // Every stored environment layer, ordered by name; with `with_geometry` false the features are
+  // left empty (feature_count still set). Empty for a store without layers. kData when a stored
+  // geometry cannot be read (naming the layer).
+  virtual Result<std::vector<EnvLayer>> LoadEnvLayers(bool with_geometry) = 0;
+  // Stores `layer` (coordinates in the store CRS), replacing a layer of the same name when
+  // `replace`, joining the open write transaction or as one of its own. The layer tables are
+  // created on first use. kInvalidInput when the store has no CRS yet (no incidents), the name is
+  // not valid (CheckEnvLayerName), the name is already stored and not `replace`, the snapshot
+  // date is empty or feature_count is not features.size(); kIo as Write.
+  virtual Status WriteEnvLayer(const EnvLayer& layer, bool replace) = 0;
+
   // ---- Transactions ----------------------------------------------------------------------------
   // Takes the store's write lock (SQLite BEGIN IMMEDIATE; creating the file in place for a new
   // store), waiting up to the busy timeout. Until CommitWrite or RollbackWrite, Write,
@@ -218,5 +231,9 @@ class WriteTransaction {
 // The error GetTimeZone() returns when a store's incidents carry two time zones: `where` names the
 // store, `a` and `b` two of the zones.
 Status MixedTimeZones(const std::string& where, const std::string& a, const std::string& b);
+
+// The checks every Store::WriteEnvLayer makes before writing (see there); `where` names the store.
+Status CheckEnvLayer(const EnvLayer& layer, const std::string& store_crs,
+                     const std::string& where);
 
 }  // namespace placecast::io
