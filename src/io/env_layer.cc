@@ -52,7 +52,8 @@ bool AddParts(OGRGeometryH g, EnvLayerKind* kind, bool* have_kind, EnvFeature* o
   switch (t) {
     case wkbPoint:
       if (!set_kind(EnvLayerKind::kPoint)) return false;
-      if (!OGR_G_IsEmpty(g)) out->parts.push_back(grid::Ring{{OGR_G_GetX(g, 0)}, {OGR_G_GetY(g, 0)}});
+      if (!OGR_G_IsEmpty(g))
+        out->parts.push_back(grid::Ring{{OGR_G_GetX(g, 0)}, {OGR_G_GetY(g, 0)}});
       return true;
     case wkbLineString:
       if (!set_kind(EnvLayerKind::kLine)) return false;
@@ -130,9 +131,9 @@ Status CheckEnvLayerName(std::string_view name, std::string_view field) {
 
 const std::vector<std::string>& ProtectedAttributeWords() {
   static const std::vector<std::string> kWords = {
-      "race",     "racial",    "ethnicity", "ethnic",   "descent",    "sex",
-      "gender",   "age",       "religion",  "religious", "nationality", "disability",
-      "pregnancy", "orientation", "sexuality", "caste", "dob", "birthdate"};
+      "race",      "racial",      "ethnicity", "ethnic",    "descent",     "sex",
+      "gender",    "age",         "religion",  "religious", "nationality", "disability",
+      "pregnancy", "orientation", "sexuality", "caste",     "dob",         "birthdate"};
   return kWords;
 }
 
@@ -162,10 +163,9 @@ Result<EnvLayer> ReadEnvLayerFile(const std::string& path, const std::string& la
                                 "\")");
   }
   std::unique_ptr<void, void (*)(void*)> close(ds, [](void* d) { GDALClose(d); });
-  OGRLayerH layer = layer_name.empty() ? (GDALDatasetGetLayerCount(ds) > 0
-                                              ? GDALDatasetGetLayer(ds, 0)
-                                              : nullptr)
-                                        : GDALDatasetGetLayerByName(ds, layer_name.c_str());
+  OGRLayerH layer = layer_name.empty()
+                        ? (GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : nullptr)
+                        : GDALDatasetGetLayerByName(ds, layer_name.c_str());
   if (layer == nullptr) {
     return Status::InvalidInput(path + ": layer: no such layer (got \"" + layer_name + "\")");
   }
@@ -204,9 +204,10 @@ Result<EnvLayer> ReadEnvLayerFile(const std::string& path, const std::string& la
   OGRSpatialReferenceH src_clone = OSRClone(src);
   OSRSetAxisMappingStrategy(src_clone, OAMS_TRADITIONAL_GIS_ORDER);
   OSRSetAxisMappingStrategy(dst.get(), OAMS_TRADITIONAL_GIS_ORDER);
-  std::unique_ptr<void, void (*)(void*)> ct(
-      OCTNewCoordinateTransformation(src_clone, dst.get()),
-      [](void* c) { if (c) OCTDestroyCoordinateTransformation(c); });
+  std::unique_ptr<void, void (*)(void*)> ct(OCTNewCoordinateTransformation(src_clone, dst.get()),
+                                            [](void* c) {
+                                              if (c) OCTDestroyCoordinateTransformation(c);
+                                            });
   OSRDestroySpatialReference(src_clone);
   if (ct == nullptr) return Status::InvalidInput(path + ": cannot transform to " + crs);
   bool have_kind = false;
@@ -226,20 +227,18 @@ Result<EnvLayer> ReadEnvLayerFile(const std::string& path, const std::string& la
     const EnvLayerKind before = out.kind;
     const bool had_kind = have_kind;
     if (!AddParts(copy.get(), &out.kind, &have_kind, &feature)) {
-      return Status::InvalidInput(
-          where + ": geometry: " +
-          (had_kind ? "kinds mixed in one layer (the layer is " +
-                          std::string(EnvLayerKindName(before)) + ")"
-                    : std::string("not a point, line or polygon")) +
-          " (got \"" + OGR_G_GetGeometryName(g) + "\")");
+      return Status::InvalidInput(where + ": geometry: " +
+                                  (had_kind ? "kinds mixed in one layer (the layer is " +
+                                                  std::string(EnvLayerKindName(before)) + ")"
+                                            : std::string("not a point, line or polygon")) +
+                                  " (got \"" + OGR_G_GetGeometryName(g) + "\")");
     }
     for (const auto& p : feature.parts) {
       for (size_t k = 0; k < p.x_m.size(); ++k) {
         if (!std::isfinite(p.x_m[k]) || !std::isfinite(p.y_m[k])) {
           std::ostringstream os;
           os << p.x_m[k] << ' ' << p.y_m[k];
-          return Status::InvalidInput(where + ": coordinate not finite (got \"" + os.str() +
-                                      "\")");
+          return Status::InvalidInput(where + ": coordinate not finite (got \"" + os.str() + "\")");
         }
       }
     }

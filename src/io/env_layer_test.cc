@@ -18,8 +18,8 @@ std::string WriteText(const std::string& name, const std::string& text) {
 }
 
 TEST(EnvLayerTest, ProtectedNamesMatchWholeWordsIgnoringCase) {
-  for (const char* name : {"race", "VIC_RACE", "Vict Sex", "owner_gender", "Age", "religion",
-                           "ethnicity"}) {
+  for (const char* name :
+       {"race", "VIC_RACE", "Vict Sex", "owner_gender", "Age", "religion", "ethnicity"}) {
     EXPECT_TRUE(IsProtectedAttributeName(name)) << name;
   }
   for (const char* name : {"carriage", "name", "usage", "station", "sextant", "address"}) {
@@ -28,9 +28,8 @@ TEST(EnvLayerTest, ProtectedNamesMatchWholeWordsIgnoringCase) {
 }
 
 TEST(EnvLayerTest, ReadsGeoJsonPointsReprojected) {
-  const std::string path = WriteText(
-      "stations.geojson",
-      R"({"type":"FeatureCollection","features":[
+  const std::string path = WriteText("stations.geojson",
+                                     R"({"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"name":"A"},"geometry":{"type":"Point","coordinates":[-75.16,39.95]}},
 {"type":"Feature","properties":{"name":"B"},"geometry":{"type":"Point","coordinates":[-75.15,39.96]}}]})");
   auto l = ReadEnvLayerFile(path, "", "EPSG:32618", "");
@@ -46,9 +45,8 @@ TEST(EnvLayerTest, ReadsGeoJsonPointsReprojected) {
 }
 
 TEST(EnvLayerTest, RefusesAProtectedFieldNamingIt) {
-  const std::string path = WriteText(
-      "licences.geojson",
-      R"({"type":"FeatureCollection","features":[
+  const std::string path = WriteText("licences.geojson",
+                                     R"({"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"owner_race":"x"},"geometry":{"type":"Point","coordinates":[-75.16,39.95]}}]})");
   auto l = ReadEnvLayerFile(path, "", "EPSG:32618", "");
   ASSERT_FALSE(l.ok());
@@ -62,9 +60,8 @@ TEST(EnvLayerTest, RefusesAProtectedFieldNamingIt) {
 TEST(EnvLayerTest, InvalidInputs) {
   EXPECT_EQ(ReadEnvLayerFile("/nonexistent.geojson", "", "EPSG:32618", "").status().code(),
             ErrorCode::kIo);
-  const std::string path = WriteText(
-      "one.geojson",
-      R"({"type":"FeatureCollection","features":[
+  const std::string path = WriteText("one.geojson",
+                                     R"({"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[-75.16,39.95]}}]})");
   auto missing = ReadEnvLayerFile(path, "nope", "EPSG:32618", "");
   EXPECT_EQ(missing.status().code(), ErrorCode::kInvalidInput);

@@ -764,8 +764,10 @@ class GeoPackageStore final : public Store {
         } else if (kind == "polygon") {
           l.kind = EnvLayerKind::kPolygon;
         } else {
-          return Status::Data(path_ + ": env_layers: " + l.name + ": kind: not point, line or "
-                              "polygon (got \"" + kind + "\")");
+          return Status::Data(path_ + ": env_layers: " + l.name +
+                              ": kind: not point, line or "
+                              "polygon (got \"" +
+                              kind + "\")");
         }
         l.source_file = s.Text(2);
         l.source_sha256 = s.Text(3);
@@ -785,8 +787,7 @@ class GeoPackageStore final : public Store {
         EnvFeature f;
         if (!BlobToEnvFeature(s.BlobView(0), &f)) {
           return Status::Data(path_ + ": env_features: layer " + l.name + ": feature " +
-                              std::to_string(l.features.size() + 1) +
-                              ": geometry is not readable");
+                              std::to_string(l.features.size() + 1) + ": geometry is not readable");
         }
         l.features.push_back(std::move(f));
       }
@@ -816,10 +817,13 @@ class GeoPackageStore final : public Store {
             db_,
             "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description,"
             " srs_id) VALUES ('env_features', 'features', 'env_features',"
-            " 'placecast environment layer features', " + srs + "),"
-            " ('env_layers', 'attributes', 'env_layers', 'placecast environment layers', NULL);"
-            "INSERT OR IGNORE INTO gpkg_geometry_columns VALUES ('env_features', 'geom',"
-            " 'GEOMETRY', " + srs + ", 0, 0);",
+            " 'placecast environment layer features', " +
+                srs +
+                "),"
+                " ('env_layers', 'attributes', 'env_layers', 'placecast environment layers', NULL);"
+                "INSERT OR IGNORE INTO gpkg_geometry_columns VALUES ('env_features', 'geom',"
+                " 'GEOMETRY', " +
+                srs + ", 0, 0);",
             path_));
       }
       {

@@ -243,16 +243,15 @@ TEST_P(StoreContractTest, EnvLayersRoundTripSortedByNameAndRefuseADuplicateName)
   ASSERT_TRUE(s.Write(SampleWrite()).ok());
   ASSERT_TRUE(s.LoadEnvLayers(true).ok());
   EXPECT_TRUE(s.LoadEnvLayers(true)->empty());
-  for (auto [name, kind] : {std::pair{"stations", EnvLayerKind::kPoint},
-                            std::pair{"roads", EnvLayerKind::kLine},
-                            std::pair{"parks", EnvLayerKind::kPolygon}}) {
+  for (auto [name, kind] :
+       {std::pair{"stations", EnvLayerKind::kPoint}, std::pair{"roads", EnvLayerKind::kLine},
+        std::pair{"parks", EnvLayerKind::kPolygon}}) {
     Status st = s.WriteEnvLayer(SampleLayer(name, kind), false);
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   Status dup = s.WriteEnvLayer(SampleLayer("stations", EnvLayerKind::kPoint), false);
   EXPECT_EQ(dup.code(), ErrorCode::kInvalidInput);
-  EXPECT_NE(dup.message().find("name: layer already stored (got \"stations\")"),
-            std::string::npos)
+  EXPECT_NE(dup.message().find("name: layer already stored (got \"stations\")"), std::string::npos)
       << dup.message();
   EnvLayer bad = SampleLayer("Bad Name", EnvLayerKind::kPoint);
   EXPECT_EQ(s.WriteEnvLayer(bad, false).code(), ErrorCode::kInvalidInput);

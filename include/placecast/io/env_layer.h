@@ -33,9 +33,9 @@ struct EnvFeature {
 struct EnvLayer {
   std::string name;  // [a-z0-9_]{1,40}, starting with a letter: it names boost's columns
   EnvLayerKind kind = EnvLayerKind::kPoint;
-  std::string source_file;    // the file name as given (no directory)
-  std::string source_sha256;  // lower-case hex SHA-256 of the file's bytes
-  std::string snapshot_date;  // local date the data describes, "YYYY-MM-DD"
+  std::string source_file;           // the file name as given (no directory)
+  std::string source_sha256;         // lower-case hex SHA-256 of the file's bytes
+  std::string snapshot_date;         // local date the data describes, "YYYY-MM-DD"
   std::vector<EnvFeature> features;  // in the store CRS; empty when listed without geometry
   int64_t feature_count = 0;         // features.size() when the geometry is loaded
 

@@ -233,7 +233,6 @@ class WriteTransaction {
 Status MixedTimeZones(const std::string& where, const std::string& a, const std::string& b);
 
 // The checks every Store::WriteEnvLayer makes before writing (see there); `where` names the store.
-Status CheckEnvLayer(const EnvLayer& layer, const std::string& store_crs,
-                     const std::string& where);
+Status CheckEnvLayer(const EnvLayer& layer, const std::string& store_crs, const std::string& where);
 
 }  // namespace placecast::io
