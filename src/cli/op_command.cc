@@ -105,9 +105,10 @@ CLI::App* SubcommandFor(CLI::App& app, std::string_view name, std::string_view s
   }
   if (p == nullptr) {
     // The groups of operations named "GROUP NAME".
-    p = app.add_subcommand(parent, parent == "ledger"
-                                       ? "List, verify or replay the store's tamper-evident ledger"
-                                       : "");
+    p = app.add_subcommand(
+        parent, parent == "ledger"   ? "List, verify or replay the store's tamper-evident ledger"
+                : parent == "layers" ? "Add or list the store's static environment layers (boost)"
+                                     : "");
     p->require_subcommand(1);
   }
   return SubcommandFor(*p, name.substr(space + 1), summary);

@@ -17,6 +17,7 @@
 #include "placecast/ops/forecast.h"
 #include "placecast/ops/hotspots.h"
 #include "placecast/ops/ingest.h"
+#include "placecast/ops/layers.h"
 #include "placecast/ops/ledger.h"
 #include "placecast/ops/nearrepeat.h"
 #include "placecast/ops/operation.h"
@@ -45,6 +46,8 @@ std::span<const OpInfo> ListOps() {
       SimulateFeedbackOp(),
       ExportIncidentsOp(),
       RetentionOp(),
+      LayersAddOp(),
+      LayersListOp(),
       LedgerListOp(),
       LedgerVerifyOp(),
       LedgerReplayOp(),
