@@ -55,6 +55,13 @@ static constexpr ParamSpec kBoostParams[] = {
      "Leading-indicator offence groups whose counts become features: auto (every victim-reported "
      "standard group outside the target selection; enforcement-driven groups too only with "
      "--allow-enforcement-types), none, or a comma-separated list of group names."},
+    {"layers", ParamType::kString, "auto", -1e300, 1e300, "",
+     "Static environment layers of the store (`placecast layers add`) whose features become "
+     "columns: env_<name>_dist_m, the distance from the cell centre to the nearest feature (0 "
+     "inside a polygon), and env_<name>_kde, the quartic-kernel weighted count of features within "
+     "400 m. auto (every layer in the store), none, or a comma-separated list of layer names. A "
+     "layer whose snapshot date is after the forecast origin gets a warning: it can leak the "
+     "future."},
     {"label_days", ParamType::kInt, "1", 1, 365, "days",
      "Length of each row's label window: the label is the cell's count over [training origin, "
      "training origin + label_days). Predict() scales the learned count by horizon_days / "
@@ -121,6 +128,46 @@ Status Check(int rc, std::string_view what) {
 // The groups an `indicators` value names: "auto", "none" or a comma-separated list of group
 // names. kInvalidInput naming the parameter and the value for an unknown name, a group of the
 // target, or an enforcement-driven group without `allow_enforcement_types`.
+// The layers of `context` the parameter `layers` names, ordered by name: auto (every one), none,
+// or a comma-separated list. kInvalidInput for a name the context lacks or a name given twice.
+Result<std::vector<const FitContext::Layer*>> SelectLayers(const std::string& value,
+                                                           const FitContext* context) {
+  std::vector<const FitContext::Layer*> out;
+  if (value == "none") return out;
+  std::vector<const FitContext::Layer*> all;
+  if (context != nullptr) {
+    for (const FitContext::Layer& l : context->layers) all.push_back(&l);
+  }
+  std::sort(all.begin(), all.end(), [](const FitContext::Layer* a, const FitContext::Layer* b) {
+    return a->name < b->name;
+  });
+  if (value == "auto") return all;
+  size_t pos = 0;
+  while (pos <= value.size()) {
+    const size_t comma = std::min(value.find(',', pos), value.size());
+    const std::string name = value.substr(pos, comma - pos);
+    pos = comma + 1;
+    auto it = std::find_if(all.begin(), all.end(),
+                           [&](const FitContext::Layer* l) { return l->name == name; });
+    if (it == all.end()) {
+      std::string stored;
+      for (const auto* l : all) stored += (stored.empty() ? "" : ", ") + l->name;
+      return Status::InvalidInput("boost: parameter layers: no layer \"" + name +
+                                  "\" in the store (expected auto, none or layers of: " +
+                                  (stored.empty() ? std::string("none stored") : stored) +
+                                  "; add one with `placecast layers add`)");
+    }
+    if (std::find(out.begin(), out.end(), *it) != out.end()) {
+      return Status::InvalidInput("boost: parameter layers: \"" + name + "\" is named twice");
+    }
+    out.push_back(*it);
+  }
+  std::sort(out.begin(), out.end(), [](const FitContext::Layer* a, const FitContext::Layer* b) {
+    return a->name < b->name;
+  });
+  return out;
+}
+
 Result<std::vector<OffenceGroup>> ParseIndicators(const std::string& value,
                                                   const std::vector<OffenceGroup>& target,
                                                   bool allow_enforcement_types) {
@@ -210,10 +257,12 @@ class BoostModel final : public Model {
         indicator_events_.push_back(&ind.events);
       }
     }
+    PLACECAST_ASSIGN_OR_RETURN(std::vector<const FitContext::Layer*> layers,
+                               SelectLayers(params_.GetString("layers"), context.get()));
     context_ = std::move(context);
     calendar_ = context_ != nullptr ? context_->calendar : Calendar();
     holidays_ = HolidayRulesForZone(calendar_.zone());
-    features_ = BoostFeatures(window_days_, std::move(groups), label_days_);
+    features_ = BoostFeatures(window_days_, std::move(groups), label_days_, std::move(layers));
     booster_.reset();
     fitted_ = false;
     return Status::Ok();
@@ -279,6 +328,7 @@ class BoostModel final : public Model {
     warnings_ =
         WindowWarnings(events, origin_s, calendar_.DaysBetween(start, origin_s),
                        "window_days + training origins", used, static_cast<int64_t>(whi - wlo));
+    AddLayerWarnings(origin_s);
     origin_s_ = origin_s;
     window_start_s_ = WindowStart(origin_s, window_days_);
     feature_names_ = features_.names();
@@ -427,9 +477,22 @@ class BoostModel final : public Model {
     feature_names_ = std::move(feature_names);
     rate_ = std::move(rate);
     warnings_.clear();
+    AddLayerWarnings(origin_s);
     grid_ = &grid;
     fitted_ = true;
     return Status::Ok();
+  }
+
+  // A layer that describes the city after the origin can carry what happened after it (a
+  // licence granted because of later trouble, a station opened later): say so.
+  void AddLayerWarnings(int64_t origin_s) {
+    for (const FitContext::Layer* l : features_.layers()) {
+      if (l->snapshot_s > origin_s) {
+        warnings_.push_back("layer " + l->name + " is a snapshot of " + l->snapshot_date +
+                            ", after the origin " + calendar_.FormatDate(origin_s) +
+                            ": it can leak the future");
+      }
+    }
   }
 
   Result<int64_t> FitOrigin() const {
@@ -446,7 +509,7 @@ class BoostModel final : public Model {
       return Status::InvalidInput("boost: grid: the fit has " + std::to_string(rate_.size()) +
                                   " cells (got " + std::to_string(ncell) + ")");
     }
-    BoostFeatures features(window_days_, features_.indicators(), label_days_);
+    BoostFeatures features(window_days_, features_.indicators(), label_days_, features_.layers());
     if (features.names() != feature_names_) {
       return Status::InvalidInput("boost: feature_names: the fit's " +
                                   std::to_string(feature_names_.size()) + " features are not the " +

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -22,11 +23,66 @@ std::string ScaleName(int32_t radius) {
   return side + "x" + side;
 }
 
+// Squared distance from (x, y) to the segment (ax, ay)-(bx, by).
+double SegmentDistance2(double x, double y, double ax, double ay, double bx, double by) {
+  const double dx = bx - ax, dy = by - ay;
+  const double len2 = dx * dx + dy * dy;
+  double t = len2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / len2 : 0;
+  t = std::clamp(t, 0.0, 1.0);
+  const double px = ax + t * dx - x, py = ay + t * dy - y;
+  return px * px + py * py;
+}
+
 }  // namespace
 
+double EnvFeatureDistanceM(FitContext::Layer::Kind kind, const std::vector<grid::Ring>& feature,
+                           double x_m, double y_m) {
+  using Kind = FitContext::Layer::Kind;
+  double best2 = std::numeric_limits<double>::infinity();
+  bool inside = false;
+  for (const grid::Ring& p : feature) {
+    const size_t n = p.x_m.size();
+    if (n == 0) continue;
+    if (kind == Kind::kPoint || n == 1) {
+      for (size_t k = 0; k < n; ++k) {
+        const double dx = p.x_m[k] - x_m, dy = p.y_m[k] - y_m;
+        best2 = std::min(best2, dx * dx + dy * dy);
+      }
+      continue;
+    }
+    // Lines: the open polyline; polygons: the closed ring, and the even-odd crossing test.
+    const size_t segments = kind == Kind::kPolygon ? n : n - 1;
+    for (size_t k = 0; k < segments; ++k) {
+      const size_t j = (k + 1) % n;
+      best2 = std::min(best2, SegmentDistance2(x_m, y_m, p.x_m[k], p.y_m[k], p.x_m[j], p.y_m[j]));
+      if (kind == Kind::kPolygon && (p.y_m[k] > y_m) != (p.y_m[j] > y_m) &&
+          x_m < (p.x_m[j] - p.x_m[k]) * (y_m - p.y_m[k]) / (p.y_m[j] - p.y_m[k]) + p.x_m[k]) {
+        inside = !inside;
+      }
+    }
+  }
+  return inside ? 0.0 : std::sqrt(best2);
+}
+
+void EnvLayerValues(const FitContext::Layer& layer, double x_m, double y_m, double* dist_m,
+                    double* kde) {
+  double best = std::numeric_limits<double>::infinity();
+  double sum = 0;
+  for (const auto& feature : layer.features) {
+    const double d = EnvFeatureDistanceM(layer.kind, feature, x_m, y_m);
+    best = std::min(best, d);
+    if (d < kEnvBandwidthM) {
+      const double u = d / kEnvBandwidthM;
+      sum += (1 - u * u) * (1 - u * u);
+    }
+  }
+  *dist_m = best;
+  *kde = sum;
+}
+
 BoostFeatures::BoostFeatures(int64_t window_days, std::vector<OffenceGroup> indicators,
-                             int64_t target_days)
-    : indicators_(std::move(indicators)), target_days_(target_days) {
+                             int64_t target_days, std::vector<const FitContext::Layer*> layers)
+    : indicators_(std::move(indicators)), target_days_(target_days), layers_(std::move(layers)) {
   for (int64_t d : kLookbackDays) {
     if (d <= window_days) lookback_days_.push_back(d);
   }
@@ -51,6 +107,10 @@ BoostFeatures::BoostFeatures(int64_t window_days, std::vector<OffenceGroup> indi
     }
   }
   for (const char* name : {"day_of_week", "month", "holiday"}) names_.emplace_back(name);
+  for (const FitContext::Layer* l : layers_) {
+    names_.push_back("env_" + l->name + "_dist_m");
+    names_.push_back("env_" + l->name + "_kde");
+  }
 }
 
 void BoostFeatures::AppendCounts(const EventSet& events, const grid::Grid& grid,
@@ -188,6 +248,38 @@ void BoostFeatures::Append(const EventSet& events,
     value(cell, calendar_f) = static_cast<float>(day_of_week);
     value(cell, calendar_f + 1) = static_cast<float>(month);
     value(cell, calendar_f + 2) = static_cast<float>(holiday_count);
+  }
+
+  // The environment layers: static, so computed once per grid.
+  if (layers_.empty()) return;
+  const auto last = static_cast<grid::CellId>(ncell - 1);
+  std::vector<double> key = {static_cast<double>(nx), static_cast<double>(ny),
+                             static_cast<double>(ncell)};
+  if (ncell > 0) {
+    key.insert(key.end(), {grid.CellCenterX(0), grid.CellCenterY(0), grid.CellCenterX(last),
+                           grid.CellCenterY(last)});
+  }
+  if (key != env_key_) {
+    const size_t nl = layers_.size();
+    env_values_.assign(ncell * 2 * nl, 0.0f);
+    for (size_t cell = 0; cell < ncell; ++cell) {
+      const double x = grid.CellCenterX(static_cast<grid::CellId>(cell));
+      const double y = grid.CellCenterY(static_cast<grid::CellId>(cell));
+      for (size_t k = 0; k < nl; ++k) {
+        double d = 0, kde = 0;
+        EnvLayerValues(*layers_[k], x, y, &d, &kde);
+        // A layer without features is as far as float allows: the trees split it like any.
+        env_values_[cell * 2 * nl + 2 * k] =
+            static_cast<float>(std::min(d, double{std::numeric_limits<float>::max()}));
+        env_values_[cell * 2 * nl + 2 * k + 1] = static_cast<float>(kde);
+      }
+    }
+    env_key_ = std::move(key);
+  }
+  const size_t env_f = calendar_f + 3;
+  const size_t nenv = 2 * layers_.size();
+  for (size_t cell = 0; cell < ncell; ++cell) {
+    for (size_t k = 0; k < nenv; ++k) value(cell, env_f + k) = env_values_[cell * nenv + k];
   }
 }
 

@@ -21,8 +21,22 @@
 #include "placecast/common/holidays.h"
 #include "placecast/common/offence.h"
 #include "placecast/grid/grid.h"
+#include "placecast/models/model.h"
 
 namespace placecast::models {
+
+// The bandwidth of the environment layers' kernel count, in metres.
+inline constexpr double kEnvBandwidthM = 400;
+
+// The distance in metres from (x_m, y_m) to the nearest point of `feature` (its parts read as
+// `kind` says): 0 inside a polygon (even-odd over the feature's rings) or on a line. Infinity for a
+// feature without parts.
+double EnvFeatureDistanceM(FitContext::Layer::Kind kind, const std::vector<grid::Ring>& feature,
+                           double x_m, double y_m);
+// A layer's two features at (x_m, y_m): the distance to its nearest feature (infinity when it has
+// none) and its quartic-kernel weighted count (see above).
+void EnvLayerValues(const FitContext::Layer& layer, double x_m, double y_m, double* dist_m,
+                    double* kde);
 
 class BoostFeatures {
  public:
@@ -31,12 +45,15 @@ class BoostFeatures {
   // 7, 28 and 365 days, those not longer than `window_days`. `indicators` are the leading-indicator
   // groups in column order; `target_days` is the length of the target window whose holidays are
   // counted. REQUIRES: window_days >= 1, target_days >= 1.
-  BoostFeatures(int64_t window_days, std::vector<OffenceGroup> indicators, int64_t target_days);
+  // `layers` (not owned; they must outlive this object) add two columns each, after the calendar.
+  BoostFeatures(int64_t window_days, std::vector<OffenceGroup> indicators, int64_t target_days,
+                std::vector<const FitContext::Layer*> layers = {});
 
   // The feature names, in column order ("count_7d_3x3", "days_since_cell", "day_of_week", …).
   const std::vector<std::string>& names() const { return names_; }
   size_t num_features() const { return names_.size(); }
   const std::vector<OffenceGroup>& indicators() const { return indicators_; }
+  const std::vector<const FitContext::Layer*>& layers() const { return layers_; }
 
   // Appends grid.num_cells() rows of num_features() values (row-major, one row per active cell in
   // CellId order) to `out`, from the events of `events` and of `indicator_events` (one per
@@ -60,6 +77,11 @@ class BoostFeatures {
   std::vector<int64_t> lookback_days_, indicator_lookback_days_;
   std::vector<OffenceGroup> indicators_;
   int64_t target_days_;
+  std::vector<const FitContext::Layer*> layers_;
+  // The layers' values per active cell (2 per layer, row-major) for the grid they were computed
+  // on, recomputed when another grid comes.
+  std::vector<float> env_values_;
+  std::vector<double> env_key_;  // the grid's shape and first and last cell centres
   std::vector<std::string> names_;
   // Scratch, reused between calls: counts per grid position (nx*ny) and its summed-area table.
   std::vector<double> counts_, sat_, last_t_, last_3x3_, row_max_;

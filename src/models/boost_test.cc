@@ -606,5 +606,197 @@ TEST(BoostTest, Issue15BurstingCellIsExplainedByItsCounts) {
   EXPECT_NE(CellExplanationToJson(x).find("\"contribution\": null"), std::string::npos);
 }
 
+namespace {
+
+FitContext::Layer PointLayer(std::string name, std::vector<std::pair<double, double>> points) {
+  FitContext::Layer l;
+  l.name = std::move(name);
+  l.snapshot_date = "1970-01-01";
+  l.kind = FitContext::Layer::Kind::kPoint;
+  for (auto [x, y] : points) l.features.push_back({grid::Ring{{x}, {y}}});
+  return l;
+}
+
+}  // namespace
+
+// Issue 15, environment layers: distances and kernel counts on a 3 x 2 grid of 100 m cells,
+// worked out by hand from the cell centres (50, 50), (150, 50), (250, 50), (50, 150), ...
+TEST(BoostTest, Issue15EnvironmentFeaturesAreExactDistancesAndKernelCounts) {
+  const auto g = GridFromText(R"(
+    . . .
+    . . .)",
+                              100);
+  FitContext::Layer point = PointLayer("a_point", {{50, 50}});
+  FitContext::Layer line;
+  line.name = "b_line";
+  line.kind = FitContext::Layer::Kind::kLine;
+  line.features = {{grid::Ring{{0, 300}, {100, 100}}}};  // y = 100: 50 m from every centre
+  FitContext::Layer square;
+  square.name = "c_square";
+  square.kind = FitContext::Layer::Kind::kPolygon;
+  square.features = {{grid::Ring{{0, 100, 100, 0}, {0, 0, 100, 100}}}};  // cell 0
+  BoostFeatures f(7, {}, 1, {&point, &line, &square});
+  const auto& names = f.names();
+  ASSERT_GE(names.size(), 6u);
+  const size_t first = names.size() - 6;
+  EXPECT_EQ(names[first], "env_a_point_dist_m");
+  EXPECT_EQ(names[first + 1], "env_a_point_kde");
+  EXPECT_EQ(names[first + 5], "env_c_square_kde");
+  EventSet none;
+  std::vector<float> x;
+  f.Append(none, {}, g, Calendar(), HolidayRules::kNone, kOrigin - 7 * kSecondsPerDay, kOrigin, &x);
+  const size_t nf = f.num_features();
+  ASSERT_EQ(x.size(), 6 * nf);
+  auto at = [&](grid::CellId c, size_t k) { return x[static_cast<size_t>(c) * nf + first + k]; };
+  const grid::CellId c00 = g.ColRowToCell(0, 0), c10 = g.ColRowToCell(1, 0),
+                     c21 = g.ColRowToCell(2, 1);
+  // Point at the centre of cell (0, 0).
+  EXPECT_FLOAT_EQ(at(c00, 0), 0);
+  EXPECT_FLOAT_EQ(at(c00, 1), 1);  // a feature at the centre adds 1
+  EXPECT_FLOAT_EQ(at(c10, 0), 100);
+  EXPECT_FLOAT_EQ(at(c10, 1), (1 - 1.0 / 16) * (1 - 1.0 / 16));  // (1 - (100/400)^2)^2
+  EXPECT_FLOAT_EQ(at(c21, 0), std::sqrt(200.0 * 200 + 100 * 100));
+  EXPECT_FLOAT_EQ(at(c21, 1), (1 - 50000.0 / 160000) * (1 - 50000.0 / 160000));
+  // The line y = 100.
+  for (grid::CellId c : {c00, c10, c21}) {
+    EXPECT_FLOAT_EQ(at(c, 2), 50);
+    EXPECT_FLOAT_EQ(at(c, 3), (1 - 1.0 / 64) * (1 - 1.0 / 64));
+  }
+  // The square of cell (0, 0): 0 inside, else to its nearest edge or corner.
+  EXPECT_FLOAT_EQ(at(c00, 4), 0);
+  EXPECT_FLOAT_EQ(at(c10, 4), 50);
+  EXPECT_FLOAT_EQ(at(c21, 4), std::sqrt(150.0 * 150 + 50 * 50));
+  // A feature beyond 400 m adds nothing.
+  FitContext::Layer far = PointLayer("far", {{1000, 50}});
+  double d = 0, kde = 0;
+  EnvLayerValues(far, 50, 50, &d, &kde);
+  EXPECT_DOUBLE_EQ(d, 950);
+  EXPECT_DOUBLE_EQ(kde, 0);
+}
+
+TEST(BoostTest, Issue15LayersParameterSelectsByNameAndWarnsOfAFutureSnapshot) {
+  std::string rows;
+  for (int r = 0; r < 6; ++r) rows += std::string(6, '.') + "\n";
+  const auto g = GridFromText(rows, 100);
+  EventSet ev = testing::RandomEvents(200, 600, 600, kOrigin - 120 * kSecondsPerDay, kOrigin, 5);
+  auto context = std::make_shared<FitContext>();
+  context->layers.push_back(PointLayer("stations", {{250, 250}}));
+  FitContext::Layer licences = PointLayer("liquor_licences", {{50, 50}});
+  licences.snapshot_date = "2025-08-01";
+  licences.snapshot_s = kOrigin + kSecondsPerDay;
+  context->layers.push_back(licences);
+  auto params = kFast;
+  auto model = CreateModel("boost", params).value();
+  ASSERT_TRUE(model->SetContext(context).ok());
+  ASSERT_TRUE(model->Fit(ev, g, kOrigin).ok());
+  const std::string warning =
+      "layer liquor_licences is a snapshot of 2025-08-01, after the origin " +
+      Calendar().FormatDate(kOrigin) + ": it can leak the future";
+  const auto warnings = model->Warnings();
+  EXPECT_NE(std::find(warnings.begin(), warnings.end(), warning), warnings.end());
+  // Columns ordered by layer name whatever the store's order.
+  const auto fitted = nlohmann::json::parse(model->FittedJson());
+  const std::string names = fitted.dump();
+  EXPECT_LT(names.find("env_liquor_licences_dist_m"), names.find("env_stations_dist_m"));
+
+  params["layers"] = "stations";
+  auto only = CreateModel("boost", params).value();
+  ASSERT_TRUE(only->SetContext(context).ok());
+  ASSERT_TRUE(only->Fit(ev, g, kOrigin).ok());
+  for (const auto& w : only->Warnings()) EXPECT_EQ(w.find("liquor_licences"), std::string::npos);
+  params["layers"] = "none";
+  auto no_layers = CreateModel("boost", params).value();
+  ASSERT_TRUE(no_layers->SetContext(context).ok());
+  ASSERT_TRUE(no_layers->Fit(ev, g, kOrigin).ok());
+  EXPECT_EQ(no_layers->FittedJson().find("env_"), std::string::npos);
+  params["layers"] = "stations,parks";
+  auto missing = CreateModel("boost", params).value();
+  Status st = missing->SetContext(context);
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(st.message().find("boost: parameter layers: no layer \"parks\" in the store"),
+            std::string::npos)
+      << st.message();
+}
+
+// A city of 20 x 20 cells of 100 m whose burglary rate decays with the distance d to the nearest of
+// 12 "stations" (at cell centres): 0.15 exp(-d / 80 m) + 0.002 a day. With a 7-day feature window
+// the history alone is noisy; the station layer tells boost where the risk is.
+TEST(BoostTest, Issue15LearnsAStationLayerAndBeatsRetroAndItselfWithoutIt) {
+  std::string rows;
+  for (int r = 0; r < 20; ++r) rows += std::string(20, '.') + "\n";
+  const auto g = GridFromText(rows, 100);
+  std::vector<std::pair<double, double>> stations;
+  for (auto [col, row] : std::vector<std::pair<int, int>>{{2, 3},
+                                                          {6, 15},
+                                                          {10, 9},
+                                                          {15, 4},
+                                                          {17, 17},
+                                                          {3, 11},
+                                                          {12, 2},
+                                                          {8, 5},
+                                                          {14, 13},
+                                                          {1, 18},
+                                                          {18, 9},
+                                                          {9, 17}}) {
+    stations.emplace_back(col * 100 + 50, row * 100 + 50);
+  }
+  auto context = std::make_shared<FitContext>();
+  context->layers.push_back(PointLayer("stations", stations));
+  std::mt19937_64 rng(15);
+  std::uniform_real_distribution<double> u(0, 1);
+  EventSet ev;
+  const int64_t t0 = kOrigin - 120 * kSecondsPerDay;
+  for (int64_t d = 0; d < 160; ++d) {
+    for (grid::CellId c = 0; c < g.num_cells(); ++c) {
+      double dist = 0, kde = 0;
+      EnvLayerValues(context->layers[0], g.CellCenterX(c), g.CellCenterY(c), &dist, &kde);
+      std::poisson_distribution<int> n(0.15 * std::exp(-dist / 80) + 0.002);
+      for (int k = n(rng); k > 0; --k) {
+        const int64_t t = t0 + d * kSecondsPerDay + static_cast<int64_t>(u(rng) * kSecondsPerDay);
+        ev.Add(t, g.CellCenterX(c) + (u(rng) - 0.5) * 90, g.CellCenterY(c) + (u(rng) - 0.5) * 90,
+               OffenceGroup::kBurglaryResidential, "burglary", "e");
+      }
+    }
+  }
+  ev.SortByTime();
+  const std::map<std::string, std::string> params = {
+      {"trees", "40"}, {"train_origins", "28"}, {"train_step_days", "1"}, {"window_days", "7"}};
+  auto with = CreateModel("boost", params).value();
+  ASSERT_TRUE(with->SetContext(context).ok());
+  auto params_without = params;
+  params_without["layers"] = "none";
+  auto without = CreateModel("boost", params_without).value();
+  ASSERT_TRUE(without->SetContext(context).ok());
+  auto retro = CreateModel("retro", {{"window_days", "7"}, {"bandwidth_m", "150"}}).value();
+  // Burglaries of the next day in the top 20 cells (5% of the city), over 40 held-out days.
+  int64_t hits_with = 0, hits_without = 0, hits_retro = 0;
+  for (int64_t d = 0; d < 40; ++d) {
+    const int64_t origin = kOrigin + d * kSecondsPerDay;
+    std::vector<int64_t> next(static_cast<size_t>(g.num_cells()), 0);
+    const auto [lo, hi] = ev.TimeRange(origin, origin + kSecondsPerDay);
+    for (size_t i = lo; i < hi; ++i)
+      ++next[static_cast<size_t>(g.PointToCell(ev.x_m[i], ev.y_m[i]))];
+    for (auto [model, hits] : {std::pair{with.get(), &hits_with},
+                               {without.get(), &hits_without},
+                               {retro.get(), &hits_retro}}) {
+      ASSERT_TRUE(model->Fit(ev, g, origin).ok());
+      const auto ranking =
+          grid::RankCells(model->Predict(1).value(), grid::TieBreakFromEvents(ev, g, origin));
+      for (size_t k = 0; k < 20; ++k) *hits += next[static_cast<size_t>(ranking.cells[k])];
+    }
+  }
+  RecordProperty("hits_with", std::to_string(hits_with));
+  RecordProperty("hits_without", std::to_string(hits_without));
+  RecordProperty("hits_retro", std::to_string(hits_retro));
+  SCOPED_TRACE("with " + std::to_string(hits_with) + ", without " + std::to_string(hits_without) +
+               ", retro " + std::to_string(hits_retro));
+  EXPECT_GT(hits_with, hits_without * 11 / 10);
+  EXPECT_GT(hits_with, hits_retro * 11 / 10);
+  // The dependence is recovered: a station feature carries the most gain.
+  const auto gains = BoostFeatureGains(*with).value();
+  ASSERT_FALSE(gains.empty());
+  EXPECT_EQ(gains[0].first.rfind("env_stations_", 0), 0u) << gains[0].first;
+}
+
 }  // namespace
 }  // namespace placecast::models

@@ -285,6 +285,20 @@ Status FitContexts::Provide(models::Model& model) {
   if (it == made_.end()) {
     auto context = std::make_shared<models::FitContext>();
     context->calendar = study_.calendar;
+    // The store's environment layers (static, in the store CRS: the grid's).
+    PLACECAST_ASSIGN_OR_RETURN(std::vector<io::EnvLayer> layers, store_.LoadEnvLayers(true));
+    for (io::EnvLayer& l : layers) {
+      models::FitContext::Layer out;
+      out.name = l.name;
+      out.snapshot_date = l.snapshot_date;
+      PLACECAST_ASSIGN_OR_RETURN(out.snapshot_s,
+                                 study_.calendar.ParseDate(l.snapshot_date, "layer " + l.name));
+      out.kind = l.kind == io::EnvLayerKind::kPoint  ? models::FitContext::Layer::Kind::kPoint
+                 : l.kind == io::EnvLayerKind::kLine ? models::FitContext::Layer::Kind::kLine
+                                                     : models::FitContext::Layer::Kind::kPolygon;
+      for (io::EnvFeature& f : l.features) out.features.push_back(std::move(f.parts));
+      context->layers.push_back(std::move(out));
+    }
     for (OffenceGroup g : *groups) {
       models::FitContext::Indicator ind;
       ind.group = g;

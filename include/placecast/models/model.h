@@ -16,6 +16,7 @@
 #include "placecast/common/calendar.h"
 #include "placecast/common/event_set.h"
 #include "placecast/common/offence.h"
+#include "placecast/grid/geometry.h"
 #include "placecast/grid/grid.h"
 #include "placecast/params.h"
 #include "placecast/status.h"
@@ -35,6 +36,18 @@ struct FitContext {
     EventSet events;
   };
   std::vector<Indicator> indicators;  // in OffenceGroup order, one per group asked
+  // A static environment layer of the store (io/env_layer.h), in the grid's CRS.
+  struct Layer {
+    enum class Kind { kPoint, kLine, kPolygon };
+    std::string name;           // [a-z0-9_]: boost's env_<name>_* columns
+    std::string snapshot_date;  // local date the layer describes, "YYYY-MM-DD"
+    int64_t snapshot_s = 0;     // the start of that local day
+    Kind kind = Kind::kPoint;
+    // Per feature, its parts: single vertices (points), polylines (lines) or even-odd rings
+    // (polygons, closing vertex dropped).
+    std::vector<std::vector<grid::Ring>> features;
+  };
+  std::vector<Layer> layers;  // every layer of the store, ordered by name
 };
 
 class Model {
