@@ -277,6 +277,29 @@ TEST_P(StoreContractTest, EnvLayersRoundTripSortedByNameAndRefuseADuplicateName)
   EXPECT_EQ((*listed)[0].feature_count, 1);
 }
 
+// GDAL reads the stored features back as a GeoPackage layer (QGIS sees what placecast wrote).
+TEST(GeoPackageStoreTest, Issue15EnvFeaturesAreAGeoPackageLayerGdalReads) {
+  const std::string path = FreshPath("env_gdal.gpkg");
+  auto store = Store::OpenGeoPackage(path, true);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Write(SampleWrite()).ok());
+  ASSERT_TRUE((*store)->WriteEnvLayer(SampleLayer("stations", EnvLayerKind::kPoint), false).ok());
+  ASSERT_TRUE((*store)->WriteEnvLayer(SampleLayer("parks", EnvLayerKind::kPolygon), false).ok());
+  auto read = ReadEnvLayerFile(path, "env_features", "EPSG:32618", "");
+  // Points and polygons share the table: GDAL sees both kinds, which one layer may not mix.
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find("kinds mixed in one layer"), std::string::npos)
+      << read.status().message();
+  const std::string only_points = FreshPath("env_gdal_points.gpkg");
+  auto s2 = Store::OpenGeoPackage(only_points, true);
+  ASSERT_TRUE(s2.ok());
+  ASSERT_TRUE((*s2)->Write(SampleWrite()).ok());
+  ASSERT_TRUE((*s2)->WriteEnvLayer(SampleLayer("stations", EnvLayerKind::kPoint), false).ok());
+  auto points = ReadEnvLayerFile(only_points, "env_features", "EPSG:32618", "");
+  ASSERT_TRUE(points.ok()) << points.status().ToString();
+  EXPECT_EQ(points->features, SampleLayer("stations", EnvLayerKind::kPoint).features);
+}
+
 INSTANTIATE_TEST_SUITE_P(MemoryAndGeoPackage, StoreContractTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "GeoPackage" : "InMemory"; });
 
