@@ -9,7 +9,6 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <sstream>
 #include <string_view>
 
@@ -18,11 +17,6 @@
 
 namespace placecast::io {
 namespace {
-
-void RegisterOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { GDALAllRegister(); });
-}
 
 // Appends every ring of a (multi)polygon geometry.
 void AddRings(OGRGeometryH g, grid::Boundary* out) {
@@ -74,14 +68,8 @@ Result<Areas> ReadPolygons(const std::string& path, const std::string& name_fiel
                            const std::string& crs_hint) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Status::Io(path + ": no such file");
-  RegisterOnce();
   ScopedQuietGdal quiet;
-  GDALDatasetH ds =
-      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
-  if (ds == nullptr) {
-    return Status::InvalidInput(path + ": not a vector file GDAL/OGR can read (got \"" + path +
-                                "\")");
-  }
+  PLACECAST_ASSIGN_OR_RETURN(GDALDatasetH ds, OpenVectorFile(path));
   OGRLayerH layer = nullptr;
   for (int i = 0; i < GDALDatasetGetLayerCount(ds); ++i) {
     OGRLayerH l = GDALDatasetGetLayer(ds, i);
@@ -207,7 +195,7 @@ Result<std::vector<grid::Boundary>> ReadAreas(const std::string& path,
 Result<std::vector<NamedPoint>> ReadPoints(const std::string& path, const std::string& name_field,
                                            const std::string& crs) {
   if (!std::filesystem::exists(path)) return Status::Io(path + ": no such file");
-  RegisterOnce();
+  RegisterGdalOnce();
   ScopedQuietGdal quiet;
   GDALDatasetH ds =
       GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);

@@ -10,7 +10,6 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
-#include <mutex>
 #include <sstream>
 
 #include "io/gdal_quiet.h"
@@ -18,11 +17,6 @@
 
 namespace placecast::io {
 namespace {
-
-void RegisterOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { GDALAllRegister(); });
-}
 
 grid::Ring LineRing(OGRGeometryH g, bool drop_closing) {
   grid::Ring r;
@@ -154,14 +148,8 @@ Result<EnvLayer> ReadEnvLayerFile(const std::string& path, const std::string& la
   EnvLayer out;
   PLACECAST_ASSIGN_OR_RETURN(out.source_sha256, Sha256File(path));
   out.source_file = std::filesystem::path(path).filename().string();
-  RegisterOnce();
   ScopedQuietGdal quiet;
-  GDALDatasetH ds =
-      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
-  if (ds == nullptr) {
-    return Status::InvalidInput(path + ": not a vector file GDAL/OGR can read (got \"" + path +
-                                "\")");
-  }
+  PLACECAST_ASSIGN_OR_RETURN(GDALDatasetH ds, OpenVectorFile(path));
   std::unique_ptr<void, void (*)(void*)> close(ds, [](void* d) { GDALClose(d); });
   OGRLayerH layer = layer_name.empty()
                         ? (GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : nullptr)

@@ -383,6 +383,25 @@ Status SqlError(sqlite3* db, const std::string& path, const std::string& what) {
   }
 }
 
+// Grows the extent gpkg_contents records for `table` to take in [x0, x1] x [y0, y1] and stamps its
+// last_change, in the open transaction.
+Status GrowContentsExtent(sqlite3* db, const std::string& path, const std::string& table, double x0,
+                          double y0, double x1, double y1) {
+  Stmt u(db,
+         "UPDATE gpkg_contents SET min_x = MIN(COALESCE(min_x, ?1), ?1),"
+         " min_y = MIN(COALESCE(min_y, ?2), ?2), max_x = MAX(COALESCE(max_x, ?3), ?3),"
+         " max_y = MAX(COALESCE(max_y, ?4), ?4),"
+         " last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?5");
+  if (!u.ok()) return SqlError(db, path, "gpkg_contents");
+  sqlite3_bind_double(u.get(), 1, x0);
+  sqlite3_bind_double(u.get(), 2, y0);
+  sqlite3_bind_double(u.get(), 3, x1);
+  sqlite3_bind_double(u.get(), 4, y1);
+  sqlite3_bind_text(u.get(), 5, table.c_str(), -1, SQLITE_TRANSIENT);
+  if (u.Step() != SQLITE_DONE) return SqlError(db, path, "gpkg_contents");
+  return Status::Ok();
+}
+
 Status Exec(sqlite3* db, const std::string& sql, const std::string& path) {
   char* err = nullptr;
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
@@ -878,19 +897,7 @@ class GeoPackageStore final : public Store {
         }
       }
       if (x0 > x1) return Status::Ok();
-      Stmt u(db_,
-             "UPDATE gpkg_contents SET min_x = MIN(COALESCE(min_x, ?1), ?1),"
-             " min_y = MIN(COALESCE(min_y, ?2), ?2), max_x = MAX(COALESCE(max_x, ?3), ?3),"
-             " max_y = MAX(COALESCE(max_y, ?4), ?4),"
-             " last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
-             " WHERE table_name = 'env_features'");
-      if (!u.ok()) return SqlError(db_, path_, "gpkg_contents");
-      sqlite3_bind_double(u.get(), 1, x0);
-      sqlite3_bind_double(u.get(), 2, y0);
-      sqlite3_bind_double(u.get(), 3, x1);
-      sqlite3_bind_double(u.get(), 4, y1);
-      if (u.Step() != SQLITE_DONE) return SqlError(db_, path_, "gpkg_contents");
-      return Status::Ok();
+      return GrowContentsExtent(db_, path_, "env_features", x0, y0, x1, y1);
     });
   }
 
@@ -1647,17 +1654,7 @@ INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, descript
         y0 = std::min(y0, inc.y_m);
         y1 = std::max(y1, inc.y_m);
       }
-      Stmt u(db,
-             "UPDATE gpkg_contents SET min_x = MIN(COALESCE(min_x, ?1), ?1),"
-             " min_y = MIN(COALESCE(min_y, ?2), ?2), max_x = MAX(COALESCE(max_x, ?3), ?3),"
-             " max_y = MAX(COALESCE(max_y, ?4), ?4),"
-             " last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = 'incidents'");
-      if (!u.ok()) return SqlError(db, path_, "gpkg_contents");
-      sqlite3_bind_double(u.get(), 1, x0);
-      sqlite3_bind_double(u.get(), 2, y0);
-      sqlite3_bind_double(u.get(), 3, x1);
-      sqlite3_bind_double(u.get(), 4, y1);
-      if (u.Step() != SQLITE_DONE) return SqlError(db, path_, "gpkg_contents");
+      PLACECAST_RETURN_IF_ERROR(GrowContentsExtent(db, path_, "incidents", x0, y0, x1, y1));
     }
     if (w.study_area) {
       PLACECAST_RETURN_IF_ERROR(Exec(db, "DELETE FROM study_area", path_));

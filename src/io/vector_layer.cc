@@ -13,7 +13,6 @@
 
 #include <cstdio>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <set>
 
@@ -22,11 +21,6 @@
 
 namespace placecast::io {
 namespace {
-
-void RegisterGdalOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { GDALAllRegister(); });
-}
 
 // Sets a GDAL config option for this thread for the lifetime of the object.
 class ScopedThreadConfig {
