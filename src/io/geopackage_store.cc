@@ -174,15 +174,8 @@ class WkbReader {
       return true;
     }
     if (type == 2) {
-      uint32_t npts;
-      if (!U32(order, &npts)) return false;
       grid::Ring line;
-      for (uint32_t k = 0; k < npts; ++k) {
-        double x, y;
-        if (!F64(order, &x) || !F64(order, &y)) return false;
-        line.x_m.push_back(x);
-        line.y_m.push_back(y);
-      }
+      if (!Points(order, &line)) return false;
       out->push_back(std::move(line));
       return true;
     }
@@ -227,19 +220,24 @@ class WkbReader {
     pos_ += 8;
     return true;
   }
+  // A point count, then that many (x, y) pairs appended to `out`.
+  bool Points(uint8_t order, grid::Ring* out) {
+    uint32_t npts;
+    if (!U32(order, &npts)) return false;
+    for (uint32_t k = 0; k < npts; ++k) {
+      double x, y;
+      if (!F64(order, &x) || !F64(order, &y)) return false;
+      out->x_m.push_back(x);
+      out->y_m.push_back(y);
+    }
+    return true;
+  }
   bool Polygon(uint8_t order, grid::Boundary* out) {
     uint32_t nrings;
     if (!U32(order, &nrings)) return false;
     for (uint32_t r = 0; r < nrings; ++r) {
-      uint32_t npts;
-      if (!U32(order, &npts)) return false;
       grid::Ring ring;
-      for (uint32_t k = 0; k < npts; ++k) {
-        double x, y;
-        if (!F64(order, &x) || !F64(order, &y)) return false;
-        ring.x_m.push_back(x);
-        ring.y_m.push_back(y);
-      }
+      if (!Points(order, &ring)) return false;
       if (ring.x_m.size() > 1 && ring.x_m.front() == ring.x_m.back() &&
           ring.y_m.front() == ring.y_m.back()) {
         ring.x_m.pop_back();
