@@ -146,17 +146,9 @@ class WkbReader {
   bool ReadGeometry(grid::Boundary* out) {
     uint8_t order;
     uint32_t type;
-    if (!Byte(&order) || !U32(order, &type)) return false;
-    type %= 1000;  // ISO Z/M codes: only 2D is written, tolerate others' 2D readers
+    if (!Header(&order, &type)) return false;
     if (type == 3) return Polygon(order, out);
-    if (type == 6) {
-      uint32_t n;
-      if (!U32(order, &n)) return false;
-      for (uint32_t i = 0; i < n; ++i) {
-        if (!ReadGeometry(out)) return false;
-      }
-      return true;
-    }
+    if (type == 6) return Each(order, [&] { return ReadGeometry(out); });
     return false;
   }
   // Any 2D point, line or polygon geometry (or a collection of them) as parts, the way
@@ -165,8 +157,7 @@ class WkbReader {
   bool ReadParts(std::vector<grid::Ring>* out) {
     uint8_t order;
     uint32_t type;
-    if (!Byte(&order) || !U32(order, &type)) return false;
-    type %= 1000;
+    if (!Header(&order, &type)) return false;
     if (type == 1) {
       double x, y;
       if (!F64(order, &x) || !F64(order, &y)) return false;
@@ -185,18 +176,28 @@ class WkbReader {
       for (auto& r : b.rings) out->push_back(std::move(r));
       return true;
     }
-    if (type >= 4 && type <= 7) {
-      uint32_t n;
-      if (!U32(order, &n)) return false;
-      for (uint32_t i = 0; i < n; ++i) {
-        if (!ReadParts(out)) return false;
-      }
-      return true;
-    }
+    if (type >= 4 && type <= 7) return Each(order, [&] { return ReadParts(out); });
     return false;
   }
 
  private:
+  // A geometry's byte order and its 2D type code (ISO Z/M codes: only 2D is written; others'
+  // 2D readers are tolerated).
+  bool Header(uint8_t* order, uint32_t* type) {
+    if (!Byte(order) || !U32(*order, type)) return false;
+    *type %= 1000;
+    return true;
+  }
+  // A count, then that many parts each read by `read` (the members of a multi-geometry).
+  template <typename Read>
+  bool Each(uint8_t order, Read&& read) {
+    uint32_t n;
+    if (!U32(order, &n)) return false;
+    for (uint32_t i = 0; i < n; ++i) {
+      if (!read()) return false;
+    }
+    return true;
+  }
   bool Byte(uint8_t* v) {
     if (pos_ + 1 > n_) return false;
     *v = p_[pos_++];
